@@ -1,0 +1,73 @@
+import ArgumentParser
+import DryadCore
+import Foundation
+
+/// The root `dryad` command.
+struct Dryad: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "dryad",
+        abstract: "A local-first registry for AI-agent tools and agent memory.",
+        discussion: """
+            Results go to stdout, messages and errors to stderr. Exit codes: 0 ok, 1 unexpected error, \
+            3 not found, 4 permission denied, 5 conflict, 6 tool run failed, 64 usage, 65 invalid input, \
+            75 busy (try again).
+            """,
+        version: version,
+        subcommands: [ToolsCommand.self, DatabaseCommand.self, VersionCommand.self]
+    )
+}
+
+/// `dryad version`: prints the dryad version.
+struct VersionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the dryad version.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try global.printer.result(["version": Dryad.version], text: "dryad \(Dryad.version)")
+    }
+}
+
+/// Runs the CLI: parses, runs one command, maps every error to one line and an exit code.
+public enum DryadMain {
+    public static func main(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        let format = OutputFormat.sniff(arguments)
+        do {
+            var command = try Dryad.parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch let error as DryadError {
+            Printer.error(code: error.code, message: error.message, format: format)
+            exit(exitCode(for: error))
+        } catch {
+            let code = Dryad.exitCode(for: error)
+            // Help, --version and explicit exit codes print as ArgumentParser intends.
+            if code == .success || error is ExitCode {
+                Dryad.exit(withError: error)
+            }
+            let message = Dryad.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+            let isUsage = code == .validationFailure
+            Printer.error(code: isUsage ? "usage" : "internal", message: isUsage ? message + " (see 'dryad help')" : message, format: format)
+            exit(isUsage ? 64 : 1)
+        }
+    }
+
+    /// The documented exit code of each error.
+    static func exitCode(for error: DryadError) -> Int32 {
+        switch error {
+        case .notFound: 3
+        case .permissionDenied: 4
+        case .conflict, .schemaTooNew: 5
+        case .toolFailed: 6
+        case .invalidInput: 65
+        case .busy: 75
+        case .storage: 1
+        }
+    }
+}

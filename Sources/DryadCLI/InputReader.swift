@@ -1,0 +1,116 @@
+import DryadCore
+import Foundation
+import Yams
+
+/// Reads user-supplied files, `@FILE` arguments and stdin with size caps, and parses them.
+enum InputReader {
+    /// The largest file or stdin dryad reads for one argument.
+    static let maxBytes = 8 * 1024 * 1024
+
+    /// Reads a file (`-` for stdin) up to `maxBytes`.
+    static func read(path: String) throws(DryadError) -> Data {
+        let handle: FileHandle
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+                throw .invalidInput("cannot read \(path): \(reason)")
+            }
+            handle = opened
+        }
+        defer { if path != "-" { try? handle.close() } }
+        do {
+            let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+            guard data.count <= maxBytes else {
+                throw DryadError.invalidInput("\(path == "-" ? "stdin" : path) is larger than \(maxBytes / 1024 / 1024) MiB")
+            }
+            return data
+        } catch let error as DryadError {
+            throw error
+        } catch {
+            throw .invalidInput("cannot read \(path == "-" ? "stdin" : path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Parses an option value that is inline JSON or `@FILE` (`@-` for stdin); `flag` names it in errors.
+    static func json(_ argument: String, flag: String) throws(DryadError) -> JSONValue {
+        do {
+            if argument.hasPrefix("@") {
+                return try JSONValue.parse(try read(path: String(argument.dropFirst())))
+            }
+            return try JSONValue.parse(argument)
+        } catch {
+            throw .invalidInput("\(flag): \(error.message)")
+        }
+    }
+
+    /// Parses a JSON or YAML file into its documents (a YAML stream may hold several).
+    static func documents(path: String) throws(DryadError) -> [JSONValue] {
+        let data = try read(path: path)
+        let name = path == "-" ? "stdin" : path
+        let firstByte = data.first { !Set(" \t\r\n".utf8).contains($0) }
+        if path.hasSuffix(".json") || firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[") {
+            do {
+                return [try JSONValue.parse(data)]
+            } catch {
+                throw .invalidInput("\(name): \(error.message)")
+            }
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .invalidInput("\(name): not UTF-8 text")
+        }
+        do {
+            var documents: [JSONValue] = []
+            for node in try Yams.compose_all(yaml: text) {
+                documents.append(try YAMLConversion.json(from: node, depth: 0))
+            }
+            return documents
+        } catch let error as DryadError {
+            throw .invalidInput("\(name): \(error.message)")
+        } catch let error as YamlError {
+            throw .invalidInput("\(name): invalid YAML: \(YAMLConversion.describe(error))")
+        } catch {
+            throw .invalidInput("\(name): invalid YAML")
+        }
+    }
+}
+
+/// Turns a YAML tree into JSON, refusing what JSON cannot say (non-string keys, aliases).
+enum YAMLConversion {
+    static func json(from node: Node, depth: Int) throws(DryadError) -> JSONValue {
+        guard depth <= JSONValue.defaultMaxDepth else {
+            throw .invalidInput("nested deeper than \(JSONValue.defaultMaxDepth) levels")
+        }
+        switch node {
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.rawValue) {
+            case .null: return .null
+            case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
+            case .int: return node.int.map { .integer(Int64($0)) } ?? .string(scalar.string)
+            case .float:
+                guard let d = node.float, d.isFinite else { throw .invalidInput("\(scalar.string) is not a finite number") }
+                return .number(d)
+            default: return .string(scalar.string)
+            }
+        case .mapping(let mapping):
+            var object: [String: JSONValue] = [:]
+            for (key, value) in mapping {
+                guard case .scalar(let keyScalar) = key else { throw .invalidInput("mapping keys must be strings") }
+                object[keyScalar.string] = try json(from: value, depth: depth + 1)
+            }
+            return .object(object)
+        case .sequence(let sequence):
+            var items: [JSONValue] = []
+            for item in sequence { items.append(try json(from: item, depth: depth + 1)) }
+            return .array(items)
+        case .alias:
+            // Refusing aliases rules out "billion laughs" expansion.
+            throw .invalidInput("YAML aliases are not supported")
+        }
+    }
+
+    static func describe(_ error: YamlError) -> String {
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "syntax error"
+    }
+}

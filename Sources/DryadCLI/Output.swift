@@ -1,0 +1,125 @@
+import ArgumentParser
+import DryadCore
+import Foundation
+
+/// How results are printed: `table` for people, `json` and `jsonl` for scripts.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json, jsonl
+
+    /// Finds `-o FORMAT` in raw arguments, for errors raised before parsing finished.
+    static func sniff(_ arguments: [String]) -> OutputFormat {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            if argument == "--" { break }
+            if argument == "-o" || argument == "--output" {
+                if let value = iterator.next(), let format = OutputFormat(rawValue: value) { return format }
+            } else if argument.hasPrefix("--output="), let format = OutputFormat(rawValue: String(argument.dropFirst(9))) {
+                return format
+            } else if argument.hasPrefix("-o"), let format = OutputFormat(rawValue: String(argument.dropFirst(2))) {
+                return format
+            }
+        }
+        return .table
+    }
+}
+
+/// A record that can also be shown to people as a table row or a block of fields.
+protocol TableRepresentable {
+    /// Column titles for listings.
+    static var columns: [String] { get }
+    /// One listing row, aligned with `columns`.
+    var row: [String] { get }
+    /// Name/value lines for a single record.
+    var fields: [(String, String)] { get }
+}
+
+/// Writes results to stdout and messages to stderr in the chosen format.
+struct Printer {
+    let format: OutputFormat
+
+    /// Prints one record.
+    func record<T: Encodable & TableRepresentable>(_ value: T) throws {
+        switch format {
+        case .table: Self.out(Self.fieldBlock(value.fields))
+        case .json: Self.out(try Self.encode(value, pretty: true))
+        case .jsonl: Self.out(try Self.encode(value, pretty: false))
+        }
+    }
+
+    /// Prints one page of a listing; `noun` names the items in messages (`tools`).
+    func page<T: Encodable & TableRepresentable & Sendable>(_ page: Page<T>, noun: String) throws {
+        switch format {
+        case .table:
+            if page.items.isEmpty {
+                Self.message("no \(noun) found")
+            } else {
+                Self.out(Self.table(header: T.columns, rows: page.items.map(\.row)))
+            }
+            if let next = page.nextCursor { Self.message("more \(noun): pass --cursor \(next)") }
+        case .json:
+            Self.out(try Self.encode(page, pretty: true))
+        case .jsonl:
+            for item in page.items { Self.out(try Self.encode(item, pretty: false)) }
+            if let next = page.nextCursor { Self.message("more \(noun): pass --cursor \(next)") }
+        }
+    }
+
+    /// Prints a line for people in table mode, and the value itself for scripts.
+    func result<T: Encodable>(_ value: T, text: String) throws {
+        switch format {
+        case .table: Self.out(text)
+        case .json: Self.out(try Self.encode(value, pretty: true))
+        case .jsonl: Self.out(try Self.encode(value, pretty: false))
+        }
+    }
+
+    /// Reports an error on stderr: one line, or one JSON object with `-o json`/`jsonl`.
+    static func error(code: String, message: String, format: OutputFormat) {
+        let line = message.replacingOccurrences(of: "\n", with: " ")
+        if format == .table {
+            FileHandle.standardError.write(Data("dryad: error: \(line)\n".utf8))
+        } else {
+            let body = JSONValue.object(["error": .object(["code": .string(code), "message": .string(line)])])
+            FileHandle.standardError.write(Data((body.canonicalText + "\n").utf8))
+        }
+    }
+
+    /// A message for people on stderr (never part of the results).
+    static func message(_ text: String) {
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
+    }
+
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func encode<T: Encodable>(_ value: T, pretty: Bool) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        guard pretty else { return String(decoding: data, as: UTF8.self) }
+        // Foundation's pretty printer writes `"key" : value` and splits empty objects over lines.
+        return try JSONValue.parse(data, maxDepth: 1000).prettyText
+    }
+
+    /// Aligned columns separated by two spaces, like `kubectl get`.
+    static func table(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        return all.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    static func fieldBlock(_ fields: [(String, String)]) -> String {
+        let width = (fields.map(\.0.count).max() ?? 0) + 1
+        return fields.map { name, value in
+            (name + ":").padding(toLength: width, withPad: " ", startingAt: 0) + " " + value
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+
+/// Owns the SQLite file: opens it with dryad's durability settings, migrates it, and runs
+/// every operation as a named transaction. Nothing outside the core sees SQL.
+public final class DryadDatabase: Sendable {
+    /// The schema version this build writes; stored in `PRAGMA user_version`.
+    public static let schemaVersion = Schema.migrations.count
+    /// Marks the file as dryad's (`PRAGMA application_id`, "DRYD").
+    static let applicationID = 0x4452_5944
+
+    public let path: String
+    let pool: DatabasePool
+    let clock: @Sendable () -> Date
+
+    /// Opens (creating if needed) the database at `path`.
+    ///
+    /// - Parameter busyTimeout: how long a write waits for another process's write.
+    public init(path: String, busyTimeout: TimeInterval = 10, clock: @escaping @Sendable () -> Date = { Date() }) throws(DryadError) {
+        self.path = path
+        self.clock = clock
+        try Self.createFileIfMissing(path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "dryad"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try migrateIfNeeded()
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    // MARK: - Opening
+
+    private static func createFileIfMissing(_ path: String) throws(DryadError) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .storage("cannot create folder \(directory): \(error.localizedDescription)")
+        }
+        // O_EXCL makes two processes racing to create the file harmless; 0600 keeps it private.
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+        } else if errno != EEXIST {
+            throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Reads one pair of pragmas when the schema is current; migrates otherwise.
+    private func migrateIfNeeded() throws {
+        let (applicationID, userVersion, objectCount) = try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT application_id FROM pragma_application_id()),
+                       (SELECT user_version FROM pragma_user_version()),
+                       (SELECT count(*) FROM sqlite_master)
+                """)
+            return (row?[0] as Int? ?? 0, row?[1] as Int? ?? 0, row?[2] as Int? ?? 0)
+        }
+        if applicationID == Self.applicationID && userVersion == Self.schemaVersion { return }
+        guard applicationID == Self.applicationID || (applicationID == 0 && userVersion == 0 && objectCount == 0) else {
+            throw DryadError.invalidInput("\(path) is not a dryad database")
+        }
+        if userVersion > Self.schemaVersion {
+            throw DryadError.schemaTooNew(found: userVersion, supported: Self.schemaVersion)
+        }
+        do {
+            try Schema.migrator.migrate(pool)
+        } catch {
+            // Another process may have migrated the file between our read and our write.
+            let now = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            if now != Self.schemaVersion { throw error }
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one write transaction; errors come back as `DryadError`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DryadError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    /// Runs `body` against a consistent snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DryadError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    /// The current time as dryad stores it.
+    func now() -> String { Timestamp.format(clock()) }
+
+    /// Turns storage errors into the one-line errors users see; never leaks SQL.
+    static func map(_ error: any Error, path: String) -> DryadError {
+        if let error = error as? DryadError { return error }
+        guard let error = error as? DatabaseError else {
+            return .storage("\(path): \(error.localizedDescription)")
+        }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .busy("the database is busy (another dryad is writing); try again")
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return .invalidInput("\(path) is not a dryad database (or it is damaged)")
+        case .SQLITE_READONLY:
+            return .storage("\(path) is read-only")
+        case .SQLITE_FULL:
+            return .storage("the disk holding \(path) is full; nothing was written")
+        case .SQLITE_CANTOPEN:
+            return .storage("cannot open \(path)")
+        case .SQLITE_PERM, .SQLITE_AUTH:
+            return .storage("permission denied for \(path)")
+        case .SQLITE_CONSTRAINT:
+            return .conflict("the change conflicts with existing data")
+        case .SQLITE_IOERR:
+            return .storage("I/O error on \(path)")
+        default:
+            return .storage("database error on \(path) (SQLite code \(error.resultCode.rawValue))")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// Every failure the core reports; the CLI maps it to exit codes, the server to HTTP problems.
+public enum DryadError: Error, Equatable, Sendable {
+    /// The named resource does not exist (or the caller may not see it).
+    case notFound(String)
+    /// The acting principal may not perform the operation.
+    case permissionDenied(String)
+    /// The resource exists already, a revision is stale, or its state forbids the operation.
+    case conflict(String)
+    /// The database was written by a newer dryad and cannot be used by this one.
+    case schemaTooNew(found: Int, supported: Int)
+    /// Input data is malformed or has bad field values.
+    case invalidInput(String)
+    /// The database stayed locked by another writer for longer than the busy timeout.
+    case busy(String)
+    /// A tool ran and failed.
+    case toolFailed(String)
+    /// The database file could not be opened, read or written.
+    case storage(String)
+
+    /// A stable machine-readable code shared by the CLI's JSON errors and the REST API.
+    public var code: String {
+        switch self {
+        case .notFound: "not_found"
+        case .permissionDenied: "permission_denied"
+        case .conflict: "conflict"
+        case .schemaTooNew: "schema_too_new"
+        case .invalidInput: "invalid_input"
+        case .busy: "busy"
+        case .toolFailed: "tool_failed"
+        case .storage: "storage_error"
+        }
+    }
+
+    /// A one-line human-readable description.
+    public var message: String {
+        switch self {
+        case .notFound(let m), .permissionDenied(let m), .conflict(let m), .invalidInput(let m),
+            .busy(let m), .toolFailed(let m), .storage(let m):
+            m
+        case .schemaTooNew(let found, let supported):
+            "database schema version \(found) is newer than this dryad supports (\(supported)); upgrade dryad"
+        }
+    }
+}
+
+extension DryadError: CustomStringConvertible {
+    public var description: String { message }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// How a tool version runs: a local program or an HTTP endpoint. Stored as JSON.
+public enum Executor: Sendable, Equatable {
+    case command(CommandExecutor)
+    case http(HTTPExecutor)
+
+    /// The timeout used when a definition gives none.
+    public static let defaultTimeoutSeconds: Double = 30
+    /// The longest timeout a definition may ask for (one day).
+    public static let maxTimeoutSeconds: Double = 86_400
+
+    public var timeoutSeconds: Double {
+        switch self {
+        case .command(let c): c.timeoutSeconds
+        case .http(let h): h.timeoutSeconds
+        }
+    }
+
+    /// The same executor with another timeout.
+    public func withTimeout(_ seconds: Double) -> Executor {
+        switch self {
+        case .command(var c):
+            c.timeoutSeconds = seconds
+            return .command(c)
+        case .http(var h):
+            h.timeoutSeconds = seconds
+            return .http(h)
+        }
+    }
+}
+
+/// Runs `argv` directly (never through a shell) with the tool input on stdin.
+public struct CommandExecutor: Sendable, Equatable {
+    public var argv: [String]
+    public var timeoutSeconds: Double
+    public var env: [String: String]
+    public var cwd: String?
+
+    public init(argv: [String], timeoutSeconds: Double = Executor.defaultTimeoutSeconds,
+                env: [String: String] = [:], cwd: String? = nil) {
+        self.argv = argv
+        self.timeoutSeconds = timeoutSeconds
+        self.env = env
+        self.cwd = cwd
+    }
+}
+
+/// Sends the tool input as a JSON body to an HTTP(S) endpoint.
+public struct HTTPExecutor: Sendable, Equatable {
+    public var url: String
+    public var method: String
+    public var headers: [String: String]
+    public var timeoutSeconds: Double
+
+    public init(url: String, method: String = "POST", headers: [String: String] = [:],
+                timeoutSeconds: Double = Executor.defaultTimeoutSeconds) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+// MARK: - JSON form
+
+extension Executor {
+    static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+    /// Reads and checks an executor definition; `path` names it in errors.
+    public init(json: JSONValue, path: String = "executor") throws(DryadError) {
+        var reader = try JSONObjectReader(json, path: path)
+        let kind = try reader.requiredString("kind")
+        let timeout = try reader.number("timeout_seconds") ?? Executor.defaultTimeoutSeconds
+        guard timeout > 0, timeout <= Executor.maxTimeoutSeconds else {
+            throw .invalidInput("\(reader.path("timeout_seconds")): must be greater than 0 and at most \(Int(Executor.maxTimeoutSeconds))")
+        }
+        switch kind {
+        case "command":
+            guard let argv = try reader.stringArray("argv"), let program = argv.first, !program.isEmpty else {
+                throw .invalidInput("\(reader.path("argv")): expected a non-empty array of strings whose first item names the program")
+            }
+            if argv.contains(where: { $0.contains("\0") }) {
+                throw .invalidInput("\(reader.path("argv")): arguments may not contain NUL bytes")
+            }
+            let env = try reader.stringMap("env") ?? [:]
+            for (name, value) in env {
+                guard Self.isEnvironmentName(name), !value.contains("\0") else {
+                    throw .invalidInput("\(reader.path("env")).\(name): not a valid environment variable")
+                }
+            }
+            let cwd = try reader.string("cwd")
+            if let cwd, !cwd.hasPrefix("/") {
+                throw .invalidInput("\(reader.path("cwd")): must be an absolute path")
+            }
+            try reader.finish()
+            self = .command(CommandExecutor(argv: argv, timeoutSeconds: timeout, env: env, cwd: cwd))
+        case "http":
+            let url = try reader.requiredString("url")
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty
+            else {
+                throw .invalidInput("\(reader.path("url")): expected an http:// or https:// URL with a host")
+            }
+            let method = try reader.string("method")?.uppercased() ?? "POST"
+            guard Self.httpMethods.contains(method) else {
+                throw .invalidInput("\(reader.path("method")): expected one of \(Self.httpMethods.sorted().joined(separator: ", "))")
+            }
+            let headers = try reader.stringMap("headers") ?? [:]
+            for (name, value) in headers {
+                // Refusing CR/LF here is what stops header injection when the request is built.
+                guard Self.isHeaderName(name), !value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                    throw .invalidInput("\(reader.path("headers")).\(name): not a valid HTTP header")
+                }
+            }
+            try reader.finish()
+            self = .http(HTTPExecutor(url: url, method: method, headers: headers, timeoutSeconds: timeout))
+        default:
+            throw .invalidInput("\(reader.path("kind")): expected \"command\" or \"http\"")
+        }
+    }
+
+    /// The stored and printed JSON form.
+    public var json: JSONValue {
+        switch self {
+        case .command(let c):
+            var fields: [String: JSONValue] = [
+                "kind": .string("command"),
+                "argv": .array(c.argv.map(JSONValue.string)),
+                "timeout_seconds": Self.number(c.timeoutSeconds),
+                "env": .object(c.env.mapValues(JSONValue.string)),
+            ]
+            fields["cwd"] = c.cwd.map(JSONValue.string) ?? .null
+            return .object(fields)
+        case .http(let h):
+            return .object([
+                "kind": .string("http"),
+                "url": .string(h.url),
+                "method": .string(h.method),
+                "headers": .object(h.headers.mapValues(JSONValue.string)),
+                "timeout_seconds": Self.number(h.timeoutSeconds),
+            ])
+        }
+    }
+
+    private static func number(_ d: Double) -> JSONValue {
+        d.rounded() == d && abs(d) < 1e15 ? .integer(Int64(d)) : .number(d)
+    }
+
+    private static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
+    private static func isHeaderName(_ name: String) -> Bool {
+        let token = Set("!#$%&'*+-.^_`|~")
+        return !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || token.contains($0)) }
+    }
+}

@@ -1,0 +1,99 @@
+/// Reads the fields of an untrusted JSON object, naming the field path in every error and
+/// refusing keys it was not asked about (so typos in definitions fail loudly).
+struct JSONObjectReader {
+    private let object: [String: JSONValue]
+    private let prefix: String
+    private var consumed: Set<String> = []
+
+    init(_ value: JSONValue, path: String) throws(DryadError) {
+        guard case .object(let object) = value else {
+            throw .invalidInput("\(path.isEmpty ? "definition" : path): expected an object, got \(value.typeName)")
+        }
+        self.object = object
+        self.prefix = path.isEmpty ? "" : path + "."
+    }
+
+    /// The dotted path of a field, for error messages.
+    func path(_ key: String) -> String { prefix + key }
+
+    /// The raw value of a field; nil when absent, `.null` when explicitly null.
+    mutating func value(_ key: String) -> JSONValue? {
+        consumed.insert(key)
+        return object[key]
+    }
+
+    /// Marks fields as known without reading them (read-only fields of a record).
+    mutating func ignore(_ keys: String...) {
+        consumed.formUnion(keys)
+    }
+
+    mutating func string(_ key: String) throws(DryadError) -> String? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        case let other?: throw mismatch(key, "a string", other)
+        }
+    }
+
+    mutating func requiredString(_ key: String) throws(DryadError) -> String {
+        guard let s = try string(key) else { throw .invalidInput("\(path(key)): required") }
+        return s
+    }
+
+    mutating func number(_ key: String) throws(DryadError) -> Double? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case let v? where v.doubleValue != nil: return v.doubleValue
+        case let other?: throw mismatch(key, "a number", other)
+        }
+    }
+
+    mutating func stringArray(_ key: String) throws(DryadError) -> [String]? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            var strings: [String] = []
+            for item in items {
+                guard case .string(let s) = item else { throw mismatch(key, "an array of strings", .array(items)) }
+                strings.append(s)
+            }
+            return strings
+        case let other?: throw mismatch(key, "an array of strings", other)
+        }
+    }
+
+    mutating func stringMap(_ key: String) throws(DryadError) -> [String: String]? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case .object(let fields)?:
+            var map: [String: String] = [:]
+            for (name, item) in fields {
+                guard case .string(let s) = item else {
+                    throw .invalidInput("\(path(key)).\(name): expected a string, got \(item.typeName)")
+                }
+                map[name] = s
+            }
+            return map
+        case let other?: throw mismatch(key, "an object of strings", other)
+        }
+    }
+
+    mutating func object(_ key: String) throws(DryadError) -> [String: JSONValue]? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case .object(let o)?: return o
+        case let other?: throw mismatch(key, "an object", other)
+        }
+    }
+
+    /// Fails on any field nobody asked about.
+    func finish() throws(DryadError) {
+        if let unknown = object.keys.filter({ !consumed.contains($0) }).sorted().first {
+            throw .invalidInput("\(path(unknown)): unknown field")
+        }
+    }
+
+    private func mismatch(_ key: String, _ expected: String, _ got: JSONValue) -> DryadError {
+        .invalidInput("\(path(key)): expected \(expected), got \(got.typeName)")
+    }
+}

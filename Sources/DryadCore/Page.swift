@@ -1,0 +1,76 @@
+import Foundation
+
+/// One page of a listing and the cursor that continues it.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    /// Opaque; pass it back to get the next page. Nil on the last page.
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
+
+extension Page: Encodable where Item: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case items
+        case nextCursor = "next_cursor"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(items, forKey: .items)
+        try c.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+/// Page size and position shared by every listing.
+public struct PageRequest: Sendable, Equatable {
+    public static let defaultLimit = 100
+    public static let maxLimit = 1000
+
+    public var limit: Int
+    public var cursor: String?
+
+    public init(limit: Int = defaultLimit, cursor: String? = nil) {
+        self.limit = limit
+        self.cursor = cursor
+    }
+
+    /// Fails on a limit out of range.
+    func validated() throws(DryadError) -> PageRequest {
+        guard (1...Self.maxLimit).contains(limit) else {
+            throw .invalidInput("limit: must be between 1 and \(Self.maxLimit)")
+        }
+        return self
+    }
+}
+
+/// Cursors are the sort key of the last item shown, as base64url JSON, so paging stays
+/// stable while rows are added or removed.
+enum Cursor {
+    static func encode(_ key: [String]) -> String {
+        let data = Data(JSONValue.array(key.map(JSONValue.string)).canonicalText.utf8)
+        return data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ cursor: String, fields: Int) throws(DryadError) -> [String] {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard cursor.utf8.count <= 1024, let data = Data(base64Encoded: base64),
+            case .array(let items)? = try? JSONValue.parse(data), items.count == fields
+        else {
+            throw .invalidInput("cursor: not a cursor returned by this listing")
+        }
+        var key: [String] = []
+        for item in items {
+            guard case .string(let s) = item else { throw .invalidInput("cursor: not a cursor returned by this listing") }
+            key.append(s)
+        }
+        return key
+    }
+}

@@ -1,0 +1,27 @@
+/// Who is acting: every core operation is authorized for one principal.
+public struct Principal: Sendable, Hashable {
+    /// The kind of actor, as in the planning document's user/agent/service split.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case user, agent, service
+    }
+
+    /// What the principal may do before tool-level grants are considered.
+    public enum Role: String, Sendable, Codable, CaseIterable {
+        case admin, member
+    }
+
+    public let name: String
+    public let kind: Kind
+    public let role: Role
+
+    public init(name: String, kind: Kind, role: Role) {
+        self.name = name
+        self.kind = kind
+        self.role = role
+    }
+
+    /// The operator who owns the database file and runs the CLI without `--as`.
+    public static func localOperator(user: String) -> Principal {
+        Principal(name: "local:\(user)", kind: .user, role: .admin)
+    }
+}

@@ -1,0 +1,312 @@
+import Foundation
+import GRDB
+
+/// Filters for listing tools.
+public struct ToolQuery: Sendable, Equatable {
+    /// Case-insensitive substring of the name, the description or a tag.
+    public var text: String?
+    /// Every listed tool version carries all of these tags.
+    public var tags: [String]
+    public var status: ToolStatus?
+    /// List every version instead of the latest version of each tool.
+    public var allVersions: Bool
+
+    public init(text: String? = nil, tags: [String] = [], status: ToolStatus? = nil, allVersions: Bool = false) {
+        self.text = text
+        self.tags = tags
+        self.status = status
+        self.allVersions = allVersions
+    }
+}
+
+/// Registers, finds, updates and deletes tool versions: the tool registry's named transactions.
+public struct ToolRegistry: Sendable {
+    let database: DryadDatabase
+
+    // MARK: - Register
+
+    /// Registers tool versions, all or none; a new name creates the tool, a known name adds a version.
+    public func register(_ definitions: [ToolDefinition], as principal: Principal) async throws(DryadError) -> [ToolVersion] {
+        guard !definitions.isEmpty else { throw .invalidInput("no tool definitions given") }
+        for definition in definitions {
+            try AccessPolicy.authorize(principal, "register", resource: "tool:\(definition.name)@\(definition.version)")
+        }
+        let now = database.now()
+        return try await database.write { db in
+            try definitions.map { definition in try Self.insert(definition, at: now, in: db) }
+        }
+    }
+
+    private static func insert(_ definition: ToolDefinition, at now: String, in db: Database) throws -> ToolVersion {
+        try ToolRules.check(definition, path: "")
+        guard let version = SemanticVersion(definition.version) else {
+            throw DryadError.invalidInput("version: \"\(definition.version)\" is not a semantic version")
+        }
+        let toolID: String
+        if let existing = try String.fetchOne(db, sql: "SELECT id FROM tool_registry WHERE name = ?", arguments: [definition.name]) {
+            toolID = existing
+            if let clash = try String.fetchOne(
+                db, sql: "SELECT version FROM tool_version WHERE tool_id = ? AND version_key = ?",
+                arguments: [toolID, version.precedenceKey])
+            {
+                throw DryadError.conflict(
+                    clash == definition.version
+                        ? "tool \(definition.name)@\(definition.version) already exists"
+                        : "tool \(definition.name)@\(definition.version) has the same precedence as existing version \(clash)")
+            }
+        } else {
+            toolID = UUID().uuidString.lowercased()
+            try db.execute(
+                sql: "INSERT INTO tool_registry (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [toolID, definition.name, now])
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO tool_version (tool_id, version, version_key, description, input_schema, output_schema,
+                    executor, tags, metadata, status, revision, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                """,
+            arguments: [
+                toolID, definition.version, version.precedenceKey, definition.description,
+                definition.inputSchema.canonicalText, definition.outputSchema?.canonicalText,
+                definition.executor?.json.canonicalText, JSONValue.array(definition.tags.map(JSONValue.string)).canonicalText,
+                JSONValue.object(definition.metadata).canonicalText, definition.status.rawValue, now, now,
+            ])
+        try refreshLatest(toolID: toolID, in: db)
+        return try fetchVersion(toolID: toolID, versionKey: version.precedenceKey, in: db)
+    }
+
+    // MARK: - Read
+
+    /// The version a reference names: `NAME@VERSION` exactly, or the latest version of a name or id.
+    public func get(_ reference: ToolReference, as principal: Principal) async throws(DryadError) -> ToolVersion {
+        try AccessPolicy.authorize(principal, "read", resource: "tool:\(reference)")
+        return try await database.read { db in try Self.resolve(reference, in: db) }
+    }
+
+    /// One page of tools sorted by name (then version, newest first), filtered by `query`.
+    public func list(_ query: ToolQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ToolVersion> {
+        try AccessPolicy.authorize(principal, "list", resource: "tools")
+        let page = try page.validated()
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if !query.allVersions {
+            conditions.append("v.is_latest = 1")
+        }
+        if let status = query.status {
+            conditions.append("v.status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let text = query.text, !text.isEmpty {
+            let pattern = "%" + Self.escapeLike(text) + "%"
+            conditions.append("""
+                (t.name LIKE ? ESCAPE '\\' OR v.description LIKE ? ESCAPE '\\'
+                 OR EXISTS (SELECT 1 FROM json_each(v.tags) WHERE value LIKE ? ESCAPE '\\'))
+                """)
+            arguments += [pattern, pattern, pattern]
+        }
+        for tag in query.tags {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(v.tags) WHERE value = ?)")
+            arguments.append(tag)
+        }
+        if let cursor = page.cursor {
+            let key = try Cursor.decode(cursor, fields: 2)
+            conditions.append("(t.name > ? OR (t.name = ? AND v.version_key < ?))")
+            arguments += [key[0], key[0], key[1]]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "\(Self.selectVersion) \(whereClause) ORDER BY t.name, v.version_key DESC LIMIT ?"
+        arguments.append(page.limit + 1)
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        return try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
+            let items = try rows.prefix(limit).map(Self.decode)
+            var next: String?
+            if rows.count > limit, let last = rows.prefix(limit).last {
+                next = Cursor.encode([last["name"], last["version_key"]])
+            }
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    // MARK: - Update
+
+    /// Changes the mutable fields of one version and bumps its revision.
+    ///
+    /// - Parameter ifRevision: when given, the update is refused unless the version is at that revision.
+    public func update(_ reference: ToolReference, _ changes: ToolChanges, ifRevision: Int? = nil,
+                       as principal: Principal) async throws(DryadError) -> ToolVersion {
+        try AccessPolicy.authorize(principal, "update", resource: "tool:\(reference)")
+        guard !changes.isEmpty else { throw .invalidInput("nothing to update: give at least one field to change") }
+        if let description = changes.description { try ToolRules.checkDescription(description, path: "description") }
+        if let tags = changes.tags { try ToolRules.checkTags(tags, path: "tags") }
+        if let metadata = changes.metadata { try ToolRules.checkMetadata(metadata, path: "metadata") }
+        if case .timeout(let seconds)? = changes.executor, !(seconds > 0 && seconds <= Executor.maxTimeoutSeconds) {
+            throw .invalidInput("timeout: must be greater than 0 and at most \(Int(Executor.maxTimeoutSeconds))")
+        }
+        let now = database.now()
+        return try await database.write { db in
+            var tool = try Self.resolve(reference, in: db)
+            if let ifRevision, ifRevision != tool.revision {
+                throw DryadError.conflict("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
+            }
+            if let description = changes.description { tool.description = description }
+            if let tags = changes.tags { tool.tags = tags }
+            if let metadata = changes.metadata { tool.metadata = metadata }
+            if let status = changes.status { tool.status = status }
+            switch changes.executor {
+            case nil: break
+            case .replace(let executor)?: tool.executor = executor
+            case .remove?: tool.executor = nil
+            case .timeout(let seconds)?:
+                guard let executor = tool.executor else {
+                    throw DryadError.conflict("tool \(tool.reference) has no executor to set a timeout on")
+                }
+                tool.executor = executor.withTimeout(seconds)
+            }
+            let key = try Self.versionKey(of: tool)
+            try db.execute(
+                sql: """
+                    UPDATE tool_version SET description = ?, tags = ?, metadata = ?, status = ?, executor = ?,
+                        revision = revision + 1, updated_at = ?
+                    WHERE tool_id = ? AND version_key = ?
+                    """,
+                arguments: [
+                    tool.description, JSONValue.array(tool.tags.map(JSONValue.string)).canonicalText,
+                    JSONValue.object(tool.metadata).canonicalText, tool.status.rawValue,
+                    tool.executor?.json.canonicalText, now, tool.id, key,
+                ])
+            if changes.status != nil { try Self.refreshLatest(toolID: tool.id, in: db) }
+            return try Self.fetchVersion(toolID: tool.id, versionKey: key, in: db)
+        }
+    }
+
+    // MARK: - Delete
+
+    /// Deletes one version (`NAME@VERSION`) or, with `allVersions`, the whole tool; returns what was deleted.
+    public func delete(_ reference: ToolReference, allVersions: Bool = false, as principal: Principal) async throws(DryadError) -> [ToolVersion] {
+        try AccessPolicy.authorize(principal, "delete", resource: "tool:\(reference)")
+        if case .version = reference, allVersions {
+            throw .invalidInput("--all-versions deletes a whole tool: name it without @VERSION")
+        }
+        return try await database.write { db in
+            let target = try Self.resolve(reference, in: db)
+            let deleted: [ToolVersion]
+            if case .version = reference {
+                deleted = [target]
+                try db.execute(
+                    sql: "DELETE FROM tool_version WHERE tool_id = ? AND version_key = ?",
+                    arguments: [target.id, try Self.versionKey(of: target)])
+            } else {
+                let rows = try Row.fetchAll(
+                    db, sql: "\(Self.selectVersion) WHERE t.id = ? ORDER BY v.version_key DESC", arguments: [target.id])
+                deleted = try rows.map(Self.decode)
+                if deleted.count > 1 && !allVersions {
+                    throw DryadError.conflict(
+                        "tool \(target.name) has \(deleted.count) versions: name one as \(target.name)@VERSION or pass --all-versions")
+                }
+                try db.execute(sql: "DELETE FROM tool_version WHERE tool_id = ?", arguments: [target.id])
+            }
+            let remaining = try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_version WHERE tool_id = ?", arguments: [target.id]) ?? 0
+            if remaining == 0 {
+                try db.execute(sql: "DELETE FROM tool_registry WHERE id = ?", arguments: [target.id])
+            } else {
+                try Self.refreshLatest(toolID: target.id, in: db)
+            }
+            return deleted
+        }
+    }
+
+    // MARK: - Queries
+
+    static let selectVersion = """
+        SELECT t.id, t.name, v.version, v.version_key, v.description, v.input_schema, v.output_schema, v.executor,
+               v.tags, v.metadata, v.status, v.revision, v.created_at, v.updated_at
+        FROM tool_version v JOIN tool_registry t ON t.id = v.tool_id
+        """
+
+    static func resolve(_ reference: ToolReference, in db: Database) throws -> ToolVersion {
+        let row: Row?
+        switch reference {
+        case .version(let name, let version):
+            row = try Row.fetchOne(
+                db, sql: "\(selectVersion) WHERE t.name = ? AND v.version_key = ?",
+                arguments: [name, version.precedenceKey])
+        case .nameOrID(let text):
+            // A name wins over an id, so a tool whose name looks like a UUID stays reachable.
+            row = try Row.fetchOne(
+                db, sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1",
+                arguments: [text])
+        }
+        guard let row else { throw DryadError.notFound("tool \(reference) not found") }
+        return try decode(row)
+    }
+
+    static func fetchVersion(toolID: String, versionKey: String, in db: Database) throws -> ToolVersion {
+        guard let row = try Row.fetchOne(
+            db, sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?", arguments: [toolID, versionKey])
+        else {
+            throw DryadError.notFound("tool version not found")
+        }
+        return try decode(row)
+    }
+
+    /// Marks the highest non-disabled version as latest (or the highest one when all are disabled).
+    static func refreshLatest(toolID: String, in db: Database) throws {
+        // Two statements: the partial unique index is checked row by row, so clear before set.
+        try db.execute(sql: "UPDATE tool_version SET is_latest = 0 WHERE tool_id = ? AND is_latest = 1", arguments: [toolID])
+        try db.execute(
+            sql: """
+                UPDATE tool_version SET is_latest = 1
+                WHERE tool_id = ?1 AND version_key = (
+                    SELECT version_key FROM tool_version WHERE tool_id = ?1
+                    ORDER BY status = 'disabled', version_key DESC LIMIT 1)
+                """,
+            arguments: [toolID])
+    }
+
+    static func versionKey(of tool: ToolVersion) throws -> String {
+        guard let version = SemanticVersion(tool.version) else {
+            throw DryadError.storage("stored version \(tool.version) of \(tool.name) is not a semantic version")
+        }
+        return version.precedenceKey
+    }
+
+    static func decode(_ row: Row) throws -> ToolVersion {
+        func json(_ column: String) throws -> JSONValue? {
+            guard let text: String = row[column] else { return nil }
+            do {
+                // Stored JSON was checked on the way in, so no depth limit below SQLite's own.
+                return try JSONValue.parse(text, maxDepth: 1000)
+            } catch {
+                throw DryadError.storage("stored \(column) is not valid JSON")
+            }
+        }
+        let executor: Executor? = try json("executor").map { try Executor(json: $0) }
+        let tags = (try json("tags")?.arrayValue ?? []).compactMap(\.stringValue)
+        guard let status = ToolStatus(rawValue: row["status"]) else {
+            throw DryadError.storage("stored status is not valid")
+        }
+        return ToolVersion(
+            id: row["id"], name: row["name"], version: row["version"], description: row["description"],
+            inputSchema: try json("input_schema") ?? ToolDefinition.defaultInputSchema,
+            outputSchema: try json("output_schema"), executor: executor, tags: tags,
+            metadata: try json("metadata")?.objectValue ?? [:], status: status, revision: row["revision"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    private static func escapeLike(_ text: String) -> String {
+        var escaped = ""
+        for c in text {
+            if c == "%" || c == "_" || c == "\\" { escaped.append("\\") }
+            escaped.append(c)
+        }
+        return escaped
+    }
+}
+
+extension DryadDatabase {
+    /// The tool registry stored in this database.
+    public var tools: ToolRegistry { ToolRegistry(database: self) }
+}

@@ -1,0 +1,3 @@
+import DryadCLI
+
+await DryadMain.main()
