@@ -36,7 +36,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "dryad", dependencies: ["DryadCLI"]),
-        .testTarget(name: "DryadCoreTests", dependencies: ["DryadCore"]),
+        .testTarget(
+            name: "DryadCoreTests",
+            dependencies: ["DryadCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "DryadServerTests",
             dependencies: [
@@ -44,6 +47,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "DryadCLITests", dependencies: ["DryadCLI", "dryad"]),
+        .testTarget(
+            name: "DryadCLITests",
+            dependencies: ["DryadCLI", "dryad", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -62,8 +62,9 @@ enum InputReader {
         }
         do {
             var documents: [JSONValue] = []
+            var budget = YAMLConversion.maxNodes
             for node in try Yams.compose_all(yaml: text) {
-                documents.append(try YAMLConversion.json(from: node, depth: 0))
+                documents.append(try YAMLConversion.json(from: node, depth: 0, budget: &budget))
             }
             return documents
         } catch let error as DryadError {
@@ -78,10 +79,17 @@ enum InputReader {
 
 /// Turns a YAML tree into JSON, refusing what JSON cannot say (non-string keys, aliases).
 enum YAMLConversion {
-    static func json(from node: Node, depth: Int) throws(DryadError) -> JSONValue {
+    /// The most values one file may hold, a second guard against expansion bombs.
+    static let maxNodes = 1_000_000
+
+    static func json(from node: Node, depth: Int, budget: inout Int) throws(DryadError) -> JSONValue {
         guard depth <= JSONValue.defaultMaxDepth else {
             throw .invalidInput("nested deeper than \(JSONValue.defaultMaxDepth) levels")
         }
+        budget -= 1
+        guard budget >= 0 else { throw .invalidInput("more than \(maxNodes) values") }
+        // Yams expands aliases while composing; refusing anchors rules out "billion laughs" bombs.
+        guard node.anchor == nil else { throw .invalidInput("YAML anchors and aliases are not supported") }
         switch node {
         case .scalar(let scalar):
             switch Tag.Name(rawValue: node.tag.rawValue) {
@@ -97,16 +105,15 @@ enum YAMLConversion {
             var object: [String: JSONValue] = [:]
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key else { throw .invalidInput("mapping keys must be strings") }
-                object[keyScalar.string] = try json(from: value, depth: depth + 1)
+                object[keyScalar.string] = try json(from: value, depth: depth + 1, budget: &budget)
             }
             return .object(object)
         case .sequence(let sequence):
             var items: [JSONValue] = []
-            for item in sequence { items.append(try json(from: item, depth: depth + 1)) }
+            for item in sequence { items.append(try json(from: item, depth: depth + 1, budget: &budget)) }
             return .array(items)
         case .alias:
-            // Refusing aliases rules out "billion laughs" expansion.
-            throw .invalidInput("YAML aliases are not supported")
+            throw .invalidInput("YAML anchors and aliases are not supported")
         }
     }
 

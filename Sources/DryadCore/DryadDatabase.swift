@@ -25,7 +25,7 @@ public final class DryadDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.label = "dryad"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.openPool(path: path, configuration: configuration, patience: busyTimeout)
             // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try migrateIfNeeded()
@@ -54,13 +54,26 @@ public final class DryadDatabase: Sendable {
         }
     }
 
+    /// Opens the pool, retrying while another process is switching a new file to WAL: SQLite
+    /// answers `PRAGMA journal_mode = WAL` with SQLITE_BUSY without calling the busy handler.
+    private static func openPool(path: String, configuration: Configuration, patience: TimeInterval) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(patience)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(useconds_t.random(in: 5_000...25_000))
+            }
+        }
+    }
+
     /// Reads one pair of pragmas when the schema is current; migrates otherwise.
     private func migrateIfNeeded() throws {
         let (applicationID, userVersion, objectCount) = try pool.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT (SELECT application_id FROM pragma_application_id()),
                        (SELECT user_version FROM pragma_user_version()),
-                       (SELECT count(*) FROM sqlite_master)
+                       (SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'grdb!_%' ESCAPE '!')
                 """)
             return (row?[0] as Int? ?? 0, row?[1] as Int? ?? 0, row?[2] as Int? ?? 0)
         }
@@ -129,5 +142,12 @@ public final class DryadDatabase: Sendable {
         default:
             return .storage("database error on \(path) (SQLite code \(error.resultCode.rawValue))")
         }
+    }
+}
+
+extension DryadDatabase {
+    /// True when the database answers a trivial query (for readiness probes).
+    public func isReady() async -> Bool {
+        (try? await read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 }

@@ -80,12 +80,12 @@ extension Executor {
             guard let argv = try reader.stringArray("argv"), let program = argv.first, !program.isEmpty else {
                 throw .invalidInput("\(reader.path("argv")): expected a non-empty array of strings whose first item names the program")
             }
-            if argv.contains(where: { $0.contains("\0") }) {
+            if argv.contains(where: { $0.unicodeScalars.contains("\0") }) {
                 throw .invalidInput("\(reader.path("argv")): arguments may not contain NUL bytes")
             }
             let env = try reader.stringMap("env") ?? [:]
             for (name, value) in env {
-                guard Self.isEnvironmentName(name), !value.contains("\0") else {
+                guard Self.isEnvironmentName(name), !value.unicodeScalars.contains("\0") else {
                     throw .invalidInput("\(reader.path("env")).\(name): not a valid environment variable")
                 }
             }
@@ -109,7 +109,7 @@ extension Executor {
             let headers = try reader.stringMap("headers") ?? [:]
             for (name, value) in headers {
                 // Refusing CR/LF here is what stops header injection when the request is built.
-                guard Self.isHeaderName(name), !value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                guard Self.isHeaderName(name), !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                     throw .invalidInput("\(reader.path("headers")).\(name): not a valid HTTP header")
                 }
             }

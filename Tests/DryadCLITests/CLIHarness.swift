@@ -1,0 +1,72 @@
+import Foundation
+
+/// What one run of the `dryad` binary produced.
+struct RunResult: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs the built `dryad` binary against a private database in a temporary folder.
+final class CLIHarness: Sendable {
+    let folder: String
+    let databasePath: String
+
+    init() throws {
+        folder = NSTemporaryDirectory() + "dryad-cli-tests-" + UUID().uuidString
+        databasePath = folder + "/dryad.db"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// The binary next to the test bundle (`swift build` puts both in the same folder), or `$DRYAD_BIN`.
+    static let binary: String = {
+        if let explicit = ProcessInfo.processInfo.environment["DRYAD_BIN"] { return explicit }
+        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("dryad").path
+    }()
+
+    /// Runs `dryad ARGS` with `DRYAD_DB` pointing at this harness's database.
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> RunResult {
+        var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "DRYAD_DB": databasePath]
+        env.merge(environment) { _, new in new }
+        return try Self.run(arguments, stdin: stdin, environment: env)
+    }
+
+    static func run(_ arguments: [String], stdin: String?, environment: [String: String]) throws -> RunResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes before waiting so a large output cannot block the child.
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus,
+                         stdout: String(decoding: stdoutData, as: UTF8.self),
+                         stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// Writes a file into the harness folder and returns its path.
+    func write(_ name: String, _ contents: String) throws -> String {
+        let path = folder + "/" + name
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+/// Parses JSON output into Foundation values for assertions.
+func json(_ text: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        throw CocoaError(.coderReadCorrupt)
+    }
+    return object
+}

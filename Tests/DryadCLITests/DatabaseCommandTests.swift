@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct DatabaseCommandTests {
+    let cli: CLIHarness
+
+    init() throws { cli = try CLIHarness() }
+
+    @Test func statusReportsSchemaAndCounts() throws {
+        #expect(try cli.run(["tools", "register", "t", "--description", "d"]).status == 0)
+        let result = try cli.run(["db", "status", "-o", "json"])
+        #expect(result.status == 0)
+        let status = try json(result.stdout)
+        #expect(status["path"] as? String == cli.databasePath)
+        #expect(status["schema_version"] as? Int == 1)
+        #expect((status["sqlite_version"] as? String)?.hasPrefix("3.") == true)
+        #expect(status["journal_mode"] as? String == "wal")
+        #expect((status["counts"] as? [String: Int]) == ["tools": 1, "tool_versions": 1])
+    }
+
+    @Test func defaultLocationFollowsXDGAndIsPrivate() throws {
+        let dataHome = cli.folder + "/xdg"
+        let result = try CLIHarness.run(["db", "status", "-o", "json"], stdin: nil,
+                                        environment: ["HOME": cli.folder, "XDG_DATA_HOME": dataHome])
+        #expect(result.status == 0, "\(result.stderr)")
+        let path = dataHome + "/dryad/dryad.db"
+        #expect(try json(result.stdout)["path"] as? String == path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let flag = try CLIHarness.run(["db", "status", "--db", cli.folder + "/flag.db", "-o", "json"], stdin: nil,
+                                      environment: ["HOME": cli.folder, "DRYAD_DB": cli.folder + "/env.db"])
+        #expect(try json(flag.stdout)["path"] as? String == cli.folder + "/flag.db")
+    }
+
+    @Test func aFileFromANewerDryadIsRefused() throws {
+        #expect(try cli.run(["db", "status"]).status == 0)
+        try DatabaseQueue(path: cli.databasePath).write { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        let result = try cli.run(["tools", "list"])
+        #expect(result.status == 5)
+        #expect(result.stderr == "dryad: error: database schema version 99 is newer than this dryad supports (1); upgrade dryad\n")
+    }
+
+    @Test func twoWriterProcessesAtOnceBothSucceed() async throws {
+        // Create the file first so both writers race on writes, then race a second pair on creation too.
+        for round in 0..<2 {
+            let path = cli.folder + "/race\(round).db"
+            if round == 0 { #expect(try cli.run(["db", "status", "--db", path]).status == 0) }
+            let results = try await withThrowingTaskGroup(of: RunResult.self) { group in
+                for writer in 0..<2 {
+                    group.addTask {
+                        let definitions = (0..<20).map { #"{"name":"w\#(writer)_\#($0)","description":"d"}"# }
+                        let file = try self.cli.write("batch\(round)-\(writer).json", "[" + definitions.joined(separator: ",") + "]")
+                        var last = RunResult(status: 0, stdout: "", stderr: "")
+                        for definition in 0..<5 {
+                            last = try self.cli.run(["tools", "register", "w\(writer)_single\(definition)", "--description", "d", "--db", path])
+                            if last.status != 0 { return last }
+                        }
+                        return try self.cli.run(["tools", "register", "--file", file, "--db", path])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for result in results { #expect(result.status == 0, "\(result.stderr)") }
+            let status = try json(try cli.run(["db", "status", "--db", path, "-o", "json"]).stdout)
+            #expect((status["counts"] as? [String: Int])?["tools"] == 50)
+        }
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try cli.run(["version", "-o", "json"])
+        #expect(try json(version.stdout)["version"] as? String == "0.1.0")
+        let help = try cli.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("tools"))
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import DryadCore
+
+@Suite struct JSONValueTests {
+    @Test func parsesEveryKind() throws {
+        let value = try JSONValue.parse(#"{"a":[1,2.5,"x",true,null,{"b":{}}],"big":9007199254740993}"#)
+        #expect(value == .object([
+            "a": .array([.integer(1), .number(2.5), .string("x"), .bool(true), .null, .object(["b": .object([:])])]),
+            "big": .integer(9_007_199_254_740_993),
+        ]))
+    }
+
+    @Test func comparesNumbersByValue() {
+        #expect(JSONValue.integer(1) == .number(1.0))
+        #expect(Set([JSONValue.integer(1), .number(1.0)]).count == 1)
+        #expect(JSONValue.integer(1) != .bool(true))
+        #expect(JSONValue.number(1.0).typeName == "integer")
+        #expect(JSONValue.number(1.5).typeName == "number")
+    }
+
+    @Test func canonicalTextSortsKeysAndRoundTrips() throws {
+        let value = try JSONValue.parse(#"{"z":1,"a":{"y":"/path","b":[]}}"#)
+        #expect(value.canonicalText == #"{"a":{"b":[],"y":"/path"},"z":1}"#)
+        #expect(try JSONValue.parse(value.canonicalText) == value)
+    }
+
+    @Test func prettyTextIsIndentedAndParsesBack() throws {
+        let value = try JSONValue.parse(#"{"b":[1,{}],"a":{}}"#)
+        #expect(value.prettyText == "{\n  \"a\": {},\n  \"b\": [\n    1,\n    {}\n  ]\n}")
+        #expect(try JSONValue.parse(value.prettyText) == value)
+    }
+
+    @Test func refusesMalformedJSONWithAReason() {
+        #expect(throws: DryadError.self) { try JSONValue.parse("{bad") }
+        do {
+            _ = try JSONValue.parse("[1,2")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == "invalid_input")
+            #expect(error.message.hasPrefix("invalid JSON: "))
+        }
+    }
+
+    @Test func refusesDeepNestingWithoutCrashing() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: DryadError.invalidInput("invalid JSON: nested deeper than 128 levels")) {
+            try JSONValue.parse(deep)
+        }
+        // Brackets inside strings do not count.
+        let quoted = "\"" + String(repeating: "[", count: 500) + "\""
+        #expect((try? JSONValue.parse(quoted)) == .string(String(repeating: "[", count: 500)))
+    }
+}
