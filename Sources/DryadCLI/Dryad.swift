@@ -14,7 +14,6 @@ struct Dryad: AsyncParsableCommand {
             3 not found, 4 permission denied, 5 conflict, 6 tool run failed, 64 usage, 65 invalid input, \
             75 busy (try again).
             """,
-        version: version,
         subcommands: [ToolsCommand.self, DatabaseCommand.self, VersionCommand.self]
     )
 }
