@@ -14,7 +14,7 @@ struct Dryad: AsyncParsableCommand {
             3 not found, 4 permission denied, 5 conflict, 6 tool run failed, 64 usage, 65 invalid input, \
             75 busy (try again).
             """,
-        subcommands: [ToolsCommand.self, DatabaseCommand.self, VersionCommand.self]
+        subcommands: [ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, DatabaseCommand.self, VersionCommand.self]
     )
 }
 
@@ -33,6 +33,8 @@ struct VersionCommand: AsyncParsableCommand {
 public enum DryadMain {
     public static func main(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         let format = OutputFormat.sniff(arguments)
+        // A tool that exits without reading its stdin must not take dryad down with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try Dryad.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {

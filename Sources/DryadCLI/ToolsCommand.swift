@@ -6,7 +6,7 @@ import Foundation
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools", abstract: "Register, find, update and delete tools.",
-        subcommands: [Register.self, List.self, Get.self, Update.self, Delete.self])
+        subcommands: [Register.self, List.self, Get.self, Update.self, Delete.self, Execute.self, History.self, Stats.self])
 }
 
 extension ToolsCommand {

@@ -7,6 +7,7 @@ import GRDB
 enum Schema {
     static let migrations: [(identifier: String, apply: @Sendable (Database) throws -> Void)] = [
         ("v1-tools", createTools),
+        ("v2-executions", createExecutions),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -57,6 +58,46 @@ enum Schema {
 
             -- At most one latest version per tool, and a fast path for default listings.
             CREATE UNIQUE INDEX tool_version_latest ON tool_version(tool_id) WHERE is_latest = 1;
+            """)
+    }
+
+    /// Sessions and execution records. Executions keep the tool's name and version as text and
+    /// have no foreign key to the tool, so history outlives a deleted tool.
+    private static func createExecutions(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE tool_session (
+                id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+                label TEXT CHECK (label IS NULL OR length(label) <= 256),
+                principal TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'ended')),
+                created_at TEXT NOT NULL,
+                ended_at TEXT,
+                CHECK ((status = 'ended') = (ended_at IS NOT NULL))
+            ) STRICT;
+            CREATE INDEX tool_session_by_time ON tool_session(created_at, id);
+
+            CREATE TABLE tool_execution (
+                id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+                tool_id TEXT NOT NULL,
+                tool_name TEXT NOT NULL,
+                tool_version TEXT NOT NULL,
+                session_id TEXT REFERENCES tool_session(id),
+                principal TEXT NOT NULL,
+                input TEXT NOT NULL CHECK (json_valid(input)),
+                output TEXT CHECK (output IS NULL OR json_valid(output)),
+                status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'timed_out', 'rejected', 'denied')),
+                error TEXT,
+                exit_code INTEGER,
+                http_status INTEGER,
+                duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+                started_at TEXT NOT NULL,
+                finished_at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX tool_execution_by_tool ON tool_execution(tool_name, started_at);
+            CREATE INDEX tool_execution_by_tool_id ON tool_execution(tool_id, started_at);
+            CREATE INDEX tool_execution_by_session ON tool_execution(session_id, started_at) WHERE session_id IS NOT NULL;
+            -- Stats read counts and durations per version from this index alone.
+            CREATE INDEX tool_execution_stats ON tool_execution(tool_name, tool_version, status, duration_ms, started_at);
             """)
     }
 }

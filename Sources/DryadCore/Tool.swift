@@ -212,6 +212,11 @@ enum ToolRules {
         guard schema.canonicalText.utf8.count <= maxSchemaBytes else {
             throw .invalidInput("\(path): larger than \(maxSchemaBytes) bytes")
         }
+        do {
+            _ = try JSONSchema(schema)
+        } catch {
+            throw .invalidInput("\(path): not a valid JSON Schema: \(error.message)")
+        }
     }
 
     /// Keeps error messages on one line and short whatever the user typed.

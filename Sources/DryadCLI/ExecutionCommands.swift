@@ -1,0 +1,269 @@
+import ArgumentParser
+import DryadCore
+import Foundation
+
+extension ToolsCommand {
+    /// `dryad tools execute`: runs a tool and records the run.
+    struct Execute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a tool with JSON input; the run is recorded whatever its outcome.",
+            discussion: "Table output prints the tool's output; -o json prints the execution record. Exit 0 on success, 6 when the run failed or timed out, 65 when the input does not match the schema, 5 when the tool is disabled or has no executor.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "NAME (latest version), NAME@VERSION or id.")
+        var ref: String
+
+        @Option(help: ArgumentHelp("Input JSON, or '-' to read it from stdin (default {}).", valueName: "json"))
+        var input: String?
+
+        @Option(help: ArgumentHelp("File holding the input JSON.", valueName: "path"))
+        var inputFile: String?
+
+        @Option(help: ArgumentHelp("Record the run in this open session.", valueName: "id"))
+        var session: String?
+
+        @Option(help: ArgumentHelp("Seconds the run may take, overriding the executor's timeout.", valueName: "seconds"))
+        var timeout: Double?
+
+        func validate() throws {
+            if input != nil && inputFile != nil { throw ValidationError("--input and --input-file are mutually exclusive") }
+        }
+
+        func run() async throws {
+            let reference = try ToolReference(ref)
+            let value: JSONValue
+            if let inputFile {
+                value = try Self.parse(try InputReader.read(path: inputFile), flag: "--input-file")
+            } else if input == "-" {
+                value = try Self.parse(try InputReader.read(path: "-"), flag: "--input")
+            } else if let input {
+                value = try Self.parse(Data(input.utf8), flag: "--input")
+            } else {
+                value = .object([:])
+            }
+            let database = try global.openDatabase()
+            let runner = database.executor(environment: ProcessInfo.processInfo.environment)
+            let outcome = try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: global.principal)
+            for warning in outcome.warnings { Printer.message("dryad: warning: \(warning)") }
+            switch global.output {
+            case .table:
+                if outcome.failure == nil { Printer.out((outcome.record.output ?? .null).prettyText) }
+            case .json, .jsonl:
+                try global.printer.record(outcome.record)
+            }
+            if let failure = outcome.failure {
+                Printer.error(code: failure.code, message: failure.message, format: global.output)
+                throw ExitCode(DryadMain.exitCode(for: failure))
+            }
+        }
+
+        private static func parse(_ data: Data, flag: String) throws(DryadError) -> JSONValue {
+            do {
+                return try JSONValue.parse(data)
+            } catch {
+                throw .invalidInput("\(flag): \(error.message)")
+            }
+        }
+    }
+
+    /// `dryad tools history`: a tool's recorded runs, newest first.
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a tool's executions, newest first (readable by name after the tool is deleted).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "NAME (every version), NAME@VERSION or id.")
+        var ref: String
+
+        @Option(help: "Only this status: succeeded, failed, timed_out, rejected or denied.")
+        var status: ExecutionStatus?
+
+        @Option(help: ArgumentHelp("Only runs in this session.", valueName: "id"))
+        var session: String?
+
+        @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))
+        var since: String?
+
+        @Option(help: "Items per page (1-1000).")
+        var limit = PageRequest.defaultLimit
+
+        @Option(help: "Continue from the cursor a previous page printed.")
+        var cursor: String?
+
+        func run() async throws {
+            let reference = try ToolReference(ref)
+            let query = ExecutionQuery(status: status, sessionID: session, since: try since.map { try TimeWindow.since($0) })
+            let database = try global.openDatabase()
+            let page = try await database.executions.history(reference, query, page: PageRequest(limit: limit, cursor: cursor), as: global.principal)
+            try global.printer.page(page, noun: "executions")
+        }
+    }
+
+    /// `dryad tools stats`: counts, success rate and durations per tool version.
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show counts by status, success rate and p50/p95/max duration per tool version.",
+            discussion: "Success rate and durations cover runs that reached the executor (succeeded, failed, timed_out).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "NAME, NAME@VERSION or id (default: every tool).")
+        var ref: String?
+
+        @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))
+        var since: String?
+
+        func run() async throws {
+            let reference = try ref.map { try ToolReference($0) }
+            let sinceDate = try since.map { try TimeWindow.since($0) }
+            let database = try global.openDatabase()
+            let stats = try await database.executions.stats(reference, since: sinceDate, as: global.principal)
+            try global.printer.page(Page(items: stats, nextCursor: nil), noun: "runs")
+        }
+    }
+}
+
+/// `dryad executions …`: single execution records.
+struct ExecutionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "executions", abstract: "Inspect execution records.", subcommands: [Show.self])
+
+    /// `dryad executions show`: one full record.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one execution record.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Execution id.")
+        var id: String
+
+        func run() async throws {
+            let database = try global.openDatabase()
+            try global.printer.record(try await database.executions.show(id, as: global.principal))
+        }
+    }
+}
+
+/// `dryad sessions …`: groups of executions.
+struct SessionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessions", abstract: "Start, end and inspect tool sessions.",
+        subcommands: [Start.self, End.self, List.self, Show.self])
+
+    /// `dryad sessions start`: prints the new session's id.
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open a session and print its id.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "A label for people.")
+        var label: String?
+
+        func run() async throws {
+            let database = try global.openDatabase()
+            let session = try await database.sessions.start(label: label, as: global.principal)
+            try global.printer.result(session, text: session.id)
+        }
+    }
+
+    /// `dryad sessions end`.
+    struct End: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End an open session.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Session id.")
+        var id: String
+
+        func run() async throws {
+            let database = try global.openDatabase()
+            try global.printer.record(try await database.sessions.end(id, as: global.principal))
+        }
+    }
+
+    /// `dryad sessions list`: newest first.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List sessions, newest first.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Items per page (1-1000).")
+        var limit = PageRequest.defaultLimit
+
+        @Option(help: "Continue from the cursor a previous page printed.")
+        var cursor: String?
+
+        func run() async throws {
+            let database = try global.openDatabase()
+            try global.printer.page(try await database.sessions.list(page: PageRequest(limit: limit, cursor: cursor), as: global.principal), noun: "sessions")
+        }
+    }
+
+    /// `dryad sessions show`: a session with its executions.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a session and its executions.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Session id.")
+        var id: String
+
+        func run() async throws {
+            let database = try global.openDatabase()
+            let detail = try await database.sessions.show(id, as: global.principal)
+            switch global.output {
+            case .table:
+                Printer.out(Printer.fieldBlock(detail.session.fields))
+                if !detail.executions.isEmpty {
+                    Printer.out("")
+                    Printer.out(Printer.table(header: ExecutionRecord.columns, rows: detail.executions.map(\.row)))
+                }
+            case .json, .jsonl:
+                try global.printer.result(detail, text: "")
+            }
+        }
+    }
+}
+
+extension ExecutionStatus: ExpressibleByArgument {}
+
+extension ExecutionRecord: TableRepresentable {
+    static let columns = ["ID", "STARTED", "TOOL", "STATUS", "DURATION", "ERROR"]
+
+    var row: [String] {
+        [id, startedAt, "\(toolName)@\(toolVersion)", status.rawValue, "\(durationMs) ms",
+         error.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } ?? ""]
+    }
+
+    var fields: [(String, String)] {
+        [("id", id), ("tool", "\(toolName)@\(toolVersion)"), ("tool_id", toolID), ("status", status.rawValue),
+         ("session_id", sessionID ?? "-"), ("principal", principal), ("input", input.canonicalText),
+         ("output", output?.canonicalText ?? "-"), ("error", error ?? "-"),
+         ("exit_code", exitCode.map(String.init) ?? "-"), ("http_status", httpStatus.map(String.init) ?? "-"),
+         ("duration_ms", String(durationMs)), ("started_at", startedAt), ("finished_at", finishedAt)]
+    }
+}
+
+extension ToolStats: TableRepresentable {
+    static let columns = ["NAME", "VERSION", "OK", "FAILED", "TIMED_OUT", "REJECTED", "DENIED", "SUCCESS", "P50", "P95", "MAX", "LAST_RUN"]
+
+    var row: [String] {
+        [name, version, String(succeeded), String(failed), String(timedOut), String(rejected), String(denied),
+         successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
+         p50Ms.map { "\($0) ms" } ?? "-", p95Ms.map { "\($0) ms" } ?? "-", maxMs.map { "\($0) ms" } ?? "-", lastRunAt ?? "-"]
+    }
+
+    var fields: [(String, String)] { zip(Self.columns.map { $0.lowercased() }, row).map { ($0, $1) } }
+}
+
+extension ToolSession: TableRepresentable {
+    static let columns = ["ID", "STATUS", "EXECUTIONS", "CREATED", "LABEL"]
+
+    var row: [String] { [id, status.rawValue, String(executionCount), createdAt, label ?? ""] }
+
+    var fields: [(String, String)] {
+        [("id", id), ("label", label ?? "-"), ("status", status.rawValue), ("principal", principal),
+         ("executions", String(executionCount)), ("created_at", createdAt), ("ended_at", endedAt ?? "-")]
+    }
+}

@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What an HTTP executor's endpoint answered.
+struct HTTPResult: Sendable {
+    enum Ending: Sendable, Equatable {
+        case responded(status: Int)
+        case timedOut
+        case bodyTooLarge(limit: Int)
+        case unreachable(String)
+    }
+
+    var ending: Ending
+    var body: Data
+}
+
+/// Sends tool input to an HTTP executor: JSON body, registered headers with `${NAME}` taken from
+/// dryad's environment, a timeout, a response-size cap, and no redirects followed.
+struct HTTPRunner: Sendable {
+    var responseLimit = 1024 * 1024
+
+    func run(_ executor: HTTPExecutor, input: Data, environment: [String: String], timeout: Duration) async throws(DryadError) -> HTTPResult {
+        var request = HTTPClientRequest(url: executor.url)
+        request.method = HTTPMethod(rawValue: executor.method)
+        for (name, template) in executor.headers.sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: try Self.expand(template, header: name, environment: environment))
+        }
+        if request.headers["Content-Type"].isEmpty {
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
+        request.body = .bytes(ByteBuffer(bytes: input))
+
+        var configuration = HTTPClient.Configuration()
+        // A redirect could carry the input (and the headers' secrets) to another host.
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(Int64(max(1, timeout.components.seconds))))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let result: HTTPResult
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            do {
+                let body = try await response.body.collect(upTo: responseLimit)
+                result = HTTPResult(ending: .responded(status: Int(response.status.code)), body: Data(body.readableBytesView))
+            } catch is NIOTooManyBytesError {
+                result = HTTPResult(ending: .bodyTooLarge(limit: responseLimit), body: Data())
+            }
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            result = HTTPResult(ending: .timedOut, body: Data())
+        } catch {
+            result = HTTPResult(ending: .unreachable(Self.describe(error)), body: Data())
+        }
+        try? await client.shutdown()
+        return result
+    }
+
+    /// Replaces `${NAME}` with dryad's environment variable NAME, so secrets are never stored.
+    static func expand(_ template: String, header: String, environment: [String: String]) throws(DryadError) -> String {
+        var output = ""
+        var rest = Substring(template)
+        while let start = rest.range(of: "${") {
+            output += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                output += rest[start.lowerBound...]
+                return output
+            }
+            let name = String(rest[start.upperBound..<end])
+            guard let value = environment[name] else {
+                throw .toolFailed("header \(header) needs environment variable \(name), which is not set")
+            }
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw .toolFailed("environment variable \(name) for header \(header) contains a line break")
+            }
+            output += value
+            rest = rest[rest.index(after: end)...]
+        }
+        return output + rest
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return String(describing: error) }
+        let text = String(describing: error)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+
+/// Starts, ends and lists tool sessions, which group executions.
+public struct SessionStore: Sendable {
+    let database: DryadDatabase
+
+    /// Opens a new session.
+    public func start(label: String?, as principal: Principal) async throws(DryadError) -> ToolSession {
+        try AccessPolicy.authorize(principal, "start", resource: "sessions")
+        if let label, label.utf8.count > 256 { throw .invalidInput("label: longer than 256 bytes") }
+        let id = UUID().uuidString.lowercased()
+        let now = database.now()
+        return try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO tool_session (id, label, principal, status, created_at) VALUES (?, ?, ?, 'open', ?)",
+                arguments: [id, label, principal.name, now])
+            return try Self.fetch(id, in: db)
+        }
+    }
+
+    /// Ends an open session; ending it twice is a conflict.
+    public func end(_ id: String, as principal: Principal) async throws(DryadError) -> ToolSession {
+        try AccessPolicy.authorize(principal, "end", resource: "session:\(id)")
+        let now = database.now()
+        return try await database.write { db in
+            let session = try Self.fetch(id, in: db)
+            guard session.status == .open else { throw DryadError.conflict("session \(id) has already ended") }
+            try db.execute(sql: "UPDATE tool_session SET status = 'ended', ended_at = ? WHERE id = ?", arguments: [now, id])
+            return try Self.fetch(id, in: db)
+        }
+    }
+
+    /// Sessions, newest first.
+    public func list(page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ToolSession> {
+        try AccessPolicy.authorize(principal, "list", resource: "sessions")
+        let page = try page.validated()
+        var condition = ""
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let cursor = page.cursor {
+            let key = try Cursor.decode(cursor, fields: 2)
+            condition = "WHERE (s.created_at < ? OR (s.created_at = ? AND s.id < ?))"
+            arguments += [key[0], key[0], key[1]]
+        }
+        arguments.append(page.limit + 1)
+        let sql = "\(Self.select) \(condition) ORDER BY s.created_at DESC, s.id DESC LIMIT ?"
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        return try await database.read { db in
+            let sessions = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
+            let items = Array(sessions.prefix(limit))
+            let next = sessions.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    /// One session and its executions (oldest first, at most `PageRequest.maxLimit`).
+    public func show(_ id: String, as principal: Principal) async throws(DryadError) -> SessionDetail {
+        try AccessPolicy.authorize(principal, "read", resource: "session:\(id)")
+        return try await database.read { db in
+            let session = try Self.fetch(id, in: db)
+            let executions = try Row.fetchAll(
+                db, sql: "SELECT * FROM tool_execution WHERE session_id = ? ORDER BY started_at, id LIMIT ?",
+                arguments: [id, PageRequest.maxLimit]
+            ).map(ExecutionLog.decode)
+            return SessionDetail(session: session, executions: executions)
+        }
+    }
+
+    static let select = """
+        SELECT s.*, (SELECT count(*) FROM tool_execution e WHERE e.session_id = s.id) AS execution_count
+        FROM tool_session s
+        """
+
+    static func fetch(_ id: String, in db: Database) throws -> ToolSession {
+        guard let row = try Row.fetchOne(db, sql: "\(select) WHERE s.id = ?", arguments: [id]) else {
+            throw DryadError.notFound("session \(id) not found")
+        }
+        return decode(row)
+    }
+
+    static func decode(_ row: Row) -> ToolSession {
+        ToolSession(
+            id: row["id"], label: row["label"], principal: row["principal"],
+            status: ToolSession.Status(rawValue: row["status"]) ?? .ended, executionCount: row["execution_count"],
+            createdAt: row["created_at"], endedAt: row["ended_at"])
+    }
+}
+
+/// A session with its executions, printed as the session object plus `executions`.
+public struct SessionDetail: Sendable, Encodable {
+    public var session: ToolSession
+    public var executions: [ExecutionRecord]
+
+    enum CodingKeys: String, CodingKey { case executions }
+
+    public func encode(to encoder: any Encoder) throws {
+        try session.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(executions, forKey: .executions)
+    }
+}
+
+extension DryadDatabase {
+    /// Tool sessions.
+    public var sessions: SessionStore { SessionStore(database: self) }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import GRDB
+
+/// Runs tools: checks the tool's state and the input, runs the executor, checks the output,
+/// and records every attempt, whatever its outcome.
+public struct ToolExecutor: Sendable {
+    /// The largest input accepted for one run.
+    public static let maxInputBytes = 1024 * 1024
+
+    let database: DryadDatabase
+    /// dryad's own environment: the source of PATH, HOME, LANG and `${NAME}` in HTTP headers.
+    var environment: [String: String]
+    var commandRunner = CommandRunner()
+    var httpRunner = HTTPRunner()
+
+    /// Runs one tool version with `input` and records the attempt.
+    ///
+    /// Throws only when nothing can be recorded (unknown tool or session, input too large);
+    /// every recorded outcome comes back as an `ExecutionOutcome`.
+    public func execute(_ reference: ToolReference, input: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
+                        as principal: Principal) async throws(DryadError) -> ExecutionOutcome {
+        try AccessPolicy.authorize(principal, "execute", resource: "tool:\(reference)")
+        if let timeout, !(timeout > 0 && timeout <= Executor.maxTimeoutSeconds) {
+            throw .invalidInput("timeout: must be greater than 0 and at most \(Int(Executor.maxTimeoutSeconds))")
+        }
+        let inputText = input.canonicalText
+        guard inputText.utf8.count <= Self.maxInputBytes else {
+            throw .invalidInput("input: larger than \(Self.maxInputBytes / 1024 / 1024) MiB")
+        }
+        let tool = try await database.tools.get(reference, as: principal)
+        if let sessionID {
+            let session = try await database.read { db in try SessionStore.fetch(sessionID, in: db) }
+            guard session.status == .open else { throw .conflict("session \(sessionID) has ended") }
+        }
+
+        let startedAt = database.clock()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var record = ExecutionRecord(
+            id: UUID().uuidString.lowercased(), toolID: tool.id, toolName: tool.name, toolVersion: tool.version,
+            sessionID: sessionID, principal: principal.name, input: input, output: nil, status: .rejected,
+            error: nil, exitCode: nil, httpStatus: nil, durationMs: 0, startedAt: Timestamp.format(startedAt),
+            finishedAt: Timestamp.format(startedAt))
+        var warnings: [String] = []
+        if tool.status == .deprecated { warnings.append("tool \(tool.reference) is deprecated") }
+
+        let failure: DryadError?
+        if tool.status == .disabled {
+            failure = reject(&record, .conflict("tool \(tool.reference) is disabled"))
+        } else if tool.executor == nil {
+            failure = reject(&record, .conflict("tool \(tool.reference) has no executor"))
+        } else {
+            let violations = try JSONSchema(tool.inputSchema).validate(input)
+            if !violations.isEmpty {
+                failure = reject(&record, .invalidInput(
+                    "input does not match the input schema of \(tool.reference): " + violations.map(\.description).joined(separator: "; ")))
+            } else {
+                failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record)
+            }
+        }
+        record.durationMs = Int((clock.now - start) / .milliseconds(1))
+        record.finishedAt = Timestamp.format(startedAt.addingTimeInterval(Double(record.durationMs) / 1000))
+        let saved = record
+        try await database.write { db in try ExecutionLog.insert(saved, in: db) }
+        return ExecutionOutcome(record: record, failure: failure, warnings: warnings)
+    }
+
+    private func reject(_ record: inout ExecutionRecord, _ error: DryadError) -> DryadError {
+        record.status = .rejected
+        record.error = error.message
+        return error
+    }
+
+    /// Runs the executor and fills in status, output and error; returns the failure to surface.
+    private func run(_ tool: ToolVersion, input: Data, timeout override: Double?, into record: inout ExecutionRecord) async -> DryadError? {
+        guard let executor = tool.executor else { return nil }
+        let seconds = override ?? executor.timeoutSeconds
+        let timeout = Duration.milliseconds(Int64(seconds * 1000))
+        do {
+            switch executor {
+            case .command(let command):
+                try await runCommand(command, tool: tool, input: input, timeout: timeout, seconds: seconds, into: &record)
+            case .http(let http):
+                let result = try await httpRunner.run(http, input: input, environment: environment, timeout: timeout)
+                apply(result, seconds: seconds, into: &record)
+            }
+        } catch {
+            record.status = .failed
+            record.error = error.message
+        }
+        if record.status == .succeeded, let schema = tool.outputSchema, let output = record.output {
+            do {
+                let violations = try JSONSchema(schema).validate(output)
+                if !violations.isEmpty {
+                    record.status = .failed
+                    record.error = "invalid_output: " + violations.map(\.description).joined(separator: "; ")
+                }
+            } catch {
+                record.status = .failed
+                record.error = "invalid_output: the output schema cannot be used: \(error.message)"
+            }
+        }
+        switch record.status {
+        case .succeeded: return nil
+        case .timedOut: return .toolFailed("tool \(tool.reference) \(record.error ?? "timed out")")
+        case .failed: return .toolFailed("tool \(tool.reference) failed: \(record.error ?? "")")
+        case .rejected, .denied: return .invalidInput(record.error ?? "rejected")
+        }
+    }
+
+    private func runCommand(_ command: CommandExecutor, tool: ToolVersion, input: Data, timeout: Duration, seconds: Double,
+                            into record: inout ExecutionRecord) async throws(DryadError) {
+        var env: [String: String] = [
+            "PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": environment["HOME"] ?? "/",
+        ]
+        if let lang = environment["LANG"] { env["LANG"] = lang }
+        env.merge(command.env) { _, registered in registered }
+        // Set last so a registered env cannot impersonate another tool or run.
+        env["DRYAD_TOOL"] = tool.name
+        env["DRYAD_TOOL_VERSION"] = tool.version
+        env["DRYAD_EXECUTION_ID"] = record.id
+
+        var scratch: String?
+        let directory: String
+        if let cwd = command.cwd {
+            directory = cwd
+        } else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dryad-run-\(record.id)").path
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .toolFailed("cannot create a working folder: \(error.localizedDescription)")
+            }
+            scratch = path
+            directory = path
+        }
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+
+        let result = try await commandRunner.run(argv: command.argv, input: input, environment: env, workingDirectory: directory, timeout: timeout)
+        switch result.ending {
+        case .exited(0):
+            record.status = .succeeded
+            record.exitCode = 0
+            record.output = Self.output(from: result.stdout)
+        case .exited(let code):
+            record.status = .failed
+            record.exitCode = code
+            record.error = "exit code \(code)" + Self.tail(of: result.stderr)
+        case .signaled(let signal):
+            record.status = .failed
+            record.error = "killed by signal \(signal)" + Self.tail(of: result.stderr)
+        case .timedOut:
+            record.status = .timedOut
+            record.error = "timed out after \(Self.format(seconds)) s; the process group was killed"
+        case .outputTooLarge(let stream, let limit):
+            record.status = .failed
+            record.error = "\(stream) exceeded \(limit / 1024) KiB; the process group was killed"
+        }
+    }
+
+    private func apply(_ result: HTTPResult, seconds: Double, into record: inout ExecutionRecord) {
+        switch result.ending {
+        case .responded(let status):
+            record.httpStatus = status
+            let body = try? JSONValue.parse(result.body)
+            if (200..<300).contains(status), let body {
+                record.status = .succeeded
+                record.output = body
+            } else {
+                record.status = .failed
+                let excerpt = Self.excerpt(result.body)
+                record.error = (200..<300).contains(status)
+                    ? "HTTP \(status) with a body that is not JSON" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+                    : "HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+            }
+        case .timedOut:
+            record.status = .timedOut
+            record.error = "timed out after \(Self.format(seconds)) s"
+        case .bodyTooLarge(let limit):
+            record.status = .failed
+            record.error = "response body exceeded \(limit / 1024) KiB"
+        case .unreachable(let reason):
+            record.status = .failed
+            record.error = "request failed: \(reason)"
+        }
+    }
+
+    /// stdout as JSON, or as a JSON string when it is not JSON.
+    static func output(from stdout: Data) -> JSONValue {
+        if let value = try? JSONValue.parse(stdout) { return value }
+        return .string(String(decoding: stdout, as: UTF8.self))
+    }
+
+    /// The last lines of stderr, on one line, for error messages.
+    static func tail(of stderr: Data) -> String {
+        let text = excerpt(stderr.suffix(1024))
+        return text.isEmpty ? "" : ": \(text)"
+    }
+
+    static func excerpt(_ data: Data) -> String {
+        let text = String(decoding: data.prefix(1024), as: UTF8.self)
+        let oneLine = text.unicodeScalars.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : ($0.properties.generalCategory == .control ? "?" : Character($0)) }
+        return String(String(oneLine).trimmingCharacters(in: .whitespaces).prefix(500))
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+    }
+}
+
+extension DryadDatabase {
+    /// Runs tools in this registry with dryad's own environment.
+    public func executor(environment: [String: String]) -> ToolExecutor {
+        ToolExecutor(database: self, environment: environment)
+    }
+}
