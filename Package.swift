@@ -49,7 +49,12 @@ let package = Package(
         .executableTarget(name: "dryad", dependencies: ["DryadCLI"]),
         .testTarget(
             name: "DryadCoreTests",
-            dependencies: ["DryadCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "DryadCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "DryadServerTests",

@@ -23,116 +23,126 @@ public struct ExecutionLog: Sendable {
                         as principal: Principal) async throws(DryadError) -> Page<ExecutionRecord> {
         try AccessPolicy.authorize(principal, "read", resource: "tool:\(reference)")
         let page = try page.validated()
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        let exists: String
-        var existsArguments: [(any DatabaseValueConvertible)?] = []
-        switch reference {
-        case .version(let name, let version):
-            conditions.append("tool_name = ? AND tool_version = ?")
-            arguments += [name, version.description]
-            exists = "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?)"
-            existsArguments = [name, name]
-        case .nameOrID(let text):
-            conditions.append("(tool_name = ? OR tool_id = ?)")
-            arguments += [text, text]
-            exists = """
-                SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1 OR id = ?1)
-                    OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1 OR tool_id = ?1)
-                """
-            existsArguments = [text]
-        }
-        Self.addFilters(query, to: &conditions, &arguments)
-        if let cursor = page.cursor {
-            let key = try Cursor.decode(cursor, fields: 2)
-            conditions.append("(started_at < ? OR (started_at = ? AND id < ?))")
-            arguments += [key[0], key[0], key[1]]
-        }
-        let sql = "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) ORDER BY started_at DESC, id DESC LIMIT ?"
-        arguments.append(page.limit + 1)
-        let statementArguments = StatementArguments(arguments)
-        let existsStatementArguments = StatementArguments(existsArguments)
+        let cursor = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
         let limit = page.limit
-        let description = reference.description
         return try await database.read { db in
-            guard try Bool.fetchOne(db, sql: exists, arguments: existsStatementArguments) == true else {
-                throw DryadError.notFound("tool \(description) not found")
+            guard let key = try Self.historyKey(reference, in: db) else {
+                throw DryadError.notFound("tool \(reference) not found")
             }
-            return try Self.page(db, sql: sql, arguments: statementArguments, limit: limit)
+            var conditions = [key.condition]
+            var arguments = key.arguments
+            Self.addFilters(query, to: &conditions, &arguments)
+            if let cursor {
+                conditions.append("(started_at < ? OR (started_at = ? AND id < ?))")
+                arguments += [cursor[0], cursor[0], cursor[1]]
+            }
+            arguments.append(limit + 1)
+            let sql = "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) ORDER BY started_at DESC, id DESC LIMIT ?"
+            return try Self.page(db, sql: sql, arguments: StatementArguments(arguments), limit: limit)
         }
     }
 
-    /// Counts by status and duration percentiles per tool version, computed in SQL.
+    /// Counts by status and duration percentiles per tool version.
     ///
     /// Percentiles (nearest rank) and the success rate cover runs that reached the executor:
-    /// succeeded, failed and timed out; rejected and denied attempts are only counted.
+    /// succeeded, failed and timed out; rejected and denied attempts are only counted. Each
+    /// figure is read from an index (counts by status, durations in order), so a million
+    /// records answer in well under a second.
     public func stats(_ reference: ToolReference?, since: Date? = nil, as principal: Principal) async throws(DryadError) -> [ToolStats] {
         try AccessPolicy.authorize(principal, "read", resource: reference.map { "tool:\($0)" } ?? "tools")
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        switch reference {
-        case nil: break
-        case .version(let name, let version)?:
-            conditions.append("tool_name = ? AND tool_version = ?")
-            arguments += [name, version.description]
-        case .nameOrID(let text)?:
-            conditions.append("(tool_name = ? OR tool_id = ?)")
-            arguments += [text, text]
-        }
-        if let since {
-            conditions.append("started_at >= ?")
-            arguments.append(Timestamp.format(since))
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = """
-            WITH runs AS (
-                SELECT tool_name, tool_version, status, duration_ms, started_at FROM tool_execution \(filter)
-            ),
-            ranked AS (
-                SELECT tool_name, tool_version, duration_ms,
-                       row_number() OVER (PARTITION BY tool_name, tool_version ORDER BY duration_ms) AS rank,
-                       count(*) OVER (PARTITION BY tool_name, tool_version) AS n
-                FROM runs WHERE status IN ('succeeded', 'failed', 'timed_out')
-            ),
-            percentiles AS (
-                SELECT tool_name, tool_version,
-                       max(CASE WHEN rank = (n + 1) / 2 THEN duration_ms END) AS p50,
-                       max(CASE WHEN rank = (95 * n + 99) / 100 THEN duration_ms END) AS p95,
-                       max(duration_ms) AS max_ms
-                FROM ranked GROUP BY tool_name, tool_version
-            ),
-            counts AS (
-                SELECT tool_name, tool_version,
-                       sum(status = 'succeeded') AS succeeded, sum(status = 'failed') AS failed,
-                       sum(status = 'timed_out') AS timed_out, sum(status = 'rejected') AS rejected,
-                       sum(status = 'denied') AS denied, max(started_at) AS last_run_at
-                FROM runs GROUP BY tool_name, tool_version
-            )
-            SELECT c.*, p.p50, p.p95, p.max_ms
-            FROM counts c LEFT JOIN percentiles p USING (tool_name, tool_version)
-            """
-        let statementArguments = StatementArguments(arguments)
-        let rows: [ToolStats] = try await database.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
-                let succeeded: Int = row["succeeded"], failed: Int = row["failed"], timedOut: Int = row["timed_out"]
-                let ran = succeeded + failed + timedOut
-                return ToolStats(
-                    name: row["tool_name"], version: row["tool_version"], succeeded: succeeded, failed: failed,
-                    timedOut: timedOut, rejected: row["rejected"], denied: row["denied"],
-                    successRate: ran == 0 ? nil : Double(succeeded) / Double(ran),
-                    p50Ms: row["p50"], p95Ms: row["p95"], maxMs: row["max_ms"], lastRunAt: row["last_run_at"])
+        let sinceText = since.map(Timestamp.format) ?? ""
+        let stats: [ToolStats] = try await database.read { db in
+            var conditions = ["started_at >= ?"]
+            var arguments: [(any DatabaseValueConvertible)?] = [sinceText]
+            if let reference {
+                guard let key = try Self.historyKey(reference, in: db) else {
+                    throw DryadError.notFound("tool \(reference) not found")
+                }
+                conditions.append(key.condition)
+                arguments += key.arguments
+            }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT tool_name, tool_version, status, count(*) AS n, max(started_at) AS last_run_at
+                    FROM tool_execution WHERE \(conditions.joined(separator: " AND "))
+                    GROUP BY tool_name, tool_version, status
+                    """,
+                arguments: StatementArguments(arguments))
+            var byVersion: [String: ToolStats] = [:]
+            for row in rows {
+                let name: String = row["tool_name"], version: String = row["tool_version"]
+                let key = name + "@" + version
+                var entry = byVersion[key] ?? ToolStats(
+                    name: name, version: version, succeeded: 0, failed: 0, timedOut: 0, rejected: 0, denied: 0,
+                    successRate: nil, p50Ms: nil, p95Ms: nil, maxMs: nil, lastRunAt: nil)
+                let count: Int = row["n"]
+                switch ExecutionStatus(rawValue: row["status"]) {
+                case .succeeded?: entry.succeeded = count
+                case .failed?: entry.failed = count
+                case .timedOut?: entry.timedOut = count
+                case .rejected?: entry.rejected = count
+                case .denied?: entry.denied = count
+                case nil: break
+                }
+                let last: String? = row["last_run_at"]
+                if let last, last > (entry.lastRunAt ?? "") { entry.lastRunAt = last }
+                byVersion[key] = entry
+            }
+            return try byVersion.values.map { entry in
+                var entry = entry
+                let ran = entry.succeeded + entry.failed + entry.timedOut
+                guard ran > 0 else { return entry }
+                entry.successRate = Double(entry.succeeded) / Double(ran)
+                func duration(rank: Int) throws -> Int? {
+                    // The status list matches the partial index's condition, so this walks that index.
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT duration_ms FROM tool_execution
+                            WHERE tool_name = ? AND tool_version = ? AND status IN ('succeeded', 'failed', 'timed_out')
+                              AND started_at >= ?
+                            ORDER BY duration_ms LIMIT 1 OFFSET ?
+                            """,
+                        arguments: [entry.name, entry.version, sinceText, rank - 1])
+                }
+                entry.p50Ms = try duration(rank: (ran + 1) / 2)
+                entry.p95Ms = try duration(rank: (95 * ran + 99) / 100)
+                entry.maxMs = try duration(rank: ran)
+                return entry
             }
         }
-        if rows.isEmpty, let reference {
-            // No runs yet is an empty answer for a known tool, not found for an unknown one.
-            _ = try await database.tools.get(reference, as: principal)
-        }
-        return rows.sorted { a, b in
+        return stats.sorted { a, b in
             if a.name != b.name { return a.name < b.name }
             switch (SemanticVersion(a.version), SemanticVersion(b.version)) {
             case let (x?, y?): return x > y
             default: return a.version < b.version
             }
+        }
+    }
+
+    /// The one indexed condition that selects a reference's executions: by name (a name wins,
+    /// and names outlive deleted tools), else by tool id; nil when neither is known.
+    static func historyKey(_ reference: ToolReference, in db: Database) throws -> (condition: String, arguments: [(any DatabaseValueConvertible)?])? {
+        switch reference {
+        case .version(let name, let version):
+            // Exact version string first; else the stored version with the same precedence.
+            let stored = try String.fetchOne(
+                db, sql: "SELECT v.version FROM tool_version v JOIN tool_registry t ON t.id = v.tool_id WHERE t.name = ? AND v.version_key = ?",
+                arguments: [name, version.precedenceKey]) ?? version.description
+            let known = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
+                arguments: [name]) ?? false
+            return known ? ("tool_name = ? AND tool_version = ?", [name, stored]) : nil
+        case .nameOrID(let text):
+            let byName = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
+                arguments: [text]) ?? false
+            if byName { return ("tool_name = ?", [text]) }
+            let byID = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE id = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_id = ?1)",
+                arguments: [text]) ?? false
+            return byID ? ("tool_id = ?", [text]) : nil
         }
     }
 

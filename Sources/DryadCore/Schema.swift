@@ -93,11 +93,14 @@ enum Schema {
                 started_at TEXT NOT NULL,
                 finished_at TEXT NOT NULL
             ) STRICT;
-            CREATE INDEX tool_execution_by_tool ON tool_execution(tool_name, started_at);
-            CREATE INDEX tool_execution_by_tool_id ON tool_execution(tool_id, started_at);
-            CREATE INDEX tool_execution_by_session ON tool_execution(session_id, started_at) WHERE session_id IS NOT NULL;
-            -- Stats read counts and durations per version from this index alone.
-            CREATE INDEX tool_execution_stats ON tool_execution(tool_name, tool_version, status, duration_ms, started_at);
+            -- History newest first, by name (which outlives the tool), by id, and by session.
+            CREATE INDEX tool_execution_by_tool ON tool_execution(tool_name, started_at, id);
+            CREATE INDEX tool_execution_by_tool_id ON tool_execution(tool_id, started_at, id);
+            CREATE INDEX tool_execution_by_session ON tool_execution(session_id, started_at, id) WHERE session_id IS NOT NULL;
+            -- Stats read counts and duration ranks from these two indexes alone.
+            CREATE INDEX tool_execution_counts ON tool_execution(tool_name, tool_version, status, started_at);
+            CREATE INDEX tool_execution_durations ON tool_execution(tool_name, tool_version, duration_ms, started_at)
+                WHERE status IN ('succeeded', 'failed', 'timed_out');
             """)
     }
 }

@@ -1,3 +1,4 @@
+import DryadCore
 import Foundation
 import GRDB
 import Testing
@@ -13,10 +14,10 @@ import Testing
         #expect(result.status == 0)
         let status = try json(result.stdout)
         #expect(status["path"] as? String == cli.databasePath)
-        #expect(status["schema_version"] as? Int == 1)
+        #expect(status["schema_version"] as? Int == DryadDatabase.schemaVersion)
         #expect((status["sqlite_version"] as? String)?.hasPrefix("3.") == true)
         #expect(status["journal_mode"] as? String == "wal")
-        #expect((status["counts"] as? [String: Int]) == ["tools": 1, "tool_versions": 1])
+        #expect((status["counts"] as? [String: Int]) == ["tools": 1, "tool_versions": 1, "sessions": 0, "executions": 0])
     }
 
     @Test func defaultLocationFollowsXDGAndIsPrivate() throws {
@@ -38,7 +39,7 @@ import Testing
         try DatabaseQueue(path: cli.databasePath).write { db in try db.execute(sql: "PRAGMA user_version = 99") }
         let result = try cli.run(["tools", "list"])
         #expect(result.status == 5)
-        #expect(result.stderr == "dryad: error: database schema version 99 is newer than this dryad supports (1); upgrade dryad\n")
+        #expect(result.stderr == "dryad: error: database schema version 99 is newer than this dryad supports (\(DryadDatabase.schemaVersion)); upgrade dryad\n")
     }
 
     @Test func twoWriterProcessesAtOnceBothSucceed() async throws {

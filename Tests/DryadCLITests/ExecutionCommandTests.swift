@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@Suite struct ExecutionCommandTests {
+    let cli: CLIHarness
+
+    init() throws { cli = try CLIHarness() }
+
+    func register(_ name: String, _ script: String, _ extra: [String] = []) throws {
+        let result = try cli.run(["tools", "register", name, "--description", "d", "--command", "/bin/sh", "--command", "-c", "--command", script] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test func executePrintsOutputOrTheRecordWithDocumentedExitCodes() throws {
+        try register("echo", #"read -r line; printf '{"got": %s}' "$line""#,
+                     ["--input-schema", #"{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}"#])
+        let table = try cli.run(["tools", "execute", "echo", "--input", #"{"q":"hi"}"#])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout == "{\n  \"got\": {\n    \"q\": \"hi\"\n  }\n}\n")
+
+        let piped = try cli.run(["tools", "execute", "echo", "--input", "-", "-o", "json"], stdin: #"{"q":"from stdin"}"#)
+        #expect(piped.status == 0)
+        let record = try json(piped.stdout)
+        #expect(record["status"] as? String == "succeeded")
+        #expect(record["tool_name"] as? String == "echo")
+        #expect(((record["output"] as? [String: Any])?["got"] as? [String: Any])?["q"] as? String == "from stdin")
+        #expect(Set(record.keys) == ["id", "tool_id", "tool_name", "tool_version", "session_id", "principal", "input", "output",
+                                     "status", "error", "exit_code", "http_status", "duration_ms", "started_at", "finished_at"])
+
+        let file = try cli.write("input.json", #"{"q": 5}"#)
+        let rejected = try cli.run(["tools", "execute", "echo", "--input-file", file])
+        #expect(rejected.status == 65)
+        #expect(rejected.stdout.isEmpty)
+        #expect(rejected.stderr.contains("/q: expected string, got integer"), "\(rejected.stderr)")
+        #expect(rejected.stderr.split(separator: "\n").count == 1)
+
+        try register("fail", "echo broken >&2; exit 2")
+        let failed = try cli.run(["tools", "execute", "fail", "-o", "json"])
+        #expect(failed.status == 6)
+        #expect(try json(failed.stdout)["status"] as? String == "failed")
+        let error = try #require(try json(failed.stderr)["error"] as? [String: Any])
+        #expect(error["code"] as? String == "tool_failed")
+        #expect(error["message"] as? String == "tool fail@1.0.0 failed: exit code 2: broken")
+
+        try register("slow", "sleep 20")
+        let slow = try cli.run(["tools", "execute", "slow", "--timeout", "0.5"])
+        #expect(slow.status == 6)
+        #expect(slow.stderr == "dryad: error: tool slow@1.0.0 timed out after 0.5 s; the process group was killed\n")
+
+        #expect(try cli.run(["tools", "update", "fail", "--status", "disabled"]).status == 0)
+        #expect(try cli.run(["tools", "execute", "fail"]).status == 5)
+        #expect(try cli.run(["tools", "execute", "nope"]).status == 3)
+        #expect(try cli.run(["tools", "execute", "echo", "--input", "{bad"]).status == 65)
+        #expect(try cli.run(["tools", "execute", "echo", "--input", "{}", "--input-file", file]).status == 64)
+    }
+
+    @Test func deprecatedToolsWarnOnStderr() throws {
+        try register("old", "echo 1", [])
+        #expect(try cli.run(["tools", "update", "old", "--status", "deprecated"]).status == 0)
+        let result = try cli.run(["tools", "execute", "old"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "1\n")
+        #expect(result.stderr == "dryad: warning: tool old@1.0.0 is deprecated\n")
+    }
+
+    @Test func sessionsHistoryAndStats() throws {
+        try register("t", "echo '{}'")
+        let session = try cli.run(["sessions", "start", "--label", "ci"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(session.count == 36)
+        #expect(try cli.run(["tools", "execute", "t", "--session", session]).status == 0)
+        #expect(try cli.run(["tools", "execute", "t"]).status == 0)
+
+        let shown = try json(try cli.run(["sessions", "show", session, "-o", "json"]).stdout)
+        #expect(shown["label"] as? String == "ci")
+        #expect(shown["execution_count"] as? Int == 1)
+        let executions = try #require(shown["executions"] as? [[String: Any]])
+        #expect(executions.count == 1)
+        let executionID = try #require(executions[0]["id"] as? String)
+        let one = try json(try cli.run(["executions", "show", executionID, "-o", "json"]).stdout)
+        #expect(one["session_id"] as? String == session)
+
+        #expect(try cli.run(["sessions", "end", session]).status == 0)
+        #expect(try cli.run(["sessions", "end", session]).status == 5)
+        #expect(try cli.run(["tools", "execute", "t", "--session", session]).status == 5)
+        #expect(try cli.run(["tools", "execute", "t", "--session", "00000000-0000-0000-0000-000000000000"]).status == 3)
+
+        let history = try json(try cli.run(["tools", "history", "t", "--since", "1h", "-o", "json"]).stdout)
+        #expect((history["items"] as? [Any])?.count == 2)
+        let inSession = try json(try cli.run(["tools", "history", "t", "--session", session, "-o", "json"]).stdout)
+        #expect((inSession["items"] as? [Any])?.count == 1)
+        #expect(try cli.run(["tools", "history", "t", "--since", "yesterday"]).status == 65)
+        #expect(try cli.run(["tools", "history", "t", "--status", "exploded"]).status == 64)
+
+        let stats = try json(try cli.run(["tools", "stats", "t", "-o", "json"]).stdout)
+        let item = try #require((stats["items"] as? [[String: Any]])?.first)
+        #expect(Set(item.keys) == ["name", "version", "succeeded", "failed", "timed_out", "rejected", "denied",
+                                   "success_rate", "p50_ms", "p95_ms", "max_ms", "last_run_at"])
+        #expect(item["succeeded"] as? Int == 2)
+        #expect(item["success_rate"] as? Double == 1)
+
+        #expect(try cli.run(["tools", "delete", "t"]).status == 0)
+        let afterDelete = try json(try cli.run(["tools", "history", "t", "-o", "json"]).stdout)
+        #expect((afterDelete["items"] as? [Any])?.count == 2)
+    }
+}
