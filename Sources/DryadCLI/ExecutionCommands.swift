@@ -44,7 +44,15 @@ extension ToolsCommand {
             }
             let database = try global.openDatabase()
             let runner = database.executor(environment: ProcessInfo.processInfo.environment)
-            let outcome = try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: global.principal)
+            let principal = global.principal
+            let run = Task {
+                try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: principal)
+            }
+            // Ctrl-C or SIGTERM cancels the run, which tears down the tool's process group and
+            // still records the attempt, instead of leaving the tool running on its own.
+            let interrupts = Self.cancelOnSignals(run)
+            defer { interrupts.forEach { $0.cancel() } }
+            let outcome = try await run.value
             for warning in outcome.warnings { Printer.message("dryad: warning: \(warning)") }
             switch global.output {
             case .table:
@@ -55,6 +63,16 @@ extension ToolsCommand {
             if let failure = outcome.failure {
                 Printer.error(code: failure.code, message: failure.message, format: global.output)
                 throw ExitCode(DryadMain.exitCode(for: failure))
+            }
+        }
+
+        private static func cancelOnSignals(_ task: Task<ExecutionOutcome, any Error>) -> [any DispatchSourceSignal] {
+            [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number)
+                source.setEventHandler { task.cancel() }
+                source.resume()
+                return source
             }
         }
 

@@ -10,6 +10,8 @@ struct ProcessResult: Sendable {
         case signaled(Int)
         case timedOut
         case outputTooLarge(stream: String, limit: Int)
+        /// The caller's task was cancelled (dryad interrupted); the group was torn down.
+        case cancelled
     }
 
     var ending: Ending
@@ -107,6 +109,10 @@ struct CommandRunner: Sendable {
                 }
             }
             return .failure(DryadError.toolFailed("the run ended without a result"))
+        }
+        if Task.isCancelled {
+            let partial = try? outcome.get()
+            return ProcessResult(ending: .cancelled, stdout: partial?.stdout ?? Data(), stderr: partial?.stderr ?? Data())
         }
         switch outcome {
         case .success(let result):

@@ -8,6 +8,7 @@ enum Schema {
     static let migrations: [(identifier: String, apply: @Sendable (Database) throws -> Void)] = [
         ("v1-tools", createTools),
         ("v2-executions", createExecutions),
+        ("v3-memory", createMemory),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -101,6 +102,98 @@ enum Schema {
             CREATE INDEX tool_execution_counts ON tool_execution(tool_name, tool_version, status, started_at);
             CREATE INDEX tool_execution_durations ON tool_execution(tool_name, tool_version, duration_ms, started_at)
                 WHERE status IN ('succeeded', 'failed', 'timed_out');
+            """)
+    }
+
+    /// Memory contexts, their versions, shares, the full-text index, and error logs.
+    private static func createMemory(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE memory_context (
+                -- An explicit integer key keeps rowids (and so the FTS index) stable across VACUUM.
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE CHECK (length(id) = 36),
+                agent_id TEXT NOT NULL CHECK (length(agent_id) BETWEEN 1 AND 128),
+                context_type TEXT NOT NULL CHECK (length(context_type) BETWEEN 1 AND 64),
+                data TEXT NOT NULL CHECK (json_valid(data) AND json_type(data) = 'object'),
+                parent_id TEXT REFERENCES memory_context(id),
+                -- 0 for a root; a chain holds at most 256 contexts.
+                depth INTEGER NOT NULL CHECK (depth BETWEEN 0 AND 255),
+                tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array'),
+                version INTEGER NOT NULL CHECK (version >= 1),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                expires_at TEXT,
+                -- The earliest expiry of this context and its ancestors: past it the context is invisible.
+                visible_until TEXT,
+                CHECK ((parent_id IS NULL) = (depth = 0))
+            ) STRICT;
+            CREATE INDEX memory_by_time ON memory_context(created_at, id);
+            CREATE INDEX memory_by_agent ON memory_context(agent_id, created_at, id);
+            CREATE INDEX memory_by_type ON memory_context(context_type, created_at, id);
+            CREATE INDEX memory_by_parent ON memory_context(parent_id, created_at, id);
+            CREATE INDEX memory_by_expiry ON memory_context(visible_until) WHERE visible_until IS NOT NULL;
+
+            CREATE TABLE memory_version (
+                context_id TEXT NOT NULL REFERENCES memory_context(id) ON DELETE CASCADE,
+                version INTEGER NOT NULL CHECK (version >= 1),
+                data TEXT NOT NULL CHECK (json_valid(data) AND json_type(data) = 'object'),
+                tags TEXT NOT NULL CHECK (json_valid(tags)),
+                principal TEXT NOT NULL,
+                merged INTEGER NOT NULL DEFAULT 0 CHECK (merged IN (0, 1)),
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (context_id, version)
+            ) STRICT, WITHOUT ROWID;
+
+            CREATE TABLE memory_share (
+                context_id TEXT NOT NULL REFERENCES memory_context(id) ON DELETE CASCADE,
+                agent_id TEXT NOT NULL CHECK (length(agent_id) BETWEEN 1 AND 128),
+                access TEXT NOT NULL CHECK (access IN ('read', 'write')),
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (context_id, agent_id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX memory_share_by_agent ON memory_share(agent_id);
+
+            -- Full-text index over the keys and string values of data, the type and the tags,
+            -- kept exact by triggers so no code path can forget it.
+            CREATE VIRTUAL TABLE memory_fts USING fts5(body, context_type, tags, tokenize = 'unicode61');
+            CREATE TRIGGER memory_fts_insert AFTER INSERT ON memory_context BEGIN
+                INSERT INTO memory_fts (rowid, body, context_type, tags) VALUES (
+                    new.seq,
+                    (SELECT group_concat(word, ' ') FROM (
+                        SELECT key AS word FROM json_tree(new.data) WHERE typeof(key) = 'text'
+                        UNION ALL SELECT value FROM json_tree(new.data) WHERE type = 'text')),
+                    new.context_type,
+                    (SELECT group_concat(value, ' ') FROM json_each(new.tags)));
+            END;
+            CREATE TRIGGER memory_fts_update AFTER UPDATE OF data, tags, context_type ON memory_context BEGIN
+                DELETE FROM memory_fts WHERE rowid = old.seq;
+                INSERT INTO memory_fts (rowid, body, context_type, tags) VALUES (
+                    new.seq,
+                    (SELECT group_concat(word, ' ') FROM (
+                        SELECT key AS word FROM json_tree(new.data) WHERE typeof(key) = 'text'
+                        UNION ALL SELECT value FROM json_tree(new.data) WHERE type = 'text')),
+                    new.context_type,
+                    (SELECT group_concat(value, ' ') FROM json_each(new.tags)));
+            END;
+            CREATE TRIGGER memory_fts_delete AFTER DELETE ON memory_context BEGIN
+                DELETE FROM memory_fts WHERE rowid = old.seq;
+            END;
+
+            CREATE TABLE error_log (
+                id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+                error_type TEXT NOT NULL CHECK (length(error_type) BETWEEN 1 AND 255),
+                error_message TEXT NOT NULL,
+                stack_trace TEXT,
+                fix_applied INTEGER NOT NULL DEFAULT 0 CHECK (fix_applied IN (0, 1)),
+                resolution_note TEXT,
+                context_id TEXT REFERENCES memory_context(id) ON DELETE SET NULL,
+                principal TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                resolved_at TEXT,
+                CHECK ((fix_applied = 1) = (resolved_at IS NOT NULL))
+            ) STRICT;
+            CREATE INDEX error_log_by_time ON error_log(created_at, id);
+            CREATE INDEX error_log_by_context ON error_log(context_id, fix_applied) WHERE context_id IS NOT NULL;
             """)
     }
 }

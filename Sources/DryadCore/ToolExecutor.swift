@@ -61,7 +61,13 @@ public struct ToolExecutor: Sendable {
         record.durationMs = Int((clock.now - start) / .milliseconds(1))
         record.finishedAt = Timestamp.format(startedAt.addingTimeInterval(Double(record.durationMs) / 1000))
         let saved = record
-        try await database.write { db in try ExecutionLog.insert(saved, in: db) }
+        let database = self.database
+        // An unstructured task does not inherit cancellation, so an interrupted run is still recorded.
+        do {
+            try await Task { try await database.write { db in try ExecutionLog.insert(saved, in: db) } }.value
+        } catch {
+            throw DryadDatabase.map(error, path: database.path)
+        }
         return ExecutionOutcome(record: record, failure: failure, warnings: warnings)
     }
 
@@ -156,6 +162,9 @@ public struct ToolExecutor: Sendable {
         case .outputTooLarge(let stream, let limit):
             record.status = .failed
             record.error = "\(stream) exceeded \(limit / 1024) KiB; the process group was killed"
+        case .cancelled:
+            record.status = .failed
+            record.error = "interrupted; the process group was killed"
         }
     }
 

@@ -102,4 +102,31 @@ import Testing
         let afterDelete = try json(try cli.run(["tools", "history", "t", "-o", "json"]).stdout)
         #expect((afterDelete["items"] as? [Any])?.count == 2)
     }
+
+    @Test func anInterruptKillsTheToolAndStillRecordsTheRun() async throws {
+        let pids = cli.folder + "/pids"
+        try register("hang", "sleep 300 & echo $! > \(pids); wait")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+        process.arguments = ["tools", "execute", "hang"]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder, "DRYAD_DB": cli.databasePath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: pids) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 6)
+        let pid = try #require(Int32(try String(contentsOfFile: pids, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try await Task.sleep(for: .milliseconds(200))
+        let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        #expect(stat == nil || stat?.contains(") Z ") == true, "the tool's child outlived an interrupted run")
+        let history = try json(try cli.run(["tools", "history", "hang", "-o", "json"]).stdout)
+        let record = try #require((history["items"] as? [[String: Any]])?.first)
+        #expect(record["status"] as? String == "failed")
+        #expect(record["error"] as? String == "interrupted; the process group was killed")
+    }
 }

@@ -1,0 +1,87 @@
+/// JSON merge operations for memory: RFC 7396 merge patches with provenance, and three-way merges.
+public enum JSONMerge {
+    /// Applies an RFC 7396 merge patch: objects merge key by key, `null` removes a key,
+    /// anything else replaces.
+    public static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
+        guard case .object(let patchFields) = patch else { return patch }
+        var result = target.objectValue ?? [:]
+        for (key, value) in patchFields {
+            if value == .null {
+                result.removeValue(forKey: key)
+            } else {
+                result[key] = apply(value, to: result[key] ?? .null)
+            }
+        }
+        return .object(result)
+    }
+
+    /// Applies `patch` like `apply`, recording in `sources` which context set each pointer.
+    static func apply(_ patch: [String: JSONValue], to target: inout [String: JSONValue], source: String,
+                      at pointer: String, sources: inout [String: String]) {
+        for (key, value) in patch {
+            let path = pointer + "/" + JSONPointer.escape(key)
+            forget(under: path, in: &sources)
+            switch value {
+            case .null:
+                target.removeValue(forKey: key)
+                sources.removeValue(forKey: path)
+            case .object(let fields):
+                var inner: [String: JSONValue]
+                if case .object(let existing)? = target[key] {
+                    inner = existing
+                } else {
+                    inner = [:]
+                    sources[path] = source
+                }
+                if fields.isEmpty { sources[path] = source }
+                apply(fields, to: &inner, source: source, at: path, sources: &sources)
+                target[key] = .object(inner)
+            default:
+                target[key] = value
+                sources[path] = source
+            }
+        }
+    }
+
+    private static func forget(under path: String, in sources: inout [String: String]) {
+        let prefix = path + "/"
+        for key in sources.keys where key.hasPrefix(prefix) { sources.removeValue(forKey: key) }
+    }
+
+    /// The pointers of every leaf (a scalar, an array or an empty object), sorted.
+    static func leaves(of value: JSONValue, at pointer: String = "") -> [String] {
+        guard case .object(let fields) = value, !fields.isEmpty else { return pointer.isEmpty ? [] : [pointer] }
+        return fields.keys.sorted().flatMap { leaves(of: fields[$0] ?? .null, at: pointer + "/" + JSONPointer.escape($0)) }
+    }
+
+    /// One path changed differently on both sides of a three-way merge.
+    public struct Conflict: Sendable, Equatable, Encodable {
+        public var pointer: String
+        /// The current value (nil when the current side removed it).
+        public var theirs: JSONValue?
+        /// The value the caller wanted (nil when the caller removed it).
+        public var ours: JSONValue?
+    }
+
+    /// Merges `ours` and `theirs`, both derived from `base`: changes to different paths combine;
+    /// objects merge key by key; anything else changed differently on both sides is a conflict.
+    public static func threeWay(base: JSONValue?, theirs: JSONValue?, ours: JSONValue?, at pointer: String = "")
+        -> (merged: JSONValue?, conflicts: [Conflict])
+    {
+        if theirs == ours { return (theirs, []) }
+        if theirs == base { return (ours, []) }
+        if ours == base { return (theirs, []) }
+        guard case .object(let t)? = theirs, case .object(let o)? = ours else {
+            return (theirs, [Conflict(pointer: pointer.isEmpty ? "/" : pointer, theirs: theirs, ours: ours)])
+        }
+        let b = base?.objectValue ?? [:]
+        var merged: [String: JSONValue] = [:]
+        var conflicts: [Conflict] = []
+        for key in Set(t.keys).union(o.keys).union(b.keys).sorted() {
+            let (value, found) = threeWay(base: b[key], theirs: t[key], ours: o[key], at: pointer + "/" + JSONPointer.escape(key))
+            if let value { merged[key] = value }
+            conflicts += found
+        }
+        return (.object(merged), conflicts)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// RFC 6901 JSON pointers: the `/a/0/b~1c` strings that name a place inside a JSON document.
+enum JSONPointer {
+    /// Escapes one reference token: `~` becomes `~0` and `/` becomes `~1`.
+    static func escape(_ token: String) -> String {
+        guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
+        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    /// The pointer made of `parent` followed by one more token.
+    static func appending(_ token: String, to parent: String) -> String {
+        parent + "/" + escape(token)
+    }
+
+    /// The unescaped tokens of a pointer, or nil when it is not a valid pointer
+    /// (it must be empty or start with `/`, and `~` may only be followed by `0` or `1`).
+    static func tokens(_ pointer: String) -> [String]? {
+        if pointer.isEmpty { return [] }
+        guard pointer.hasPrefix("/") else { return nil }
+        var result: [String] = []
+        for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            var token = ""
+            var iterator = raw.makeIterator()
+            while let character = iterator.next() {
+                guard character == "~" else {
+                    token.append(character)
+                    continue
+                }
+                switch iterator.next() {
+                case "0": token.append("~")
+                case "1": token.append("/")
+                default: return nil
+                }
+            }
+            result.append(token)
+        }
+        return result
+    }
+
+    /// The value `pointer` names inside `document`, or nil when there is none.
+    static func resolve(_ pointer: String, in document: JSONValue) -> JSONValue? {
+        guard let tokens = tokens(pointer) else { return nil }
+        var current = document
+        for token in tokens {
+            switch current {
+            case .object(let members):
+                guard let next = members[token] else { return nil }
+                current = next
+            case .array(let items):
+                guard let index = arrayIndex(token), index < items.count else { return nil }
+                current = items[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// An array index token: decimal digits without a leading zero (except `0` itself).
+    private static func arrayIndex(_ token: String) -> Int? {
+        guard !token.isEmpty, token.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              token == "0" || !token.hasPrefix("0") else { return nil }
+        return Int(token)
+    }
+
+    /// The parent of a non-empty pointer (`/a/b` → `/a`, `/a` → ``), or nil for the root.
+    static func parent(of pointer: String) -> String? {
+        guard !pointer.isEmpty, let slash = pointer.lastIndex(of: "/") else { return nil }
+        return String(pointer[..<slash])
+    }
+}
+
+/// One step from a JSON value to one of its children, kept while validating so that the
+/// pointer string is only built when a violation is reported.
+enum JSONPathStep: Sendable {
+    case key(String)
+    case index(Int)
+}
+
+extension Array where Element == JSONPathStep {
+    /// The JSON pointer of this path (`""` for the root).
+    var jsonPointer: String {
+        var pointer = ""
+        for step in self {
+            switch step {
+            case .key(let key): pointer = JSONPointer.appending(key, to: pointer)
+            case .index(let index): pointer += "/\(index)"
+            }
+        }
+        return pointer
+    }
+}

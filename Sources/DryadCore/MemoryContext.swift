@@ -1,0 +1,202 @@
+import Foundation
+
+/// What another agent may do with a shared context and its descendants.
+public enum MemoryAccess: String, Sendable, Codable, CaseIterable {
+    case read, write
+}
+
+/// One agent a context is shared with.
+public struct MemoryShare: Sendable, Equatable, Encodable {
+    public var agentID: String
+    public var access: MemoryAccess
+
+    enum CodingKeys: String, CodingKey {
+        case agentID = "agent_id"
+        case access
+    }
+}
+
+/// Where one leaf of resolved data came from.
+public struct Provenance: Sendable, Equatable, Encodable {
+    public var pointer: String
+    public var contextID: String
+
+    enum CodingKeys: String, CodingKey {
+        case pointer
+        case contextID = "context_id"
+    }
+}
+
+/// An agent's JSON memory (the planning document's `memory_context`), as stored and printed.
+public struct MemoryContext: Sendable, Equatable, Encodable {
+    public var id: String
+    /// The owning agent.
+    public var agentID: String
+    public var contextType: String
+    /// Always a JSON object; the effective data when resolved.
+    public var data: JSONValue
+    public var parentID: String?
+    public var tags: [String]
+    public var version: Int
+    public var createdAt: String
+    public var updatedAt: String
+    public var expiresAt: String?
+    public var sharedWith: [MemoryShare]
+
+    // Fields only some answers carry; absent from the JSON when nil.
+    /// `get --resolved --explain`: the source of every leaf.
+    public var provenance: [Provenance]?
+    /// `get`: unresolved error logs tied to this context.
+    public var unresolvedErrors: Int?
+    /// `search`: relevance (higher is better) and a highlighted excerpt.
+    public var score: Double?
+    public var snippet: String?
+    /// `update`: true when a three-way merge produced this version.
+    public var merged: Bool?
+    /// `history`: who wrote this version.
+    public var principal: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case agentID = "agent_id"
+        case contextType = "context_type"
+        case data
+        case parentID = "parent_id"
+        case tags, version
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case expiresAt = "expires_at"
+        case sharedWith = "shared_with"
+        case provenance
+        case unresolvedErrors = "unresolved_errors"
+        case score, snippet, merged, principal
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(agentID, forKey: .agentID)
+        try c.encode(contextType, forKey: .contextType)
+        try c.encode(data, forKey: .data)
+        try c.encode(parentID, forKey: .parentID)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(version, forKey: .version)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(expiresAt, forKey: .expiresAt)
+        try c.encode(sharedWith, forKey: .sharedWith)
+        try c.encodeIfPresent(provenance, forKey: .provenance)
+        try c.encodeIfPresent(unresolvedErrors, forKey: .unresolvedErrors)
+        try c.encodeIfPresent(score, forKey: .score)
+        try c.encodeIfPresent(snippet, forKey: .snippet)
+        try c.encodeIfPresent(merged, forKey: .merged)
+        try c.encodeIfPresent(principal, forKey: .principal)
+    }
+}
+
+/// A new context to store.
+public struct MemoryDraft: Sendable, Equatable {
+    public var agentID: String
+    public var contextType: String
+    public var data: JSONValue
+    public var parentID: String?
+    public var tags: [String]
+    /// Seconds until the context expires; nil for never.
+    public var ttl: TimeInterval?
+
+    public static let defaultType = "general"
+
+    public init(agentID: String, contextType: String = defaultType, data: JSONValue = .object([:]), parentID: String? = nil,
+                tags: [String] = [], ttl: TimeInterval? = nil) {
+        self.agentID = agentID
+        self.contextType = contextType
+        self.data = data
+        self.parentID = parentID
+        self.tags = tags
+        self.ttl = ttl
+    }
+}
+
+/// A change to a context; every accepted change writes a new version.
+public struct MemoryChange: Sendable, Equatable {
+    /// How the data changes.
+    public enum Content: Sendable, Equatable {
+        case keep
+        /// Replace the whole data object.
+        case replace(JSONValue)
+        /// Apply an RFC 7396 merge patch.
+        case mergePatch(JSONValue)
+    }
+
+    /// What to do when `ifVersion` is not the current version.
+    public enum ConflictPolicy: String, Sendable, CaseIterable {
+        case reject, merge
+    }
+
+    public var content: Content
+    public var tags: [String]?
+    /// New time to live from now; nil leaves the expiry as it is.
+    public var ttl: TimeInterval?
+    public var ifVersion: Int?
+    public var onConflict: ConflictPolicy
+
+    public init(content: Content = .keep, tags: [String]? = nil, ttl: TimeInterval? = nil, ifVersion: Int? = nil,
+                onConflict: ConflictPolicy = .reject) {
+        self.content = content
+        self.tags = tags
+        self.ttl = ttl
+        self.ifVersion = ifVersion
+        self.onConflict = onConflict
+    }
+}
+
+/// Filters for listing and searching contexts.
+public struct MemoryQuery: Sendable, Equatable {
+    public var agentID: String?
+    public var contextType: String?
+    public var tag: String?
+    public var parentID: String?
+    public var since: Date?
+
+    public init(agentID: String? = nil, contextType: String? = nil, tag: String? = nil, parentID: String? = nil, since: Date? = nil) {
+        self.agentID = agentID
+        self.contextType = contextType
+        self.tag = tag
+        self.parentID = parentID
+        self.since = since
+    }
+}
+
+/// The field rules for memory contexts.
+enum MemoryRules {
+    static let maxDepth = 255
+    static let maxChain = maxDepth + 1
+
+    static func isValidAgent(_ text: String) -> Bool {
+        (1...128).contains(text.utf8.count)
+            && text.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x3A || b == 0x40
+            }
+    }
+
+    static func isValidType(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count) && ToolRules.isValidTag(text)
+    }
+
+    static func checkAgent(_ agent: String, field: String) throws(DryadError) {
+        guard isValidAgent(agent) else {
+            throw .invalidInput("\(field): \"\(ToolRules.printable(agent))\" must be 1-128 characters of A-Z a-z 0-9 _ - . : @")
+        }
+    }
+
+    static func checkData(_ data: JSONValue, limit: Int) throws(DryadError) {
+        guard case .object = data else { throw .invalidInput("data: expected a JSON object, got \(data.typeName)") }
+        let size = data.canonicalText.utf8.count
+        guard size <= limit else { throw .invalidInput("data: \(size) bytes is over the \(limit)-byte limit") }
+    }
+
+    static func checkTTL(_ ttl: TimeInterval?) throws(DryadError) {
+        if let ttl, !(ttl > 0) { throw .invalidInput("ttl: must be greater than 0") }
+    }
+}

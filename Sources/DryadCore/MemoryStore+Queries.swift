@@ -1,0 +1,275 @@
+import Foundation
+import GRDB
+
+extension MemoryStore {
+    // MARK: - Get
+
+    /// One context with its shares and the count of its unresolved error logs.
+    public func get(_ id: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
+        let now = database.now()
+        return try await database.read { db in
+            var context = try Self.fetch(id, now: now, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
+            return context
+        }
+    }
+
+    /// The context with `data` replaced by the effective data after inheritance: the ancestors'
+    /// data merged from the root down (RFC 7396), with the source of every leaf when `explain`.
+    public func resolved(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
+        let now = database.now()
+        return try await database.read { db in
+            var context = try Self.fetch(id, now: now, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
+            let chain = try Self.chain(from: id, in: db).reversed()
+            var effective: [String: JSONValue] = [:]
+            var sources: [String: String] = [:]
+            for link in chain {
+                JSONMerge.apply(link.data.objectValue ?? [:], to: &effective, source: link.id, at: "", sources: &sources)
+            }
+            context.data = .object(effective)
+            if explain {
+                context.provenance = JSONMerge.leaves(of: .object(effective)).map { pointer in
+                    Provenance(pointer: pointer, contextID: sources[pointer] ?? id)
+                }
+            }
+            return context
+        }
+    }
+
+    // MARK: - Tree
+
+    /// The ancestors of a context, nearest first, up to the root.
+    public func parents(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
+        let now = database.now()
+        return try await database.read { db in
+            _ = try Self.fetch(id, now: now, in: db)
+            let ids = try Self.chain(from: id, in: db).dropFirst().map(\.id)
+            return try Self.contexts(ids, in: db)
+        }
+    }
+
+    /// The children of a context, or its whole subtree (breadth first) with `recursive`.
+    public func children(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
+        let now = database.now()
+        return try await database.read { db in
+            _ = try Self.fetch(id, now: now, in: db)
+            let rows: [Row]
+            if recursive {
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        WITH RECURSIVE subtree(id) AS (
+                            SELECT id FROM memory_context WHERE parent_id = ?1
+                            UNION ALL SELECT c.id FROM memory_context c JOIN subtree s ON c.parent_id = s.id)
+                        SELECT * FROM memory_context WHERE id IN (SELECT id FROM subtree) AND \(Self.visible.replacingOccurrences(of: "?", with: "?2"))
+                        ORDER BY depth, created_at, id LIMIT \(Self.maxTreeItems)
+                        """,
+                    arguments: [id, now])
+            } else {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)",
+                    arguments: [id, now])
+            }
+            return try Self.decodeAll(rows, in: db)
+        }
+    }
+
+    /// Every version of a context, oldest first, each as a context object with its principal.
+    public func history(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
+        let now = database.now()
+        return try await database.read { db in
+            let current = try Self.fetch(id, now: now, in: db)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM memory_version WHERE context_id = ? ORDER BY version", arguments: [id]
+            ).map { row in
+                var version = current
+                version.data = try JSONValue.parse(row["data"] as String, maxDepth: 1000)
+                version.tags = (try JSONValue.parse(row["tags"] as String).arrayValue ?? []).compactMap(\.stringValue)
+                version.version = row["version"]
+                version.updatedAt = row["created_at"]
+                version.principal = row["principal"]
+                version.merged = row["merged"]
+                return version
+            }
+        }
+    }
+
+    // MARK: - List and search
+
+    /// Contexts newest first, filtered.
+    public func list(_ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
+        try AccessPolicy.authorize(principal, "list", resource: "memory")
+        let page = try page.validated()
+        var (conditions, arguments) = Self.filters(query, now: database.now())
+        if let cursor = page.cursor {
+            let key = try Cursor.decode(cursor, fields: 2)
+            conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            arguments += [key[0], key[0], key[1]]
+        }
+        arguments.append(page.limit + 1)
+        let sql = "SELECT * FROM memory_context WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC LIMIT ?"
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        return try await database.read { db in
+            let contexts = try Self.decodeAll(try Row.fetchAll(db, sql: sql, arguments: statementArguments), in: db)
+            let items = Array(contexts.prefix(limit))
+            let next = contexts.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    /// Full-text search over the keys and string values of data, the type and the tags, best first.
+    ///
+    /// Words are ANDed, `"quoted phrases"` match in order and `prefix*` matches word starts;
+    /// a query that cannot be parsed is invalid input.
+    public func search(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
+        try AccessPolicy.authorize(principal, "search", resource: "memory")
+        let page = try page.validated()
+        let match = try SearchQuery.translate(text)
+        let offset: Int
+        if let cursor = page.cursor {
+            guard let value = Int(try Cursor.decode(cursor, fields: 1)[0]), value >= 0 else {
+                throw .invalidInput("cursor: not a cursor returned by this listing")
+            }
+            offset = value
+        } else {
+            offset = 0
+        }
+        var (conditions, arguments) = Self.filters(query, now: database.now(), alias: "c.")
+        conditions.insert("memory_fts MATCH ?", at: 0)
+        arguments.insert(match, at: 0)
+        arguments += [page.limit + 1, offset]
+        let sql = """
+            SELECT c.*, -bm25(memory_fts) AS score, snippet(memory_fts, 0, '[', ']', '…', 12) AS snippet
+            FROM memory_fts JOIN memory_context c ON c.seq = memory_fts.rowid
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY bm25(memory_fts), c.id LIMIT ? OFFSET ?
+            """
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        do {
+            return try await database.read { db in
+                let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
+                var contexts = try Self.decodeAll(rows, in: db)
+                for (index, row) in rows.enumerated() {
+                    contexts[index].score = ((row["score"] as Double? ?? 0) * 1_000_000).rounded() / 1_000_000
+                    contexts[index].snippet = row["snippet"]
+                }
+                let items = Array(contexts.prefix(limit))
+                return Page(items: items, nextCursor: contexts.count > limit ? Cursor.encode([String(offset + limit)]) : nil)
+            }
+        } catch let error where error.code == "storage_error" {
+            throw .invalidInput("search query \"\(ToolRules.printable(text))\" cannot be parsed")
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The most items `children` and `parents` return (the list contract without paging).
+    static let maxTreeItems = 10_000
+
+    static func filters(_ query: MemoryQuery, now: String, alias: String = "") -> ([String], [(any DatabaseValueConvertible)?]) {
+        var conditions = ["(\(alias)visible_until IS NULL OR \(alias)visible_until > ?)"]
+        var arguments: [(any DatabaseValueConvertible)?] = [now]
+        if let agent = query.agentID {
+            conditions.append("\(alias)agent_id = ?")
+            arguments.append(agent)
+        }
+        if let type = query.contextType {
+            conditions.append("\(alias)context_type = ?")
+            arguments.append(type)
+        }
+        if let tag = query.tag {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(\(alias)tags) WHERE value = ?)")
+            arguments.append(tag)
+        }
+        if let parent = query.parentID {
+            conditions.append("\(alias)parent_id = ?")
+            arguments.append(parent)
+        }
+        if let since = query.since {
+            conditions.append("\(alias)created_at >= ?")
+            arguments.append(Timestamp.format(since))
+        }
+        return (conditions, arguments)
+    }
+
+    /// The context and its ancestors, nearest first.
+    static func chain(from id: String, in db: Database) throws -> [(id: String, data: JSONValue)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                WITH RECURSIVE chain(id, parent_id, data, n) AS (
+                    SELECT id, parent_id, data, 0 FROM memory_context WHERE id = ?
+                    UNION ALL
+                    SELECT c.id, c.parent_id, c.data, chain.n + 1 FROM memory_context c JOIN chain ON c.id = chain.parent_id
+                    WHERE chain.n < \(MemoryRules.maxChain))
+                SELECT id, data FROM chain ORDER BY n
+                """,
+            arguments: [id]
+        ).map { row in (row["id"], try JSONValue.parse(row["data"] as String, maxDepth: 1000)) }
+    }
+
+    /// Contexts by id, in the order given.
+    static func contexts(_ ids: [String], in db: Database) throws -> [MemoryContext] {
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let found = try decodeAll(
+            try Row.fetchAll(db, sql: "SELECT * FROM memory_context WHERE id IN (\(marks))", arguments: StatementArguments(ids)), in: db)
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byID[$0] }
+    }
+
+    static func unresolvedErrors(of id: String, in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0", arguments: [id]) ?? 0
+    }
+}
+
+/// Turns a user's search text into an FTS5 query: words are quoted (so punctuation such as
+/// `state-of-the-art` is safe) and ANDed, `"phrases"` stay phrases, `word*` stays a prefix.
+enum SearchQuery {
+    static func translate(_ text: String) throws(DryadError) -> String {
+        var terms: [String] = []
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop(while: { $0.isWhitespace })
+            guard let first = rest.first else { break }
+            if first == "\"" {
+                let body = rest.dropFirst()
+                guard let close = body.firstIndex(of: "\"") else {
+                    throw .invalidInput("search query: unterminated quote")
+                }
+                let phrase = body[..<close]
+                rest = body[body.index(after: close)...]
+                var prefix = false
+                if rest.first == "*" {
+                    prefix = true
+                    rest = rest.dropFirst()
+                }
+                if !phrase.trimmingCharacters(in: .whitespaces).isEmpty {
+                    terms.append(quote(phrase) + (prefix ? "*" : ""))
+                }
+            } else {
+                let word = rest.prefix(while: { !$0.isWhitespace && $0 != "\"" })
+                rest = rest[word.endIndex...]
+                if word.count > 1, word.hasSuffix("*") {
+                    terms.append(quote(word.dropLast()) + "*")
+                } else if word != "*" {
+                    terms.append(quote(word))
+                }
+            }
+        }
+        guard !terms.isEmpty else { throw .invalidInput("search query: give at least one word") }
+        return terms.joined(separator: " AND ")
+    }
+
+    private static func quote(_ text: Substring) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

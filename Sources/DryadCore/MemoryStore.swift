@@ -1,0 +1,299 @@
+import Foundation
+import GRDB
+
+/// Agent memory: contexts in parent/child trees, their versions, shares and search.
+public struct MemoryStore: Sendable {
+    /// The default cap on one context's data.
+    public static let defaultMaxDataBytes = 1024 * 1024
+
+    let database: DryadDatabase
+    /// The largest data object accepted, as canonical JSON bytes.
+    public var maxDataBytes: Int
+
+    // MARK: - Store
+
+    /// Stores a new context (version 1); the parent must exist.
+    public func store(_ draft: MemoryDraft, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try AccessPolicy.authorize(principal, "store", resource: "memory")
+        try MemoryRules.checkAgent(draft.agentID, field: "agent_id")
+        guard MemoryRules.isValidType(draft.contextType) else {
+            throw .invalidInput("context_type: \"\(ToolRules.printable(draft.contextType))\" must be 1-64 characters of A-Z a-z 0-9 _ - . : /")
+        }
+        try MemoryRules.checkData(draft.data, limit: maxDataBytes)
+        try ToolRules.checkTags(draft.tags, path: "tags")
+        try MemoryRules.checkTTL(draft.ttl)
+        let now = database.clock()
+        let nowText = Timestamp.format(now)
+        let expires = draft.ttl.map { Timestamp.format(now.addingTimeInterval($0)) }
+        let id = UUID().uuidString.lowercased()
+        return try await database.write { db in
+            var depth = 0
+            var visibleUntil = expires
+            if let parentID = draft.parentID {
+                guard let parent = try Row.fetchOne(
+                    db, sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(Self.visible)",
+                    arguments: [parentID, nowText])
+                else {
+                    throw DryadError.notFound("parent context \(parentID) not found")
+                }
+                depth = (parent["depth"] as Int) + 1
+                guard depth <= MemoryRules.maxDepth else {
+                    throw DryadError.invalidInput("parent: the chain would be deeper than \(MemoryRules.maxChain) contexts")
+                }
+                visibleUntil = Self.earliest(expires, parent["visible_until"])
+            }
+            let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
+            try db.execute(
+                sql: """
+                    INSERT INTO memory_context (id, agent_id, context_type, data, parent_id, depth, tags, version,
+                        created_at, updated_at, expires_at, visible_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                    """,
+                arguments: [id, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
+                            nowText, nowText, expires, visibleUntil])
+            try Self.recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
+            return try Self.fetch(id, now: nowText, in: db)
+        }
+    }
+
+    // MARK: - Update
+
+    /// Writes a new version of a context, keeping the old one.
+    ///
+    /// With `ifVersion` and a newer current version, `reject` fails with a conflict naming the
+    /// current version; `merge` merges three ways (base = that version) and writes the result,
+    /// or fails listing every conflicting pointer with both values, writing nothing.
+    public func update(_ id: String, _ change: MemoryChange, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try AccessPolicy.authorize(principal, "update", resource: "memory:\(id)")
+        if let tags = change.tags { try ToolRules.checkTags(tags, path: "tags") }
+        try MemoryRules.checkTTL(change.ttl)
+        switch change.content {
+        case .keep:
+            guard change.tags != nil || change.ttl != nil else { throw .invalidInput("nothing to update: give data, a merge patch, tags or a ttl") }
+        case .replace(let data):
+            try MemoryRules.checkData(data, limit: maxDataBytes)
+        case .mergePatch(let patch):
+            guard case .object = patch else { throw .invalidInput("merge patch: expected a JSON object, got \(patch.typeName)") }
+        }
+        let now = database.clock()
+        let nowText = Timestamp.format(now)
+        let limit = maxDataBytes
+        return try await database.write { db in
+            let current = try Self.fetch(id, now: nowText, in: db)
+            var merged = false
+            var data: JSONValue
+            switch change.content {
+            case .keep: data = current.data
+            case .replace(let replacement): data = replacement
+            case .mergePatch(let patch): data = JSONMerge.apply(patch, to: current.data)
+            }
+            if let expected = change.ifVersion, expected != current.version {
+                guard change.onConflict == .merge else {
+                    throw DryadError.conflict("context \(id) is at version \(current.version), not \(expected)")
+                }
+                guard let baseText = try String.fetchOne(
+                    db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, expected])
+                else {
+                    throw DryadError.conflict("context \(id) has no version \(expected) to merge from")
+                }
+                let base = try JSONValue.parse(baseText, maxDepth: 1000)
+                let ours: JSONValue
+                switch change.content {
+                case .keep: ours = base
+                case .replace(let replacement): ours = replacement
+                case .mergePatch(let patch): ours = JSONMerge.apply(patch, to: base)
+                }
+                let (result, conflicts) = JSONMerge.threeWay(base: base, theirs: current.data, ours: ours)
+                guard conflicts.isEmpty else {
+                    throw DryadError.conflict(Self.describe(conflicts, id: id, current: current.version, base: expected))
+                }
+                data = result ?? .object([:])
+                merged = true
+            }
+            try MemoryRules.checkData(data, limit: limit)
+            let tags = change.tags ?? current.tags
+            var expires = current.expiresAt
+            if let ttl = change.ttl { expires = Timestamp.format(now.addingTimeInterval(ttl)) }
+            try db.execute(
+                sql: "UPDATE memory_context SET data = ?, tags = ?, version = version + 1, updated_at = ?, expires_at = ? WHERE id = ?",
+                arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
+            if change.ttl != nil { try Self.refreshVisibility(of: id, in: db) }
+            try Self.recordVersion(of: id, principal: principal.name, merged: merged, at: nowText, in: db)
+            var updated = try Self.fetch(id, now: nowText, in: db)
+            updated.merged = merged
+            return updated
+        }
+    }
+
+    // MARK: - Sharing
+
+    /// Shares a context (and so its descendants) with another agent; sharing again changes the access.
+    public func share(_ id: String, with agent: String, access: MemoryAccess, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try AccessPolicy.authorize(principal, "share", resource: "memory:\(id)")
+        try MemoryRules.checkAgent(agent, field: "with")
+        let now = database.now()
+        return try await database.write { db in
+            let context = try Self.fetch(id, now: now, in: db)
+            guard context.agentID != agent else {
+                throw DryadError.invalidInput("with: \(agent) owns context \(id) already")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO memory_share (context_id, agent_id, access, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (context_id, agent_id) DO UPDATE SET access = excluded.access
+                    """,
+                arguments: [id, agent, access.rawValue, now])
+            return try Self.fetch(id, now: now, in: db)
+        }
+    }
+
+    /// Stops sharing a context with an agent.
+    public func unshare(_ id: String, with agent: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try AccessPolicy.authorize(principal, "share", resource: "memory:\(id)")
+        let now = database.now()
+        return try await database.write { db in
+            _ = try Self.fetch(id, now: now, in: db)
+            try db.execute(sql: "DELETE FROM memory_share WHERE context_id = ? AND agent_id = ?", arguments: [id, agent])
+            guard db.changesCount > 0 else { throw DryadError.notFound("context \(id) is not shared with \(agent)") }
+            return try Self.fetch(id, now: now, in: db)
+        }
+    }
+
+    // MARK: - Delete and purge
+
+    /// Deletes a context; one with children needs `recursive`, which deletes the whole subtree.
+    /// Returns how many contexts were deleted.
+    public func delete(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> Int {
+        try AccessPolicy.authorize(principal, "delete", resource: "memory:\(id)")
+        let now = database.now()
+        return try await database.write { db in
+            _ = try Self.fetch(id, now: now, in: db)
+            let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ?", arguments: [id]) ?? 0
+            if children > 0 && !recursive {
+                throw DryadError.conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s"): pass --recursive to delete them too")
+            }
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE subtree(id) AS (
+                        SELECT ? UNION ALL SELECT c.id FROM memory_context c JOIN subtree s ON c.parent_id = s.id)
+                    DELETE FROM memory_context WHERE id IN (SELECT id FROM subtree)
+                    """,
+                arguments: [id])
+            return db.changesCount
+        }
+    }
+
+    /// Removes every expired context (with its descendants, which expire with it); returns how many.
+    public func purge(as principal: Principal) async throws(DryadError) -> Int {
+        try AccessPolicy.authorize(principal, "purge", resource: "memory")
+        let now = database.now()
+        return try await database.write { db in
+            try db.execute(sql: "DELETE FROM memory_context WHERE visible_until IS NOT NULL AND visible_until <= ?", arguments: [now])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Shared SQL
+
+    /// The condition that hides expired contexts; takes the current time as its one argument.
+    static let visible = "(visible_until IS NULL OR visible_until > ?)"
+
+    static func earliest(_ a: String?, _ b: String?) -> String? {
+        switch (a, b) {
+        case let (a?, b?): return min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b): return b
+        }
+    }
+
+    /// Recomputes `visible_until` for a context and its subtree after its expiry changed.
+    static func refreshVisibility(of id: String, in db: Database) throws {
+        try db.execute(
+            sql: """
+                WITH RECURSIVE subtree(id, until) AS (
+                    SELECT c.id, CASE
+                        WHEN p.visible_until IS NULL THEN c.expires_at
+                        WHEN c.expires_at IS NULL THEN p.visible_until
+                        ELSE min(c.expires_at, p.visible_until) END
+                    FROM memory_context c LEFT JOIN memory_context p ON p.id = c.parent_id WHERE c.id = ?
+                    UNION ALL
+                    SELECT c.id, CASE
+                        WHEN s.until IS NULL THEN c.expires_at
+                        WHEN c.expires_at IS NULL THEN s.until
+                        ELSE min(c.expires_at, s.until) END
+                    FROM memory_context c JOIN subtree s ON c.parent_id = s.id
+                )
+                UPDATE memory_context SET visible_until = (SELECT until FROM subtree WHERE subtree.id = memory_context.id)
+                WHERE id IN (SELECT id FROM subtree)
+                """,
+            arguments: [id])
+    }
+
+    static func recordVersion(of id: String, principal: String, merged: Bool, at now: String, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at)
+                SELECT id, version, data, tags, ?, ?, ? FROM memory_context WHERE id = ?
+                """,
+            arguments: [principal, merged, now, id])
+    }
+
+    /// One visible context with its shares; not found when missing or expired.
+    static func fetch(_ id: String, now: String, in db: Database) throws -> MemoryContext {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM memory_context WHERE id = ? AND \(visible)", arguments: [id, now]) else {
+            throw DryadError.notFound("context \(id) not found")
+        }
+        var context = try decode(row)
+        context.sharedWith = try shares(of: [id], in: db)[id] ?? []
+        return context
+    }
+
+    static func shares(of ids: [String], in db: Database) throws -> [String: [MemoryShare]] {
+        guard !ids.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        var result: [String: [MemoryShare]] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT context_id, agent_id, access FROM memory_share WHERE context_id IN (\(marks)) ORDER BY agent_id",
+            arguments: StatementArguments(ids))
+        {
+            result[row["context_id"], default: []].append(
+                MemoryShare(agentID: row["agent_id"], access: MemoryAccess(rawValue: row["access"]) ?? .read))
+        }
+        return result
+    }
+
+    /// Decodes many rows and attaches their shares in one query.
+    static func decodeAll(_ rows: [Row], in db: Database) throws -> [MemoryContext] {
+        var contexts = try rows.map(decode)
+        let shares = try shares(of: contexts.map(\.id), in: db)
+        for index in contexts.indices { contexts[index].sharedWith = shares[contexts[index].id] ?? [] }
+        return contexts
+    }
+
+    static func decode(_ row: Row) throws -> MemoryContext {
+        func json(_ column: String) throws -> JSONValue {
+            do {
+                return try JSONValue.parse(row[column] as String? ?? "null", maxDepth: 1000)
+            } catch {
+                throw DryadError.storage("stored \(column) is not valid JSON")
+            }
+        }
+        return MemoryContext(
+            id: row["id"], agentID: row["agent_id"], contextType: row["context_type"], data: try json("data"),
+            parentID: row["parent_id"], tags: (try json("tags").arrayValue ?? []).compactMap(\.stringValue),
+            version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"],
+            expiresAt: row["expires_at"], sharedWith: [])
+    }
+
+    static func describe(_ conflicts: [JSONMerge.Conflict], id: String, current: Int, base: Int) -> String {
+        let parts = conflicts.map { conflict in
+            "\(conflict.pointer) (current: \(conflict.theirs?.canonicalText ?? "removed"), yours: \(conflict.ours?.canonicalText ?? "removed"))"
+        }
+        return "context \(id) changed since version \(base) (now \(current)); conflicting changes at " + parts.joined(separator: "; ")
+    }
+}
+
+extension DryadDatabase {
+    /// Agent memory with the default data cap.
+    public var memory: MemoryStore { MemoryStore(database: self, maxDataBytes: MemoryStore.defaultMaxDataBytes) }
+}
