@@ -45,6 +45,15 @@ enum InputReader {
         }
     }
 
+    /// Parses a file (`-` for stdin) holding one JSON document; `flag` names it in errors.
+    static func jsonDocument(path: String, flag: String) throws(DryadError) -> JSONValue {
+        do {
+            return try JSONValue.parse(try read(path: path))
+        } catch {
+            throw .invalidInput("\(flag): \(error.message)")
+        }
+    }
+
     /// Parses a JSON or YAML file into its documents (a YAML stream may hold several).
     static func documents(path: String) throws(DryadError) -> [JSONValue] {
         let data = try read(path: path)

@@ -20,30 +20,35 @@ public enum JSONMerge {
                       at pointer: String, sources: inout [String: String]) {
         for (key, value) in patch {
             let path = pointer + "/" + JSONPointer.escape(key)
-            forget(under: path, in: &sources)
             switch value {
             case .null:
                 target.removeValue(forKey: key)
-                sources.removeValue(forKey: path)
+                forget(path, in: &sources)
             case .object(let fields):
                 var inner: [String: JSONValue]
                 if case .object(let existing)? = target[key] {
                     inner = existing
                 } else {
+                    // A scalar or array is replaced by an object: what it held is gone.
+                    forget(path, in: &sources)
                     inner = [:]
-                    sources[path] = source
                 }
-                if fields.isEmpty { sources[path] = source }
                 apply(fields, to: &inner, source: source, at: path, sources: &sources)
+                // An empty object is a leaf of its own; it belongs to whoever last made it empty.
+                if inner.isEmpty && (fields.isEmpty || sources[path] == nil) { sources[path] = source }
+                if !inner.isEmpty { sources.removeValue(forKey: path) }
                 target[key] = .object(inner)
             default:
                 target[key] = value
+                forget(path, in: &sources)
                 sources[path] = source
             }
         }
     }
 
-    private static func forget(under path: String, in sources: inout [String: String]) {
+    /// Drops the sources recorded at `path` and below it.
+    private static func forget(_ path: String, in sources: inout [String: String]) {
+        sources.removeValue(forKey: path)
         let prefix = path + "/"
         for key in sources.keys where key.hasPrefix(prefix) { sources.removeValue(forKey: key) }
     }

@@ -158,7 +158,7 @@ extension MemoryStore {
                 let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
                 var contexts = try Self.decodeAll(rows, in: db)
                 for (index, row) in rows.enumerated() {
-                    contexts[index].score = ((row["score"] as Double? ?? 0) * 1_000_000).rounded() / 1_000_000
+                    contexts[index].score = row["score"]
                     contexts[index].snippet = row["snippet"]
                 }
                 let items = Array(contexts.prefix(limit))

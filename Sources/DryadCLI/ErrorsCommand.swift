@@ -1,0 +1,78 @@
+import ArgumentParser
+import DryadCore
+import Foundation
+
+/// `dryad errors …`: error logs tied to memory contexts.
+struct ErrorsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "errors", abstract: "Log, list and resolve errors.", subcommands: [Log.self, List.self, Resolve.self])
+
+    /// `dryad errors log`.
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Log an error, optionally tied to a context.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Error type, e.g. TimeoutError.") var type: String
+        @Option(help: "What went wrong.") var message: String
+        @Option(help: ArgumentHelp("Stack trace text, or @FILE.", valueName: "text|@file")) var stackTrace: String?
+        @Option(help: ArgumentHelp("The context the error belongs to.", valueName: "id")) var context: String?
+
+        func run() async throws {
+            var trace = stackTrace
+            if let text = stackTrace, text.hasPrefix("@") {
+                trace = String(decoding: try InputReader.read(path: String(text.dropFirst())), as: UTF8.self)
+            }
+            let database = try global.openDatabase()
+            let record = try await database.errors.log(type: type, message: message, stackTrace: trace, contextID: context, as: global.principal)
+            try global.printer.record(record)
+        }
+    }
+
+    /// `dryad errors list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List error logs, newest first.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("Only errors of this context.", valueName: "id")) var context: String?
+        @Option(help: "Only errors of this type.") var type: String?
+        @Flag(help: "Only unresolved errors.") var unresolved = false
+        @Option(help: ArgumentHelp("Only errors since an RFC 3339 time or a duration back from now.", valueName: "when")) var since: String?
+        @Option(help: "Items per page (1-1000).") var limit = PageRequest.defaultLimit
+        @Option(help: "Continue from the cursor a previous page printed.") var cursor: String?
+
+        func run() async throws {
+            let query = ErrorQuery(contextID: context, errorType: type, unresolvedOnly: unresolved, since: try since.map { try TimeWindow.since($0) })
+            let database = try global.openDatabase()
+            try global.printer.page(try await database.errors.list(query, page: PageRequest(limit: limit, cursor: cursor), as: global.principal), noun: "errors")
+        }
+    }
+
+    /// `dryad errors resolve`.
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark an error resolved (sets fix_applied).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Error id.") var id: String
+        @Option(help: "How it was fixed.") var note: String?
+
+        func run() async throws {
+            let database = try global.openDatabase()
+            try global.printer.record(try await database.errors.resolve(id, note: note, as: global.principal))
+        }
+    }
+}
+
+extension ErrorRecord: TableRepresentable {
+    static let columns = ["ID", "CREATED", "TYPE", "RESOLVED", "CONTEXT", "MESSAGE"]
+
+    var row: [String] {
+        [id, createdAt, errorType, fixApplied ? "yes" : "no", contextID ?? "-",
+         errorMessage.count > 60 ? String(errorMessage.prefix(59)) + "…" : errorMessage]
+    }
+
+    var fields: [(String, String)] {
+        [("id", id), ("error_type", errorType), ("error_message", errorMessage), ("context_id", contextID ?? "-"),
+         ("fix_applied", fixApplied ? "yes" : "no"), ("resolution_note", resolutionNote ?? "-"), ("principal", principal),
+         ("created_at", createdAt), ("resolved_at", resolvedAt ?? "-"), ("stack_trace", stackTrace ?? "-")]
+    }
+}
