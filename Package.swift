@@ -47,6 +47,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "dryad", dependencies: ["DryadCLI"]),
+        .executableTarget(name: "dryad-memory-benchmark", dependencies: ["DryadCore"], path: "Benchmarks/MemoryBenchmark"),
         .testTarget(
             name: "DryadCoreTests",
             dependencies: [

@@ -15,6 +15,14 @@ public struct MemoryStore: Sendable {
     /// Stores a new context (version 1); the parent must exist.
     public func store(_ draft: MemoryDraft, as principal: Principal) async throws(DryadError) -> MemoryContext {
         try AccessPolicy.authorize(principal, "store", resource: "memory")
+        try check(draft)
+        let now = database.clock()
+        let id = UUID().uuidString.lowercased()
+        return try await database.write { db in try Self.insert(draft, id: id, now: now, principal: principal, in: db) }
+    }
+
+    /// The field rules of a new context.
+    private func check(_ draft: MemoryDraft) throws(DryadError) {
         try MemoryRules.checkAgent(draft.agentID, field: "agent_id")
         guard MemoryRules.isValidType(draft.contextType) else {
             throw .invalidInput("context_type: \"\(ToolRules.printable(draft.contextType))\" must be 1-64 characters of A-Z a-z 0-9 _ - . : /")
@@ -22,37 +30,58 @@ public struct MemoryStore: Sendable {
         try MemoryRules.checkData(draft.data, limit: maxDataBytes)
         try ToolRules.checkTags(draft.tags, path: "tags")
         try MemoryRules.checkTTL(draft.ttl)
-        let now = database.clock()
+    }
+
+    /// Inserts a checked draft as version 1, inheriting depth and visibility from its parent.
+    static func insert(_ draft: MemoryDraft, id: String, now: Date, principal: Principal, in db: Database) throws -> MemoryContext {
         let nowText = Timestamp.format(now)
         let expires = draft.ttl.map { Timestamp.format(now.addingTimeInterval($0)) }
-        let id = UUID().uuidString.lowercased()
-        return try await database.write { db in
-            var depth = 0
-            var visibleUntil = expires
-            if let parentID = draft.parentID {
-                guard let parent = try Row.fetchOne(
-                    db, sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(Self.visible)",
-                    arguments: [parentID, nowText])
-                else {
-                    throw DryadError.notFound("parent context \(parentID) not found")
-                }
-                depth = (parent["depth"] as Int) + 1
-                guard depth <= MemoryRules.maxDepth else {
-                    throw DryadError.invalidInput("parent: the chain would be deeper than \(MemoryRules.maxChain) contexts")
-                }
-                visibleUntil = Self.earliest(expires, parent["visible_until"])
+        var depth = 0
+        var visibleUntil = expires
+        if let parentID = draft.parentID {
+            guard let parent = try Row.fetchOne(
+                db, sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(visible)",
+                arguments: [parentID, nowText])
+            else {
+                throw DryadError.notFound("parent context \(parentID) not found")
             }
-            let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
-            try db.execute(
-                sql: """
-                    INSERT INTO memory_context (id, agent_id, context_type, data, parent_id, depth, tags, version,
-                        created_at, updated_at, expires_at, visible_until)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-                    """,
-                arguments: [id, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
-                            nowText, nowText, expires, visibleUntil])
-            try Self.recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
-            return try Self.fetch(id, now: nowText, in: db)
+            depth = (parent["depth"] as Int) + 1
+            guard depth <= MemoryRules.maxDepth else {
+                throw DryadError.invalidInput("parent: the chain would be deeper than \(MemoryRules.maxChain) contexts")
+            }
+            visibleUntil = earliest(expires, parent["visible_until"])
+        }
+        let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
+        try db.execute(
+            sql: """
+                INSERT INTO memory_context (id, agent_id, context_type, data, parent_id, depth, tags, version,
+                    created_at, updated_at, expires_at, visible_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                """,
+            arguments: [id, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
+                        nowText, nowText, expires, visibleUntil])
+        try recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
+        return try fetch(id, now: nowText, in: db)
+    }
+
+    /// Stores drafts as one chain in one transaction: each draft's parent is the one before it
+    /// (the first keeps its own `parentID`). Returns the stored contexts, root first.
+    public func storeChain(_ drafts: [MemoryDraft], as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        guard let first = drafts.first else { return [] }
+        try AccessPolicy.authorize(principal, "store", resource: "memory")
+        for draft in drafts { try check(draft) }
+        let now = database.clock()
+        return try await database.write { db in
+            var parentID = first.parentID
+            var stored: [MemoryContext] = []
+            for draft in drafts {
+                var linked = draft
+                linked.parentID = parentID
+                let context = try Self.insert(linked, id: UUID().uuidString.lowercased(), now: now, principal: principal, in: db)
+                stored.append(context)
+                parentID = context.id
+            }
+            return stored
         }
     }
 
