@@ -13,8 +13,8 @@ struct DatabaseCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.record(try await database.status(as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.status(as: principal))
         }
     }
 }

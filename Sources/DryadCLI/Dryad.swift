@@ -14,7 +14,9 @@ struct Dryad: AsyncParsableCommand {
             3 not found, 4 permission denied, 5 conflict, 6 tool run failed, 64 usage, 65 invalid input, \
             75 busy (try again).
             """,
-        subcommands: [ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, ErrorsCommand.self, DatabaseCommand.self, VersionCommand.self]
+        subcommands: [ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, ErrorsCommand.self,
+                      PrincipalsCommand.self, PermsCommand.self, TokensCommand.self, KeysCommand.self, AuditCommand.self,
+                      DatabaseCommand.self, VersionCommand.self]
     )
 }
 
@@ -32,6 +34,7 @@ struct VersionCommand: AsyncParsableCommand {
 /// Runs the CLI: parses, runs one command, maps every error to one line and an exit code.
 public enum DryadMain {
     public static func main(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        let arguments = hoistGlobalOptions(arguments)
         let format = OutputFormat.sniff(arguments)
         // A tool that exits without reading its stdin must not take dryad down with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
@@ -57,6 +60,28 @@ public enum DryadMain {
             Printer.error(code: isUsage ? "usage" : "internal", message: isUsage ? message + " (see 'dryad help')" : message, format: format)
             exit(isUsage ? 64 : 1)
         }
+    }
+
+    /// Options every leaf command takes, which people also write before the subcommand.
+    static let globalOptions: Set<String> = ["--db", "--as", "--token-file", "-o", "--output"]
+
+    /// Moves global options written before the subcommand (`dryad --as bob tools list`) to the
+    /// end, where the leaf command parses them.
+    static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if globalOptions.contains(first), rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if let eq = first.firstIndex(of: "="), globalOptions.contains(String(first[..<eq])) {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        return Array(rest) + leading
     }
 
     /// The documented exit code of each error.

@@ -22,8 +22,8 @@ struct ErrorsCommand: AsyncParsableCommand {
             if let text = stackTrace, text.hasPrefix("@") {
                 trace = String(decoding: try InputReader.read(path: String(text.dropFirst())), as: UTF8.self)
             }
-            let database = try global.openDatabase()
-            let record = try await database.errors.log(type: type, message: message, stackTrace: trace, contextID: context, as: global.principal)
+            let (database, principal) = try await global.open()
+            let record = try await database.errors.log(type: type, message: message, stackTrace: trace, contextID: context, as: principal)
             try global.printer.record(record)
         }
     }
@@ -42,8 +42,8 @@ struct ErrorsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let query = ErrorQuery(contextID: context, errorType: type, unresolvedOnly: unresolved, since: try since.map { try TimeWindow.since($0) })
-            let database = try global.openDatabase()
-            try global.printer.page(try await database.errors.list(query, page: PageRequest(limit: limit, cursor: cursor), as: global.principal), noun: "errors")
+            let (database, principal) = try await global.open()
+            try global.printer.page(try await database.errors.list(query, page: PageRequest(limit: limit, cursor: cursor), as: principal), noun: "errors")
         }
     }
 
@@ -56,8 +56,8 @@ struct ErrorsCommand: AsyncParsableCommand {
         @Option(help: "How it was fixed.") var note: String?
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.record(try await database.errors.resolve(id, note: note, as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.errors.resolve(id, note: note, as: principal))
         }
     }
 }

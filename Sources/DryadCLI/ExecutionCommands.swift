@@ -34,17 +34,16 @@ extension ToolsCommand {
             let reference = try ToolReference(ref)
             let value: JSONValue
             if let inputFile {
-                value = try Self.parse(try InputReader.read(path: inputFile), flag: "--input-file")
+                value = try InputReader.jsonDocument(path: inputFile, flag: "--input-file")
             } else if input == "-" {
-                value = try Self.parse(try InputReader.read(path: "-"), flag: "--input")
+                value = try InputReader.jsonDocument(path: "-", flag: "--input")
             } else if let input {
-                value = try Self.parse(Data(input.utf8), flag: "--input")
+                value = try InputReader.json(input, flag: "--input")
             } else {
                 value = .object([:])
             }
-            let database = try global.openDatabase()
+            let (database, principal) = try await global.open()
             let runner = database.executor(environment: ProcessInfo.processInfo.environment)
-            let principal = global.principal
             let run = Task {
                 try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: principal)
             }
@@ -73,14 +72,6 @@ extension ToolsCommand {
                 source.setEventHandler { task.cancel() }
                 source.resume()
                 return source
-            }
-        }
-
-        private static func parse(_ data: Data, flag: String) throws(DryadError) -> JSONValue {
-            do {
-                return try JSONValue.parse(data)
-            } catch {
-                throw .invalidInput("\(flag): \(error.message)")
             }
         }
     }
@@ -112,8 +103,8 @@ extension ToolsCommand {
         func run() async throws {
             let reference = try ToolReference(ref)
             let query = ExecutionQuery(status: status, sessionID: session, since: try since.map { try TimeWindow.since($0) })
-            let database = try global.openDatabase()
-            let page = try await database.executions.history(reference, query, page: PageRequest(limit: limit, cursor: cursor), as: global.principal)
+            let (database, principal) = try await global.open()
+            let page = try await database.executions.history(reference, query, page: PageRequest(limit: limit, cursor: cursor), as: principal)
             try global.printer.page(page, noun: "executions")
         }
     }
@@ -135,8 +126,8 @@ extension ToolsCommand {
         func run() async throws {
             let reference = try ref.map { try ToolReference($0) }
             let sinceDate = try since.map { try TimeWindow.since($0) }
-            let database = try global.openDatabase()
-            let stats = try await database.executions.stats(reference, since: sinceDate, as: global.principal)
+            let (database, principal) = try await global.open()
+            let stats = try await database.executions.stats(reference, since: sinceDate, as: principal)
             try global.printer.page(Page(items: stats, nextCursor: nil), noun: "runs")
         }
     }
@@ -157,8 +148,8 @@ struct ExecutionsCommand: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.record(try await database.executions.show(id, as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.executions.show(id, as: principal))
         }
     }
 }
@@ -179,8 +170,8 @@ struct SessionsCommand: AsyncParsableCommand {
         var label: String?
 
         func run() async throws {
-            let database = try global.openDatabase()
-            let session = try await database.sessions.start(label: label, as: global.principal)
+            let (database, principal) = try await global.open()
+            let session = try await database.sessions.start(label: label, as: principal)
             try global.printer.result(session, text: session.id)
         }
     }
@@ -195,8 +186,8 @@ struct SessionsCommand: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.record(try await database.sessions.end(id, as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.sessions.end(id, as: principal))
         }
     }
 
@@ -213,8 +204,8 @@ struct SessionsCommand: AsyncParsableCommand {
         var cursor: String?
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.page(try await database.sessions.list(page: PageRequest(limit: limit, cursor: cursor), as: global.principal), noun: "sessions")
+            let (database, principal) = try await global.open()
+            try global.printer.page(try await database.sessions.list(page: PageRequest(limit: limit, cursor: cursor), as: principal), noun: "sessions")
         }
     }
 
@@ -228,8 +219,8 @@ struct SessionsCommand: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            let database = try global.openDatabase()
-            let detail = try await database.sessions.show(id, as: global.principal)
+            let (database, principal) = try await global.open()
+            let detail = try await database.sessions.show(id, as: principal)
             switch global.output {
             case .table:
                 Printer.out(Printer.fieldBlock(detail.session.fields))

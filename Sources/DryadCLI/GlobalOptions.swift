@@ -10,6 +10,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Output format: table, json or jsonl.")
     var output: OutputFormat = .table
 
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act as this principal (default: $DRYAD_AS, else the local operator).", valueName: "name"))
+    var actAs: String?
+
+    @Option(help: ArgumentHelp("Act as the subject of the token in this file (default: the token in $DRYAD_TOKEN).", valueName: "path"))
+    var tokenFile: String?
+
     var printer: Printer { Printer(format: output) }
 
     /// Opens (creating and migrating if needed) the database these options point at.
@@ -18,9 +24,29 @@ struct GlobalOptions: ParsableArguments {
         return try DryadDatabase(path: path)
     }
 
-    /// The principal the CLI acts as: the local operator who owns the database file.
-    var principal: Principal {
-        Principal.localOperator(user: Self.unixUser)
+    /// Opens the database and decides who is acting: `--token-file`/`DRYAD_TOKEN`, else
+    /// `--as`/`DRYAD_AS`, else the local operator who owns the database file (an admin).
+    func open() async throws(DryadError) -> (DryadDatabase, Principal) {
+        let database = try openDatabase()
+        let environment = ProcessInfo.processInfo.environment
+        let requestID = UUID().uuidString.lowercased()
+        if let tokenFile {
+            let token = String(decoding: try InputReader.read(path: tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return (database, try await database.tokens.verify(token, requestID: requestID))
+        }
+        if actAs == nil, let token = environment["DRYAD_TOKEN"], !token.isEmpty {
+            return (database, try await database.tokens.verify(token.trimmingCharacters(in: .whitespacesAndNewlines), requestID: requestID))
+        }
+        if let name = actAs ?? environment["DRYAD_AS"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return (database, try await database.principals.acting(as: name, requestID: requestID))
+        }
+        var principal = Principal.localOperator(user: Self.unixUser)
+        principal.requestID = requestID
+        return (database, principal)
+    }
+
+    func validate() throws {
+        if actAs != nil && tokenFile != nil { throw ValidationError("--as and --token-file are mutually exclusive") }
     }
 
     private static var unixUser: String {

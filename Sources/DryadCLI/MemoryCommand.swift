@@ -68,8 +68,8 @@ extension MemoryCommand {
         func run() async throws {
             let draft = MemoryDraft(agentID: agent, contextType: type, data: try data.value() ?? .object([:]),
                                     parentID: parent, tags: tags, ttl: try parseTTL(ttl))
-            let database = try global.openDatabase()
-            try global.printer.record(try await global.memory(database).store(draft, as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await global.memory(database).store(draft, as: principal))
         }
     }
 
@@ -87,11 +87,11 @@ extension MemoryCommand {
         }
 
         func run() async throws {
-            let database = try global.openDatabase()
+            let (database, principal) = try await global.open()
             let memory = try global.memory(database)
             let context = resolved
-                ? try await memory.resolved(id, explain: explain, as: global.principal)
-                : try await memory.get(id, as: global.principal)
+                ? try await memory.resolved(id, explain: explain, as: principal)
+                : try await memory.get(id, as: principal)
             try global.printer.record(context)
         }
     }
@@ -128,8 +128,8 @@ extension MemoryCommand {
             } else if let mergePatch {
                 change.content = .mergePatch(try InputReader.json(mergePatch, flag: "--merge-patch"))
             }
-            let database = try global.openDatabase()
-            let updated = try await global.memory(database).update(id, change, as: global.principal)
+            let (database, principal) = try await global.open()
+            let updated = try await global.memory(database).update(id, change, as: principal)
             if updated.merged == true { Printer.message("merged with changes made since version \(ifVersion ?? 0)") }
             try global.printer.record(updated)
         }
@@ -143,8 +143,8 @@ extension MemoryCommand {
         @Argument(help: "Context id.") var id: String
 
         func run() async throws {
-            let database = try global.openDatabase()
-            let versions = try await global.memory(database).history(id, as: global.principal)
+            let (database, principal) = try await global.open()
+            let versions = try await global.memory(database).history(id, as: principal)
             try global.printer.page(Page(items: versions, nextCursor: nil), noun: "versions")
         }
     }
@@ -168,8 +168,8 @@ extension MemoryCommand {
 
         func run() async throws {
             let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag, parentID: parent)
-            let database = try global.openDatabase()
-            let page = try await global.memory(database).list(query, page: PageRequest(limit: filters.limit, cursor: filters.cursor), as: global.principal)
+            let (database, principal) = try await global.open()
+            let page = try await global.memory(database).list(query, page: PageRequest(limit: filters.limit, cursor: filters.cursor), as: principal)
             try global.printer.page(page, noun: "contexts")
         }
     }
@@ -188,8 +188,8 @@ extension MemoryCommand {
         func run() async throws {
             let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag,
                                     since: try since.map { try TimeWindow.since($0) })
-            let database = try global.openDatabase()
-            let page = try await global.memory(database).search(self.query, query, page: PageRequest(limit: filters.limit, cursor: filters.cursor), as: global.principal)
+            let (database, principal) = try await global.open()
+            let page = try await global.memory(database).search(self.query, query, page: PageRequest(limit: filters.limit, cursor: filters.cursor), as: principal)
             try global.printer.page(page, noun: "contexts")
         }
     }
@@ -202,8 +202,8 @@ extension MemoryCommand {
         @Argument(help: "Context id.") var id: String
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.page(Page(items: try await global.memory(database).parents(id, as: global.principal), nextCursor: nil), noun: "parents")
+            let (database, principal) = try await global.open()
+            try global.printer.page(Page(items: try await global.memory(database).parents(id, as: principal), nextCursor: nil), noun: "parents")
         }
     }
 
@@ -216,8 +216,8 @@ extension MemoryCommand {
         @Flag(help: "Include every descendant, breadth first.") var recursive = false
 
         func run() async throws {
-            let database = try global.openDatabase()
-            let children = try await global.memory(database).children(id, recursive: recursive, as: global.principal)
+            let (database, principal) = try await global.open()
+            let children = try await global.memory(database).children(id, recursive: recursive, as: principal)
             try global.printer.page(Page(items: children, nextCursor: nil), noun: "children")
         }
     }
@@ -232,8 +232,8 @@ extension MemoryCommand {
         @Option(help: "read (default) or write.") var access: MemoryAccess = .read
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.record(try await global.memory(database).share(id, with: agent, access: access, as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await global.memory(database).share(id, with: agent, access: access, as: principal))
         }
     }
 
@@ -246,8 +246,8 @@ extension MemoryCommand {
         @Option(name: .customLong("with"), help: "The agent to stop sharing with.") var agent: String
 
         func run() async throws {
-            let database = try global.openDatabase()
-            try global.printer.record(try await global.memory(database).unshare(id, with: agent, as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await global.memory(database).unshare(id, with: agent, as: principal))
         }
     }
 
@@ -260,8 +260,8 @@ extension MemoryCommand {
         @Flag(help: "Delete the whole subtree.") var recursive = false
 
         func run() async throws {
-            let database = try global.openDatabase()
-            let count = try await global.memory(database).delete(id, recursive: recursive, as: global.principal)
+            let (database, principal) = try await global.open()
+            let count = try await global.memory(database).delete(id, recursive: recursive, as: principal)
             try global.printer.result(["deleted": count], text: "deleted \(count) context\(count == 1 ? "" : "s")")
         }
     }
@@ -273,8 +273,8 @@ extension MemoryCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let database = try global.openDatabase()
-            let count = try await global.memory(database).purge(as: global.principal)
+            let (database, principal) = try await global.open()
+            let count = try await global.memory(database).purge(as: principal)
             try global.printer.result(["purged": count], text: "purged \(count) expired context\(count == 1 ? "" : "s")")
         }
     }

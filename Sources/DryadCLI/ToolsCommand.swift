@@ -60,8 +60,8 @@ extension ToolsCommand {
 
         func run() async throws {
             let definitions = try file.map(Self.definitions(fromFile:)) ?? [try definitionFromFlags()]
-            let database = try global.openDatabase()
-            let registered = try await database.tools.register(definitions, as: global.principal)
+            let (database, principal) = try await global.open()
+            let registered = try await database.tools.register(definitions, as: principal)
             if file == nil, let only = registered.first {
                 try global.printer.record(only)
             } else {
@@ -129,9 +129,9 @@ extension ToolsCommand {
         var cursor: String?
 
         func run() async throws {
-            let database = try global.openDatabase()
+            let (database, principal) = try await global.open()
             let query = ToolQuery(text: query, tags: tags, status: status, allVersions: allVersions)
-            let page = try await database.tools.list(query, page: PageRequest(limit: limit, cursor: cursor), as: global.principal)
+            let page = try await database.tools.list(query, page: PageRequest(limit: limit, cursor: cursor), as: principal)
             try global.printer.page(page, noun: "tools")
         }
     }
@@ -147,8 +147,8 @@ extension ToolsCommand {
 
         func run() async throws {
             let reference = try ToolReference(ref)
-            let database = try global.openDatabase()
-            try global.printer.record(try await database.tools.get(reference, as: global.principal))
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.tools.get(reference, as: principal))
         }
     }
 
@@ -210,8 +210,8 @@ extension ToolsCommand {
             } else if let timeout = executor.timeout {
                 changes.executor = .timeout(timeout)
             }
-            let database = try global.openDatabase()
-            let updated = try await database.tools.update(reference, changes, ifRevision: ifRevision, as: global.principal)
+            let (database, principal) = try await global.open()
+            let updated = try await database.tools.update(reference, changes, ifRevision: ifRevision, as: principal)
             try global.printer.record(updated)
         }
     }
@@ -231,8 +231,8 @@ extension ToolsCommand {
 
         func run() async throws {
             let reference = try ToolReference(ref)
-            let database = try global.openDatabase()
-            let deleted = try await database.tools.delete(reference, allVersions: allVersions, as: global.principal)
+            let (database, principal) = try await global.open()
+            let deleted = try await database.tools.delete(reference, allVersions: allVersions, as: principal)
             let page = Page(items: deleted, nextCursor: nil)
             try global.printer.result(page, text: deleted.map { "deleted \($0.reference)" }.joined(separator: "\n"))
         }

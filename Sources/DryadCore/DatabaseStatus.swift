@@ -24,9 +24,9 @@ public struct DatabaseStatus: Sendable, Encodable {
 extension DryadDatabase {
     /// Reads the schema version, SQLite version and row counts.
     public func status(as principal: Principal) async throws(DryadError) -> DatabaseStatus {
-        try AccessPolicy.authorize(principal, "read", resource: "database")
         let path = self.path
-        return try await read { db in
+        return try await audited(principal, "db.status", "database") { db, _ in
+            try Access.requireAdmin(principal, in: db)
             let row = try Row.fetchOne(db, sql: """
                 SELECT sqlite_version(),
                        (SELECT user_version FROM pragma_user_version()),

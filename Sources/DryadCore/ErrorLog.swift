@@ -68,7 +68,6 @@ public struct ErrorLog: Sendable {
     /// Logs an error; a given context must exist.
     public func log(type: String, message: String, stackTrace: String? = nil, contextID: String? = nil,
                     as principal: Principal) async throws(DryadError) -> ErrorRecord {
-        try AccessPolicy.authorize(principal, "log", resource: "errors")
         guard (1...255).contains(type.utf8.count) else { throw .invalidInput("type: must be 1-255 bytes") }
         guard !message.isEmpty, message.utf8.count <= Self.maxMessageBytes else {
             throw .invalidInput("message: must be 1-\(Self.maxMessageBytes) bytes")
@@ -78,8 +77,11 @@ public struct ErrorLog: Sendable {
         }
         let id = UUID().uuidString.lowercased()
         let now = database.now()
-        return try await database.write { db in
-            if let contextID { _ = try MemoryStore.fetch(contextID, now: now, in: db) }
+        return try await database.audited(principal, "errors.log", "error:\(id)") { db, note in
+            if let contextID {
+                // Tying an error to a context needs read access to it.
+                note.reason = try Access.requireContext(.read, try MemoryStore.fetch(contextID, now: now, in: db), principal, in: db)
+            }
             try db.execute(
                 sql: """
                     INSERT INTO error_log (id, error_type, error_message, stack_trace, context_id, principal, created_at)
@@ -92,10 +94,13 @@ public struct ErrorLog: Sendable {
 
     /// Error logs newest first.
     public func list(_ query: ErrorQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ErrorRecord> {
-        try AccessPolicy.authorize(principal, "list", resource: "errors")
         let page = try page.validated()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
+        if !principal.isAdmin {
+            conditions.append("principal = ?")
+            arguments.append(principal.name)
+        }
         if let context = query.contextID {
             conditions.append("context_id = ?")
             arguments.append(context)
@@ -119,7 +124,8 @@ public struct ErrorLog: Sendable {
         let sql = "SELECT * FROM error_log \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.read { db in
+        return try await database.audited(principal, "errors.list", "errors") { db, note in
+            if !principal.isAdmin { note.reason = "own errors only" }
             let records = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
             let items = Array(records.prefix(limit))
             return Page(items: items, nextCursor: records.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil)
@@ -128,11 +134,16 @@ public struct ErrorLog: Sendable {
 
     /// Marks an error resolved (`fix_applied`), with an optional note; resolving twice is a conflict.
     public func resolve(_ id: String, note: String?, as principal: Principal) async throws(DryadError) -> ErrorRecord {
-        try AccessPolicy.authorize(principal, "resolve", resource: "error:\(id)")
         if let note, note.utf8.count > Self.maxMessageBytes { throw .invalidInput("note: larger than \(Self.maxMessageBytes) bytes") }
         let now = database.now()
-        return try await database.write { db in
+        return try await database.audited(principal, "errors.resolve", "error:\(id)") { db, audit in
             let record = try Self.fetch(id, in: db)
+            if !principal.isAdmin {
+                guard record.principal == principal.name else {
+                    throw Denial(error: .notFound("error \(id) not found"), reason: "not the error's principal")
+                }
+                audit.reason = "own error"
+            }
             guard !record.fixApplied else { throw DryadError.conflict("error \(id) is already resolved") }
             try db.execute(
                 sql: "UPDATE error_log SET fix_applied = 1, resolution_note = ?, resolved_at = ? WHERE id = ?",

@@ -9,26 +9,27 @@ public struct ExecutionLog: Sendable {
 
     /// One execution record by id.
     public func show(_ id: String, as principal: Principal) async throws(DryadError) -> ExecutionRecord {
-        try AccessPolicy.authorize(principal, "read", resource: "execution:\(id)")
-        return try await database.read { db in
+        try await database.audited(principal, "executions.show", "execution:\(id)") { db, note in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tool_execution WHERE id = ?", arguments: [id]) else {
                 throw DryadError.notFound("execution \(id) not found")
             }
-            return try Self.decode(row)
+            let record = try Self.decode(row)
+            note.reason = try Self.requireReadable(.nameOrID(record.toolName), principal, hidden: .notFound("execution \(id) not found"), in: db)
+            return record
         }
     }
 
     /// A tool's executions, newest first. Works by name after the tool is deleted.
     public func history(_ reference: ToolReference, _ query: ExecutionQuery = ExecutionQuery(), page: PageRequest = PageRequest(),
                         as principal: Principal) async throws(DryadError) -> Page<ExecutionRecord> {
-        try AccessPolicy.authorize(principal, "read", resource: "tool:\(reference)")
         let page = try page.validated()
         let cursor = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
         let limit = page.limit
-        return try await database.read { db in
+        return try await database.audited(principal, "tools.history", "tool:\(reference)") { db, note in
             guard let key = try Self.historyKey(reference, in: db) else {
                 throw DryadError.notFound("tool \(reference) not found")
             }
+            note.reason = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
             var conditions = [key.condition]
             var arguments = key.arguments
             Self.addFilters(query, to: &conditions, &arguments)
@@ -49,17 +50,21 @@ public struct ExecutionLog: Sendable {
     /// figure is read from an index (counts by status, durations in order), so a million
     /// records answer in well under a second.
     public func stats(_ reference: ToolReference?, since: Date? = nil, as principal: Principal) async throws(DryadError) -> [ToolStats] {
-        try AccessPolicy.authorize(principal, "read", resource: reference.map { "tool:\($0)" } ?? "tools")
         let sinceText = since.map(Timestamp.format) ?? ""
-        let stats: [ToolStats] = try await database.read { db in
+        let stats: [ToolStats] = try await database.audited(principal, "tools.stats", reference.map { "tool:\($0)" } ?? "tools") { db, note in
             var conditions = ["started_at >= ?"]
             var arguments: [(any DatabaseValueConvertible)?] = [sinceText]
             if let reference {
                 guard let key = try Self.historyKey(reference, in: db) else {
                     throw DryadError.notFound("tool \(reference) not found")
                 }
+                note.reason = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
                 conditions.append(key.condition)
                 arguments += key.arguments
+            } else if let readable = Access.readableTools(principal) {
+                note.reason = "readable tools only"
+                conditions.append("tool_name IN (SELECT t.name FROM tool_registry t WHERE \(readable.sql))")
+                arguments += readable.arguments
             }
             let rows = try Row.fetchAll(
                 db,
@@ -118,6 +123,20 @@ public struct ExecutionLog: Sendable {
             case let (x?, y?): return x > y
             default: return a.version < b.version
             }
+        }
+    }
+
+    /// Requires read on the tool a history belongs to; a deleted tool's history is for admins only.
+    static func requireReadable(_ reference: ToolReference, _ principal: Principal, hidden: DryadError, in db: Database) throws -> String {
+        if principal.isAdmin { return "role admin" }
+        guard let tool = try ToolRegistry.resolveOptional(reference, in: db) else {
+            throw Denial(error: hidden, reason: "deleted tools are for admins")
+        }
+        do {
+            return try Access.requireTool(.read, tool, principal, in: db)
+        } catch var denial as Denial {
+            denial.error = hidden
+            throw denial
         }
     }
 

@@ -6,10 +6,10 @@ extension MemoryStore {
 
     /// One context with its shares and the count of its unresolved error logs.
     public func get(_ id: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
         let now = database.now()
-        return try await database.read { db in
+        return try await database.audited(principal, "memory.get", "memory:\(id)") { db, note in
             var context = try Self.fetch(id, now: now, in: db)
+            note.reason = try Access.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
             return context
         }
@@ -18,12 +18,13 @@ extension MemoryStore {
     /// The context with `data` replaced by the effective data after inheritance: the ancestors'
     /// data merged from the root down (RFC 7396), with the source of every leaf when `explain`.
     public func resolved(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
         let now = database.now()
-        return try await database.read { db in
+        return try await database.audited(principal, "memory.get", "memory:\(id)") { db, note in
             var context = try Self.fetch(id, now: now, in: db)
+            note.reason = try Access.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
             let chain = try Self.chain(from: id, in: db).reversed()
+            try Self.requireReadableAncestors(chain.map(\.id).filter { $0 != id }, principal, now: now, in: db)
             var effective: [String: JSONValue] = [:]
             var sources: [String: String] = [:]
             for link in chain {
@@ -43,21 +44,20 @@ extension MemoryStore {
 
     /// The ancestors of a context, nearest first, up to the root.
     public func parents(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
-        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
         let now = database.now()
-        return try await database.read { db in
-            _ = try Self.fetch(id, now: now, in: db)
+        return try await database.audited(principal, "memory.parents", "memory:\(id)") { db, note in
+            note.reason = try Access.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
             let ids = try Self.chain(from: id, in: db).dropFirst().map(\.id)
+            try Self.requireReadableAncestors(ids, principal, now: now, in: db)
             return try Self.contexts(ids, in: db)
         }
     }
 
     /// The children of a context, or its whole subtree (breadth first) with `recursive`.
     public func children(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
-        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
         let now = database.now()
-        return try await database.read { db in
-            _ = try Self.fetch(id, now: now, in: db)
+        return try await database.audited(principal, "memory.children", "memory:\(id)") { db, note in
+            note.reason = try Access.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
             let rows: [Row]
             if recursive {
                 rows = try Row.fetchAll(
@@ -75,16 +75,22 @@ extension MemoryStore {
                     db, sql: "SELECT * FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)",
                     arguments: [id, now])
             }
-            return try Self.decodeAll(rows, in: db)
+            var children = try Self.decodeAll(rows, in: db)
+            if !principal.isAdmin {
+                children = try children.filter { child in
+                    try Access.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access != nil
+                }
+            }
+            return children
         }
     }
 
     /// Every version of a context, oldest first, each as a context object with its principal.
     public func history(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
-        try AccessPolicy.authorize(principal, "read", resource: "memory:\(id)")
         let now = database.now()
-        return try await database.read { db in
+        return try await database.audited(principal, "memory.history", "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: now, in: db)
+            note.reason = try Access.requireContext(.read, current, principal, in: db)
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM memory_version WHERE context_id = ? ORDER BY version", arguments: [id]
             ).map { row in
@@ -104,19 +110,23 @@ extension MemoryStore {
 
     /// Contexts newest first, filtered.
     public func list(_ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
-        try AccessPolicy.authorize(principal, "list", resource: "memory")
         let page = try page.validated()
-        var (conditions, arguments) = Self.filters(query, now: database.now())
+        var (conditions, arguments) = Self.filters(query, now: database.now(), alias: "c.")
+        if let readable = Access.readableContexts(principal) {
+            conditions.append(readable.sql)
+            arguments += readable.arguments
+        }
         if let cursor = page.cursor {
             let key = try Cursor.decode(cursor, fields: 2)
-            conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            conditions.append("(c.created_at < ? OR (c.created_at = ? AND c.id < ?))")
             arguments += [key[0], key[0], key[1]]
         }
         arguments.append(page.limit + 1)
-        let sql = "SELECT * FROM memory_context WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC LIMIT ?"
+        let sql = "SELECT c.* FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.read { db in
+        return try await database.audited(principal, "memory.list", "memory") { db, note in
+            if !principal.isAdmin { note.reason = "readable contexts only" }
             let contexts = try Self.decodeAll(try Row.fetchAll(db, sql: sql, arguments: statementArguments), in: db)
             let items = Array(contexts.prefix(limit))
             let next = contexts.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil
@@ -129,7 +139,6 @@ extension MemoryStore {
     /// Words are ANDed, `"quoted phrases"` match in order and `prefix*` matches word starts;
     /// a query that cannot be parsed is invalid input.
     public func search(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
-        try AccessPolicy.authorize(principal, "search", resource: "memory")
         let page = try page.validated()
         let match = try SearchQuery.translate(text)
         let offset: Int
@@ -144,6 +153,10 @@ extension MemoryStore {
         var (conditions, arguments) = Self.filters(query, now: database.now(), alias: "c.")
         conditions.insert("memory_fts MATCH ?", at: 0)
         arguments.insert(match, at: 0)
+        if let readable = Access.readableContexts(principal) {
+            conditions.append(readable.sql)
+            arguments += readable.arguments
+        }
         arguments += [page.limit + 1, offset]
         let sql = """
             SELECT c.*, -bm25(memory_fts) AS score, snippet(memory_fts, 0, '[', ']', '…', 12) AS snippet
@@ -154,7 +167,8 @@ extension MemoryStore {
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
         do {
-            return try await database.read { db in
+            return try await database.audited(principal, "memory.search", "memory") { db, note in
+                if !principal.isAdmin { note.reason = "readable contexts only" }
                 let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
                 var contexts = try Self.decodeAll(rows, in: db)
                 for (index, row) in rows.enumerated() {
@@ -224,6 +238,14 @@ extension MemoryStore {
             try Row.fetchAll(db, sql: "SELECT * FROM memory_context WHERE id IN (\(marks))", arguments: StatementArguments(ids)), in: db)
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return ids.compactMap { byID[$0] }
+    }
+
+    /// Inherited data is part of what a reader sees, so every ancestor must be readable too.
+    static func requireReadableAncestors(_ ids: [String], _ principal: Principal, now: String, in db: Database) throws {
+        guard !principal.isAdmin else { return }
+        for ancestor in try contexts(ids, in: db) where try Access.contextAccess(principal, contextID: ancestor.id, owner: ancestor.agentID, in: db).access == nil {
+            throw Denial(error: .permissionDenied("\(principal.name) may not read ancestor context \(ancestor.id)"), reason: "ancestor not readable")
+        }
     }
 
     static func unresolvedErrors(of id: String, in db: Database) throws -> Int {

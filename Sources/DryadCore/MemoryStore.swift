@@ -14,11 +14,13 @@ public struct MemoryStore: Sendable {
 
     /// Stores a new context (version 1); the parent must exist.
     public func store(_ draft: MemoryDraft, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try AccessPolicy.authorize(principal, "store", resource: "memory")
         try check(draft)
         let now = database.clock()
         let id = UUID().uuidString.lowercased()
-        return try await database.write { db in try Self.insert(draft, id: id, now: now, principal: principal, in: db) }
+        return try await database.audited(principal, "memory.store", "memory:\(id)") { db, note in
+            note.reason = try Self.requireStore(draft, principal, now: now, in: db)
+            return try Self.insert(draft, id: id, now: now, principal: principal, in: db)
+        }
     }
 
     /// The field rules of a new context.
@@ -30,6 +32,27 @@ public struct MemoryStore: Sendable {
         try MemoryRules.checkData(draft.data, limit: maxDataBytes)
         try ToolRules.checkTags(draft.tags, path: "tags")
         try MemoryRules.checkTTL(draft.ttl)
+    }
+
+    /// Admins store anything; an agent stores its own contexts, under parents it may write.
+    static func requireStore(_ draft: MemoryDraft, _ principal: Principal, now: Date, in db: Database) throws -> String {
+        if let parentID = draft.parentID, let parent = try? fetch(parentID, now: Timestamp.format(now), in: db) {
+            try Access.requireContext(.write, parent, principal, in: db)
+        }
+        if principal.isAdmin { return "role admin" }
+        guard principal.kind == .agent, draft.agentID == principal.name else {
+            throw Denial(error: .permissionDenied("\(principal.name) may only store contexts it owns"), reason: "not the owner")
+        }
+        return "owner"
+    }
+
+    /// Sharing and deleting belong to the owner (and admins).
+    static func requireOwner(_ context: MemoryContext, _ principal: Principal, in db: Database) throws -> String {
+        let reason = try Access.requireContext(.read, context, principal, in: db)
+        guard principal.isAdmin || context.agentID == principal.name else {
+            throw Denial(error: .permissionDenied("only the owner of context \(context.id) may do this"), reason: "not the owner")
+        }
+        return reason
     }
 
     /// Inserts a checked draft as version 1, inheriting depth and visibility from its parent.
@@ -68,10 +91,15 @@ public struct MemoryStore: Sendable {
     /// (the first keeps its own `parentID`). Returns the stored contexts, root first.
     public func storeChain(_ drafts: [MemoryDraft], as principal: Principal) async throws(DryadError) -> [MemoryContext] {
         guard let first = drafts.first else { return [] }
-        try AccessPolicy.authorize(principal, "store", resource: "memory")
         for draft in drafts { try check(draft) }
         let now = database.clock()
-        return try await database.write { db in
+        return try await database.audited(principal, "memory.store", "memory:chain") { db, note in
+            for draft in drafts {
+                var unlinked = draft
+                unlinked.parentID = nil
+                note.reason = try Self.requireStore(unlinked, principal, now: now, in: db)
+            }
+            note.reason = try Self.requireStore(first, principal, now: now, in: db)
             var parentID = first.parentID
             var stored: [MemoryContext] = []
             for draft in drafts {
@@ -93,7 +121,6 @@ public struct MemoryStore: Sendable {
     /// current version; `merge` merges three ways (base = that version) and writes the result,
     /// or fails listing every conflicting pointer with both values, writing nothing.
     public func update(_ id: String, _ change: MemoryChange, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try AccessPolicy.authorize(principal, "update", resource: "memory:\(id)")
         if let tags = change.tags { try ToolRules.checkTags(tags, path: "tags") }
         try MemoryRules.checkTTL(change.ttl)
         switch change.content {
@@ -107,8 +134,9 @@ public struct MemoryStore: Sendable {
         let now = database.clock()
         let nowText = Timestamp.format(now)
         let limit = maxDataBytes
-        return try await database.write { db in
+        return try await database.audited(principal, "memory.update", "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: nowText, in: db)
+            note.reason = try Access.requireContext(.write, current, principal, in: db)
             var merged = false
             var data: JSONValue
             switch change.content {
@@ -158,11 +186,11 @@ public struct MemoryStore: Sendable {
 
     /// Shares a context (and so its descendants) with another agent; sharing again changes the access.
     public func share(_ id: String, with agent: String, access: MemoryAccess, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try AccessPolicy.authorize(principal, "share", resource: "memory:\(id)")
         try MemoryRules.checkAgent(agent, field: "with")
         let now = database.now()
-        return try await database.write { db in
+        return try await database.audited(principal, "memory.share", "memory:\(id)") { db, note in
             let context = try Self.fetch(id, now: now, in: db)
+            note.reason = try Self.requireOwner(context, principal, in: db)
             guard context.agentID != agent else {
                 throw DryadError.invalidInput("with: \(agent) owns context \(id) already")
             }
@@ -178,10 +206,9 @@ public struct MemoryStore: Sendable {
 
     /// Stops sharing a context with an agent.
     public func unshare(_ id: String, with agent: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try AccessPolicy.authorize(principal, "share", resource: "memory:\(id)")
         let now = database.now()
-        return try await database.write { db in
-            _ = try Self.fetch(id, now: now, in: db)
+        return try await database.audited(principal, "memory.unshare", "memory:\(id)") { db, note in
+            note.reason = try Self.requireOwner(try Self.fetch(id, now: now, in: db), principal, in: db)
             try db.execute(sql: "DELETE FROM memory_share WHERE context_id = ? AND agent_id = ?", arguments: [id, agent])
             guard db.changesCount > 0 else { throw DryadError.notFound("context \(id) is not shared with \(agent)") }
             return try Self.fetch(id, now: now, in: db)
@@ -193,10 +220,9 @@ public struct MemoryStore: Sendable {
     /// Deletes a context; one with children needs `recursive`, which deletes the whole subtree.
     /// Returns how many contexts were deleted.
     public func delete(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> Int {
-        try AccessPolicy.authorize(principal, "delete", resource: "memory:\(id)")
         let now = database.now()
-        return try await database.write { db in
-            _ = try Self.fetch(id, now: now, in: db)
+        return try await database.audited(principal, "memory.delete", "memory:\(id)") { db, note in
+            note.reason = try Self.requireOwner(try Self.fetch(id, now: now, in: db), principal, in: db)
             let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ?", arguments: [id]) ?? 0
             if children > 0 && !recursive {
                 throw DryadError.conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s"): pass --recursive to delete them too")
@@ -214,9 +240,9 @@ public struct MemoryStore: Sendable {
 
     /// Removes every expired context (with its descendants, which expire with it); returns how many.
     public func purge(as principal: Principal) async throws(DryadError) -> Int {
-        try AccessPolicy.authorize(principal, "purge", resource: "memory")
         let now = database.now()
-        return try await database.write { db in
+        return try await database.audited(principal, "memory.purge", "memory") { db, _ in
+            try Access.requireAdmin(principal, in: db)
             try db.execute(sql: "DELETE FROM memory_context WHERE visible_until IS NOT NULL AND visible_until <= ?", arguments: [now])
             return db.changesCount
         }

@@ -13,12 +13,17 @@ public struct Principal: Sendable, Hashable {
     public let name: String
     public let kind: Kind
     public let role: Role
+    /// Ties the audit entries of one CLI invocation or HTTP request together.
+    public var requestID: String?
 
-    public init(name: String, kind: Kind, role: Role) {
+    public init(name: String, kind: Kind, role: Role, requestID: String? = nil) {
         self.name = name
         self.kind = kind
         self.role = role
+        self.requestID = requestID
     }
+
+    public var isAdmin: Bool { role == .admin }
 
     /// The operator who owns the database file and runs the CLI without `--as`.
     public static func localOperator(user: String) -> Principal {

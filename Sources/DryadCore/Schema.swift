@@ -9,6 +9,7 @@ enum Schema {
         ("v1-tools", createTools),
         ("v2-executions", createExecutions),
         ("v3-memory", createMemory),
+        ("v4-access", createAccess),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -194,6 +195,72 @@ enum Schema {
             ) STRICT;
             CREATE INDEX error_log_by_time ON error_log(created_at, id);
             CREATE INDEX error_log_by_context ON error_log(context_id, fix_applied) WHERE context_id IS NOT NULL;
+            """)
+    }
+
+    /// Principals, tool grants, signing keys, issued tokens and the hash-chained audit trail.
+    private static func createAccess(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE principal (
+                name TEXT PRIMARY KEY NOT NULL
+                    CHECK (length(name) BETWEEN 1 AND 128 AND name NOT GLOB '*[^A-Za-z0-9_.@:-]*'),
+                type TEXT NOT NULL CHECK (type IN ('user', 'agent', 'service')),
+                role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+                disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                rate REAL CHECK (rate IS NULL OR rate > 0),
+                burst INTEGER CHECK (burst IS NULL OR burst >= 1),
+                created_at TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE tool_permission (
+                tool_id TEXT NOT NULL REFERENCES tool_registry(id) ON DELETE CASCADE,
+                principal_name TEXT REFERENCES principal(name) ON DELETE CASCADE,
+                principal_type TEXT CHECK (principal_type IS NULL OR principal_type IN ('user', 'agent', 'service')),
+                level TEXT NOT NULL CHECK (level IN ('read', 'write', 'execute')),
+                created_at TEXT NOT NULL,
+                CHECK ((principal_name IS NULL) <> (principal_type IS NULL))
+            ) STRICT;
+            CREATE UNIQUE INDEX tool_permission_unique
+                ON tool_permission(tool_id, coalesce(principal_name, ''), coalesce(principal_type, ''), level);
+            CREATE INDEX tool_permission_by_name ON tool_permission(principal_name) WHERE principal_name IS NOT NULL;
+
+            CREATE TABLE signing_key (
+                kid TEXT PRIMARY KEY NOT NULL,
+                secret BLOB NOT NULL CHECK (length(secret) >= 32),
+                created_at TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE token (
+                id TEXT PRIMARY KEY NOT NULL,
+                principal TEXT NOT NULL REFERENCES principal(name) ON DELETE CASCADE,
+                kid TEXT NOT NULL,
+                issued_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                revoked_at TEXT
+            ) STRICT;
+            CREATE INDEX token_by_principal ON token(principal);
+
+            CREATE TABLE audit_log (
+                seq INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                principal TEXT NOT NULL,
+                action TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
+                reason TEXT NOT NULL,
+                request_id TEXT,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX audit_by_time ON audit_log(at);
+
+            -- After a prune: the last pruned entry, from which the rest of the chain still verifies.
+            CREATE TABLE audit_checkpoint (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                seq INTEGER NOT NULL,
+                hash TEXT NOT NULL,
+                pruned_at TEXT NOT NULL
+            ) STRICT;
             """)
     }
 }

@@ -7,11 +7,10 @@ public struct SessionStore: Sendable {
 
     /// Opens a new session.
     public func start(label: String?, as principal: Principal) async throws(DryadError) -> ToolSession {
-        try AccessPolicy.authorize(principal, "start", resource: "sessions")
         if let label, label.utf8.count > 256 { throw .invalidInput("label: longer than 256 bytes") }
         let id = UUID().uuidString.lowercased()
         let now = database.now()
-        return try await database.write { db in
+        return try await database.audited(principal, "sessions.start", "session:\(id)") { db, _ in
             try db.execute(
                 sql: "INSERT INTO tool_session (id, label, principal, status, created_at) VALUES (?, ?, ?, 'open', ?)",
                 arguments: [id, label, principal.name, now])
@@ -21,10 +20,10 @@ public struct SessionStore: Sendable {
 
     /// Ends an open session; ending it twice is a conflict.
     public func end(_ id: String, as principal: Principal) async throws(DryadError) -> ToolSession {
-        try AccessPolicy.authorize(principal, "end", resource: "session:\(id)")
         let now = database.now()
-        return try await database.write { db in
+        return try await database.audited(principal, "sessions.end", "session:\(id)") { db, note in
             let session = try Self.fetch(id, in: db)
+            note.reason = try Self.requireOwner(session, principal)
             guard session.status == .open else { throw DryadError.conflict("session \(id) has already ended") }
             try db.execute(sql: "UPDATE tool_session SET status = 'ended', ended_at = ? WHERE id = ?", arguments: [now, id])
             return try Self.fetch(id, in: db)
@@ -33,20 +32,25 @@ public struct SessionStore: Sendable {
 
     /// Sessions, newest first.
     public func list(page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ToolSession> {
-        try AccessPolicy.authorize(principal, "list", resource: "sessions")
         let page = try page.validated()
-        var condition = ""
+        var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
+        if !principal.isAdmin {
+            conditions.append("s.principal = ?")
+            arguments.append(principal.name)
+        }
         if let cursor = page.cursor {
             let key = try Cursor.decode(cursor, fields: 2)
-            condition = "WHERE (s.created_at < ? OR (s.created_at = ? AND s.id < ?))"
+            conditions.append("(s.created_at < ? OR (s.created_at = ? AND s.id < ?))")
             arguments += [key[0], key[0], key[1]]
         }
+        let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments.append(page.limit + 1)
         let sql = "\(Self.select) \(condition) ORDER BY s.created_at DESC, s.id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.read { db in
+        return try await database.audited(principal, "sessions.list", "sessions") { db, note in
+            if !principal.isAdmin { note.reason = "own sessions only" }
             let sessions = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
             let items = Array(sessions.prefix(limit))
             let next = sessions.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil
@@ -56,15 +60,24 @@ public struct SessionStore: Sendable {
 
     /// One session and its executions (oldest first, at most `PageRequest.maxLimit`).
     public func show(_ id: String, as principal: Principal) async throws(DryadError) -> SessionDetail {
-        try AccessPolicy.authorize(principal, "read", resource: "session:\(id)")
-        return try await database.read { db in
+        try await database.audited(principal, "sessions.show", "session:\(id)") { db, note in
             let session = try Self.fetch(id, in: db)
+            note.reason = try Self.requireOwner(session, principal)
             let executions = try Row.fetchAll(
                 db, sql: "SELECT * FROM tool_execution WHERE session_id = ? ORDER BY started_at, id LIMIT ?",
                 arguments: [id, PageRequest.maxLimit]
             ).map(ExecutionLog.decode)
             return SessionDetail(session: session, executions: executions)
         }
+    }
+
+    /// Sessions belong to whoever started them (and to admins).
+    static func requireOwner(_ session: ToolSession, _ principal: Principal) throws -> String {
+        if principal.isAdmin { return "role admin" }
+        guard session.principal == principal.name else {
+            throw Denial(error: .notFound("session \(session.id) not found"), reason: "not the session's principal")
+        }
+        return "own session"
     }
 
     static let select = """

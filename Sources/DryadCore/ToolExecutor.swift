@@ -19,7 +19,6 @@ public struct ToolExecutor: Sendable {
     /// every recorded outcome comes back as an `ExecutionOutcome`.
     public func execute(_ reference: ToolReference, input: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
                         as principal: Principal) async throws(DryadError) -> ExecutionOutcome {
-        try AccessPolicy.authorize(principal, "execute", resource: "tool:\(reference)")
         if let timeout, !(timeout > 0 && timeout <= Executor.maxTimeoutSeconds) {
             throw .invalidInput("timeout: must be greater than 0 and at most \(Int(Executor.maxTimeoutSeconds))")
         }
@@ -27,20 +26,45 @@ public struct ToolExecutor: Sendable {
         guard inputText.utf8.count <= Self.maxInputBytes else {
             throw .invalidInput("input: larger than \(Self.maxInputBytes / 1024 / 1024) MiB")
         }
-        let tool = try await database.tools.get(reference, as: principal)
-        if let sessionID {
-            let session = try await database.read { db in try SessionStore.fetch(sessionID, in: db) }
-            guard session.status == .open else { throw .conflict("session \(sessionID) has ended") }
+        // Decide before running: who may run what is read in one snapshot.
+        let decision: Result<(tool: ToolVersion, reason: String, mayExecute: Bool), Denial> = try await database.read { db in
+            let tool = try ToolRegistry.resolve(reference, in: db)
+            do {
+                let reason = try Access.requireTool(.read, tool, principal, in: db)
+                let execute = try Access.toolDecision(principal, toolID: tool.id, level: .execute, in: db)
+                if let sessionID {
+                    let session = try SessionStore.fetch(sessionID, in: db)
+                    _ = try SessionStore.requireOwner(session, principal)
+                    guard session.status == .open else { throw DryadError.conflict("session \(sessionID) has ended") }
+                }
+                return .success((tool, execute.allowed ? execute.reason : reason, execute.allowed))
+            } catch let denial as Denial {
+                return .failure(denial)
+            }
+        }
+        let tool: ToolVersion
+        let reason: String
+        switch decision {
+        case .failure(let denial):
+            try await database.recordDenial(principal, "tools.execute", "tool:\(reference)", reason: denial.reason)
+            throw denial.error
+        case .success(let allowed) where !allowed.mayExecute:
+            // Readable but not executable: a recorded, audited `denied` attempt.
+            let refusal = DryadError.permissionDenied("\(principal.name) may not execute tool \(allowed.tool.reference)")
+            var record = newRecord(allowed.tool, input: input, sessionID: sessionID, principal: principal)
+            record.status = .denied
+            record.error = refusal.message
+            try await save(record, principal: principal, allowed: false, reason: "no execute grant")
+            return ExecutionOutcome(record: record, failure: refusal, warnings: [])
+        case .success(let allowed):
+            tool = allowed.tool
+            reason = allowed.reason
         }
 
         let startedAt = database.clock()
         let clock = ContinuousClock()
         let start = clock.now
-        var record = ExecutionRecord(
-            id: UUID().uuidString.lowercased(), toolID: tool.id, toolName: tool.name, toolVersion: tool.version,
-            sessionID: sessionID, principal: principal.name, input: input, output: nil, status: .rejected,
-            error: nil, exitCode: nil, httpStatus: nil, durationMs: 0, startedAt: Timestamp.format(startedAt),
-            finishedAt: Timestamp.format(startedAt))
+        var record = newRecord(tool, input: input, sessionID: sessionID, principal: principal, at: startedAt)
         var warnings: [String] = []
         if tool.status == .deprecated { warnings.append("tool \(tool.reference) is deprecated") }
 
@@ -60,15 +84,34 @@ public struct ToolExecutor: Sendable {
         }
         record.durationMs = Int((clock.now - start) / .milliseconds(1))
         record.finishedAt = Timestamp.format(startedAt.addingTimeInterval(Double(record.durationMs) / 1000))
-        let saved = record
+        try await save(record, principal: principal, allowed: true, reason: reason)
+        return ExecutionOutcome(record: record, failure: failure, warnings: warnings)
+    }
+
+    private func newRecord(_ tool: ToolVersion, input: JSONValue, sessionID: String?, principal: Principal, at date: Date? = nil) -> ExecutionRecord {
+        let at = Timestamp.format(date ?? database.clock())
+        return ExecutionRecord(
+            id: UUID().uuidString.lowercased(), toolID: tool.id, toolName: tool.name, toolVersion: tool.version,
+            sessionID: sessionID, principal: principal.name, input: input, output: nil, status: .rejected,
+            error: nil, exitCode: nil, httpStatus: nil, durationMs: 0, startedAt: at, finishedAt: at)
+    }
+
+    /// Writes the record and its audit entry in one transaction.
+    private func save(_ record: ExecutionRecord, principal: Principal, allowed: Bool, reason: String) async throws(DryadError) {
         let database = self.database
+        let at = database.now()
         // An unstructured task does not inherit cancellation, so an interrupted run is still recorded.
         do {
-            try await Task { try await database.write { db in try ExecutionLog.insert(saved, in: db) } }.value
+            try await Task {
+                try await database.pool.write { db in
+                    try ExecutionLog.insert(record, in: db)
+                    try AuditLog.append(principal: principal.name, action: "tools.execute", resource: "tool:\(record.toolName)@\(record.toolVersion)",
+                                        allowed: allowed, reason: reason, requestID: principal.requestID, at: at, in: db)
+                }
+            }.value
         } catch {
             throw DryadDatabase.map(error, path: database.path)
         }
-        return ExecutionOutcome(record: record, failure: failure, warnings: warnings)
     }
 
     private func reject(_ record: inout ExecutionRecord, _ error: DryadError) -> DryadError {

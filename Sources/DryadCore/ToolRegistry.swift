@@ -28,12 +28,22 @@ public struct ToolRegistry: Sendable {
     /// Registers tool versions, all or none; a new name creates the tool, a known name adds a version.
     public func register(_ definitions: [ToolDefinition], as principal: Principal) async throws(DryadError) -> [ToolVersion] {
         guard !definitions.isEmpty else { throw .invalidInput("no tool definitions given") }
-        for definition in definitions {
-            try AccessPolicy.authorize(principal, "register", resource: "tool:\(definition.name)@\(definition.version)")
-        }
         let now = database.now()
-        return try await database.write { db in
-            try definitions.map { definition in try Self.insert(definition, at: now, in: db) }
+        let resource = definitions.map { "tool:\($0.name)@\($0.version)" }.joined(separator: ",")
+        return try await database.audited(principal, "tools.register", resource) { db, note in
+            var reasons: Set<String> = []
+            let registered = try definitions.map { definition in
+                // A new name needs an admin; a new version of a known tool needs write on it.
+                if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db) {
+                    reasons.insert(try Access.requireTool(.write, existing, principal, in: db))
+                } else {
+                    try Access.requireAdmin(principal, in: db)
+                    reasons.insert("role admin")
+                }
+                return try Self.insert(definition, at: now, in: db)
+            }
+            note.reason = reasons.sorted().joined(separator: "; ")
+            return registered
         }
     }
 
@@ -80,16 +90,23 @@ public struct ToolRegistry: Sendable {
 
     /// The version a reference names: `NAME@VERSION` exactly, or the latest version of a name or id.
     public func get(_ reference: ToolReference, as principal: Principal) async throws(DryadError) -> ToolVersion {
-        try AccessPolicy.authorize(principal, "read", resource: "tool:\(reference)")
-        return try await database.read { db in try Self.resolve(reference, in: db) }
+        try await database.audited(principal, "tools.get", "tool:\(reference)") { db, note in
+            let tool = try Self.resolve(reference, in: db)
+            note.resource = "tool:\(tool.reference)"
+            note.reason = try Access.requireTool(.read, tool, principal, in: db)
+            return tool
+        }
     }
 
     /// One page of tools sorted by name (then version, newest first), filtered by `query`.
     public func list(_ query: ToolQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ToolVersion> {
-        try AccessPolicy.authorize(principal, "list", resource: "tools")
         let page = try page.validated()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
+        if let readable = Access.readableTools(principal) {
+            conditions.append(readable.sql)
+            arguments += readable.arguments
+        }
         if !query.allVersions {
             conditions.append("v.is_latest = 1")
         }
@@ -119,7 +136,8 @@ public struct ToolRegistry: Sendable {
         arguments.append(page.limit + 1)
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.read { db in
+        return try await database.audited(principal, "tools.list", "tools") { db, note in
+            if !principal.isAdmin { note.reason = "readable tools only" }
             let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
             let items = try rows.prefix(limit).map(Self.decode)
             var next: String?
@@ -137,7 +155,6 @@ public struct ToolRegistry: Sendable {
     /// - Parameter ifRevision: when given, the update is refused unless the version is at that revision.
     public func update(_ reference: ToolReference, _ changes: ToolChanges, ifRevision: Int? = nil,
                        as principal: Principal) async throws(DryadError) -> ToolVersion {
-        try AccessPolicy.authorize(principal, "update", resource: "tool:\(reference)")
         guard !changes.isEmpty else { throw .invalidInput("nothing to update: give at least one field to change") }
         if let description = changes.description { try ToolRules.checkDescription(description, path: "description") }
         if let tags = changes.tags { try ToolRules.checkTags(tags, path: "tags") }
@@ -146,8 +163,10 @@ public struct ToolRegistry: Sendable {
             throw .invalidInput("timeout: must be greater than 0 and at most \(Int(Executor.maxTimeoutSeconds))")
         }
         let now = database.now()
-        return try await database.write { db in
+        return try await database.audited(principal, "tools.update", "tool:\(reference)") { db, note in
             var tool = try Self.resolve(reference, in: db)
+            note.resource = "tool:\(tool.reference)"
+            note.reason = try Access.requireTool(.write, tool, principal, in: db)
             if let ifRevision, ifRevision != tool.revision {
                 throw DryadError.conflict("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
             }
@@ -186,12 +205,13 @@ public struct ToolRegistry: Sendable {
 
     /// Deletes one version (`NAME@VERSION`) or, with `allVersions`, the whole tool; returns what was deleted.
     public func delete(_ reference: ToolReference, allVersions: Bool = false, as principal: Principal) async throws(DryadError) -> [ToolVersion] {
-        try AccessPolicy.authorize(principal, "delete", resource: "tool:\(reference)")
         if case .version = reference, allVersions {
             throw .invalidInput("--all-versions deletes a whole tool: name it without @VERSION")
         }
-        return try await database.write { db in
+        return try await database.audited(principal, "tools.delete", "tool:\(reference)") { db, note in
             let target = try Self.resolve(reference, in: db)
+            if case .version = reference { note.resource = "tool:\(target.reference)" } else { note.resource = "tool:\(target.name)" }
+            note.reason = try Access.requireTool(.write, target, principal, in: db)
             let deleted: [ToolVersion]
             if case .version = reference {
                 deleted = [target]
@@ -227,20 +247,27 @@ public struct ToolRegistry: Sendable {
         """
 
     static func resolve(_ reference: ToolReference, in db: Database) throws -> ToolVersion {
+        guard let tool = try resolveOptional(reference, in: db) else { throw DryadError.notFound("tool \(reference) not found") }
+        return tool
+    }
+
+    /// The version a reference names, or nil; `byNameOnly` ignores ids.
+    static func resolveOptional(_ reference: ToolReference, byNameOnly: Bool = false, in db: Database) throws -> ToolVersion? {
         let row: Row?
         switch reference {
         case .version(let name, let version):
             row = try Row.fetchOne(
                 db, sql: "\(selectVersion) WHERE t.name = ? AND v.version_key = ?",
                 arguments: [name, version.precedenceKey])
+        case .nameOrID(let text) where byNameOnly:
+            row = try Row.fetchOne(db, sql: "\(selectVersion) WHERE t.name = ? AND v.is_latest = 1", arguments: [text])
         case .nameOrID(let text):
             // A name wins over an id, so a tool whose name looks like a UUID stays reachable.
             row = try Row.fetchOne(
                 db, sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1",
                 arguments: [text])
         }
-        guard let row else { throw DryadError.notFound("tool \(reference) not found") }
-        return try decode(row)
+        return try row.map(decode)
     }
 
     static func fetchVersion(toolID: String, versionKey: String, in db: Database) throws -> ToolVersion {

@@ -232,14 +232,6 @@ import Testing
         #expect(try await database.status(as: testOperator).counts["tool_versions"] == 0)
     }
 
-    // MARK: - Access
-
-    @Test func onlyAdminsMayActForNow() async throws {
-        let agent = Principal(name: "planner", kind: .agent, role: .member)
-        await #expect(throws: DryadError.self) { _ = try await tools.register([definition("t")], as: agent) }
-        await #expect(throws: DryadError.self) { _ = try await tools.list(ToolQuery(), as: agent) }
-    }
-
     @Test func parsesReferences() throws {
         #expect(try ToolReference("web") == .nameOrID("web"))
         #expect(try ToolReference("web@1.2.0") == .version(name: "web", version: try #require(SemanticVersion("1.2.0"))))

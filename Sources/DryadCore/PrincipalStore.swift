@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+/// A principal as stored and printed.
+public struct PrincipalRecord: Sendable, Equatable, Encodable {
+    public var name: String
+    public var type: Principal.Kind
+    public var role: Principal.Role
+    public var disabled: Bool
+    /// Requests per second for `dryad serve`; nil uses the server default.
+    public var rate: Double?
+    public var burst: Int?
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, role, disabled, rate, burst
+        case createdAt = "created_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(type, forKey: .type)
+        try c.encode(role, forKey: .role)
+        try c.encode(disabled, forKey: .disabled)
+        try c.encode(rate, forKey: .rate)
+        try c.encode(burst, forKey: .burst)
+        try c.encode(createdAt, forKey: .createdAt)
+    }
+
+    /// The acting identity of this record.
+    public func principal(requestID: String?) -> Principal {
+        Principal(name: name, kind: type, role: role, requestID: requestID)
+    }
+}
+
+/// Manages principals (admins only) and resolves who is acting.
+public struct PrincipalStore: Sendable {
+    let database: DryadDatabase
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.hasPrefix("local:") && (1...128).contains(name.utf8.count)
+            && name.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x40 || b == 0x3A
+            }
+    }
+
+    public func add(_ name: String, type: Principal.Kind, role: Principal.Role, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        guard Self.isValidName(name) else {
+            throw .invalidInput("name: \"\(ToolRules.printable(name))\" must be 1-128 characters of A-Z a-z 0-9 _ - . @ : and not start with local:")
+        }
+        let now = database.now()
+        return try await database.audited(principal, "principals.add", "principal:\(name)") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+            if try Self.fetchOptional(name, in: db) != nil { throw DryadError.conflict("principal \(name) already exists") }
+            try db.execute(
+                sql: "INSERT INTO principal (name, type, role, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, type.rawValue, role.rawValue, now])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    public func list(as principal: Principal) async throws(DryadError) -> [PrincipalRecord] {
+        try await database.audited(principal, "principals.list", "principals") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+            return try Row.fetchAll(db, sql: "SELECT * FROM principal ORDER BY name").map(Self.decode)
+        }
+    }
+
+    public func show(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, "principals.show", "principal:\(name)") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    /// Disables a principal: its tokens stop working and `--as` refuses it.
+    public func disable(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, "principals.disable", "principal:\(name)") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+            _ = try Self.fetch(name, in: db)
+            try db.execute(sql: "UPDATE principal SET disabled = 1 WHERE name = ?", arguments: [name])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    /// Removes a principal with its grants and tokens.
+    public func remove(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, "principals.remove", "principal:\(name)") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+            let record = try Self.fetch(name, in: db)
+            try db.execute(sql: "DELETE FROM principal WHERE name = ?", arguments: [name])
+            return record
+        }
+    }
+
+    /// Sets a principal's rate limit for `dryad serve`.
+    public func setLimit(_ name: String, rate: Double, burst: Int, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        guard rate > 0, rate <= 1_000_000 else { throw .invalidInput("rate: must be greater than 0 and at most 1000000") }
+        guard burst >= 1, burst <= 1_000_000 else { throw .invalidInput("burst: must be between 1 and 1000000") }
+        return try await database.audited(principal, "principals.set-limit", "principal:\(name)") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+            _ = try Self.fetch(name, in: db)
+            try db.execute(sql: "UPDATE principal SET rate = ?, burst = ? WHERE name = ?", arguments: [rate, burst, name])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    /// The identity `--as NAME` acts as; an unknown or disabled principal is refused (and audited).
+    public func acting(as name: String, requestID: String?) async throws(DryadError) -> Principal {
+        let record = try await database.read { db in try Self.fetchOptional(name, in: db) }
+        guard let record, !record.disabled else {
+            let claimed = Principal(name: name, kind: .user, role: .member, requestID: requestID)
+            try await database.recordDenial(claimed, "auth.as", "principal:\(name)", reason: record == nil ? "unknown principal" : "principal disabled")
+            throw .permissionDenied("principal \(name) does not exist or is disabled")
+        }
+        return record.principal(requestID: requestID)
+    }
+
+    static func fetchOptional(_ name: String, in db: Database) throws -> PrincipalRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM principal WHERE name = ?", arguments: [name]).map(decode)
+    }
+
+    static func fetch(_ name: String, in db: Database) throws -> PrincipalRecord {
+        guard let record = try fetchOptional(name, in: db) else { throw DryadError.notFound("principal \(name) not found") }
+        return record
+    }
+
+    static func decode(_ row: Row) -> PrincipalRecord {
+        PrincipalRecord(
+            name: row["name"], type: Principal.Kind(rawValue: row["type"]) ?? .user, role: Principal.Role(rawValue: row["role"]) ?? .member,
+            disabled: row["disabled"], rate: row["rate"], burst: row["burst"], createdAt: row["created_at"])
+    }
+}
+
+extension DryadDatabase {
+    /// Principals.
+    public var principals: PrincipalStore { PrincipalStore(database: self) }
+}
