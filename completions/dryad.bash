@@ -163,7 +163,7 @@ _dryad() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--version -h --help)
+    local -a non_repeating_flags=(-h --help)
     local -a repeating_options=()
     local -a non_repeating_options=()
     __dryad_offer_flags_options 0
@@ -173,20 +173,20 @@ _dryad() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    tools|db|version|help)
+    tools|sessions|executions|memory|errors|principals|perms|tokens|keys|audit|db|version|help)
         # Offer subcommand argument completions
         "_dryad_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'tools db version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'tools sessions executions memory errors principals perms tokens keys audit db version help' -- "${cur}"))
         ;;
     esac
 }
 
 _dryad_tools() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __dryad_offer_flags_options 0
@@ -196,22 +196,22 @@ _dryad_tools() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|list|get|update|delete)
+    register|list|get|update|delete|execute|history|stats)
         # Offer subcommand argument completions
         "_dryad_tools_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register list get update delete' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register list get update delete execute history stats' -- "${cur}"))
         ;;
     esac
 }
 
 _dryad_tools_register() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(--command --header --env --tag)
-    non_repeating_options=(--db -o --output --description --version --input-schema --output-schema --http --method --cwd --timeout --metadata --file -f)
+    non_repeating_options=(--db -o --output --as --token-file --description --version --input-schema --output-schema --http --method --cwd --timeout --metadata --file -f)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -221,6 +221,12 @@ _dryad_tools_register() {
         ;;
     '-o'|'--output')
         __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
         return
         ;;
     '--description')
@@ -270,9 +276,9 @@ _dryad_tools_register() {
 
 _dryad_tools_list() {
     repeating_flags=()
-    non_repeating_flags=(--all-versions --version -h --help)
+    non_repeating_flags=(--all-versions -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --query --status --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --query --status --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -282,6 +288,12 @@ _dryad_tools_list() {
         ;;
     '-o'|'--output')
         __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
         return
         ;;
     '--query')
@@ -305,9 +317,9 @@ _dryad_tools_list() {
 
 _dryad_tools_get() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output)
+    non_repeating_options=(--db -o --output --as --token-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -317,6 +329,12 @@ _dryad_tools_get() {
         ;;
     '-o'|'--output')
         __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
         return
         ;;
     esac
@@ -324,9 +342,9 @@ _dryad_tools_get() {
 
 _dryad_tools_update() {
     repeating_flags=()
-    non_repeating_flags=(--clear-tags --no-executor --version -h --help)
+    non_repeating_flags=(--clear-tags --no-executor -h --help)
     repeating_options=(--tag --command --header --env)
-    non_repeating_options=(--db -o --output --description --metadata --status --http --method --cwd --timeout --if-revision)
+    non_repeating_options=(--db -o --output --as --token-file --description --metadata --status --http --method --cwd --timeout --if-revision)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -336,6 +354,12 @@ _dryad_tools_update() {
         ;;
     '-o'|'--output')
         __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
         return
         ;;
     '--description')
@@ -380,9 +404,9 @@ _dryad_tools_update() {
 
 _dryad_tools_delete() {
     repeating_flags=()
-    non_repeating_flags=(--all-versions --version -h --help)
+    non_repeating_flags=(--all-versions -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output)
+    non_repeating_options=(--db -o --output --as --token-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -394,12 +418,1494 @@ _dryad_tools_delete() {
         __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
         return
         ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_tools_execute() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --input --input-file --session --timeout)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--input')
+        return
+        ;;
+    '--input-file')
+        return
+        ;;
+    '--session')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_dryad_tools_history() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --status --session --since --limit --cursor)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--status')
+        __dryad_add_completions -W 'succeeded'$'\n''failed'$'\n''timed_out'$'\n''rejected'$'\n''denied'
+        return
+        ;;
+    '--session')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    esac
+}
+
+_dryad_tools_stats() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --since)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    esac
+}
+
+_dryad_sessions() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    start|end|list|show)
+        # Offer subcommand argument completions
+        "_dryad_sessions_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'start end list show' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_sessions_start() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --label)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    esac
+}
+
+_dryad_sessions_end() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_sessions_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --limit --cursor)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    esac
+}
+
+_dryad_sessions_show() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_executions() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    show)
+        # Offer subcommand argument completions
+        "_dryad_executions_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'show' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_executions_show() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    store|get|update|history|list|search|parents|children|share|unshare|delete|purge)
+        # Offer subcommand argument completions
+        "_dryad_memory_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'store get update history list search parents children share unshare delete purge' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_memory_store() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=(--tag)
+    non_repeating_options=(--db -o --output --as --token-file --agent --type --parent --data --data-file --ttl)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--agent')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--parent')
+        return
+        ;;
+    '--data')
+        return
+        ;;
+    '--data-file')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--ttl')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_get() {
+    repeating_flags=()
+    non_repeating_flags=(--resolved --explain -h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_update() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=(--tag)
+    non_repeating_options=(--db -o --output --as --token-file --data --data-file --merge-patch --merge-patch-file --if-version --on-conflict --ttl)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--data')
+        return
+        ;;
+    '--data-file')
+        return
+        ;;
+    '--merge-patch')
+        return
+        ;;
+    '--merge-patch-file')
+        return
+        ;;
+    '--if-version')
+        return
+        ;;
+    '--on-conflict')
+        __dryad_add_completions -W 'reject'$'\n''merge'
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--ttl')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_history() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --agent --type --tag --limit --cursor --parent)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--agent')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    '--parent')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_search() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --agent --type --tag --limit --cursor --since)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--agent')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_parents() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_children() {
+    repeating_flags=()
+    non_repeating_flags=(--recursive -h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_share() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --with --access)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--with')
+        return
+        ;;
+    '--access')
+        __dryad_add_completions -W 'read'$'\n''write'
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_unshare() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --with)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--with')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--recursive -h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_memory_purge() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_errors() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    log|list|resolve)
+        # Offer subcommand argument completions
+        "_dryad_errors_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'log list resolve' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_errors_log() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --type --message --stack-trace --context)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--message')
+        return
+        ;;
+    '--stack-trace')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    esac
+}
+
+_dryad_errors_list() {
+    repeating_flags=()
+    non_repeating_flags=(--unresolved -h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --context --type --since --limit --cursor)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    esac
+}
+
+_dryad_errors_resolve() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --note)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--note')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|show|disable|remove|set-limit)
+        # Offer subcommand argument completions
+        "_dryad_principals_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list show disable remove set-limit' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_principals_add() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --type --role)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--type')
+        __dryad_add_completions -W 'user'$'\n''agent'$'\n''service'
+        return
+        ;;
+    '--role')
+        __dryad_add_completions -W 'admin'$'\n''member'
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_show() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_disable() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_remove() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_set-limit() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --rate --burst)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--burst')
+        return
+        ;;
+    esac
+}
+
+_dryad_perms() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    grant|revoke|list|check)
+        # Offer subcommand argument completions
+        "_dryad_perms_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'grant revoke list check' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_perms_grant() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --principal --principal-type --level)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--principal')
+        return
+        ;;
+    '--principal-type')
+        __dryad_add_completions -W 'user'$'\n''agent'$'\n''service'
+        return
+        ;;
+    '--level')
+        __dryad_add_completions -W 'read'$'\n''write'$'\n''execute'
+        return
+        ;;
+    esac
+}
+
+_dryad_perms_revoke() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --principal --principal-type --level)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--principal')
+        return
+        ;;
+    '--principal-type')
+        __dryad_add_completions -W 'user'$'\n''agent'$'\n''service'
+        return
+        ;;
+    '--level')
+        __dryad_add_completions -W 'read'$'\n''write'$'\n''execute'
+        return
+        ;;
+    esac
+}
+
+_dryad_perms_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --tool --principal)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--tool')
+        return
+        ;;
+    '--principal')
+        return
+        ;;
+    esac
+}
+
+_dryad_perms_check() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --principal --level)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--principal')
+        return
+        ;;
+    '--level')
+        __dryad_add_completions -W 'read'$'\n''write'$'\n''execute'
+        return
+        ;;
+    esac
+}
+
+_dryad_tokens() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    issue|list|revoke)
+        # Offer subcommand argument completions
+        "_dryad_tokens_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'issue list revoke' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_tokens_issue() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --ttl --output-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ttl')
+        return
+        ;;
+    '--output-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_tokens_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_tokens_revoke() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_keys() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    rotate)
+        # Offer subcommand argument completions
+        "_dryad_keys_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'rotate' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_keys_rotate() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_audit() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|verify|prune|export)
+        # Offer subcommand argument completions
+        "_dryad_audit_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list verify prune export' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_audit_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --principal --action --decision --resource --since --limit --cursor)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--principal')
+        return
+        ;;
+    '--action')
+        return
+        ;;
+    '--decision')
+        return
+        ;;
+    '--resource')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    esac
+}
+
+_dryad_audit_verify() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_audit_prune() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --before)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--before')
+        return
+        ;;
+    esac
+}
+
+_dryad_audit_export() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --since)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--since')
+        return
+        ;;
     esac
 }
 
 _dryad_db() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __dryad_offer_flags_options 0
@@ -422,9 +1928,9 @@ _dryad_db() {
 
 _dryad_db_status() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output)
+    non_repeating_options=(--db -o --output --as --token-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -434,6 +1940,12 @@ _dryad_db_status() {
         ;;
     '-o'|'--output')
         __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
         return
         ;;
     esac
@@ -441,9 +1953,9 @@ _dryad_db_status() {
 
 _dryad_version() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output)
+    non_repeating_options=(--db -o --output --as --token-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -455,15 +1967,17 @@ _dryad_version() {
         __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
         return
         ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
     esac
 }
 
 _dryad_help() {
-    repeating_flags=()
-    non_repeating_flags=(--version)
-    repeating_options=()
-    non_repeating_options=()
-    __dryad_offer_flags_options -1
+    :
 }
 
 complete -o filenames -F _dryad dryad

@@ -16,7 +16,7 @@ struct Dryad: AsyncParsableCommand {
             """,
         subcommands: [ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, ErrorsCommand.self,
                       PrincipalsCommand.self, PermsCommand.self, TokensCommand.self, KeysCommand.self, AuditCommand.self,
-                      DatabaseCommand.self, VersionCommand.self]
+                      ServeCommand.self, DatabaseCommand.self, VersionCommand.self]
     )
 }
 
@@ -89,7 +89,7 @@ public enum DryadMain {
         switch error {
         case .notFound: 3
         case .permissionDenied: 4
-        case .conflict, .schemaTooNew: 5
+        case .conflict, .stale, .schemaTooNew: 5
         case .toolFailed: 6
         case .invalidInput: 65
         case .busy: 75

@@ -6,6 +6,8 @@ public enum DryadError: Error, Equatable, Sendable {
     case permissionDenied(String)
     /// The resource exists already, a revision is stale, or its state forbids the operation.
     case conflict(String)
+    /// A version or revision precondition (`--if-revision`, `If-Match`) no longer holds.
+    case stale(String)
     /// The database was written by a newer dryad and cannot be used by this one.
     case schemaTooNew(found: Int, supported: Int)
     /// Input data is malformed or has bad field values.
@@ -22,7 +24,7 @@ public enum DryadError: Error, Equatable, Sendable {
         switch self {
         case .notFound: "not_found"
         case .permissionDenied: "permission_denied"
-        case .conflict: "conflict"
+        case .conflict, .stale: "conflict"
         case .schemaTooNew: "schema_too_new"
         case .invalidInput: "invalid_input"
         case .busy: "busy"
@@ -34,7 +36,7 @@ public enum DryadError: Error, Equatable, Sendable {
     /// A one-line human-readable description.
     public var message: String {
         switch self {
-        case .notFound(let m), .permissionDenied(let m), .conflict(let m), .invalidInput(let m),
+        case .notFound(let m), .permissionDenied(let m), .conflict(let m), .stale(let m), .invalidInput(let m),
             .busy(let m), .toolFailed(let m), .storage(let m):
             m
         case .schemaTooNew(let found, let supported):

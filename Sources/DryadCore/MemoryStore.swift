@@ -146,7 +146,7 @@ public struct MemoryStore: Sendable {
             }
             if let expected = change.ifVersion, expected != current.version {
                 guard change.onConflict == .merge else {
-                    throw DryadError.conflict("context \(id) is at version \(current.version), not \(expected)")
+                    throw DryadError.stale("context \(id) is at version \(current.version), not \(expected)")
                 }
                 guard let baseText = try String.fetchOne(
                     db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, expected])
@@ -219,10 +219,14 @@ public struct MemoryStore: Sendable {
 
     /// Deletes a context; one with children needs `recursive`, which deletes the whole subtree.
     /// Returns how many contexts were deleted.
-    public func delete(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> Int {
+    public func delete(_ id: String, recursive: Bool, ifVersion: Int? = nil, as principal: Principal) async throws(DryadError) -> Int {
         let now = database.now()
         return try await database.audited(principal, "memory.delete", "memory:\(id)") { db, note in
-            note.reason = try Self.requireOwner(try Self.fetch(id, now: now, in: db), principal, in: db)
+            let context = try Self.fetch(id, now: now, in: db)
+            note.reason = try Self.requireOwner(context, principal, in: db)
+            if let ifVersion, ifVersion != context.version {
+                throw DryadError.stale("context \(id) is at version \(context.version), not \(ifVersion)")
+            }
             let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ?", arguments: [id]) ?? 0
             if children > 0 && !recursive {
                 throw DryadError.conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s"): pass --recursive to delete them too")

@@ -138,3 +138,21 @@ extension DryadDatabase {
     /// Principals.
     public var principals: PrincipalStore { PrincipalStore(database: self) }
 }
+
+extension PrincipalStore {
+    /// A principal's own rate limit, if one was set (read without an audit entry: it is the
+    /// server's bookkeeping, not a decision).
+    public func limit(of name: String) async throws(DryadError) -> RateLimiter.Limit? {
+        try await database.read { db in
+            guard let record = try Self.fetchOptional(name, in: db), let rate = record.rate, let burst = record.burst else { return nil }
+            return RateLimiter.Limit(rate: rate, burst: burst)
+        }
+    }
+}
+
+extension DryadDatabase {
+    /// Audits a request refused by the rate limiter.
+    public func recordRateLimit(_ principal: Principal, resource: String) async throws(DryadError) {
+        try await recordDenial(principal, "serve.request", resource, reason: "rate_limited")
+    }
+}

@@ -168,7 +168,7 @@ public struct ToolRegistry: Sendable {
             note.resource = "tool:\(tool.reference)"
             note.reason = try Access.requireTool(.write, tool, principal, in: db)
             if let ifRevision, ifRevision != tool.revision {
-                throw DryadError.conflict("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
+                throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
             }
             if let description = changes.description { tool.description = description }
             if let tags = changes.tags { tool.tags = tags }
@@ -204,7 +204,7 @@ public struct ToolRegistry: Sendable {
     // MARK: - Delete
 
     /// Deletes one version (`NAME@VERSION`) or, with `allVersions`, the whole tool; returns what was deleted.
-    public func delete(_ reference: ToolReference, allVersions: Bool = false, as principal: Principal) async throws(DryadError) -> [ToolVersion] {
+    public func delete(_ reference: ToolReference, allVersions: Bool = false, ifRevision: Int? = nil, as principal: Principal) async throws(DryadError) -> [ToolVersion] {
         if case .version = reference, allVersions {
             throw .invalidInput("--all-versions deletes a whole tool: name it without @VERSION")
         }
@@ -212,6 +212,9 @@ public struct ToolRegistry: Sendable {
             let target = try Self.resolve(reference, in: db)
             if case .version = reference { note.resource = "tool:\(target.reference)" } else { note.resource = "tool:\(target.name)" }
             note.reason = try Access.requireTool(.write, target, principal, in: db)
+            if let ifRevision, ifRevision != target.revision {
+                throw DryadError.stale("tool \(target.reference) is at revision \(target.revision), not \(ifRevision)")
+            }
             let deleted: [ToolVersion]
             if case .version = reference {
                 deleted = [target]

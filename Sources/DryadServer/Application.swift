@@ -1,36 +1,78 @@
 import DryadCore
+import Foundation
 import Hummingbird
 
-/// Where `dryad serve` listens.
+/// How `dryad serve` runs.
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
+    /// Largest request body accepted (413 beyond).
+    public var maxBody: Int
+    /// Rate limit for principals without their own (`principals set-limit`).
+    public var defaultLimit: RateLimiter.Limit
+    public var logFormat: String
+    /// dryad's environment: PATH/HOME/LANG and `${NAME}` for tools' HTTP headers.
+    public var environment: [String: String]
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
+                defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
+                environment: [String: String] = [:]) {
         self.host = host
         self.port = port
+        self.maxBody = maxBody
+        self.defaultLimit = defaultLimit
+        self.logFormat = logFormat
+        self.environment = environment
     }
+}
+
+/// The routes of the REST API, for the OpenAPI document and its test.
+public func apiRoutes(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration()) -> [(method: String, path: String)] {
+    buildRouter(database: database, configuration: configuration).1.specs.map { ($0.method.rawValue, $0.path) }
 }
 
 /// Builds the HTTP application over one database; `dryad serve` and the tests both call this.
-public func buildApplication(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration()) -> some ApplicationProtocol {
-    let router = Router()
-    HealthController(database: database).addRoutes(to: router)
+public func buildApplication(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    let (router, _) = buildRouter(database: database, configuration: configuration)
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "dryad"))
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "dryad"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) })
 }
 
-/// `GET /healthz` (process up) and `GET /readyz` (database answers).
-struct HealthController: Sendable {
-    let database: DryadDatabase
+func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {
+    let metrics = ServerMetrics()
+    let router = Router(context: DryadContext.self)
+    router.add(middleware: EdgeMiddleware(log: AccessLog(format: AccessLog.Format(rawValue: configuration.logFormat) ?? .text), metrics: metrics))
+    var table = RouteTable()
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("healthz") { _, _ in "ok\n" }
-        router.get("readyz") { _, _ -> Response in
-            let ready = await database.isReady()
-            return Response(status: ready ? .ok : .serviceUnavailable,
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "database unavailable\n")))
-        }
+    table.add(.get, "healthz", "The process is up.", on: router) { _, _ in
+        Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
     }
+    table.add(.get, "readyz", "The database answers.", on: router) { _, _ in
+        let ready = await database.isReady()
+        return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "database unavailable\n")))
+    }
+    table.add(.get, "metrics", "Prometheus metrics.", on: router) { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+    }
+
+    let api = router.group("api/v1")
+    let open = api.group()
+    let secured = api.group()
+        .add(middleware: AuthMiddleware(database: database))
+        .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
+    ToolsController(database: database, environment: configuration.environment, maxBody: configuration.maxBody, metrics: metrics)
+        .addRoutes(to: secured, table: &table)
+    MemoryController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
+    AdminController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
+
+    let document = OpenAPIDocument.make(routes: table.specs + [
+        RouteSpec(method: .get, path: "/api/v1/openapi.json", summary: "This document.", authenticated: false, requestBody: nil, query: []),
+    ])
+    table.add(.get, "openapi.json", "This document.", on: open, authenticated: false) { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
+    }
+    return (router, table)
 }

@@ -182,7 +182,7 @@ import Testing
         #expect(updated.revision == 2)
         #expect(updated.description == "new")
         #expect(updated.tags == ["b"])
-        await #expect(throws: DryadError.conflict("tool t@1.0.0 is at revision 2, not 1")) {
+        await #expect(throws: DryadError.stale("tool t@1.0.0 is at revision 2, not 1")) {
             _ = try await tools.update(.nameOrID("t"), ToolChanges(description: "stale"), ifRevision: 1, as: testOperator)
         }
         #expect(try await tools.get(.nameOrID("t"), as: testOperator).description == "new")

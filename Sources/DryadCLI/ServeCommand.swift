@@ -1,0 +1,38 @@
+import ArgumentParser
+import DryadCore
+import DryadServer
+import Foundation
+import Hummingbird
+
+/// `dryad serve`: the same operations as a REST API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the REST API (all routes under /api/v1 need Authorization: Bearer <token>).")
+
+    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: $DRYAD_DB, else $XDG_DATA_HOME/dryad/dryad.db).", valueName: "path"))
+    var db: String?
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Default requests per second per principal.") var rate: Double = 50
+    @Option(help: "Default burst per principal.") var burst = 100
+    @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
+    @Option(help: "Access log format: text or json.") var logFormat = "text"
+
+    func validate() throws {
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        guard rate > 0, burst >= 1, maxBody > 0, (0...65535).contains(port) else { throw ValidationError("--rate, --burst, --max-body and --port must be positive") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let database = try DryadDatabase(path: try DatabaseLocation.resolve(explicit: db, environment: environment))
+        let configuration = ServerConfiguration(host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
+                                                logFormat: logFormat, environment: environment)
+        let host = self.host
+        let app = buildApplication(database: database, configuration: configuration) { port in
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        }
+        // SIGTERM/SIGINT stop accepting, finish requests in flight, then return.
+        try await app.runService()
+    }
+}

@@ -1,0 +1,115 @@
+import DryadCore
+import Foundation
+import Hummingbird
+
+/// Principals, permissions, tokens, keys and the audit trail (admins only; the core decides).
+struct AdminController: Sendable {
+    let database: DryadDatabase
+    let maxBody: Int
+
+    func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
+        let database = database, maxBody = maxBody
+
+        table.add(.post, "principals", "Add a principal.", on: group, body: "{name, type, role}") { request, context in
+            let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+            guard let type = fields["type"]?.stringValue.flatMap(Principal.Kind.init(rawValue:)) else {
+                throw DryadError.invalidInput("type: expected user, agent or service")
+            }
+            let role = try fields["role"]?.stringValue.map { text throws(DryadError) -> Principal.Role in
+                guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
+                return role
+            } ?? .member
+            let added = try await database.principals.add(fields["name"]?.stringValue ?? "", type: type, role: role, as: try context.actor())
+            return try HTTPJSON.response(added, status: .created, headers: [.location: "/api/v1/principals/\(added.name)"])
+        }
+        table.add(.get, "principals", "List principals.", on: group) { _, context in
+            try HTTPJSON.list(try await database.principals.list(as: try context.actor()))
+        }
+        table.add(.get, "principals/{name}", "Show a principal.", on: group) { _, context in
+            try HTTPJSON.response(try await database.principals.show(try context.parameters.require("name"), as: try context.actor()))
+        }
+        table.add(.post, "principals/{name}/disable", "Disable a principal.", on: group) { _, context in
+            try HTTPJSON.response(try await database.principals.disable(try context.parameters.require("name"), as: try context.actor()))
+        }
+        table.add(.delete, "principals/{name}", "Remove a principal.", on: group) { _, context in
+            _ = try await database.principals.remove(try context.parameters.require("name"), as: try context.actor())
+            return HTTPJSON.noContent
+        }
+        table.add(.put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: "{rate, burst}") { request, context in
+            let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+            guard let rate = fields["rate"]?.doubleValue, let burst = fields["burst"]?.doubleValue else {
+                throw DryadError.invalidInput("rate and burst: required numbers")
+            }
+            return try HTTPJSON.response(try await database.principals.setLimit(try context.parameters.require("name"), rate: rate, burst: Int(burst),
+                                                                                  as: try context.actor()))
+        }
+
+        table.add(.post, "permissions", "Grant a level on a tool.", on: group, body: "{tool, principal | principal_type, level}") { request, context in
+            let (tool, grantee, level) = try Self.grant(try await HTTPJSON.object(request, maxBytes: maxBody))
+            return try HTTPJSON.response(try await database.permissions.grant(tool, to: grantee, level: level, as: try context.actor()), status: .created)
+        }
+        table.add(.delete, "permissions", "Revoke a grant.", on: group, query: ["tool", "principal", "principal_type", "level"]) { request, context in
+            let query = Query(request: request)
+            var fields: [String: JSONValue] = [:]
+            for name in ["tool", "principal", "principal_type", "level"] { fields[name] = query.string(name).map(JSONValue.string) }
+            let (tool, grantee, level) = try Self.grant(fields)
+            _ = try await database.permissions.revoke(tool, from: grantee, level: level, as: try context.actor())
+            return HTTPJSON.noContent
+        }
+        table.add(.get, "permissions", "List grants.", on: group, query: ["tool", "principal"]) { request, context in
+            let query = Query(request: request)
+            return try HTTPJSON.list(try await database.permissions.list(tool: query.string("tool"), principal: query.string("principal"),
+                                                                         as: try context.actor()))
+        }
+        table.add(.get, "permissions/check", "Whether a principal holds a level on a tool, and why.", on: group,
+                  query: ["tool", "principal", "level"]) { request, context in
+            let query = Query(request: request)
+            guard let tool = query.string("tool"), let name = query.string("principal"), let level = try query.enumValue("level", ToolLevel.self) else {
+                throw DryadError.invalidInput("tool, principal and level: required")
+            }
+            return try HTTPJSON.response(try await database.permissions.check(tool, principal: name, level: level, as: try context.actor()))
+        }
+
+        table.add(.post, "tokens", "Issue a token; the response is the only time it is shown.", on: group, body: "{principal, ttl_seconds}") { request, context in
+            let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+            let issued = try await database.tokens.issue(for: fields["principal"]?.stringValue ?? "", ttl: fields["ttl_seconds"]?.doubleValue ?? TokenService.defaultTTL,
+                                                         as: try context.actor())
+            return try HTTPJSON.response(["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], status: .created)
+        }
+        table.add(.get, "tokens", "List issued tokens.", on: group) { _, context in
+            try HTTPJSON.list(try await database.tokens.list(as: try context.actor()))
+        }
+        table.add(.delete, "tokens/{id}", "Revoke a token.", on: group) { _, context in
+            _ = try await database.tokens.revoke(try context.parameters.require("id"), as: try context.actor())
+            return HTTPJSON.noContent
+        }
+        table.add(.post, "keys/rotate", "Add a new signing key.", on: group) { _, context in
+            try HTTPJSON.response(["kid": try await database.tokens.rotateKey(as: try context.actor())])
+        }
+
+        table.add(.get, "audit", "The audit trail, oldest first.", on: group,
+                  query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"]) { request, context in
+            let query = Query(request: request)
+            let filter = AuditQuery(principal: query.string("principal"), action: query.string("action"), decision: query.string("decision"),
+                                    resource: query.string("resource"), since: try query.since())
+            return try HTTPJSON.response(try await database.audit.list(filter, page: try query.page(), as: try context.actor()))
+        }
+        table.add(.get, "audit/verify", "Check the hash chain.", on: group) { _, context in
+            try HTTPJSON.response(try await database.audit.verify(as: try context.actor()))
+        }
+    }
+
+    private static func grant(_ fields: [String: JSONValue]) throws -> (String, Grantee, ToolLevel) {
+        guard let tool = fields["tool"]?.stringValue else { throw DryadError.invalidInput("tool: required") }
+        guard let level = fields["level"]?.stringValue.flatMap(ToolLevel.init(rawValue:)) else {
+            throw DryadError.invalidInput("level: expected read, write or execute")
+        }
+        switch (fields["principal"]?.stringValue, fields["principal_type"]?.stringValue) {
+        case (let name?, nil): return (tool, .principal(name), level)
+        case (nil, let type?):
+            guard let kind = Principal.Kind(rawValue: type) else { throw DryadError.invalidInput("principal_type: expected user, agent or service") }
+            return (tool, .type(kind), level)
+        default: throw DryadError.invalidInput("give exactly one of principal and principal_type")
+        }
+    }
+}

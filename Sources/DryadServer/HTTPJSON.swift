@@ -1,0 +1,113 @@
+import DryadCore
+import Foundation
+import Hummingbird
+
+/// Reading JSON bodies and query values, and writing JSON responses in the CLI's shapes.
+enum HTTPJSON {
+    /// Parses the body as JSON: 415 for another content type, 413 over `maxBytes`, 400 when malformed.
+    static func body(_ request: Request, maxBytes: Int, contentTypes: Set<String> = ["application/json"]) async throws -> JSONValue {
+        let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let type, contentTypes.contains(type) else {
+            throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
+                          detail: "expected Content-Type \(contentTypes.sorted().joined(separator: " or "))")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBytes)
+        } catch {
+            throw Problem(status: .contentTooLarge, code: "too_large", detail: "request body is larger than \(maxBytes) bytes")
+        }
+        do {
+            return try JSONValue.parse(Data(buffer.readableBytesView))
+        } catch {
+            throw Problem(status: .badRequest, code: "malformed_json", detail: error.message)
+        }
+    }
+
+    /// An object body's fields, or 422.
+    static func object(_ request: Request, maxBytes: Int) async throws -> [String: JSONValue] {
+        guard case .object(let fields) = try await body(request, maxBytes: maxBytes) else {
+            throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "expected a JSON object")
+        }
+        return fields
+    }
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func list<T: Encodable & Sendable>(_ items: [T]) throws -> Response {
+        try response(Page(items: items, nextCursor: nil))
+    }
+
+    static var noContent: Response { Response(status: .noContent) }
+}
+
+/// Typed access to query parameters with clear 422s.
+struct Query {
+    let request: Request
+
+    func string(_ name: String) -> String? {
+        request.uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func strings(_ name: String) -> [String] {
+        request.uri.queryParameters.getAll(name).filter { !$0.isEmpty }
+    }
+
+    func int(_ name: String) throws -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text) else { throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): expected an integer") }
+        return value
+    }
+
+    func double(_ name: String) throws -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text), value.isFinite else { throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): expected a number") }
+        return value
+    }
+
+    func bool(_ name: String) throws -> Bool {
+        guard let text = string(name) else { return false }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): expected true or false")
+        }
+    }
+
+    func since(_ name: String = "since") throws -> Date? {
+        try string(name).map { text throws(DryadError) in try TimeWindow.since(text) }
+    }
+
+    func page() throws -> PageRequest {
+        PageRequest(limit: try int("limit") ?? PageRequest.defaultLimit, cursor: string("cursor"))
+    }
+
+    func enumValue<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = string(name) else { return nil }
+        guard let value = T(rawValue: text) else { throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): unknown value \"\(text)\"") }
+        return value
+    }
+}
+
+/// `If-Match: "N"` as a revision or version number.
+func ifMatch(_ request: Request) throws -> Int? {
+    guard let header = request.headers[.ifMatch] else { return nil }
+    let trimmed = header.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))
+    guard let value = Int(trimmed) else {
+        throw Problem(status: .preconditionFailed, code: "conflict", detail: "If-Match must be an ETag this server returned")
+    }
+    return value
+}
+
+/// The ETag for a revision or version number, and the Location of a created resource.
+func etag(_ value: Int, location: String? = nil) -> HTTPFields {
+    var fields: HTTPFields = [.eTag: "\"\(value)\""]
+    if let location { fields[.location] = location }
+    return fields
+}

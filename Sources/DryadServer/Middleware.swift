@@ -1,0 +1,111 @@
+import DryadCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The outermost layer: request ids, one access-log line per request, and every error turned
+/// into a problem response (never a stack trace or SQL).
+struct EdgeMiddleware: RouterMiddleware {
+    typealias Context = DryadContext
+    static let principalHeader = HTTPField.Name("X-Dryad-Principal")!
+    let log: AccessLog
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
+        var context = context
+        let supplied = request.headers[.init("X-Request-Id")!].flatMap { $0.count <= 128 && $0.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? $0 : nil }
+        context.requestID = supplied ?? UUID().uuidString.lowercased()
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let problem as Problem {
+            response = problem.response
+        } catch let error as DryadError {
+            response = Problem(error).response
+        } catch let error as HTTPError {
+            response = Problem(status: error.status, code: error.status == .notFound ? "not_found" : "http_error", detail: error.body ?? error.status.reasonPhrase).response
+        } catch {
+            response = Problem(status: .internalServerError, code: "internal", detail: "internal error").response
+        }
+        response.headers[.init("X-Request-Id")!] = context.requestID
+        // The principal is known only inside the authenticated layer, which passes it out on this header.
+        let principal = response.headers[Self.principalHeader]
+        response.headers[Self.principalHeader] = nil
+        let elapsed = ContinuousClock.now - start
+        log.write(request: request, status: response.status.code, elapsed: elapsed, principal: principal, requestID: context.requestID)
+        metrics.record(method: request.method.rawValue, path: context.endpointPath ?? "unmatched", status: response.status.code, elapsed: elapsed)
+        return response
+    }
+}
+
+/// Verifies `Authorization: Bearer <token>` with the core's token rules; 401 otherwise.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = DryadContext
+    let database: DryadDatabase
+
+    func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw Problem(status: .unauthorized, code: "permission_denied", detail: "missing bearer token", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        var context = context
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let principal = try await database.tokens.verify(token, requestID: context.requestID)
+        context.principal = principal
+        do {
+            var response = try await next(request, context)
+            response.headers[EdgeMiddleware.principalHeader] = principal.name
+            return response
+        } catch let error as DryadError {
+            var problem = Problem(error)
+            problem.headers[EdgeMiddleware.principalHeader] = principal.name
+            throw problem
+        } catch var problem as Problem {
+            problem.headers[EdgeMiddleware.principalHeader] = principal.name
+            throw problem
+        }
+    }
+}
+
+/// Token buckets per principal; over the limit is 429 with `Retry-After`, audited as a denial.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = DryadContext
+    let database: DryadDatabase
+    let limiter: RateLimiter
+    let defaultLimit: RateLimiter.Limit
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
+        guard let principal = context.principal else { return try await next(request, context) }
+        let limit = try await database.principals.limit(of: principal.name) ?? defaultLimit
+        if let wait = limiter.acquire(principal.name, limit: limit) {
+            metrics.rateLimited()
+            try await database.recordRateLimit(principal, resource: "\(request.method.rawValue) \(request.uri.path)")
+            throw Problem(status: .tooManyRequests, code: "rate_limited", detail: "rate limit exceeded; retry later",
+                          headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+        }
+        return try await next(request, context)
+    }
+}
+
+/// One line per request on stderr: method, path, status, duration, principal, request id.
+struct AccessLog: Sendable {
+    enum Format: String, Sendable { case text, json }
+    let format: Format
+
+    func write(request: Request, status: Int, elapsed: Duration, principal: String?, requestID: String) {
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let line: String
+        switch format {
+        case .text:
+            line = "\(request.method.rawValue) \(request.uri.path) \(status) \(String(format: "%.1f", ms))ms \(principal ?? "-") \(requestID)"
+        case .json:
+            line = JSONValue.object([
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .integer(Int64(status)),
+                "duration_ms": .number((ms * 10).rounded() / 10), "principal": principal.map(JSONValue.string) ?? .null,
+                "request_id": .string(requestID),
+            ]).canonicalText
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

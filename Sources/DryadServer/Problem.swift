@@ -1,0 +1,50 @@
+import DryadCore
+import Foundation
+import Hummingbird
+
+/// An RFC 9457 problem: every error response, with the same stable codes as the CLI.
+struct Problem: Error, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var detail: String
+    var headers: HTTPFields = [:]
+    /// Extra members, such as the list of violations.
+    var extra: [String: JSONValue] = [:]
+
+    /// Maps a core error to its HTTP status.
+    init(_ error: DryadError) {
+        code = error.code
+        detail = error.message
+        switch error {
+        case .notFound: status = .notFound
+        case .permissionDenied(let message) where message == "invalid token":
+            status = .unauthorized
+            headers[.wwwAuthenticate] = "Bearer"
+        case .permissionDenied: status = .forbidden
+        case .conflict, .schemaTooNew: status = .conflict
+        case .stale: status = .preconditionFailed
+        case .invalidInput: status = .unprocessableContent
+        case .busy: status = .serviceUnavailable
+        case .toolFailed: status = .badGateway
+        case .storage: status = .internalServerError
+        }
+    }
+
+    init(status: HTTPResponse.Status, code: String, detail: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers
+    }
+
+    var response: Response {
+        var body: [String: JSONValue] = [
+            "type": .string("urn:dryad:problem:\(code)"), "title": .string(status.reasonPhrase),
+            "status": .integer(Int64(status.code)), "detail": .string(detail), "code": .string(code),
+        ]
+        body.merge(extra) { current, _ in current }
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(body).canonicalText)))
+    }
+}
