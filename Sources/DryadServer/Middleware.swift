@@ -24,7 +24,8 @@ struct EdgeMiddleware: RouterMiddleware {
         } catch let error as DryadError {
             response = Problem(error).response
         } catch let error as HTTPError {
-            response = Problem(status: error.status, code: error.status == .notFound ? "not_found" : "http_error", detail: error.body ?? error.status.reasonPhrase).response
+            response = Problem(status: error.status, code: error.status == .notFound ? "no_route" : "http_error",
+                               detail: error.status == .notFound ? "no route for \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)).response
         } catch {
             response = Problem(status: .internalServerError, code: "internal", detail: "internal error").response
         }

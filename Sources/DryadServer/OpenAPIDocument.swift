@@ -59,7 +59,7 @@ enum OpenAPIDocument {
     }
 
     static let problemCodes = ["not_found", "permission_denied", "conflict", "schema_too_new", "invalid_input", "busy", "tool_failed",
-                               "storage_error", "malformed_json", "too_large", "unsupported_media_type", "rate_limited", "internal", "http_error"]
+                               "storage_error", "malformed_json", "too_large", "unsupported_media_type", "rate_limited", "internal", "http_error", "no_route"]
 
     static func pathParameters(_ path: String) -> [String] {
         path.split(separator: "/").compactMap { part in

@@ -1,0 +1,242 @@
+import DryadCore
+import DryadServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A database with an admin and a member agent, and tokens for both.
+struct Fixture {
+    let folder: String
+    let database: DryadDatabase
+    let admin: String
+    let agent: String
+
+    init() async throws {
+        folder = NSTemporaryDirectory() + "dryad-server-tests-" + UUID().uuidString
+        database = try DryadDatabase(path: folder + "/d.db")
+        let root = Principal.localOperator(user: "tester")
+        _ = try await database.principals.add("ops", type: .user, role: .admin, as: root)
+        _ = try await database.principals.add("planner", type: .agent, role: .member, as: root)
+        admin = try await database.tokens.issue(for: "ops", as: root).token
+        agent = try await database.tokens.issue(for: "planner", as: root).token
+    }
+
+    func app(_ configuration: ServerConfiguration = ServerConfiguration()) -> some ApplicationProtocol {
+        buildApplication(database: database, configuration: configuration)
+    }
+}
+
+func headers(_ token: String?, _ contentType: String? = "application/json", _ extra: [String: String] = [:]) -> HTTPFields {
+    var fields = HTTPFields()
+    if let token { fields[.authorization] = "Bearer \(token)" }
+    if let contentType { fields[.contentType] = contentType }
+    for (name, value) in extra { fields[HTTPField.Name(name)!] = value }
+    return fields
+}
+
+func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+/// The JSON object of a response, or an empty one (so assertions read without `try`).
+func fields(_ response: TestResponse) -> [String: Any] {
+    ((try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any]) ?? [:]
+}
+
+func object(_ response: TestResponse) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+}
+
+@Suite struct APITests {
+    @Test func healthMetricsAndOpenAPIAreOpenEverythingElseNeedsAToken() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/openapi.json", method: .get) { #expect($0.status == .ok) }
+            for token in [nil, "garbage", fixture.admin + "x"] {
+                try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(token)) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    #expect(fields(response)["code"] as? String == "permission_denied")
+                }
+            }
+            try await client.execute(uri: "/api/v1/nope", method: .get, headers: headers(fixture.admin)) { response in
+                #expect(response.status == .notFound)
+                #expect(fields(response)["code"] as? String == "no_route")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+        }
+    }
+
+    @Test func toolsLifecycleWithETagsAndProblems() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app(ServerConfiguration(maxBody: 4096)).test(.router) { client in
+            let definition = #"{"name":"echo","description":"d","input_schema":{"type":"object","required":["q"]},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(definition)) { response in
+                #expect(response.status == .created)
+                #expect(response.headers[.location] == "/api/v1/tools/echo@1.0.0")
+                #expect(response.headers[.eTag] == "\"1\"")
+            }
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(definition)) {
+                #expect($0.status == .conflict)
+            }
+            try await client.execute(uri: "/api/v1/tools?q=ech&limit=10", method: .get, headers: headers(fixture.admin)) { response in
+                #expect(response.status == .ok)
+                let page = try object(response)
+                #expect((page["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["echo"])
+                #expect(page["next_cursor"] is NSNull)
+            }
+            let update = #"{"name":"echo","description":"changed","input_schema":{"type":"object","required":["q"]},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
+            try await client.execute(uri: "/api/v1/tools/echo", method: .put, headers: headers(fixture.admin, "application/json", ["If-Match": "\"7\""]), body: body(update)) {
+                #expect($0.status == .preconditionFailed)
+            }
+            try await client.execute(uri: "/api/v1/tools/echo", method: .put, headers: headers(fixture.admin, "application/json", ["If-Match": "\"1\""]), body: body(update)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] == "\"2\"")
+            }
+            // Execute: the record whatever the outcome; 422 when the input is rejected.
+            try await client.execute(uri: "/api/v1/tools/echo/execute", method: .post, headers: headers(fixture.admin), body: body(#"{"q":"hi"}"#)) { response in
+                #expect(response.status == .ok)
+                let record = try object(response)
+                #expect(record["status"] as? String == "succeeded")
+                #expect((record["output"] as? [String: Any])?["q"] as? String == "hi")
+            }
+            try await client.execute(uri: "/api/v1/tools/echo/execute", method: .post, headers: headers(fixture.admin), body: body("{}")) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect((fields(response)["detail"] as? String)?.contains("missing required property \"q\"") == true)
+            }
+            try await client.execute(uri: "/api/v1/tools/echo/history?status=succeeded", method: .get, headers: headers(fixture.admin)) { response in
+                #expect((fields(response)["items"] as? [Any])?.count == 1)
+            }
+            try await client.execute(uri: "/api/v1/tools/echo/stats", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .ok) }
+            // Transport-level problems.
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin, "text/plain"), body: body(definition)) {
+                #expect($0.status == .unsupportedMediaType)
+            }
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body("{oops")) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(String(repeating: " ", count: 5000) + "{}")) {
+                #expect($0.status == .contentTooLarge)
+            }
+            try await client.execute(uri: "/api/v1/tools?limit=-1", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .unprocessableContent) }
+            try await client.execute(uri: "/api/v1/tools?limit=abc", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .unprocessableContent) }
+            try await client.execute(uri: "/api/v1/tools/..%2F..%2Fetc", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .unprocessableContent) }
+            try await client.execute(uri: "/api/v1/tools/echo", method: .delete, headers: headers(fixture.admin)) { #expect($0.status == .noContent) }
+            try await client.execute(uri: "/api/v1/tools/echo", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func membersGet404ForUnreadableAnd403ForUnexecutableTools() async throws {
+        let fixture = try await Fixture()
+        let root = Principal.localOperator(user: "tester")
+        var definition = ToolDefinition(name: "t", description: "d")
+        definition.executor = .command(CommandExecutor(argv: ["/bin/echo", "{}"]))
+        _ = try await fixture.database.tools.register([definition], as: root)
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/tools/t", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .notFound) }
+            _ = try await fixture.database.permissions.grant("t", to: .principal("planner"), level: .read, as: root)
+            try await client.execute(uri: "/api/v1/tools/t", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/tools/t/execute", method: .post, headers: headers(fixture.agent), body: body("{}")) { response in
+                #expect(response.status == .forbidden)
+                #expect(fields(response)["code"] as? String == "permission_denied")
+            }
+            try await client.execute(uri: "/api/v1/principals", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .forbidden) }
+        }
+    }
+
+    @Test func memoryRoutesWithMergePatchAndConflicts() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            var id = ""
+            try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                                     body: body(#"{"agent_id":"planner","context_type":"task","data":{"goal":"ship","style":{"lang":"en"}},"tags":["q3"]}"#)) { response in
+                #expect(response.status == .created)
+                id = try #require(fields(response)["id"] as? String)
+            }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .patch, headers: headers(fixture.agent, "application/merge-patch+json", ["If-Match": "\"1\""]),
+                                     body: body(#"{"style":{"tone":"dry"}}"#)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] == "\"2\"")
+            }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .patch, headers: headers(fixture.agent, "application/json"), body: body("{}")) {
+                #expect($0.status == .unsupportedMediaType)
+            }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .put, headers: headers(fixture.agent, "application/json", ["If-Match": "\"1\""]),
+                                     body: body(#"{"data":{"goal":"stop"}}"#)) { #expect($0.status == .preconditionFailed) }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)?on_conflict=merge", method: .put,
+                                     headers: headers(fixture.agent, "application/json", ["If-Match": "\"1\""]),
+                                     body: body(#"{"data":{"goal":"ship","style":{"lang":"en"},"extra":true}}"#)) { response in
+                #expect(response.status == .ok)
+                #expect(fields(response)["merged"] as? Bool == true)
+            }
+            try await client.execute(uri: "/api/v1/memory/search?q=dry", method: .get, headers: headers(fixture.agent)) { response in
+                #expect((fields(response)["items"] as? [[String: Any]])?.first?["id"] as? String == id)
+            }
+            try await client.execute(uri: "/api/v1/memory/search?q=%22open", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .unprocessableContent) }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)?resolved=true&explain=true", method: .get, headers: headers(fixture.agent)) { response in
+                #expect((fields(response)["provenance"] as? [Any])?.isEmpty == false)
+            }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)/shares", method: .post, headers: headers(fixture.agent), body: body(#"{"agent_id":"critic"}"#)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)/history", method: .get, headers: headers(fixture.agent)) { response in
+                #expect((fields(response)["items"] as? [Any])?.count == 3)
+            }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func rateLimitsAnswer429WithRetryAfterAndAreAudited() async throws {
+        let fixture = try await Fixture()
+        let configuration = ServerConfiguration(defaultLimit: RateLimiter.Limit(rate: 0.5, burst: 2))
+        try await fixture.app(configuration).test(.router) { client in
+            for _ in 0..<2 {
+                try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .ok) }
+            }
+            try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.agent)) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] == "2")
+            }
+        }
+        let denials = try await fixture.database.audit.list(AuditQuery(decision: "deny"), as: Principal.localOperator(user: "t")).items
+        #expect(denials.contains { $0.reason == "rate_limited" && $0.principal == "planner" })
+    }
+
+    @Test func requestIDsAreEchoedAndAudited() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.admin, nil, ["X-Request-Id": "trace-42"])) { response in
+                #expect(response.headers[HTTPField.Name("X-Request-Id")!] == "trace-42")
+            }
+        }
+        let entries = try await fixture.database.audit.list(AuditQuery(action: "tools.list"), as: Principal.localOperator(user: "t")).items
+        #expect(entries.last?.requestID == "trace-42")
+    }
+
+    @Test func theOpenAPIDocumentNamesExactlyTheRegisteredRoutes() async throws {
+        let fixture = try await Fixture()
+        let registered = Set(apiRoutes(database: fixture.database).map { "\($0.method.lowercased()) \($0.path)" })
+        try await fixture.app().test(.router) { client in
+            let text = try await client.execute(uri: "/api/v1/openapi.json", method: .get) { String(buffer: $0.body) }
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            var documented: Set<String> = []
+            for (path, item) in try #require(document["paths"] as? [String: [String: Any]]) {
+                for method in item.keys { documented.insert("\(method) \(path)") }
+            }
+            #expect(documented == registered)
+            // Every documented route answers with something other than the router's "no such route".
+            for entry in documented {
+                let parts = entry.split(separator: " ")
+                let path = parts[1].replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: "")
+                try await client.execute(uri: path, method: HTTPRequest.Method(rawValue: parts[0].uppercased())!, headers: headers(fixture.admin)) { response in
+                    #expect(fields(response)["code"] as? String != "no_route", "\(entry)")
+                }
+            }
+        }
+    }
+}
