@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A live `dryad serve` on a free loopback port, with the CLI writing to the same file.
+@Suite struct ServeCommandTests {
+    let cli: CLIHarness
+
+    init() throws { cli = try CLIHarness() }
+
+    @Test func theServerAndTheCLIShareOneDatabase() async throws {
+        #expect(try cli.run(["principals", "add", "ops", "--type", "service", "--role", "admin"]).status == 0)
+        let token = try cli.run(["tokens", "issue", "ops"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+        server.arguments = ["serve", "--port", "0", "--db", cli.databasePath]
+        server.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+
+        // The first line names the address.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let address = try #require(String(decoding: line, as: UTF8.self).components(separatedBy: "listening on ").last?
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(address.hasPrefix("http://127.0.0.1:"))
+
+        func get(_ path: String) async throws -> (Int, Data) {
+            var request = URLRequest(url: try #require(URL(string: address + path)))
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        }
+
+        // CLI writes while the server reads the same file.
+        async let writes: [Int32] = Task.detached {
+            try (0..<10).map { i in try cli.run(["tools", "register", "t\(i)", "--description", "d", "--db", cli.databasePath]).status }
+        }.value
+        var statuses: [Int] = []
+        for _ in 0..<20 { statuses.append(try await get("/api/v1/tools").0) }
+        #expect(try await writes.allSatisfy { $0 == 0 })
+        #expect(statuses.allSatisfy { $0 == 200 })
+        let (status, data) = try await get("/api/v1/tools?limit=100")
+        #expect(status == 200)
+        let page = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((page["items"] as? [Any])?.count == 10)
+
+        // SIGTERM: graceful stop, exit 0.
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+}
