@@ -173,13 +173,13 @@ _dryad() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    tools|sessions|executions|memory|errors|principals|perms|tokens|keys|audit|db|version|help)
+    tools|sessions|executions|memory|errors|principals|perms|tokens|keys|audit|serve|db|version|help)
         # Offer subcommand argument completions
         "_dryad_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'tools sessions executions memory errors principals perms tokens keys audit db version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'tools sessions executions memory errors principals perms tokens keys audit serve db version help' -- "${cur}"))
         ;;
     esac
 }
@@ -1898,6 +1898,39 @@ _dryad_audit_export() {
         return
         ;;
     '--since')
+        return
+        ;;
+    esac
+}
+
+_dryad_serve() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db --host --port --rate --burst --max-body --log-format)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--burst')
+        return
+        ;;
+    '--max-body')
+        return
+        ;;
+    '--log-format')
         return
         ;;
     esac

@@ -17,15 +17,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default burst per principal.") var burst = 100
     @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
     @Option(help: "Access log format: text or json.") var logFormat = "text"
+    @Option(help: "Audit allowed reads: all (written in batches every 100 ms) or none.") var auditReads = "all"
 
     func validate() throws {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
         guard rate > 0, burst >= 1, maxBody > 0, (0...65535).contains(port) else { throw ValidationError("--rate, --burst, --max-body and --port must be positive") }
     }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let database = try DryadDatabase(path: try DatabaseLocation.resolve(explicit: db, environment: environment))
+        let database = try DryadDatabase(path: try DatabaseLocation.resolve(explicit: db, environment: environment),
+                                         readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(100)))
+        await database.startAuditBatching()
         let configuration = ServerConfiguration(host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
                                                 logFormat: logFormat, environment: environment)
         let host = self.host
@@ -34,5 +38,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // SIGTERM/SIGINT stop accepting, finish requests in flight, then return.
         try await app.runService()
+        await database.flushAudit()
     }
 }

@@ -125,6 +125,13 @@ extension DryadDatabase {
     func audited<T: Sendable>(_ principal: Principal, _ action: String, _ resource: String,
                               _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T) async throws(DryadError) -> T {
         let at = now()
+        if Self.readActions.contains(action) {
+            switch readAudit {
+            case .immediate: break
+            case .batched, .none:
+                return try await auditedRead(principal, action, resource, at: at, body)
+            }
+        }
         do {
             return try await pool.write { db in
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
@@ -133,6 +140,34 @@ extension DryadDatabase {
                                     reason: note.reason, requestID: principal.requestID, at: at, in: db)
                 return result
             }
+        } catch let denial as Denial {
+            try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
+            throw denial.error
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    /// Actions that change nothing: with a batched or disabled read audit they run on a
+    /// concurrent reader instead of the writer.
+    static let readActions: Set<String> = [
+        "tools.get", "tools.list", "tools.history", "tools.stats", "executions.show", "sessions.list", "sessions.show",
+        "memory.get", "memory.parents", "memory.children", "memory.history", "memory.list", "memory.search", "errors.list",
+        "principals.list", "principals.show", "perms.list", "perms.check", "tokens.list", "audit.list", "audit.verify", "db.status",
+    ]
+
+    private func auditedRead<T: Sendable>(_ principal: Principal, _ action: String, _ resource: String, at: String,
+                                          _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T) async throws(DryadError) -> T {
+        do {
+            let (result, note) = try await pool.read { db in
+                var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
+                let result = try body(db, &note)
+                return (result, note)
+            }
+            if case .batched = readAudit {
+                await batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
+            }
+            return result
         } catch let denial as Denial {
             try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
             throw denial.error

@@ -12,13 +12,18 @@ public final class DryadDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
     let clock: @Sendable () -> Date
+    let readAudit: ReadAudit
+    let batcher: AuditBatcher
 
     /// Opens (creating if needed) the database at `path`.
     ///
     /// - Parameter busyTimeout: how long a write waits for another process's write.
-    public init(path: String, busyTimeout: TimeInterval = 10, clock: @escaping @Sendable () -> Date = { Date() }) throws(DryadError) {
+    /// - Parameter readAudit: how allowed reads are audited (immediately for the CLI, batched for the server).
+    public init(path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws(DryadError) {
         self.path = path
         self.clock = clock
+        self.readAudit = readAudit
         try Self.createFileIfMissing(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -26,12 +31,27 @@ public final class DryadDatabase: Sendable {
         configuration.label = "dryad"
         do {
             pool = try Self.openPool(path: path, configuration: configuration, patience: busyTimeout)
+        } catch {
+            throw Self.map(error, path: path)
+        }
+        batcher = AuditBatcher(pool: pool)
+        do {
             // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try migrateIfNeeded()
         } catch {
             throw Self.map(error, path: path)
         }
+    }
+
+    /// Starts writing batched read audits in the background (servers call this once).
+    public func startAuditBatching() async {
+        if case .batched(let interval) = readAudit { await batcher.start(interval: interval) }
+    }
+
+    /// Writes queued read audits now; call before shutting down.
+    public func flushAudit() async {
+        await batcher.stop()
     }
 
     // MARK: - Opening

@@ -240,3 +240,19 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
     }
 }
+
+@Suite struct BatchedAuditTests {
+    @Test func batchedReadAuditsLandInTheChain() async throws {
+        let folder = NSTemporaryDirectory() + "dryad-server-batch-" + UUID().uuidString
+        let database = try DryadDatabase(path: folder + "/d.db", readAudit: .batched(interval: .milliseconds(20)))
+        await database.startAuditBatching()
+        let root = Principal.localOperator(user: "tester")
+        _ = try await database.tools.register([ToolDefinition(name: "t", description: "d")], as: root)
+        for _ in 0..<5 { _ = try await database.tools.get(.nameOrID("t"), as: root) }
+        await database.flushAudit()
+        let plain = try DryadDatabase(path: folder + "/d.db")
+        let reads = try await plain.audit.list(AuditQuery(action: "tools.get"), as: root).items
+        #expect(reads.count == 5)
+        #expect(try await plain.audit.verify(as: root).ok)
+    }
+}
