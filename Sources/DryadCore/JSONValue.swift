@@ -76,6 +76,22 @@ extension JSONValue {
         return nil
     }
 
+    /// How deeply arrays and objects nest (a scalar is 0), counting no further than `limit + 1`.
+    public func nestingDepth(limit: Int) -> Int {
+        var deepest = 0
+        var stack: [(JSONValue, Int)] = [(self, 0)]
+        while let (value, depth) = stack.popLast() {
+            deepest = max(deepest, depth)
+            if deepest > limit { return deepest }
+            switch value {
+            case .array(let items): stack += items.map { ($0, depth + 1) }
+            case .object(let fields): stack += fields.values.map { ($0, depth + 1) }
+            default: break
+            }
+        }
+        return deepest
+    }
+
     /// The numeric value of an integer or a number.
     public var doubleValue: Double? {
         switch self {

@@ -190,13 +190,27 @@ enum MemoryRules {
         }
     }
 
+    /// The longest time to live: a century keeps timestamps within four-digit years.
+    static let maxTTL: TimeInterval = 100 * 365 * 86_400
+
     static func checkData(_ data: JSONValue, limit: Int) throws(DryadError) {
         guard case .object = data else { throw .invalidInput("data: expected a JSON object, got \(data.typeName)") }
+        guard data.nestingDepth(limit: JSONValue.defaultMaxDepth) <= JSONValue.defaultMaxDepth else {
+            throw .invalidInput("data: nested deeper than \(JSONValue.defaultMaxDepth) levels")
+        }
         let size = data.canonicalText.utf8.count
         guard size <= limit else { throw .invalidInput("data: \(size) bytes is over the \(limit)-byte limit") }
     }
 
     static func checkTTL(_ ttl: TimeInterval?) throws(DryadError) {
-        if let ttl, !(ttl > 0) { throw .invalidInput("ttl: must be greater than 0") }
+        if let ttl, !(ttl > 0 && ttl <= maxTTL) { throw .invalidInput("ttl: must be greater than 0 and at most 100 years (36500d)") }
+    }
+
+    /// When a context stored at `now` with `ttl` expires, rounded up to the stored millisecond
+    /// so that even a tiny ttl yields a context that is visible when it is written.
+    static func expiry(_ now: Date, ttl: TimeInterval) -> String {
+        let milliseconds = ((now.timeIntervalSince1970 + ttl) * 1000).rounded(.up)
+        // Half a millisecond past the mark, so the formatter's truncation cannot land one below it.
+        return Timestamp.format(Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000))
     }
 }

@@ -159,7 +159,7 @@ extension MemoryStore {
         }
         arguments += [page.limit + 1, offset]
         let sql = """
-            SELECT c.*, -bm25(memory_fts) AS score, snippet(memory_fts, 0, '[', ']', '…', 12) AS snippet
+            SELECT c.*, -bm25(memory_fts) AS score, snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet
             FROM memory_fts JOIN memory_context c ON c.seq = memory_fts.rowid
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY bm25(memory_fts), c.id LIMIT ? OFFSET ?
@@ -274,15 +274,18 @@ enum SearchQuery {
                     prefix = true
                     rest = rest.dropFirst()
                 }
-                if !phrase.trimmingCharacters(in: .whitespaces).isEmpty {
+                if phrase.contains(where: { $0.isLetter || $0.isNumber }) {
                     terms.append(quote(phrase) + (prefix ? "*" : ""))
                 }
             } else {
                 let word = rest.prefix(while: { !$0.isWhitespace && $0 != "\"" })
                 rest = rest[word.endIndex...]
+                // A word without letters or digits has no tokens: as an FTS5 phrase it would match
+                // nothing and, ANDed with the rest, hide every result.
+                guard word.contains(where: { $0.isLetter || $0.isNumber }) else { continue }
                 if word.count > 1, word.hasSuffix("*") {
                     terms.append(quote(word.dropLast()) + "*")
-                } else if word != "*" {
+                } else {
                     terms.append(quote(word))
                 }
             }

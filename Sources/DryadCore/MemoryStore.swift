@@ -58,7 +58,7 @@ public struct MemoryStore: Sendable {
     /// Inserts a checked draft as version 1, inheriting depth and visibility from its parent.
     static func insert(_ draft: MemoryDraft, id: String, now: Date, principal: Principal, in db: Database) throws -> MemoryContext {
         let nowText = Timestamp.format(now)
-        let expires = draft.ttl.map { Timestamp.format(now.addingTimeInterval($0)) }
+        let expires = draft.ttl.map { MemoryRules.expiry(now, ttl: $0) }
         var depth = 0
         var visibleUntil = expires
         if let parentID = draft.parentID {
@@ -170,7 +170,7 @@ public struct MemoryStore: Sendable {
             try MemoryRules.checkData(data, limit: limit)
             let tags = change.tags ?? current.tags
             var expires = current.expiresAt
-            if let ttl = change.ttl { expires = Timestamp.format(now.addingTimeInterval(ttl)) }
+            if let ttl = change.ttl { expires = MemoryRules.expiry(now, ttl: ttl) }
             try db.execute(
                 sql: "UPDATE memory_context SET data = ?, tags = ?, version = version + 1, updated_at = ?, expires_at = ? WHERE id = ?",
                 arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
@@ -227,7 +227,8 @@ public struct MemoryStore: Sendable {
             if let ifVersion, ifVersion != context.version {
                 throw DryadError.stale("context \(id) is at version \(context.version), not \(ifVersion)")
             }
-            let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ?", arguments: [id]) ?? 0
+            let children = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ? AND \(Self.visible)", arguments: [id, now]) ?? 0
             if children > 0 && !recursive {
                 throw DryadError.conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s"): pass --recursive to delete them too")
             }

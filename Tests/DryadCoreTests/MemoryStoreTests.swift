@@ -674,23 +674,19 @@ final class MemoryTestClock: Sendable {
     @Test func searchSnippetIsPresentWhenTheDataHasNoText() async throws {
         // A match on the type of a context whose data holds no keys or strings.
         let context = try await store("{}", type: "checkpoint", tags: ["nightly"])
-        await withKnownIssue("snippet() reads only the body column, which is NULL when data has no text") {
-            let found = try await search("checkpoint")
-            #expect(found.map(\.id) == [context.id])
-            #expect(found.first?.score != nil)
-            #expect(found.first?.snippet != nil, "search items always carry a snippet")
-        }
+        let found = try await search("checkpoint")
+        #expect(found.map(\.id) == [context.id])
+        #expect(found.first?.score != nil)
+        #expect(found.first?.snippet == "[checkpoint]", "search items always carry a snippet")
     }
 
     @Test func aPunctuationOnlyWordDoesNotHideMatches() async throws {
         let context = try await store(#"{"note": "'; DROP TABLE x; --"}"#)
         #expect(try await searchIDs("DROP TABLE x") == [context.id])
-        await withKnownIssue("a word with no letters becomes an empty FTS5 phrase, which matches nothing, ANDed with the rest") {
-            let whole = try await searchIDs("'; DROP TABLE x; --")
-            let dashed = try await searchIDs("DROP - TABLE")
-            #expect(whole == [context.id])
-            #expect(dashed == [context.id])
-        }
+        let whole = try await searchIDs("'; DROP TABLE x; --")
+        let dashed = try await searchIDs("DROP - TABLE")
+        #expect(whole == [context.id])
+        #expect(dashed == [context.id])
     }
 
     // MARK: - Trees
@@ -765,9 +761,8 @@ final class MemoryTestClock: Sendable {
         clock.advance(11)
         #expect(!(await isVisible(child.id)))
         #expect(try await memory.children(parent.id, recursive: true, as: testOperator).isEmpty)
-        await withKnownIssue("delete counts expired (invisible) children and refuses without --recursive") {
-            _ = try await memory.delete(parent.id, recursive: false, as: testOperator)
-        }
+        _ = try await memory.delete(parent.id, recursive: false, as: testOperator)
+        #expect(!(await isVisible(parent.id)))
     }
 
     // MARK: - Sharing
@@ -893,23 +888,17 @@ final class MemoryTestClock: Sendable {
         #expect(try await memory.purge(as: testOperator) == 3)
     }
 
-    @Test func aVeryLongTTLDoesNotHideTheContext() async throws {
-        // About 8,200 years: `expires_at` falls after the year 9999.
-        let ttl: TimeInterval = 86_400 * 3_000_000
-        await withKnownIssue("expires_at is compared as text; a five-digit year sorts before today, so the context is born expired") {
-            let context = try await store(ttl: ttl)
-            #expect(context.expiresAt != nil)
-            #expect(await isVisible(context.id))
-        }
+    @Test func aTTLBeyondACenturyIsRefusedNotHidden() async throws {
+        // About 8,200 years would put `expires_at` after the year 9999, where text order breaks.
+        let error = await failure { try await store(ttl: 86_400 * 3_000_000) }
+        #expect(error?.code == "invalid_input", "\(String(describing: error))")
         #expect(try await store(ttl: 86_400 * 365 * 100).expiresAt != nil, "a century is fine")
     }
 
     @Test func aSubMillisecondTTLIsStoredOrRefusedButNeverNotFound() async throws {
         // The clock sits on a whole second; 0.4 ms later formats as the same millisecond.
         let error = await failure { try await store(ttl: 0.0004) }
-        withKnownIssue("expires_at is truncated to the millisecond, so the new context is already expired when store reads it back") {
-            #expect(error == nil || error?.code == "invalid_input", "\(String(describing: error))")
-        }
+        #expect(error == nil || error?.code == "invalid_input", "\(String(describing: error))")
         #expect(try await store(ttl: 0.001).expiresAt != nil)
     }
 
@@ -919,9 +908,7 @@ final class MemoryTestClock: Sendable {
         for _ in 0..<1500 { deep = .object(["k": deep]) }
         let error = await failure { try await memory.store(MemoryDraft(agentID: "a", data: deep), as: testOperator) }
         #expect(error != nil)
-        withKnownIssue("MemoryRules.checkData has no depth limit; SQLite's json_valid CHECK fails and the error maps to conflict") {
-            #expect(error?.code == "invalid_input", "\(String(describing: error))")
-        }
+        #expect(error?.code == "invalid_input", "\(String(describing: error))")
         #expect(try await listIDs().isEmpty)
     }
 
