@@ -180,7 +180,7 @@ extension DryadDatabase {
     func recordDenial(_ principal: Principal, _ action: String, _ resource: String, reason: String, at: String? = nil) async throws(DryadError) {
         let at = at ?? now()
         do {
-            try await pool.write { db in
+            _ = try await pool.write { db in
                 try AuditLog.append(principal: principal.name, action: action, resource: resource, allowed: false, reason: reason,
                                     requestID: principal.requestID, at: at, in: db)
             }

@@ -6,19 +6,26 @@ final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                                               .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
+    private static var requests: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "http_requests", unitName: "total",
+                                                       helpText: "HTTP requests by method, route and status.") }
+    private static var latency: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "http_request_duration", unitName: "seconds",
+                                                      helpText: "HTTP request latency by method and route.") }
+    private static var executions: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "tool_executions", unitName: "total",
+                                                         helpText: "Tool executions by tool and status.") }
+    private static var limited: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "rate_limited", unitName: "total",
+                                                      helpText: "Requests refused by the rate limiter.") }
 
     func record(method: String, path: String, status: Int, elapsed: Duration) {
-        registry.makeCounter(name: "dryad_http_requests_total", labels: [("method", method), ("route", path), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(name: "dryad_http_request_duration_seconds", labels: [("method", method), ("route", path)], buckets: Self.buckets)
-            .record(elapsed)
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", path), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method), ("route", path)], buckets: Self.buckets).record(elapsed)
     }
 
     func execution(tool: String, status: String) {
-        registry.makeCounter(name: "dryad_tool_executions_total", labels: [("tool", tool), ("status", status)]).increment()
+        registry.makeCounter(descriptor: Self.executions, labels: [("tool", tool), ("status", status)]).increment()
     }
 
     func rateLimited() {
-        registry.makeCounter(name: "dryad_rate_limited_total").increment()
+        registry.makeCounter(descriptor: Self.limited).increment()
     }
 
     /// The Prometheus text exposition.
