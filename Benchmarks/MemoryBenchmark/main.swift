@@ -8,7 +8,9 @@ let total = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 100_0
 let depth = 10
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dryad-bench-\(UUID().uuidString)").path
 defer { try? FileManager.default.removeItem(atPath: folder) }
-let database = try DryadDatabase(path: folder + "/bench.db")
+// Reads are audited as `dryad serve` audits them: in batches, off the request path.
+let database = try DryadDatabase(path: folder + "/bench.db", readAudit: .batched(interval: .milliseconds(100)))
+await database.startAuditBatching()
 let memory = database.memory
 let admin = Principal.localOperator(user: "bench")
 let vocabulary = (0..<2000).map { "w\($0)" }
@@ -64,3 +66,4 @@ try await measure("search one word + agent + type filters") {
     _ = try await memory.search(words(1), MemoryQuery(agentID: "agent-\(Int.random(in: 0..<100))", contextType: types.randomElement()),
                                 page: PageRequest(limit: 20), as: admin)
 }
+await database.flushAudit()
