@@ -18,10 +18,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
     @Option(help: "Access log format: text or json.") var logFormat = "text"
     @Option(help: "Audit allowed reads: all (written in batches every 100 ms) or none.") var auditReads = "all"
+    @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "pem")) var tlsCert: String?
+    @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "pem")) var tlsKey: String?
 
     func validate() throws {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard rate > 0, burst >= 1, maxBody > 0, (0...65535).contains(port) else { throw ValidationError("--rate, --burst, --max-body and --port must be positive") }
     }
 
@@ -31,10 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
                                          readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(100)))
         await database.startAuditBatching()
         let configuration = ServerConfiguration(host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
-                                                logFormat: logFormat, environment: environment)
-        let host = self.host
-        let app = buildApplication(database: database, configuration: configuration) { port in
-            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+                                                logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
+        let address = (tlsCert == nil ? "http://" : "https://") + host
+        let app = try buildApplication(database: database, configuration: configuration) { port in
+            FileHandle.standardOutput.write(Data("listening on \(address):\(port)\n".utf8))
         }
         // SIGTERM/SIGINT stop accepting, finish requests in flight, then return.
         try await app.runService()

@@ -124,8 +124,7 @@ public struct AuditLog: Sendable {
         return try await database.audited(principal, "audit.list", "audit") { db, _ in
             try Access.requireAdmin(principal, in: db)
             let entries = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
-            let items = Array(entries.prefix(limit))
-            return Page(items: items, nextCursor: entries.count > limit ? items.last.map { Cursor.encode([String($0.seq)]) } : nil)
+            return Page.slice(entries, limit: limit) { [String($0.seq)] }
         }
     }
 

@@ -127,8 +127,7 @@ public struct ErrorLog: Sendable {
         return try await database.audited(principal, "errors.list", "errors") { db, note in
             if !principal.isAdmin { note.reason = "own errors only" }
             let records = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
-            let items = Array(records.prefix(limit))
-            return Page(items: items, nextCursor: records.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil)
+            return Page.slice(records, limit: limit) { [$0.createdAt, $0.id] }
         }
     }
 

@@ -183,13 +183,8 @@ public struct ExecutionLog: Sendable {
     }
 
     static func page(_ db: Database, sql: String, arguments: StatementArguments, limit: Int) throws -> Page<ExecutionRecord> {
-        let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-        let items = try rows.prefix(limit).map(decode)
-        var next: String?
-        if rows.count > limit, let last = items.last {
-            next = Cursor.encode([last.startedAt, last.id])
-        }
-        return Page(items: items, nextCursor: next)
+        let records = try Row.fetchAll(db, sql: sql, arguments: arguments).map(decode)
+        return Page.slice(records, limit: limit) { [$0.startedAt, $0.id] }
     }
 
     // MARK: - Writing

@@ -128,9 +128,7 @@ extension MemoryStore {
         return try await database.audited(principal, "memory.list", "memory") { db, note in
             if !principal.isAdmin { note.reason = "readable contexts only" }
             let contexts = try Self.decodeAll(try Row.fetchAll(db, sql: sql, arguments: statementArguments), in: db)
-            let items = Array(contexts.prefix(limit))
-            let next = contexts.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil
-            return Page(items: items, nextCursor: next)
+            return Page.slice(contexts, limit: limit) { [$0.createdAt, $0.id] }
         }
     }
 

@@ -12,6 +12,16 @@ public struct Page<Item: Sendable>: Sendable {
     }
 }
 
+extension Page {
+    /// The first `limit` of `fetched` (which holds up to `limit + 1` rows, the extra one only to
+    /// tell whether more follow), with a cursor made from the last item's sort key.
+    static func slice(_ fetched: [Item], limit: Int, key: (Item) -> [String]) -> Page {
+        let items = Array(fetched.prefix(limit))
+        let next = fetched.count > limit ? items.last.map { Cursor.encode(key($0)) } : nil
+        return Page(items: items, nextCursor: next)
+    }
+}
+
 extension Page: Encodable where Item: Encodable {
     enum CodingKeys: String, CodingKey {
         case items

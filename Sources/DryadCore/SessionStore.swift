@@ -52,9 +52,7 @@ public struct SessionStore: Sendable {
         return try await database.audited(principal, "sessions.list", "sessions") { db, note in
             if !principal.isAdmin { note.reason = "own sessions only" }
             let sessions = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
-            let items = Array(sessions.prefix(limit))
-            let next = sessions.count > limit ? items.last.map { Cursor.encode([$0.createdAt, $0.id]) } : nil
-            return Page(items: items, nextCursor: next)
+            return Page.slice(sessions, limit: limit) { [$0.createdAt, $0.id] }
         }
     }
 

@@ -1,6 +1,9 @@
 import DryadCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 
 /// How `dryad serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -13,16 +16,21 @@ public struct ServerConfiguration: Sendable {
     public var logFormat: String
     /// dryad's environment: PATH/HOME/LANG and `${NAME}` for tools' HTTP headers.
     public var environment: [String: String]
+    /// PEM certificate chain and private key; both set means HTTPS.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
                 defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
-                environment: [String: String] = [:]) {
+                environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil) {
         self.host = host
         self.port = port
         self.maxBody = maxBody
         self.defaultLimit = defaultLimit
         self.logFormat = logFormat
         self.environment = environment
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
     }
 }
 
@@ -32,11 +40,22 @@ public func apiRoutes(database: DryadDatabase, configuration: ServerConfiguratio
 }
 
 /// Builds the HTTP application over one database; `dryad serve` and the tests both call this.
+/// Fails only when the TLS certificate or key cannot be loaded.
 public func buildApplication(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
-                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(DryadError) -> some ApplicationProtocol {
     let (router, _) = buildRouter(database: database, configuration: configuration)
+    var server = HTTPServerBuilder.http1()
+    if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        } catch {
+            throw .invalidInput("cannot load the TLS certificate \(certificate) or key \(key): \(error)")
+        }
+    }
     return Application(
-        router: router,
+        router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "dryad"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) })
 }

@@ -55,6 +55,18 @@ final class CLIHarness: Sendable {
                          stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
+    /// Runs another program quietly and returns its exit status.
+    static func runProgram(_ path: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Writes a file into the harness folder and returns its path.
     func write(_ name: String, _ contents: String) throws -> String {
         let path = folder + "/" + name

@@ -59,4 +59,40 @@ import FoundationNetworking
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
     }
+
+    @Test func servesHTTPSWithAGivenCertificate() throws {
+        let certificate = cli.folder + "/cert.pem", key = cli.folder + "/key.pem"
+        let openssl = try CLIHarness.runProgram("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+                                                                     "-days", "1", "-keyout", key, "-out", certificate])
+        #expect(openssl == 0)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+        server.arguments = ["serve", "--port", "0", "--db", cli.databasePath, "--tls-cert", certificate, "--tls-key", key]
+        server.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let address = try #require(String(decoding: line, as: UTF8.self).components(separatedBy: "listening on ").last?
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(address.hasPrefix("https://127.0.0.1:"))
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "--cacert", certificate, address + "/healthz"]
+        let body = Pipe()
+        curl.standardOutput = body
+        try curl.run()
+        let answer = body.fileHandleForReading.readDataToEndOfFile()
+        curl.waitUntilExit()
+        #expect(String(decoding: answer, as: UTF8.self) == "ok\n")
+        #expect(try cli.run(["serve", "--tls-cert", certificate]).status == 64)
+        #expect(try cli.run(["serve", "--port", "0", "--tls-cert", "/nope", "--tls-key", "/nope"]).status == 65)
+    }
 }

@@ -23,8 +23,8 @@ struct Fixture {
         agent = try await database.tokens.issue(for: "planner", as: root).token
     }
 
-    func app(_ configuration: ServerConfiguration = ServerConfiguration()) -> some ApplicationProtocol {
-        buildApplication(database: database, configuration: configuration)
+    func app(_ configuration: ServerConfiguration = ServerConfiguration()) throws -> some ApplicationProtocol {
+        try buildApplication(database: database, configuration: configuration)
     }
 }
 
