@@ -1907,7 +1907,7 @@ _dryad_serve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db --host --port --rate --burst --max-body --log-format)
+    non_repeating_options=(--db --host --port --rate --burst --max-body --log-format --audit-reads --tls-cert --tls-key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1931,6 +1931,15 @@ _dryad_serve() {
         return
         ;;
     '--log-format')
+        return
+        ;;
+    '--audit-reads')
+        return
+        ;;
+    '--tls-cert')
+        return
+        ;;
+    '--tls-key')
         return
         ;;
     esac

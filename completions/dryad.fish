@@ -155,7 +155,7 @@ function __dryad_parse_tokens -S
                 __dryad_parse_subcommand 0 'db=' 'o/output=' 'as=' 'token-file=' 'since=' 'h/help'
             end
         case 'serve'
-            __dryad_parse_subcommand 0 'db=' 'host=' 'port=' 'rate=' 'burst=' 'max-body=' 'log-format=' 'h/help'
+            __dryad_parse_subcommand 0 'db=' 'host=' 'port=' 'rate=' 'burst=' 'max-body=' 'log-format=' 'audit-reads=' 'tls-cert=' 'tls-key=' 'h/help'
         case 'db'
             __dryad_parse_subcommand 0 'h/help'
             switch $unparsed_tokens[1]
@@ -645,6 +645,9 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" burst' -l 'burst' -d 'Default burst per principal.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" max-body' -l 'max-body' -d 'Largest request body in bytes.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" log-format' -l 'log-format' -d 'Access log format: text or json.' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" audit-reads' -l 'audit-reads' -d 'Audit allowed reads: all (written in batches every 100 ms) or none.' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" tls-cert' -l 'tls-cert' -d 'PEM certificate chain for HTTPS (with --tls-key).' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" tls-key' -l 'tls-key' -d 'PEM private key for HTTPS (with --tls-cert).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad db" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'status' -d 'Show the database path, schema version, SQLite version and row counts.'

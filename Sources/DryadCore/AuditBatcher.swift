@@ -63,9 +63,12 @@ actor AuditBatcher {
         }
     }
 
+    /// Stops the background flusher, waits for a write it may have in flight, then writes the rest.
     func stop() async {
-        flusher?.cancel()
+        let running = flusher
         flusher = nil
+        running?.cancel()
+        await running?.value
         await flush()
     }
 }

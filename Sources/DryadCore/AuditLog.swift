@@ -27,6 +27,20 @@ public struct AuditEntry: Sendable, Equatable, Encodable {
         case hash
     }
 
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(at, forKey: .at)
+        try c.encode(principal, forKey: .principal)
+        try c.encode(action, forKey: .action)
+        try c.encode(resource, forKey: .resource)
+        try c.encode(decision, forKey: .decision)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(requestID, forKey: .requestID)
+        try c.encode(prevHash, forKey: .prevHash)
+        try c.encode(hash, forKey: .hash)
+    }
+
     /// The canonical JSON that is hashed (every field but the two hashes).
     var canonicalBody: String {
         JSONValue.object([
@@ -70,6 +84,14 @@ public struct AuditVerification: Sendable, Equatable, Encodable {
         case ok, entries
         case firstBadSeq = "first_bad_seq"
         case problem
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ok, forKey: .ok)
+        try c.encode(entries, forKey: .entries)
+        try c.encode(firstBadSeq, forKey: .firstBadSeq)
+        try c.encode(problem, forKey: .problem)
     }
 }
 

@@ -23,11 +23,13 @@ enum OpenAPIDocument {
                                            "schema": .object(["type": .string("string")])]))
             }
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+            let bodies = OpenAPISchemas.bodies["\(route.method.rawValue) \(route.path)"]
             if let body = route.requestBody {
                 let type = route.method == .patch ? "application/merge-patch+json" : "application/json"
+                let schema: JSONValue = bodies?.request.map { .object(["$ref": .string("#/components/schemas/\($0)")]) } ?? .object([:])
                 operation["requestBody"] = .object([
-                    "required": .bool(true), "description": .string(body),
-                    "content": .object([type: .object(["schema": .object([:])])]),
+                    "required": .bool(route.method != .post || !route.path.hasSuffix("/sessions")), "description": .string(body),
+                    "content": .object([type: .object(["schema": schema])]),
                 ])
             }
             if !route.authenticated { operation["security"] = .array([]) }
@@ -50,7 +52,7 @@ enum OpenAPIDocument {
                              "description": .string("Tool registry and agent memory. Errors are RFC 9457 problems with stable codes.")]),
             "paths": .object(paths),
             "components": .object([
-                "schemas": .object(["Problem": problem]),
+                "schemas": .object(OpenAPISchemas.components.merging(["Problem": problem]) { current, _ in current }),
                 "securitySchemes": .object(["bearer": .object(["type": .string("http"), "scheme": .string("bearer"), "bearerFormat": .string("JWT")])]),
             ]),
             "security": .array([.object(["bearer": .array([])])]),
@@ -74,7 +76,14 @@ enum OpenAPIDocument {
         let success = route.method == .post && route.summary.hasPrefix("Register") || route.summary.hasPrefix("Store") || route.summary.hasPrefix("Add")
             || route.summary.hasPrefix("Issue") || route.summary.hasPrefix("Open") || route.summary.hasPrefix("Log") || route.summary.hasPrefix("Grant")
             ? "201" : (route.method == .delete && !route.summary.hasPrefix("Stop") ? "204" : "200")
-        responses[success] = .object(["description": .string("success")])
+        if let schema = OpenAPISchemas.bodies["\(route.method.rawValue) \(route.path)"]?.response {
+            responses[success] = .object([
+                "description": .string("success"),
+                "content": .object(["application/json": .object(["schema": .object(["$ref": .string("#/components/schemas/\(schema)")])])]),
+            ])
+        } else {
+            responses[success] = .object(["description": .string("success")])
+        }
         let codes = route.authenticated ? ["400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "500"] : ["500"]
         for code in codes { responses[code] = problem }
         return responses

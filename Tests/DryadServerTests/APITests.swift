@@ -1,5 +1,5 @@
 import DryadCore
-import DryadServer
+@testable import DryadServer
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -254,5 +254,65 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         let reads = try await plain.audit.list(AuditQuery(action: "tools.get"), as: root).items
         #expect(reads.count == 5)
         #expect(try await plain.audit.verify(as: root).ok)
+    }
+}
+
+/// The document's body schemas match what the server really sends (checked with dryad's own validator).
+@Suite struct OpenAPIBodyTests {
+    @Test func everyRouteHasDocumentedBodies() async throws {
+        let fixture = try await Fixture()
+        let missing = apiRoutes(database: fixture.database).map { "\($0.method) \($0.path)" }.filter { OpenAPISchemas.bodies[$0] == nil }
+        #expect(missing.isEmpty, "undocumented bodies: \(missing)")
+        let names = Set(OpenAPISchemas.components.keys)
+        for (route, body) in OpenAPISchemas.bodies {
+            for name in [body.request, body.response].compactMap({ $0 }) { #expect(names.contains(name), "\(route): \(name)") }
+        }
+    }
+
+    @Test func realResponsesMatchTheirSchemas() async throws {
+        let fixture = try await Fixture()
+        let root = Principal.localOperator(user: "tester")
+        var definition = ToolDefinition(name: "echo", description: "d")
+        definition.executor = .command(CommandExecutor(argv: ["/bin/cat"]))
+        _ = try await fixture.database.tools.register([definition], as: root)
+        _ = try await fixture.database.permissions.grant("echo", to: .type(.agent), level: .execute, as: root)
+        let document: JSONValue = .object(["components": .object(["schemas": .object(OpenAPISchemas.components)])])
+
+        @Sendable func check(_ response: TestResponse, _ schema: String) throws {
+            var wrapper = document.objectValue ?? [:]
+            wrapper["$ref"] = .string("#/components/schemas/\(schema)")
+            let validator = try JSONSchema(.object(wrapper))
+            let value = try JSONValue.parse(Data(response.body.readableBytesView))
+            let violations = validator.validate(value)
+            #expect(violations.isEmpty, "\(schema): \(violations)")
+        }
+
+        try await fixture.app().test(.router) { client in
+            let cases: [(String, HTTPRequest.Method, String?, String)] = [
+                ("/api/v1/tools", .get, nil, "ToolPage"),
+                ("/api/v1/tools/echo", .get, nil, "Tool"),
+                ("/api/v1/tools/echo/execute", .post, #"{"x":1}"#, "Execution"),
+                ("/api/v1/tools/echo/history", .get, nil, "ExecutionPage"),
+                ("/api/v1/tools/echo/stats", .get, nil, "ToolStatsPage"),
+                ("/api/v1/sessions", .post, #"{"label":"l"}"#, "Session"),
+                ("/api/v1/sessions", .get, nil, "SessionPage"),
+                ("/api/v1/memory/context", .post, #"{"agent_id":"planner","data":{"a":"b"}}"#, "MemoryContext"),
+                ("/api/v1/memory/context", .get, nil, "MemoryContextPage"),
+                ("/api/v1/memory/search?q=b", .get, nil, "MemoryContextPage"),
+                ("/api/v1/principals", .get, nil, "PrincipalPage"),
+                ("/api/v1/permissions", .get, nil, "GrantPage"),
+                ("/api/v1/permissions/check?tool=echo&principal=planner&level=read", .get, nil, "Decision"),
+                ("/api/v1/tokens", .get, nil, "TokenPage"),
+                ("/api/v1/audit?limit=5", .get, nil, "AuditPage"),
+                ("/api/v1/audit/verify", .get, nil, "AuditVerification"),
+            ]
+            for (uri, method, payload, schema) in cases {
+                let token = uri.hasPrefix("/api/v1/memory") || uri.contains("execute") ? fixture.agent : fixture.admin
+                try await client.execute(uri: uri, method: method, headers: headers(token), body: payload.map(body)) { response in
+                    #expect(response.status.code < 300, "\(uri): \(response.status)")
+                    try check(response, schema)
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,169 @@
+import DryadCore
+
+/// JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of every request and response body, and
+/// which route uses which. A route missing here fails `OpenAPIDocumentTests`.
+enum OpenAPISchemas {
+    private static func string(_ format: String? = nil) -> JSONValue {
+        format.map { .object(["type": .string("string"), "format": .string($0)]) } ?? .object(["type": .string("string")])
+    }
+    private static func nullable(_ type: String) -> JSONValue { .object(["type": .array([.string(type), .string("null")])]) }
+    private static let integer: JSONValue = .object(["type": .string("integer")])
+    private static let number: JSONValue = .object(["type": .string("number")])
+    private static let boolean: JSONValue = .object(["type": .string("boolean")])
+    private static let anyObject: JSONValue = .object(["type": .string("object")])
+    private static let anything: JSONValue = .object([:])
+    private static let strings: JSONValue = .object(["type": .string("array"), "items": .object(["type": .string("string")])])
+    private static func ref(_ name: String) -> JSONValue { .object(["$ref": .string("#/components/schemas/\(name)")]) }
+    private static func enumeration(_ values: [String]) -> JSONValue { .object(["enum": .array(values.map(JSONValue.string))]) }
+    private static func object(_ properties: [String: JSONValue], required: [String]? = nil) -> JSONValue {
+        .object(["type": .string("object"), "properties": .object(properties),
+                 "required": .array((required ?? properties.keys.sorted()).map(JSONValue.string))])
+    }
+    private static func page(_ item: String) -> JSONValue {
+        object(["items": .object(["type": .string("array"), "items": ref(item)]), "next_cursor": nullable("string")])
+    }
+
+    /// Every component schema.
+    static let components: [String: JSONValue] = [
+        "Tool": object([
+            "id": string("uuid"), "name": string(), "version": string(), "description": string(), "input_schema": anyObject,
+            "output_schema": .object(["type": .array([.string("object"), .string("null")])]),
+            "executor": .object(["type": .array([.string("object"), .string("null")])]), "tags": strings, "metadata": anyObject,
+            "status": enumeration(ToolStatus.allCases.map(\.rawValue)), "revision": integer, "created_at": string("date-time"),
+            "updated_at": string("date-time"),
+        ]),
+        "ToolPage": page("Tool"),
+        "ToolDefinition": object([
+            "name": string(), "version": string(), "description": string(), "input_schema": anyObject, "output_schema": anything,
+            "executor": anything, "tags": strings, "metadata": anyObject, "status": enumeration(ToolStatus.allCases.map(\.rawValue)),
+        ], required: ["name", "description"]),
+        "Execution": object([
+            "id": string("uuid"), "tool_id": string(), "tool_name": string(), "tool_version": string(), "session_id": nullable("string"),
+            "principal": string(), "input": anything, "output": anything, "status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
+            "error": nullable("string"), "exit_code": nullable("integer"), "http_status": nullable("integer"), "duration_ms": integer,
+            "started_at": string("date-time"), "finished_at": string("date-time"),
+        ]),
+        "ExecutionPage": page("Execution"),
+        "ToolStats": object([
+            "name": string(), "version": string(), "succeeded": integer, "failed": integer, "timed_out": integer, "rejected": integer,
+            "denied": integer, "success_rate": nullable("number"), "p50_ms": nullable("integer"), "p95_ms": nullable("integer"),
+            "max_ms": nullable("integer"), "last_run_at": nullable("string"),
+        ]),
+        "ToolStatsPage": page("ToolStats"),
+        "Session": object([
+            "id": string("uuid"), "label": nullable("string"), "principal": string(), "status": enumeration(["open", "ended"]),
+            "execution_count": integer, "created_at": string("date-time"), "ended_at": nullable("string"),
+        ]),
+        "SessionPage": page("Session"),
+        "SessionDetail": .object(["allOf": .array([ref("Session"), object(["executions": .object(["type": .string("array"), "items": ref("Execution")])])])]),
+        "SessionRequest": object(["label": string()], required: []),
+        "MemoryContext": object([
+            "id": string("uuid"), "agent_id": string(), "context_type": string(), "data": anyObject, "parent_id": nullable("string"),
+            "tags": strings, "version": integer, "created_at": string("date-time"), "updated_at": string("date-time"),
+            "expires_at": nullable("string"),
+            "shared_with": .object(["type": .string("array"), "items": object(["agent_id": string(), "access": enumeration(["read", "write"])])]),
+            "provenance": .object(["type": .string("array"), "items": object(["pointer": string(), "context_id": string()])]),
+            "unresolved_errors": integer, "score": number, "snippet": string(), "merged": boolean, "principal": string(),
+        ], required: ["id", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at", "shared_with"]),
+        "MemoryContextPage": page("MemoryContext"),
+        "MemoryDraft": object([
+            "agent_id": string(), "context_type": string(), "data": anyObject, "parent_id": nullable("string"), "tags": strings, "ttl_seconds": number,
+        ], required: ["agent_id"]),
+        "MemoryReplace": object(["data": anyObject, "tags": strings, "ttl_seconds": number], required: []),
+        "MergePatch": anyObject,
+        "ShareRequest": object(["agent_id": string(), "access": enumeration(["read", "write"])], required: ["agent_id"]),
+        "Purged": object(["purged": integer]),
+        "ErrorRecord": object([
+            "id": string("uuid"), "error_type": string(), "error_message": string(), "stack_trace": nullable("string"), "fix_applied": boolean,
+            "resolution_note": nullable("string"), "context_id": nullable("string"), "principal": string(), "created_at": string("date-time"),
+            "resolved_at": nullable("string"),
+        ]),
+        "ErrorPage": page("ErrorRecord"),
+        "ErrorRequest": object(["type": string(), "message": string(), "stack_trace": string(), "context_id": string()], required: ["type", "message"]),
+        "ResolveRequest": object(["note": string()], required: []),
+        "Principal": object([
+            "name": string(), "type": enumeration(Principal.Kind.allCases.map(\.rawValue)), "role": enumeration(Principal.Role.allCases.map(\.rawValue)),
+            "disabled": boolean, "rate": nullable("number"), "burst": nullable("integer"), "created_at": string("date-time"),
+        ]),
+        "PrincipalPage": page("Principal"),
+        "PrincipalRequest": object(["name": string(), "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
+                                    "role": enumeration(Principal.Role.allCases.map(\.rawValue))], required: ["name", "type"]),
+        "LimitRequest": object(["rate": number, "burst": integer]),
+        "Grant": object([
+            "tool": string(), "principal": nullable("string"), "principal_type": nullable("string"),
+            "level": enumeration(ToolLevel.allCases.map(\.rawValue)), "created_at": string("date-time"),
+        ]),
+        "GrantPage": page("Grant"),
+        "GrantRequest": object(["tool": string(), "principal": string(), "principal_type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
+                                "level": enumeration(ToolLevel.allCases.map(\.rawValue))], required: ["tool", "level"]),
+        "Decision": object(["decision": enumeration(["allow", "deny"]), "reason": string()]),
+        "TokenRequest": object(["principal": string(), "ttl_seconds": number], required: ["principal"]),
+        "IssuedToken": object(["token": string(), "id": string(), "expires_at": string("date-time")]),
+        "Token": object([
+            "id": string(), "principal": string(), "kid": string(), "issued_at": string("date-time"), "expires_at": string("date-time"),
+            "revoked_at": nullable("string"),
+        ]),
+        "TokenPage": page("Token"),
+        "Kid": object(["kid": string()]),
+        "AuditEntry": object([
+            "seq": integer, "at": string("date-time"), "principal": string(), "action": string(), "resource": string(),
+            "decision": enumeration(["allow", "deny"]), "reason": string(), "request_id": nullable("string"), "prev_hash": string(), "hash": string(),
+        ]),
+        "AuditPage": page("AuditEntry"),
+        "AuditVerification": object(["ok": boolean, "entries": integer, "first_bad_seq": nullable("integer"), "problem": nullable("string")]),
+        "ToolInput": anything,
+    ]
+
+    /// (request body schema, success response schema) per `METHOD path`; nil means none.
+    static let bodies: [String: (request: String?, response: String?)] = [
+        "POST /api/v1/tools": ("ToolDefinition", "Tool"),
+        "GET /api/v1/tools": (nil, "ToolPage"),
+        "GET /api/v1/tools/{ref}": (nil, "Tool"),
+        "PUT /api/v1/tools/{ref}": ("ToolDefinition", "Tool"),
+        "DELETE /api/v1/tools/{ref}": (nil, nil),
+        "POST /api/v1/tools/{ref}/execute": ("ToolInput", "Execution"),
+        "GET /api/v1/tools/{ref}/history": (nil, "ExecutionPage"),
+        "GET /api/v1/tools/{ref}/stats": (nil, "ToolStatsPage"),
+        "GET /api/v1/executions/{id}": (nil, "Execution"),
+        "POST /api/v1/sessions": ("SessionRequest", "Session"),
+        "GET /api/v1/sessions": (nil, "SessionPage"),
+        "GET /api/v1/sessions/{id}": (nil, "SessionDetail"),
+        "POST /api/v1/sessions/{id}/end": (nil, "Session"),
+        "POST /api/v1/memory/context": ("MemoryDraft", "MemoryContext"),
+        "GET /api/v1/memory/context": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}": (nil, "MemoryContext"),
+        "PUT /api/v1/memory/context/{id}": ("MemoryReplace", "MemoryContext"),
+        "PATCH /api/v1/memory/context/{id}": ("MergePatch", "MemoryContext"),
+        "DELETE /api/v1/memory/context/{id}": (nil, nil),
+        "GET /api/v1/memory/search": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}/parents": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}/children": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}/history": (nil, "MemoryContextPage"),
+        "POST /api/v1/memory/context/{id}/shares": ("ShareRequest", "MemoryContext"),
+        "DELETE /api/v1/memory/context/{id}/shares/{agent}": (nil, "MemoryContext"),
+        "POST /api/v1/memory/purge": (nil, "Purged"),
+        "POST /api/v1/errors": ("ErrorRequest", "ErrorRecord"),
+        "GET /api/v1/errors": (nil, "ErrorPage"),
+        "POST /api/v1/errors/{id}/resolve": ("ResolveRequest", "ErrorRecord"),
+        "POST /api/v1/principals": ("PrincipalRequest", "Principal"),
+        "GET /api/v1/principals": (nil, "PrincipalPage"),
+        "GET /api/v1/principals/{name}": (nil, "Principal"),
+        "POST /api/v1/principals/{name}/disable": (nil, "Principal"),
+        "DELETE /api/v1/principals/{name}": (nil, nil),
+        "PUT /api/v1/principals/{name}/limit": ("LimitRequest", "Principal"),
+        "POST /api/v1/permissions": ("GrantRequest", "Grant"),
+        "DELETE /api/v1/permissions": (nil, nil),
+        "GET /api/v1/permissions": (nil, "GrantPage"),
+        "GET /api/v1/permissions/check": (nil, "Decision"),
+        "POST /api/v1/tokens": ("TokenRequest", "IssuedToken"),
+        "GET /api/v1/tokens": (nil, "TokenPage"),
+        "DELETE /api/v1/tokens/{id}": (nil, nil),
+        "POST /api/v1/keys/rotate": (nil, "Kid"),
+        "GET /api/v1/audit": (nil, "AuditPage"),
+        "GET /api/v1/audit/verify": (nil, "AuditVerification"),
+        "GET /api/v1/openapi.json": (nil, nil),
+        "GET /healthz": (nil, nil),
+        "GET /readyz": (nil, nil),
+        "GET /metrics": (nil, nil),
+    ]
+}
