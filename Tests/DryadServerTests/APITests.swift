@@ -316,3 +316,48 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
     }
 }
+
+/// Error paths every route shares, driven by the route table itself.
+@Suite struct RouteMatrixTests {
+    @Test func everyAuthenticatedRouteRefusesMissingAndBadTokens() async throws {
+        let fixture = try await Fixture()
+        let routes = apiRoutes(database: fixture.database).filter { $0.path.hasPrefix("/api/v1/") && !$0.path.hasSuffix("openapi.json") }
+        #expect(routes.count > 40)
+        try await fixture.app().test(.router) { client in
+            for route in routes {
+                let path = route.path.replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: "")
+                let method = HTTPRequest.Method(rawValue: route.method)!
+                for token in [nil, "not.a.token"] {
+                    try await client.execute(uri: path, method: method, headers: headers(token), body: body("{}")) { response in
+                        #expect(response.status == .unauthorized, "\(route.method) \(route.path) with \(token ?? "no token")")
+                        #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func adminRoutesRefuseMembers() async throws {
+        let fixture = try await Fixture()
+        let cases: [(HTTPRequest.Method, String, String?)] = [
+            (.get, "/api/v1/principals", nil), (.post, "/api/v1/principals", #"{"name":"x","type":"user"}"#),
+            (.get, "/api/v1/principals/ops", nil), (.post, "/api/v1/principals/ops/disable", nil), (.delete, "/api/v1/principals/ops", nil),
+            (.put, "/api/v1/principals/ops/limit", #"{"rate":1,"burst":1}"#), (.get, "/api/v1/permissions", nil),
+            (.get, "/api/v1/permissions/check?tool=t&principal=ops&level=read", nil), (.get, "/api/v1/tokens", nil),
+            (.post, "/api/v1/tokens", #"{"principal":"ops"}"#), (.delete, "/api/v1/tokens/x", nil), (.post, "/api/v1/keys/rotate", nil),
+            (.get, "/api/v1/audit", nil), (.get, "/api/v1/audit/verify", nil), (.post, "/api/v1/memory/purge", nil),
+        ]
+        try await fixture.app().test(.router) { client in
+            for (method, uri, payload) in cases {
+                try await client.execute(uri: uri, method: method, headers: headers(fixture.agent), body: payload.map(body)) { response in
+                    #expect(response.status == .forbidden, "\(method) \(uri)")
+                    #expect(fields(response)["code"] as? String == "permission_denied")
+                }
+            }
+        }
+        // And the admin gets through.
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/principals/ops", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .ok) }
+        }
+    }
+}
