@@ -7,13 +7,15 @@ import Hummingbird
 /// into a problem response (never a stack trace or SQL).
 struct EdgeMiddleware: RouterMiddleware {
     typealias Context = DryadContext
+    // Literal, valid header tokens: these initializers cannot fail.
     static let principalHeader = HTTPField.Name("X-Dryad-Principal")!
+    static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     let log: AccessLog
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
         var context = context
-        let supplied = request.headers[.init("X-Request-Id")!].flatMap { $0.count <= 128 && $0.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? $0 : nil }
+        let supplied = request.headers[Self.requestIDHeader].flatMap { $0.count <= 128 && $0.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? $0 : nil }
         context.requestID = supplied ?? UUID().uuidString.lowercased()
         let start = ContinuousClock.now
         var response: Response
@@ -29,7 +31,7 @@ struct EdgeMiddleware: RouterMiddleware {
         } catch {
             response = Problem(status: .internalServerError, code: "internal", detail: "internal error").response
         }
-        response.headers[.init("X-Request-Id")!] = context.requestID
+        response.headers[Self.requestIDHeader] = context.requestID
         // The principal is known only inside the authenticated layer, which passes it out on this header.
         let principal = response.headers[Self.principalHeader]
         response.headers[Self.principalHeader] = nil
