@@ -76,3 +76,32 @@ import Testing
         #expect(help.stdout.contains("tools"))
     }
 }
+
+@Suite struct MaintenanceCommandTests {
+    let cli: CLIHarness
+
+    init() throws { cli = try CLIHarness() }
+
+    @Test func backupCheckAndRestoreFromTheCLI() throws {
+        #expect(try cli.run(["tools", "register", "t", "--description", "d"]).status == 0)
+        let copy = cli.folder + "/copy.db"
+        let backup = try cli.run(["db", "backup", copy])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(try cli.run(["db", "backup", copy]).status == 5)
+        #expect(try cli.run(["tools", "delete", "t"]).status == 0)
+        let refused = try cli.run(["db", "restore", copy])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--yes"))
+        #expect(try cli.run(["db", "restore", copy, "--yes"]).status == 0)
+        #expect(try cli.run(["tools", "get", "t"]).status == 0)
+        let check = try cli.run(["db", "check"])
+        #expect(check.status == 0)
+        #expect(check.stdout == "integrity_check: ok\nforeign_key_check: ok\naudit_chain: ok\n")
+        #expect(try cli.run(["db", "vacuum"]).status == 0)
+        #expect(try cli.run(["db", "migrate", "-o", "json"]).status == 0)
+        try DatabaseQueue(path: cli.databasePath).write { db in try db.execute(sql: "UPDATE audit_log SET reason = 'forged' WHERE seq = 1") }
+        let failed = try cli.run(["db", "check"])
+        #expect(failed.status == 1)
+        #expect(failed.stdout.contains("audit_chain: FAILED entry 1 was changed after it was written"))
+    }
+}

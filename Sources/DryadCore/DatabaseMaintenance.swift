@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+
+/// One line of `db check`.
+public struct CheckResult: Sendable, Equatable, Encodable {
+    public var check: String
+    public var ok: Bool
+    public var detail: String
+}
+
+extension DryadDatabase {
+    /// Copies the database to a new file with SQLite's online backup API, from a read snapshot,
+    /// while other processes keep writing; the copy is integrity-checked before success.
+    public func backup(to destination: String, as principal: Principal) async throws(DryadError) {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw .conflict("\(destination) exists already; choose a new file")
+        }
+        try await audited(principal, "db.backup", "file:\(destination)") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+        }
+        do {
+            try Self.copy(pool, to: destination)
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw Self.map(error, path: destination)
+        }
+    }
+
+    /// The blocking part of `backup`: create the file private, copy, check.
+    private static func copy(_ pool: DatabasePool, to destination: String) throws {
+        let fd = open(destination, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DryadError.storage("cannot create \(destination): \(String(cString: strerror(errno)))") }
+        close(fd)
+        let copy = try DatabaseQueue(path: destination)
+        try pool.backup(to: copy)
+        let verdict = try copy.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+        try copy.close()
+        guard verdict == "ok" else {
+            throw DryadError.storage("the copy failed its integrity check (\(verdict ?? "no answer")); removed it")
+        }
+    }
+
+    /// Replaces the database's content with a healthy dryad database file, in one transaction
+    /// that other processes see all at once; refuses files that are not dryad's, are damaged or
+    /// come from a newer schema. The restore is recorded in the (restored) audit trail.
+    public func restore(from source: String, as principal: Principal) async throws(DryadError) {
+        try await audited(principal, "db.restore.check", "file:\(source)") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+        }
+        guard FileManager.default.fileExists(atPath: source) else { throw .invalidInput("\(source): no such file") }
+        do {
+            try Self.replaceContent(of: pool, from: source)
+        } catch {
+            throw Self.map(error, path: source)
+        }
+        try await audited(principal, "db.restore", "file:\(source)") { _, _ in }
+    }
+
+    /// The blocking part of `restore`: vet the file, copy it over the live database, migrate.
+    private static func replaceContent(of pool: DatabasePool, from source: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let input = try DatabaseQueue(path: source, configuration: configuration)
+        let (application, version, integrity) = try input.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+             try String.fetchOne(db, sql: "PRAGMA integrity_check"))
+        }
+        guard application == applicationID else { throw DryadError.invalidInput("\(source) is not a dryad database") }
+        guard version <= schemaVersion else { throw DryadError.schemaTooNew(found: version, supported: schemaVersion) }
+        guard integrity == "ok" else { throw DryadError.invalidInput("\(source) is damaged (integrity check: \(integrity ?? "no answer"))") }
+        try input.backup(to: pool)
+        try input.close()
+        try Schema.migrator.migrate(pool)
+    }
+
+    /// `integrity_check`, `foreign_key_check` and the audit chain, one result each.
+    public func check(as principal: Principal) async throws(DryadError) -> [CheckResult] {
+        let verification = try await audit.verify(as: principal)
+        let (integrity, foreignKeys) = try await read { db in
+            (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
+        }
+        return [
+            CheckResult(check: "integrity_check", ok: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")),
+            CheckResult(check: "foreign_key_check", ok: foreignKeys == 0, detail: foreignKeys == 0 ? "ok" : "\(foreignKeys) broken references"),
+            CheckResult(check: "audit_chain", ok: verification.ok,
+                        detail: verification.ok ? "ok (\(verification.entries) entries)" : (verification.problem ?? "does not verify")),
+        ]
+    }
+
+    /// Rebuilds the file to reclaim free pages.
+    public func vacuum(as principal: Principal) async throws(DryadError) {
+        try await audited(principal, "db.vacuum", "database") { db, _ in try Access.requireAdmin(principal, in: db) }
+        do {
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+}
