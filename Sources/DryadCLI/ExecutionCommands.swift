@@ -1,6 +1,7 @@
 import ArgumentParser
 import DryadCore
 import Foundation
+import Synchronization
 
 extension ToolsCommand {
     /// `dryad tools execute`: runs a tool and records the run.
@@ -44,13 +45,16 @@ extension ToolsCommand {
             }
             let (database, principal) = try await global.open()
             let runner = database.executor(environment: ProcessInfo.processInfo.environment)
+            // Ctrl-C or SIGTERM cancels the run, which tears down the tool's process group and
+            // still records the attempt, instead of leaving the tool running on its own. The
+            // handlers go in before the run starts, so no signal can slip between the two.
+            let interrupt = Interrupt()
+            let sources = Self.cancelOnSignals(interrupt)
+            defer { sources.forEach { $0.cancel() } }
             let run = Task {
                 try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: principal)
             }
-            // Ctrl-C or SIGTERM cancels the run, which tears down the tool's process group and
-            // still records the attempt, instead of leaving the tool running on its own.
-            let interrupts = Self.cancelOnSignals(run)
-            defer { interrupts.forEach { $0.cancel() } }
+            interrupt.watch(run)
             let outcome = try await run.value
             for warning in outcome.warnings { Printer.message("dryad: warning: \(warning)") }
             switch global.output {
@@ -65,12 +69,13 @@ extension ToolsCommand {
             }
         }
 
-        private static func cancelOnSignals(_ task: Task<ExecutionOutcome, any Error>) -> [any DispatchSourceSignal] {
+        private static func cancelOnSignals(_ interrupt: Interrupt) -> [any DispatchSourceSignal] {
             [SIGINT, SIGTERM].map { number in
-                signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number)
-                source.setEventHandler { task.cancel() }
+                source.setEventHandler { interrupt.fire() }
                 source.resume()
+                // Only now stop the default action: the source already catches the signal.
+                signal(number, SIG_IGN)
                 return source
             }
         }
@@ -130,6 +135,27 @@ extension ToolsCommand {
             let stats = try await database.executions.stats(reference, since: sinceDate, as: principal)
             try global.printer.page(Page(items: stats, nextCursor: nil), noun: "runs")
         }
+    }
+}
+
+/// Remembers an interrupt that may arrive before the task it cancels exists.
+final class Interrupt: Sendable {
+    private let state = Mutex<(task: Task<ExecutionOutcome, any Error>?, fired: Bool)>((nil, false))
+
+    func watch(_ task: Task<ExecutionOutcome, any Error>) {
+        let fired = state.withLock { state in
+            state.task = task
+            return state.fired
+        }
+        if fired { task.cancel() }
+    }
+
+    func fire() {
+        let task = state.withLock { state in
+            state.fired = true
+            return state.task
+        }
+        task?.cancel()
     }
 }
 
