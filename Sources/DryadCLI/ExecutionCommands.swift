@@ -49,7 +49,7 @@ extension ToolsCommand {
             // still records the attempt, instead of leaving the tool running on its own. The
             // handlers go in before the run starts, so no signal can slip between the two.
             let interrupt = Interrupt()
-            let sources = Self.cancelOnSignals(interrupt)
+            let sources = await Self.cancelOnSignals(interrupt)
             defer { sources.forEach { $0.cancel() } }
             let run = Task {
                 try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: principal)
@@ -69,15 +69,25 @@ extension ToolsCommand {
             }
         }
 
-        private static func cancelOnSignals(_ interrupt: Interrupt) -> [any DispatchSourceSignal] {
-            [SIGINT, SIGTERM].map { number in
+        /// Routes SIGINT and SIGTERM to `interrupt`, returning once both sources are registered.
+        private static func cancelOnSignals(_ interrupt: Interrupt) async -> [any DispatchSourceSignal] {
+            var sources: [any DispatchSourceSignal] = []
+            for number in [SIGINT, SIGTERM] {
+                #if canImport(Darwin)
+                // Darwin delivers signal sources through kqueue only when the signal is ignored;
+                // Linux's libdispatch installs its own handler and must not see SIG_IGN.
+                signal(number, SIG_IGN)
+                #endif
                 let source = DispatchSource.makeSignalSource(signal: number)
                 source.setEventHandler { interrupt.fire() }
-                source.resume()
-                // Only now stop the default action: the source already catches the signal.
-                signal(number, SIG_IGN)
-                return source
+                // Registration is asynchronous: wait for it so an early signal is not missed.
+                await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+                    source.setRegistrationHandler { registered.resume() }
+                    source.resume()
+                }
+                sources.append(source)
             }
+            return sources
         }
     }
 
