@@ -629,7 +629,7 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit list" resource' -l 'resource' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit list" since' -l 'since' -d 'RFC 3339 time or a duration back from now.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit list" limit' -l 'limit' -d 'Items per page (1-1000).' -rfka ''
-complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit list" cursor' -l 'cursor' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit list" cursor' -l 'cursor' -d 'Continue from the cursor a previous page printed.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit list" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit verify" db' -l 'db' -d 'SQLite database file (default: $DRYAD_DB, else $XDG_DATA_HOME/dryad/dryad.db).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad audit verify" o output' -s 'o' -l 'output' -d 'Output format: table, json or jsonl.' -rfka 'table json jsonl'

@@ -247,14 +247,13 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "allow or deny.") var decision: String?
         @Option var resource: String?
         @Option(help: ArgumentHelp("RFC 3339 time or a duration back from now.", valueName: "when")) var since: String?
-        @Option(help: "Items per page (1-1000).") var limit = PageRequest.defaultLimit
-        @Option var cursor: String?
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let query = AuditQuery(principal: principal, action: action, decision: decision, resource: resource,
                                    since: try since.map { try TimeWindow.since($0) })
             let (database, acting) = try await global.open()
-            try global.printer.page(try await database.audit.list(query, page: PageRequest(limit: limit, cursor: cursor), as: acting), noun: "entries")
+            try global.printer.page(try await database.audit.list(query, page: paging.request, as: acting), noun: "entries")
         }
     }
 

@@ -37,13 +37,12 @@ struct ErrorsCommand: AsyncParsableCommand {
         @Option(help: "Only errors of this type.") var type: String?
         @Flag(help: "Only unresolved errors.") var unresolved = false
         @Option(help: ArgumentHelp("Only errors since an RFC 3339 time or a duration back from now.", valueName: "when")) var since: String?
-        @Option(help: "Items per page (1-1000).") var limit = PageRequest.defaultLimit
-        @Option(help: "Continue from the cursor a previous page printed.") var cursor: String?
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let query = ErrorQuery(contextID: context, errorType: type, unresolvedOnly: unresolved, since: try since.map { try TimeWindow.since($0) })
             let (database, principal) = try await global.open()
-            try global.printer.page(try await database.errors.list(query, page: PageRequest(limit: limit, cursor: cursor), as: principal), noun: "errors")
+            try global.printer.page(try await database.errors.list(query, page: paging.request, as: principal), noun: "errors")
         }
     }
 

@@ -109,17 +109,13 @@ extension ToolsCommand {
         @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))
         var since: String?
 
-        @Option(help: "Items per page (1-1000).")
-        var limit = PageRequest.defaultLimit
-
-        @Option(help: "Continue from the cursor a previous page printed.")
-        var cursor: String?
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let reference = try ToolReference(ref)
             let query = ExecutionQuery(status: status, sessionID: session, since: try since.map { try TimeWindow.since($0) })
             let (database, principal) = try await global.open()
-            let page = try await database.executions.history(reference, query, page: PageRequest(limit: limit, cursor: cursor), as: principal)
+            let page = try await database.executions.history(reference, query, page: paging.request, as: principal)
             try global.printer.page(page, noun: "executions")
         }
     }
@@ -233,15 +229,11 @@ struct SessionsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: "Items per page (1-1000).")
-        var limit = PageRequest.defaultLimit
-
-        @Option(help: "Continue from the cursor a previous page printed.")
-        var cursor: String?
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            try global.printer.page(try await database.sessions.list(page: PageRequest(limit: limit, cursor: cursor), as: principal), noun: "sessions")
+            try global.printer.page(try await database.sessions.list(page: paging.request, as: principal), noun: "sessions")
         }
     }
 

@@ -2,6 +2,17 @@ import ArgumentParser
 import DryadCore
 import Foundation
 
+/// `--limit` and `--cursor`, shared by every listing.
+struct PageOptions: ParsableArguments {
+    @Option(help: "Items per page (1-1000).")
+    var limit = PageRequest.defaultLimit
+
+    @Option(help: "Continue from the cursor a previous page printed.")
+    var cursor: String?
+
+    var request: PageRequest { PageRequest(limit: limit, cursor: cursor) }
+}
+
 /// Options every command takes: where the database is and how to print.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("SQLite database file (default: $DRYAD_DB, else $XDG_DATA_HOME/dryad/dryad.db).", valueName: "path"))

@@ -154,8 +154,7 @@ extension MemoryCommand {
         @Option(help: "Only contexts owned by this agent.") var agent: String?
         @Option(help: "Only contexts of this type.") var type: String?
         @Option(help: "Only contexts with this tag.") var tag: String?
-        @Option(help: "Items per page (1-1000).") var limit = PageRequest.defaultLimit
-        @Option(help: "Continue from the cursor a previous page printed.") var cursor: String?
+        @OptionGroup var paging: PageOptions
     }
 
     /// `dryad memory list`.
@@ -169,7 +168,7 @@ extension MemoryCommand {
         func run() async throws {
             let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag, parentID: parent)
             let (database, principal) = try await global.open()
-            let page = try await global.memory(database).list(query, page: PageRequest(limit: filters.limit, cursor: filters.cursor), as: principal)
+            let page = try await global.memory(database).list(query, page: filters.paging.request, as: principal)
             try global.printer.page(page, noun: "contexts")
         }
     }
@@ -189,7 +188,7 @@ extension MemoryCommand {
             let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag,
                                     since: try since.map { try TimeWindow.since($0) })
             let (database, principal) = try await global.open()
-            let page = try await global.memory(database).search(self.query, query, page: PageRequest(limit: filters.limit, cursor: filters.cursor), as: principal)
+            let page = try await global.memory(database).search(self.query, query, page: filters.paging.request, as: principal)
             try global.printer.page(page, noun: "contexts")
         }
     }

@@ -122,16 +122,12 @@ extension ToolsCommand {
         @Flag(help: "List every version, not only the latest.")
         var allVersions = false
 
-        @Option(help: "Items per page (1-1000).")
-        var limit = PageRequest.defaultLimit
-
-        @Option(help: "Continue from the cursor a previous page printed.")
-        var cursor: String?
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
             let query = ToolQuery(text: query, tags: tags, status: status, allVersions: allVersions)
-            let page = try await database.tools.list(query, page: PageRequest(limit: limit, cursor: cursor), as: principal)
+            let page = try await database.tools.list(query, page: paging.request, as: principal)
             try global.printer.page(page, noun: "tools")
         }
     }
