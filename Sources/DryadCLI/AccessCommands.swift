@@ -103,7 +103,7 @@ struct PermsCommand: AsyncParsableCommand {
     struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Grant read, write or execute on a tool (execute and write imply read).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Tool name or id.") var tool: String
+        @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @OptionGroup var grantee: GranteeOptions
         @Option(help: "read, write or execute.") var level: ToolLevel
 
@@ -116,7 +116,7 @@ struct PermsCommand: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a grant.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Tool name or id.") var tool: String
+        @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @OptionGroup var grantee: GranteeOptions
         @Option(help: "read, write or execute.") var level: ToolLevel
 
@@ -142,7 +142,7 @@ struct PermsCommand: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print whether a principal holds a level on a tool and the rule that decided (exit 0 allow, 4 deny).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Tool name or id.") var tool: String
+        @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @Option(help: "The principal to check.") var principal: String
         @Option(help: "read, write or execute.") var level: ToolLevel
 

@@ -49,7 +49,7 @@ extension DatabaseCommand {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw ValidationError("restoring replaces \(database.path): pass --yes when not on a terminal")
                 }
-                FileHandle.standardError.write(Data("Replace everything in \(database.path) with \(path)? [y/N] ".utf8))
+                StandardStream.write("Replace everything in \(database.path) with \(path)? [y/N] ", to: STDERR_FILENO)
                 guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                     Printer.message("nothing restored")
                     throw ExitCode(1)

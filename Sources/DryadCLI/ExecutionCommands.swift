@@ -12,7 +12,7 @@ extension ToolsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "NAME (latest version), NAME@VERSION or id.")
+        @Argument(help: "NAME (latest version), NAME@VERSION or id.", completion: DatabaseCompletion.tools)
         var ref: String
 
         @Option(help: ArgumentHelp("Input JSON, or '-' to read it from stdin (default {}).", valueName: "json"))
@@ -97,7 +97,7 @@ extension ToolsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "NAME (every version), NAME@VERSION or id.")
+        @Argument(help: "NAME (every version), NAME@VERSION or id.", completion: DatabaseCompletion.tools)
         var ref: String
 
         @Option(help: "Only this status: succeeded, failed, timed_out, rejected or denied.")
@@ -128,7 +128,7 @@ extension ToolsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "NAME, NAME@VERSION or id (default: every tool).")
+        @Argument(help: "NAME, NAME@VERSION or id (default: every tool).", completion: DatabaseCompletion.tools)
         var ref: String?
 
         @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))

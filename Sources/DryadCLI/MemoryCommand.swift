@@ -60,14 +60,15 @@ extension MemoryCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The owning agent.") var agent: String
         @Option(help: "Context type (default general).") var type: String = MemoryDraft.defaultType
-        @Option(help: ArgumentHelp("Parent context id; it must exist.", valueName: "id")) var parent: String?
+        @Option(help: ArgumentHelp("Parent context id; it must exist.", valueName: "id"), completion: DatabaseCompletion.contexts) var parent: String?
         @OptionGroup var data: DataOptions
         @Option(name: .customLong("tag"), help: ArgumentHelp("Tag (repeatable).", valueName: "tag")) var tags: [String] = []
         @Option(help: ArgumentHelp("Expire after this long: 90s, 15m, 2h, 7d.", valueName: "duration")) var ttl: String?
+        @Option(help: ArgumentHelp("A stable key, unique in the database, that `dryad apply` finds the context by.", valueName: "key")) var key: String?
 
         func run() async throws {
             let draft = MemoryDraft(agentID: agent, contextType: type, data: try data.value() ?? .object([:]),
-                                    parentID: parent, tags: tags, ttl: try parseTTL(ttl))
+                                    parentID: parent, tags: tags, ttl: try parseTTL(ttl), key: key)
             let (database, principal) = try await global.open()
             try global.printer.record(try await global.memory(database).store(draft, as: principal))
         }
@@ -78,7 +79,7 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(abstract: "Show a context, or its effective data after inheritance.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
         @Flag(help: "Merge the ancestors' data from the root down (RFC 7396).") var resolved = false
         @Flag(help: "With --resolved: name the context each leaf came from.") var explain = false
 
@@ -103,7 +104,7 @@ extension MemoryCommand {
             discussion: "With --if-version N and a newer current version: --on-conflict reject (default) fails with exit 5; merge does a three-way merge from version N and fails, listing each conflicting pointer, when both sides changed the same path differently.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
         @OptionGroup var data: DataOptions
         @Option(help: ArgumentHelp("RFC 7396 merge patch as JSON, or '-' for stdin.", valueName: "json")) var mergePatch: String?
         @Option(help: ArgumentHelp("File holding the merge patch.", valueName: "path")) var mergePatchFile: String?
@@ -140,7 +141,7 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(abstract: "List every version of a context with its data, time and principal.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
 
         func run() async throws {
             let (database, principal) = try await global.open()
@@ -198,7 +199,7 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(abstract: "List the ancestors of a context, nearest first.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
 
         func run() async throws {
             let (database, principal) = try await global.open()
@@ -211,7 +212,7 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(abstract: "List the children of a context (the whole subtree with --recursive).")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
         @Flag(help: "Include every descendant, breadth first.") var recursive = false
 
         func run() async throws {
@@ -226,7 +227,7 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(abstract: "Share a context and its descendants with another agent.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
         @Option(name: .customLong("with"), help: "The agent to share with.") var agent: String
         @Option(help: "read (default) or write.") var access: MemoryAccess = .read
 
@@ -241,7 +242,7 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(abstract: "Stop sharing a context with an agent.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
         @Option(name: .customLong("with"), help: "The agent to stop sharing with.") var agent: String
 
         func run() async throws {
@@ -255,7 +256,7 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a context (refused while it has children, unless --recursive).")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.") var id: String
+        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
         @Flag(help: "Delete the whole subtree.") var recursive = false
 
         func run() async throws {
@@ -292,7 +293,7 @@ extension MemoryContext: TableRepresentable {
 
     var fields: [(String, String)] {
         var lines: [(String, String)] = [
-            ("id", id), ("agent_id", agentID), ("context_type", contextType), ("parent_id", parentID ?? "-"),
+            ("id", id), ("key", key ?? "-"), ("agent_id", agentID), ("context_type", contextType), ("parent_id", parentID ?? "-"),
             ("version", String(version)), ("tags", tags.isEmpty ? "-" : tags.joined(separator: ", ")),
             ("shared_with", sharedWith.isEmpty ? "-" : sharedWith.map { "\($0.agentID) (\($0.access.rawValue))" }.joined(separator: ", ")),
             ("created_at", createdAt), ("updated_at", updatedAt), ("expires_at", expiresAt ?? "-"),

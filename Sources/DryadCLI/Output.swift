@@ -77,20 +77,20 @@ struct Printer {
     static func error(code: String, message: String, format: OutputFormat) {
         let line = message.replacingOccurrences(of: "\n", with: " ")
         if format == .table {
-            FileHandle.standardError.write(Data("dryad: error: \(line)\n".utf8))
+            StandardStream.write("dryad: error: \(line)\n", to: STDERR_FILENO)
         } else {
             let body = JSONValue.object(["error": .object(["code": .string(code), "message": .string(line)])])
-            FileHandle.standardError.write(Data((body.canonicalText + "\n").utf8))
+            StandardStream.write(body.canonicalText + "\n", to: STDERR_FILENO)
         }
     }
 
     /// A message for people on stderr (never part of the results).
     static func message(_ text: String) {
-        FileHandle.standardError.write(Data("\(text)\n".utf8))
+        StandardStream.write("\(text)\n", to: STDERR_FILENO)
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        StandardStream.write(text + "\n", to: STDOUT_FILENO)
     }
 
     static func encode<T: Encodable>(_ value: T, pretty: Bool) throws -> String {
@@ -121,5 +121,31 @@ struct Printer {
         return fields.map { name, value in
             (name + ":").padding(toLength: width, withPad: " ", startingAt: 0) + " " + value
         }.joined(separator: "\n")
+    }
+}
+
+/// Writes to stdout and stderr with write(2): Foundation's `FileHandle.write(_:)` traps when the
+/// reader has gone (`dryad … | head`), and SIGPIPE is ignored so tools cannot kill dryad.
+enum StandardStream {
+    /// Writes everything; when stdout's reader is gone, exits 141 quietly as a SIGPIPE'd tool would.
+    static func write(_ text: String, to fd: Int32) {
+        write(Array(text.utf8), to: fd)
+    }
+
+    static func write(_ bytes: [UInt8], to fd: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                Foundation.write(fd, raw.baseAddress.map { $0 + offset }, bytes.count - offset)
+            }
+            if written > 0 {
+                offset += written
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                if fd == STDOUT_FILENO && errno == EPIPE { exit(141) }
+                return
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                 logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
         let address = (tlsCert == nil ? "http://" : "https://") + host
         let app = try buildApplication(database: database, configuration: configuration) { port in
-            FileHandle.standardOutput.write(Data("listening on \(address):\(port)\n".utf8))
+            StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)
         }
         // SIGTERM/SIGINT stop accepting, finish requests in flight, then return.
         try await app.runService()

@@ -138,7 +138,7 @@ extension ToolsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "NAME, NAME@VERSION or id.")
+        @Argument(help: "NAME, NAME@VERSION or id.", completion: DatabaseCompletion.tools)
         var ref: String
 
         func run() async throws {
@@ -156,7 +156,7 @@ extension ToolsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "NAME (latest version), NAME@VERSION or id.")
+        @Argument(help: "NAME (latest version), NAME@VERSION or id.", completion: DatabaseCompletion.tools)
         var ref: String
 
         @Option(help: "New description.")
@@ -219,7 +219,7 @@ extension ToolsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "NAME, NAME@VERSION or id.")
+        @Argument(help: "NAME, NAME@VERSION or id.", completion: DatabaseCompletion.tools)
         var ref: String
 
         @Flag(help: "Delete every version of the tool.")

@@ -122,8 +122,11 @@ extension DryadDatabase {
     /// Runs `body` in one write transaction together with the audit entry that records the
     /// allowed decision: if the entry cannot be written, the change does not happen. A `Denial`
     /// thrown by `body` rolls the change back and is audited in a transaction of its own.
+    /// `skipAudit` lets an operation whose result is its own record (an import that brings the
+    /// source's audit trail) leave the trail as it found it.
     func audited<T: Sendable>(_ principal: Principal, _ action: String, _ resource: String,
-                              _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T) async throws(DryadError) -> T {
+                              _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T,
+                              skipAudit: (@Sendable (T) -> Bool)? = nil) async throws(DryadError) -> T {
         let at = now()
         if Self.readActions.contains(action) {
             switch readAudit {
@@ -136,8 +139,10 @@ extension DryadDatabase {
             return try await pool.write { db in
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
                 let result = try body(db, &note)
-                try AuditLog.append(principal: principal.name, action: action, resource: note.resource, allowed: true,
-                                    reason: note.reason, requestID: principal.requestID, at: at, in: db)
+                if skipAudit?(result) != true {
+                    try AuditLog.append(principal: principal.name, action: action, resource: note.resource, allowed: true,
+                                        reason: note.reason, requestID: principal.requestID, at: at, in: db)
+                }
                 return result
             }
         } catch let denial as Denial {

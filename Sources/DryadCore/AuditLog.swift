@@ -154,31 +154,36 @@ public struct AuditLog: Sendable {
     public func verify(as principal: Principal) async throws(DryadError) -> AuditVerification {
         try await database.audited(principal, "audit.verify", "audit") { db, _ in
             try Access.requireAdmin(principal, in: db)
-            let checkpoint = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_checkpoint WHERE id = 1")
-            var expectedSeq: Int = (checkpoint?["seq"] ?? 0) + 1
-            var expectedPrevious: String = checkpoint?["hash"] ?? Self.genesis
-            var count = 0
-            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
-            while let row = try cursor.next() {
-                let entry = Self.decode(row)
-                if entry.seq != expectedSeq {
-                    return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
-                                             problem: "entry \(entry.seq) follows \(expectedSeq - 1): entries are missing or were inserted")
-                }
-                if entry.prevHash != expectedPrevious {
-                    return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
-                                             problem: "entry \(entry.seq) does not link to the entry before it")
-                }
-                if entry.hash != AuditEntry.hash(previous: entry.prevHash, body: entry.canonicalBody) {
-                    return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
-                                             problem: "entry \(entry.seq) was changed after it was written")
-                }
-                expectedSeq += 1
-                expectedPrevious = entry.hash
-                count += 1
-            }
-            return AuditVerification(ok: true, entries: count, firstBadSeq: nil, problem: nil)
+            return try Self.verifyChain(in: db)
         }
+    }
+
+    /// Walks the chain from the checkpoint, recomputing every hash.
+    static func verifyChain(in db: Database) throws -> AuditVerification {
+        let checkpoint = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_checkpoint WHERE id = 1")
+        var expectedSeq: Int = (checkpoint?["seq"] ?? 0) + 1
+        var expectedPrevious: String = checkpoint?["hash"] ?? Self.genesis
+        var count = 0
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
+        while let row = try cursor.next() {
+            let entry = Self.decode(row)
+            if entry.seq != expectedSeq {
+                return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
+                                         problem: "entry \(entry.seq) follows \(expectedSeq - 1): entries are missing or were inserted")
+            }
+            if entry.prevHash != expectedPrevious {
+                return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
+                                         problem: "entry \(entry.seq) does not link to the entry before it")
+            }
+            if entry.hash != AuditEntry.hash(previous: entry.prevHash, body: entry.canonicalBody) {
+                return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
+                                         problem: "entry \(entry.seq) was changed after it was written")
+            }
+            expectedSeq += 1
+            expectedPrevious = entry.hash
+            count += 1
+        }
+        return AuditVerification(ok: true, entries: count, firstBadSeq: nil, problem: nil)
     }
 
     /// Removes entries older than `before`, keeping the rest verifiable from a checkpoint.

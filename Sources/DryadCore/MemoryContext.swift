@@ -30,6 +30,8 @@ public struct Provenance: Sendable, Equatable, Encodable {
 /// An agent's JSON memory (the planning document's `memory_context`), as stored and printed.
 public struct MemoryContext: Sendable, Equatable, Encodable {
     public var id: String
+    /// The caller-chosen stable key (fixtures find contexts by it); nil when none was given.
+    public var key: String?
     /// The owning agent.
     public var agentID: String
     public var contextType: String
@@ -57,7 +59,7 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
     public var principal: String?
 
     enum CodingKeys: String, CodingKey {
-        case id
+        case id, key
         case agentID = "agent_id"
         case contextType = "context_type"
         case data
@@ -75,6 +77,7 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
+        try c.encode(key, forKey: .key)
         try c.encode(agentID, forKey: .agentID)
         try c.encode(contextType, forKey: .contextType)
         try c.encode(data, forKey: .data)
@@ -103,11 +106,14 @@ public struct MemoryDraft: Sendable, Equatable {
     public var tags: [String]
     /// Seconds until the context expires; nil for never.
     public var ttl: TimeInterval?
+    /// A stable key, unique in the database, that finds the context again.
+    public var key: String?
 
     public static let defaultType = "general"
 
     public init(agentID: String, contextType: String = defaultType, data: JSONValue = .object([:]), parentID: String? = nil,
-                tags: [String] = [], ttl: TimeInterval? = nil) {
+                tags: [String] = [], ttl: TimeInterval? = nil, key: String? = nil) {
+        self.key = key
         self.agentID = agentID
         self.contextType = contextType
         self.data = data
@@ -182,6 +188,18 @@ enum MemoryRules {
 
     static func isValidType(_ text: String) -> Bool {
         (1...64).contains(text.utf8.count) && ToolRules.isValidTag(text)
+    }
+
+    /// Keys look like paths (`support/root`) so fixtures can name trees readably.
+    static func checkKey(_ key: String, field: String) throws(DryadError) {
+        let valid = (1...128).contains(key.utf8.count)
+            && key.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x3A || b == 0x2F || b == 0x40
+            }
+        guard valid else {
+            throw .invalidInput("\(field): \"\(ToolRules.printable(key))\" must be 1-128 characters of A-Z a-z 0-9 _ - . : / @")
+        }
     }
 
     static func checkAgent(_ agent: String, field: String) throws(DryadError) {

@@ -24,14 +24,19 @@ public struct MemoryStore: Sendable {
     }
 
     /// The field rules of a new context.
-    private func check(_ draft: MemoryDraft) throws(DryadError) {
+    func check(_ draft: MemoryDraft) throws(DryadError) {
+        try Self.check(draft, limit: maxDataBytes)
+    }
+
+    static func check(_ draft: MemoryDraft, limit: Int) throws(DryadError) {
         try MemoryRules.checkAgent(draft.agentID, field: "agent_id")
         guard MemoryRules.isValidType(draft.contextType) else {
             throw .invalidInput("context_type: \"\(ToolRules.printable(draft.contextType))\" must be 1-64 characters of A-Z a-z 0-9 _ - . : /")
         }
-        try MemoryRules.checkData(draft.data, limit: maxDataBytes)
+        try MemoryRules.checkData(draft.data, limit: limit)
         try ToolRules.checkTags(draft.tags, path: "tags")
         try MemoryRules.checkTTL(draft.ttl)
+        if let key = draft.key { try MemoryRules.checkKey(key, field: "key") }
     }
 
     /// Admins store anything; an agent stores its own contexts, under parents it may write.
@@ -74,14 +79,18 @@ public struct MemoryStore: Sendable {
             }
             visibleUntil = earliest(expires, parent["visible_until"])
         }
+        if let key = draft.key,
+           try Bool.fetchOne(db, sql: "SELECT 1 FROM memory_context WHERE key = ?", arguments: [key]) == true {
+            throw DryadError.conflict("a context with key \(key) already exists")
+        }
         let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
         try db.execute(
             sql: """
-                INSERT INTO memory_context (id, agent_id, context_type, data, parent_id, depth, tags, version,
+                INSERT INTO memory_context (id, key, agent_id, context_type, data, parent_id, depth, tags, version,
                     created_at, updated_at, expires_at, visible_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
                 """,
-            arguments: [id, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
+            arguments: [id, draft.key, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
                         nowText, nowText, expires, visibleUntil])
         try recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
         return try fetch(id, now: nowText, in: db)
@@ -171,15 +180,22 @@ public struct MemoryStore: Sendable {
             let tags = change.tags ?? current.tags
             var expires = current.expiresAt
             if let ttl = change.ttl { expires = MemoryRules.expiry(now, ttl: ttl) }
-            try db.execute(
-                sql: "UPDATE memory_context SET data = ?, tags = ?, version = version + 1, updated_at = ?, expires_at = ? WHERE id = ?",
-                arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
-            if change.ttl != nil { try Self.refreshVisibility(of: id, in: db) }
-            try Self.recordVersion(of: id, principal: principal.name, merged: merged, at: nowText, in: db)
-            var updated = try Self.fetch(id, now: nowText, in: db)
+            var updated = try Self.rewrite(id, data: data, tags: tags, expires: expires, expiryChanged: change.ttl != nil,
+                                           merged: merged, principal: principal.name, at: nowText, in: db)
             updated.merged = merged
             return updated
         }
+    }
+
+    /// Writes the next version of a context and records it in its history.
+    static func rewrite(_ id: String, data: JSONValue, tags: [String], expires: String?, expiryChanged: Bool, merged: Bool,
+                        principal: String, at nowText: String, in db: Database) throws -> MemoryContext {
+        try db.execute(
+            sql: "UPDATE memory_context SET data = ?, tags = ?, version = version + 1, updated_at = ?, expires_at = ? WHERE id = ?",
+            arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
+        if expiryChanged { try refreshVisibility(of: id, in: db) }
+        try recordVersion(of: id, principal: principal, merged: merged, at: nowText, in: db)
+        return try fetch(id, now: nowText, in: db)
     }
 
     // MARK: - Sharing
@@ -339,7 +355,7 @@ public struct MemoryStore: Sendable {
             }
         }
         return MemoryContext(
-            id: row["id"], agentID: row["agent_id"], contextType: row["context_type"], data: try json("data"),
+            id: row["id"], key: row["key"], agentID: row["agent_id"], contextType: row["context_type"], data: try json("data"),
             parentID: row["parent_id"], tags: (try json("tags").arrayValue ?? []).compactMap(\.stringValue),
             version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"],
             expiresAt: row["expires_at"], sharedWith: [])

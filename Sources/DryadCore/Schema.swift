@@ -10,6 +10,7 @@ enum Schema {
         ("v2-executions", createExecutions),
         ("v3-memory", createMemory),
         ("v4-access", createAccess),
+        ("v5-memory-keys", addMemoryKeys),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -261,6 +262,15 @@ enum Schema {
                 hash TEXT NOT NULL,
                 pruned_at TEXT NOT NULL
             ) STRICT;
+            """)
+    }
+
+    /// A caller-chosen stable key per context, so fixtures (`dryad apply`) find what they created.
+    private static func addMemoryKeys(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE memory_context ADD COLUMN key TEXT
+                CHECK (key IS NULL OR (length(key) BETWEEN 1 AND 128 AND key NOT GLOB '*[^A-Za-z0-9_.:/@-]*'));
+            CREATE UNIQUE INDEX memory_by_key ON memory_context(key) WHERE key IS NOT NULL;
             """)
     }
 }

@@ -47,7 +47,7 @@ public struct ToolRegistry: Sendable {
         }
     }
 
-    private static func insert(_ definition: ToolDefinition, at now: String, in db: Database) throws -> ToolVersion {
+    static func insert(_ definition: ToolDefinition, at now: String, in db: Database) throws -> ToolVersion {
         try ToolRules.check(definition, path: "")
         guard let version = SemanticVersion(definition.version) else {
             throw DryadError.invalidInput("version: \"\(definition.version)\" is not a semantic version")
@@ -164,41 +164,47 @@ public struct ToolRegistry: Sendable {
         }
         let now = database.now()
         return try await database.audited(principal, "tools.update", "tool:\(reference)") { db, note in
-            var tool = try Self.resolve(reference, in: db)
+            let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try Access.requireTool(.write, tool, principal, in: db)
             if let ifRevision, ifRevision != tool.revision {
                 throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
             }
-            if let description = changes.description { tool.description = description }
-            if let tags = changes.tags { tool.tags = tags }
-            if let metadata = changes.metadata { tool.metadata = metadata }
-            if let status = changes.status { tool.status = status }
-            switch changes.executor {
-            case nil: break
-            case .replace(let executor)?: tool.executor = executor
-            case .remove?: tool.executor = nil
-            case .timeout(let seconds)?:
-                guard let executor = tool.executor else {
-                    throw DryadError.conflict("tool \(tool.reference) has no executor to set a timeout on")
-                }
-                tool.executor = executor.withTimeout(seconds)
-            }
-            let key = try Self.versionKey(of: tool)
-            try db.execute(
-                sql: """
-                    UPDATE tool_version SET description = ?, tags = ?, metadata = ?, status = ?, executor = ?,
-                        revision = revision + 1, updated_at = ?
-                    WHERE tool_id = ? AND version_key = ?
-                    """,
-                arguments: [
-                    tool.description, JSONValue.array(tool.tags.map(JSONValue.string)).canonicalText,
-                    JSONValue.object(tool.metadata).canonicalText, tool.status.rawValue,
-                    tool.executor?.json.canonicalText, now, tool.id, key,
-                ])
-            if changes.status != nil { try Self.refreshLatest(toolID: tool.id, in: db) }
-            return try Self.fetchVersion(toolID: tool.id, versionKey: key, in: db)
+            return try Self.change(tool, changes, at: now, in: db)
         }
+    }
+
+    /// Writes checked changes to one version, bumps its revision, and returns the stored result.
+    static func change(_ tool: ToolVersion, _ changes: ToolChanges, at now: String, in db: Database) throws -> ToolVersion {
+        var tool = tool
+        if let description = changes.description { tool.description = description }
+        if let tags = changes.tags { tool.tags = tags }
+        if let metadata = changes.metadata { tool.metadata = metadata }
+        if let status = changes.status { tool.status = status }
+        switch changes.executor {
+        case nil: break
+        case .replace(let executor)?: tool.executor = executor
+        case .remove?: tool.executor = nil
+        case .timeout(let seconds)?:
+            guard let executor = tool.executor else {
+                throw DryadError.conflict("tool \(tool.reference) has no executor to set a timeout on")
+            }
+            tool.executor = executor.withTimeout(seconds)
+        }
+        let key = try Self.versionKey(of: tool)
+        try db.execute(
+            sql: """
+                UPDATE tool_version SET description = ?, tags = ?, metadata = ?, status = ?, executor = ?,
+                    revision = revision + 1, updated_at = ?
+                WHERE tool_id = ? AND version_key = ?
+                """,
+            arguments: [
+                tool.description, JSONValue.array(tool.tags.map(JSONValue.string)).canonicalText,
+                JSONValue.object(tool.metadata).canonicalText, tool.status.rawValue,
+                tool.executor?.json.canonicalText, now, tool.id, key,
+            ])
+        if changes.status != nil { try Self.refreshLatest(toolID: tool.id, in: db) }
+        return try Self.fetchVersion(toolID: tool.id, versionKey: key, in: db)
     }
 
     // MARK: - Delete

@@ -11,12 +11,12 @@ struct MemoryController: Sendable {
         let database = database, maxBody = maxBody
         let memory = database.memory
 
-        table.add(.post, "memory/context", "Store a context.", on: group, body: "{agent_id, context_type, data, parent_id, tags, ttl_seconds}") { request, context in
+        table.add(.post, "memory/context", "Store a context.", on: group, body: "{agent_id, context_type, data, parent_id, tags, ttl_seconds, key}") { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
             let draft = MemoryDraft(
                 agentID: fields["agent_id"]?.stringValue ?? "", contextType: fields["context_type"]?.stringValue ?? MemoryDraft.defaultType,
                 data: fields["data"] ?? .object([:]), parentID: fields["parent_id"]?.stringValue,
-                tags: (fields["tags"]?.arrayValue ?? []).compactMap(\.stringValue), ttl: fields["ttl_seconds"]?.doubleValue)
+                tags: (fields["tags"]?.arrayValue ?? []).compactMap(\.stringValue), ttl: fields["ttl_seconds"]?.doubleValue, key: fields["key"]?.stringValue)
             let stored = try await memory.store(draft, as: try context.actor())
             return try HTTPJSON.response(stored, status: .created, headers: etag(stored.version, location: "/api/v1/memory/context/\(stored.id)"))
         }

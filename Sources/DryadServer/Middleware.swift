@@ -109,6 +109,7 @@ struct AccessLog: Sendable {
                 "request_id": .string(requestID),
             ]).canonicalText
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        // The throwing write: the non-throwing one traps when stderr is a closed pipe.
+        try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
     }
 }

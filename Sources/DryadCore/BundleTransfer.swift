@@ -1,0 +1,279 @@
+import Foundation
+import GRDB
+
+/// A part of the database a bundle may carry.
+public enum BundleSection: String, Sendable, CaseIterable, Codable {
+    case tools, principals, permissions, memory, errors, executions, audit
+
+    /// The tables of a section, in the order their rows are written (referenced tables first).
+    var tables: [BundleTable] {
+        switch self {
+        case .tools: [.init("tool_registry", order: "name"), .init("tool_version", order: "tool_id, version_key")]
+        case .principals: [.init("principal", order: "name")]
+        case .permissions: [.init("tool_permission", order: "tool_id, principal_name, principal_type, level")]
+        case .memory:
+            [.init("memory_context", order: "seq"), .init("memory_version", order: "context_id, version"),
+             .init("memory_share", order: "context_id, agent_id")]
+        case .errors: [.init("error_log", order: "created_at, id")]
+        case .executions: [.init("tool_session", order: "created_at, id"), .init("tool_execution", order: "started_at, id")]
+        case .audit: [.init("audit_checkpoint", order: "id"), .init("audit_log", order: "seq")]
+        }
+    }
+
+    /// Sections whose rows reference rows of these sections.
+    var requires: [BundleSection] {
+        switch self {
+        case .permissions: [.tools, .principals]
+        case .errors: [.memory]
+        default: []
+        }
+    }
+
+    /// Checks that a selection carries every section its rows point at.
+    static func check(_ sections: Set<BundleSection>) throws(DryadError) {
+        guard !sections.isEmpty else { throw .invalidInput("--include: name at least one section") }
+        for section in BundleSection.allCases where sections.contains(section) {
+            if let missing = section.requires.first(where: { !sections.contains($0) }) {
+                throw .invalidInput("--include: \(section.rawValue) needs \(missing.rawValue) too (its rows point at them)")
+            }
+        }
+    }
+}
+
+/// One table in a bundle and the order that makes its rows deterministic.
+struct BundleTable: Sendable {
+    var name: String
+    var order: String
+    init(_ name: String, order: String) {
+        self.name = name
+        self.order = order
+    }
+}
+
+/// What an export or import moved.
+public struct BundleSummary: Sendable, Equatable, Encodable {
+    public var sections: [BundleSection]
+    /// Rows per table.
+    public var rows: [String: Int]
+    public var total: Int { rows.values.reduce(0, +) }
+
+    enum CodingKeys: String, CodingKey { case sections, rows, total }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sections, forKey: .sections)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(total, forKey: .total)
+    }
+}
+
+/// Exports the database as a JSON-lines bundle and loads one into an empty database.
+///
+/// A bundle is a header line, one line per row (`{"row":{…},"table":"…"}`, the stored columns
+/// verbatim, keys sorted), and an end line with the row count, so a truncated file is refused.
+/// Signing keys and tokens are never exported: secrets stay in the database that made them.
+/// Export → import → export gives a byte-identical bundle: rows are written in a fixed order, and
+/// an import that carries the audit trail adds nothing to it (the trail is the source's history).
+public struct BundleTransfer: Sendable {
+    /// The bundle format this build writes and reads.
+    public static let format = 1
+    /// The longest line an import accepts.
+    public static let maxLineBytes = 16 * 1024 * 1024
+
+    let database: DryadDatabase
+
+    // MARK: - Export
+
+    /// Writes a bundle of `sections` from one consistent snapshot, a line at a time, to `sink`.
+    public func export(_ sections: Set<BundleSection>, to sink: @escaping @Sendable (String) throws -> Void,
+                       progress: (@Sendable (Int) -> Void)? = nil, as principal: Principal) async throws(DryadError) -> BundleSummary {
+        try BundleSection.check(sections)
+        let ordered = BundleSection.allCases.filter(sections.contains)
+        if !principal.isAdmin {
+            try await database.recordDenial(principal, "export", "bundle", reason: "requires role admin")
+            throw .permissionDenied("\(principal.name) may not do this: it needs the admin role")
+        }
+        let at = database.now()
+        // A read snapshot keeps writers going; the audit entry follows, so it is not in this bundle.
+        let summary = try await database.read { db in
+            try sink(JSONValue.object([
+                "dryad_bundle": .integer(Int64(Self.format)), "schema_version": .integer(Int64(DryadDatabase.schemaVersion)),
+                "include": .array(ordered.map { .string($0.rawValue) }),
+            ]).canonicalText)
+            var rows: [String: Int] = [:]
+            var total = 0
+            for table in ordered.flatMap(\.tables) {
+                let columns = try Self.columns(of: table.name, in: db)
+                let cursor = try Row.fetchCursor(
+                    db, sql: "SELECT \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \(table.name) ORDER BY \(table.order)")
+                var count = 0
+                while let row = try cursor.next() {
+                    var fields: [String: JSONValue] = [:]
+                    for (index, column) in columns.enumerated() { fields[column] = try Self.json(row[index] as DatabaseValue, column: column) }
+                    try sink(JSONValue.object(["table": .string(table.name), "row": .object(fields)]).canonicalText)
+                    count += 1
+                    total += 1
+                    if total % 1000 == 0 { progress?(total) }
+                }
+                rows[table.name] = count
+            }
+            try sink(JSONValue.object(["end": .object(["rows": .integer(Int64(total))])]).canonicalText)
+            progress?(total)
+            return BundleSummary(sections: ordered, rows: rows)
+        }
+        _ = try await database.write { db in
+            try AuditLog.append(principal: principal.name, action: "export", resource: "bundle:" + ordered.map(\.rawValue).joined(separator: ","),
+                                allowed: true, reason: "role admin; \(summary.total) rows", requestID: principal.requestID, at: at, in: db)
+        }
+        return summary
+    }
+
+    // MARK: - Import
+
+    /// Loads a bundle into this database, which must be empty, in one transaction: all or nothing.
+    ///
+    /// - Parameter nextLine: returns the bundle's lines in order, nil at the end.
+    public func `import`(from nextLine: @escaping @Sendable () throws -> String?, progress: (@Sendable (Int) -> Void)? = nil,
+                         as principal: Principal) async throws(DryadError) -> BundleSummary {
+        try await database.audited(principal, "import", "bundle") { db, note in
+            try Access.requireAdmin(principal, in: db)
+            try Self.requireEmpty(db)
+            // Rows arrive table by table; references are checked once, at the end.
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            var lineNumber = 1
+            guard let headerLine = try nextLine() else { throw DryadError.invalidInput("bundle: empty input") }
+            let sections = try Self.header(headerLine)
+            let tables = Dictionary(uniqueKeysWithValues: sections.flatMap(\.tables).map { ($0.name, $0) })
+            var columnsByTable: [String: Set<String>] = [:]
+            var rows: [String: Int] = [:]
+            var total = 0
+            var ended = false
+            while let line = try nextLine() {
+                lineNumber += 1
+                guard !ended else { throw DryadError.invalidInput("bundle line \(lineNumber): data after the end line") }
+                let value: JSONValue
+                do {
+                    value = try JSONValue.parse(line)
+                } catch let error as DryadError {
+                    throw DryadError.invalidInput("bundle line \(lineNumber): \(error.message)")
+                }
+                if case .object(let end)? = value.objectValue?["end"] {
+                    guard end["rows"] == .integer(Int64(total)) else {
+                        throw DryadError.invalidInput("bundle line \(lineNumber): the end line counts \(end["rows"]?.canonicalText ?? "no") rows, the bundle holds \(total)")
+                    }
+                    ended = true
+                    continue
+                }
+                guard case .string(let tableName)? = value.objectValue?["table"], case .object(let fields)? = value.objectValue?["row"] else {
+                    throw DryadError.invalidInput("bundle line \(lineNumber): expected {\"table\":…,\"row\":{…}}")
+                }
+                guard tables[tableName] != nil else {
+                    throw DryadError.invalidInput("bundle line \(lineNumber): table \(ToolRules.printable(tableName)) is not in the bundle's sections")
+                }
+                if columnsByTable[tableName] == nil { columnsByTable[tableName] = Set(try Self.columns(of: tableName, in: db)) }
+                let known = columnsByTable[tableName] ?? []
+                let names = fields.keys.sorted()
+                if let unknown = names.first(where: { !known.contains($0) }) {
+                    throw DryadError.invalidInput("bundle line \(lineNumber): \(tableName) has no column \(ToolRules.printable(unknown))")
+                }
+                var arguments: [DatabaseValue] = []
+                for name in names {
+                    guard let stored = Self.databaseValue(fields[name] ?? .null) else {
+                        throw DryadError.invalidInput("bundle line \(lineNumber): \(tableName).\(name) must be a string, number or null")
+                    }
+                    arguments.append(stored)
+                }
+                let statement = try db.cachedStatement(
+                    sql: "INSERT INTO \(tableName) (\(names.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))")
+                do {
+                    try statement.execute(arguments: StatementArguments(arguments))
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    throw DryadError.invalidInput("bundle line \(lineNumber): \(tableName) row breaks a rule of the schema (\(error.message ?? "constraint"))")
+                }
+                rows[tableName, default: 0] += 1
+                total += 1
+                if total % 1000 == 0 { progress?(total) }
+            }
+            guard ended else { throw DryadError.invalidInput("bundle: no end line; the file is truncated") }
+            if let broken = try Row.fetchOne(db, sql: "SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1") {
+                throw DryadError.invalidInput("bundle: rows of \(broken["table"] as String? ?? "?") point at missing rows of \(broken["parent"] as String? ?? "?")")
+            }
+            if sections.contains(.audit) {
+                let verification = try AuditLog.verifyChain(in: db)
+                guard verification.ok else {
+                    throw DryadError.invalidInput("bundle: the audit trail does not verify: \(verification.problem ?? "broken chain")")
+                }
+            }
+            progress?(total)
+            note.resource = "bundle:" + sections.map(\.rawValue).joined(separator: ",")
+            note.reason = "role admin; \(total) rows"
+            return BundleSummary(sections: sections, rows: rows)
+        } skipAudit: { summary in
+            // The imported trail is the source's history: adding to it would break the round trip.
+            summary.sections.contains(.audit)
+        }
+    }
+
+    /// Parses the header line and checks the format and schema version.
+    static func header(_ line: String) throws -> [BundleSection] {
+        guard let header = (try? JSONValue.parse(line))?.objectValue, let format = header["dryad_bundle"] else {
+            throw DryadError.invalidInput("bundle line 1: not a dryad bundle (no header)")
+        }
+        guard format == .integer(Int64(Self.format)) else {
+            throw DryadError.invalidInput("bundle line 1: bundle format \(format.canonicalText) is not supported (this dryad reads \(Self.format))")
+        }
+        guard case .integer(let schema)? = header["schema_version"], schema >= 1 else {
+            throw DryadError.invalidInput("bundle line 1: schema_version is missing")
+        }
+        if schema > DryadDatabase.schemaVersion {
+            throw DryadError.schemaTooNew(found: Int(schema), supported: DryadDatabase.schemaVersion)
+        }
+        var sections: [BundleSection] = []
+        for item in header["include"]?.arrayValue ?? [] {
+            guard let name = item.stringValue, let section = BundleSection(rawValue: name) else {
+                throw DryadError.invalidInput("bundle line 1: unknown section \(item.canonicalText)")
+            }
+            sections.append(section)
+        }
+        try BundleSection.check(Set(sections))
+        return BundleSection.allCases.filter(sections.contains)
+    }
+
+    /// Import loads into a new database only: merging bundles into live data is not defined.
+    static func requireEmpty(_ db: Database) throws {
+        let tables = BundleSection.allCases.flatMap(\.tables).map(\.name) + ["signing_key", "token"]
+        for table in tables where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") == true {
+            throw DryadError.conflict("import needs an empty database, and \(table) has rows; import into a new --db file")
+        }
+    }
+
+    /// The table's columns in declaration order.
+    static func columns(of table: String, in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+    }
+
+    static func json(_ value: DatabaseValue, column: String) throws -> JSONValue {
+        switch value.storage {
+        case .null: return .null
+        case .int64(let i): return .integer(i)
+        case .double(let d): return .number(d)
+        case .string(let s): return .string(s)
+        case .blob: throw DryadError.storage("column \(column) holds a blob, which bundles do not carry")
+        }
+    }
+
+    static func databaseValue(_ value: JSONValue) -> DatabaseValue? {
+        switch value {
+        case .null: return .null
+        case .integer(let i): return i.databaseValue
+        case .number(let d): return d.databaseValue
+        case .string(let s): return s.databaseValue
+        default: return nil
+        }
+    }
+}
+
+extension DryadDatabase {
+    /// Export and import of JSON-lines bundles.
+    public var bundles: BundleTransfer { BundleTransfer(database: self) }
+}
