@@ -173,13 +173,13 @@ _dryad() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    tools|sessions|executions|memory|errors|principals|perms|tokens|keys|audit|serve|db|version|help)
+    tools|sessions|executions|memory|errors|principals|perms|tokens|keys|audit|apply|export|import|serve|db|version|help)
         # Offer subcommand argument completions
         "_dryad_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'tools sessions executions memory errors principals perms tokens keys audit serve db version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'tools sessions executions memory errors principals perms tokens keys audit apply export import serve db version help' -- "${cur}"))
         ;;
     esac
 }
@@ -338,6 +338,14 @@ _dryad_tools_get() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools get -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_tools_update() {
@@ -400,6 +408,14 @@ _dryad_tools_update() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools update -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_tools_delete() {
@@ -422,6 +438,14 @@ _dryad_tools_delete() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools delete -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -459,6 +483,14 @@ _dryad_tools_execute() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools execute -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -503,6 +535,14 @@ _dryad_tools_history() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools history -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_tools_stats() {
@@ -528,6 +568,14 @@ _dryad_tools_stats() {
         return
         ;;
     '--since')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools stats -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -740,7 +788,7 @@ _dryad_memory_store() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --agent --type --parent --data --data-file --ttl)
+    non_repeating_options=(--db -o --output --as --token-file --agent --type --parent --data --data-file --ttl --key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -765,6 +813,7 @@ _dryad_memory_store() {
         return
         ;;
     '--parent')
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory store -- --parent "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     '--data')
@@ -777,6 +826,9 @@ _dryad_memory_store() {
         return
         ;;
     '--ttl')
+        return
+        ;;
+    '--key')
         return
         ;;
     esac
@@ -802,6 +854,14 @@ _dryad_memory_get() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory get -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -855,6 +915,14 @@ _dryad_memory_update() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory update -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_memory_history() {
@@ -877,6 +945,14 @@ _dryad_memory_history() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory history -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -991,6 +1067,14 @@ _dryad_memory_parents() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory parents -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_memory_children() {
@@ -1013,6 +1097,14 @@ _dryad_memory_children() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory children -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1048,6 +1140,14 @@ _dryad_memory_share() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory share -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_memory_unshare() {
@@ -1076,6 +1176,14 @@ _dryad_memory_unshare() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory unshare -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_memory_delete() {
@@ -1098,6 +1206,14 @@ _dryad_memory_delete() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion memory delete -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1500,6 +1616,14 @@ _dryad_perms_grant() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion perms grant -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dryad_perms_revoke() {
@@ -1533,6 +1657,14 @@ _dryad_perms_revoke() {
         ;;
     '--level')
         __dryad_add_completions -W 'read'$'\n''write'$'\n''execute'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion perms revoke -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1596,6 +1728,14 @@ _dryad_perms_check() {
         ;;
     '--level')
         __dryad_add_completions -W 'read'$'\n''write'$'\n''execute'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion perms check -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1898,6 +2038,90 @@ _dryad_audit_export() {
         return
         ;;
     '--since')
+        return
+        ;;
+    esac
+}
+
+_dryad_apply() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run -h --help)
+    repeating_options=(-f --file)
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '-f'|'--file')
+        return
+        ;;
+    esac
+}
+
+_dryad_export() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --include --output-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--output-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_import() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
         return
         ;;
     esac

@@ -291,7 +291,8 @@ extension FixtureApplier {
             do {
                 columns = try PermissionStore.columns(grantee, in: db)
             } catch DryadError.notFound {
-                throw DryadError.notFound("principal: \(name) names no principal (nor one defined earlier in the file)")
+                guard case .principal(let missing) = grantee else { throw DryadError.notFound("principal: not found") }
+                throw DryadError.notFound("principal: \(missing) is not a principal (nor defined earlier in the file)")
             }
             if try !PermissionStore.grants(toolID: target.id, grantee: grantee, level: level, in: db).isEmpty {
                 return FixtureChange(kind: "Permission", name: name, action: .unchanged, fields: [])

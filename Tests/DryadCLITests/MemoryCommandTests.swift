@@ -7,7 +7,7 @@ import Testing
     init() throws { cli = try CLIHarness() }
 
     /// The fields every context object carries.
-    static let contextKeys: Set<String> = ["id", "agent_id", "context_type", "data", "parent_id", "tags", "version",
+    static let contextKeys: Set<String> = ["id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version",
                                            "created_at", "updated_at", "expires_at", "shared_with"]
     static let errorKeys: Set<String> = ["id", "error_type", "error_message", "stack_trace", "fix_applied", "resolution_note",
                                          "context_id", "principal", "created_at", "resolved_at"]

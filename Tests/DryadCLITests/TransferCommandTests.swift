@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+@Suite struct TransferCommandTests {
+    let cli: CLIHarness
+
+    init() throws { cli = try CLIHarness() }
+
+    static let fixtures = """
+        kind: Principal
+        name: alice
+        type: user
+        ---
+        kind: Tool
+        name: echo
+        description: Echo
+        executor: {kind: command, argv: [/bin/cat]}
+        ---
+        kind: Permission
+        tool: echo
+        principal: alice
+        level: execute
+        ---
+        kind: MemoryContext
+        key: planner/root
+        agent_id: planner
+        data: {goal: ship}
+        ---
+        kind: MemoryContext
+        key: planner/step
+        parent_key: planner/root
+        agent_id: planner
+        data: {step: 1}
+
+        """
+
+    @Test func applyIsIdempotentAndDryRunWritesNothing() throws {
+        let file = try cli.write("fixtures.yaml", Self.fixtures)
+        let plan = try cli.run(["apply", "-f", file, "--dry-run"])
+        #expect(plan.status == 0)
+        #expect(plan.stderr == "dry run: 5 to create, 0 to update, 0 unchanged; nothing written\n")
+        #expect(try cli.run(["tools", "list"]).stderr == "no tools found\n")
+
+        let first = try cli.run(["apply", "-f", file])
+        #expect(first.status == 0)
+        #expect(first.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("create ") })
+        #expect(first.stderr == "applied: 5 created, 0 updated, 0 unchanged\n")
+
+        let second = try cli.run(["apply", "-f", "-", "-o", "json"], stdin: Self.fixtures)
+        #expect(second.status == 0)
+        let changes = try #require(try json(second.stdout)["changes"] as? [[String: Any]])
+        #expect(changes.map { $0["action"] as? String } == Array(repeating: "unchanged", count: 5))
+        #expect(second.stderr == "applied: 0 created, 0 updated, 5 unchanged\n")
+
+        // The fixture's key finds the context in -o json.
+        let stored = try cli.run(["memory", "list", "--agent", "planner", "-o", "jsonl"])
+        #expect(stored.stdout.contains(#""key":"planner/root""#))
+    }
+
+    @Test func aBadDocumentFailsWithItsPlaceAndWritesNothing() throws {
+        let file = try cli.write("fixtures.yaml", Self.fixtures + "---\nkind: Permission\ntool: echo\nprincipal: nobody\nlevel: read\n")
+        let result = try cli.run(["apply", "-f", file])
+        #expect(result.status == 3)
+        #expect(result.stderr == "dryad: error: \(file): document 6: principal: nobody is not a principal (nor defined earlier in the file)\n")
+        #expect(try cli.run(["tools", "list"]).stderr == "no tools found\n")
+
+        let typo = try cli.run(["apply", "-f", "-"], stdin: "kind: Principal\nname: bob\ntype: user\nrole: boss\n")
+        #expect(typo.status == 65)
+        #expect(typo.stderr == "dryad: error: stdin: document 1: role: expected one of admin, member\n")
+    }
+
+    @Test func exportImportExportIsByteIdenticalAndQuietInPipes() throws {
+        let file = try cli.write("fixtures.yaml", Self.fixtures)
+        #expect(try cli.run(["apply", "-f", file]).status == 0)
+        #expect(try cli.run(["tools", "execute", "echo", "--input", #"{"a":1}"#]).status == 0)
+
+        let first = try cli.run(["export"])
+        #expect(first.status == 0)
+        #expect(first.stderr.isEmpty)
+        let bundle = try cli.write("bundle.jsonl", first.stdout)
+
+        let copy = cli.folder + "/copy.db"
+        let imported = try cli.run(["--db", copy, "import", bundle])
+        #expect(imported.status == 0)
+        #expect(imported.stdout.hasPrefix("imported "))
+        let target = cli.folder + "/again.jsonl"
+        let second = try cli.run(["--db", copy, "export", "--output-file", target])
+        #expect(second.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == Data(first.stdout.utf8))
+        let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let again = try cli.run(["--db", copy, "import", bundle])
+        #expect(again.status == 5)
+        #expect(again.stderr.contains("import needs an empty database"))
+    }
+
+    @Test func exportRefusesSectionsMissingWhatTheyPointAt() throws {
+        let result = try cli.run(["export", "--include", "tools,permissions"])
+        #expect(result.status == 65)
+        #expect(result.stderr == "dryad: error: --include: permissions needs principals too (its rows point at them)\n")
+        let unknown = try cli.run(["export", "--include", "tools,secrets"])
+        #expect(unknown.status == 64)
+    }
+
+    /// The shell asks `dryad ---completion …` on Tab; names come from the database on the line.
+    @Test func completionsOfferToolNamesAndContextIDs() throws {
+        let file = try cli.write("fixtures.yaml", Self.fixtures)
+        #expect(try cli.run(["apply", "-f", file]).status == 0)
+        let tools = try cli.run(["---completion", "tools", "get", "--", "positional@0", "3", "1", "dryad", "tools", "get", "e"])
+        #expect(tools.stdout == "echo\n")
+        let versions = try cli.run(["---completion", "tools", "get", "--", "positional@0", "3", "5", "dryad", "tools", "get", "echo@"])
+        #expect(versions.stdout == "echo@1.0.0\n")
+        let ids = try cli.run(["---completion", "memory", "get", "--", "positional@0", "3", "0", "dryad", "memory", "get", ""])
+        #expect(ids.stdout.split(separator: "\n").count == 2)
+        // A --db on the line wins; a missing file offers nothing and creates nothing.
+        let missing = cli.folder + "/none.db"
+        let none = try cli.run(["---completion", "tools", "get", "--", "positional@0", "5", "0", "dryad", "tools", "get", "--db", missing, ""])
+        #expect(none.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+}
