@@ -8,7 +8,7 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Create or update tools, principals, permissions and memory contexts from YAML or JSON documents.",
         discussion: """
-            Each document has a kind (Tool, Principal, Permission, MemoryContext) and the fields of that resource's \
+            Each document (or element of a top-level JSON array) has a kind (Tool, Principal, Permission, MemoryContext) and the fields of that resource's \
             -o json form; MemoryContext documents are found again by their key and name their parent by parent_key. \
             Everything is applied in one transaction: all or nothing. Resources missing from the files are left alone.
             """)
@@ -26,7 +26,9 @@ struct ApplyCommand: AsyncParsableCommand {
         var documents: [FixtureDocument] = []
         for path in files {
             let source = path == "-" ? "stdin" : path
-            for (index, json) in try InputReader.documents(path: path).enumerated() {
+            // A JSON array (or a YAML sequence) holds one document per element.
+            let values = try InputReader.documents(path: path).flatMap { $0.arrayValue ?? [$0] }
+            for (index, json) in values.enumerated() {
                 documents.append(FixtureDocument(source: source, index: index + 1, json: json))
             }
         }

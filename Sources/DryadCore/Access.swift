@@ -136,7 +136,7 @@ extension DryadDatabase {
             }
         }
         do {
-            return try await pool.write { db in
+            return try await committer.write { db in
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
                 let result = try body(db, &note)
                 if skipAudit?(result) != true {
@@ -185,7 +185,7 @@ extension DryadDatabase {
     func recordDenial(_ principal: Principal, _ action: String, _ resource: String, reason: String, at: String? = nil) async throws(DryadError) {
         let at = at ?? now()
         do {
-            _ = try await pool.write { db in
+            _ = try await committer.write { db in
                 try AuditLog.append(principal: principal.name, action: action, resource: resource, allowed: false, reason: reason,
                                     requestID: principal.requestID, at: at, in: db)
             }

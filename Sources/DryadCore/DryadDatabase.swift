@@ -14,6 +14,8 @@ public final class DryadDatabase: Sendable {
     let clock: @Sendable () -> Date
     let readAudit: ReadAudit
     let batcher: AuditBatcher
+    /// Every write transaction goes through it, so concurrent writers share commits.
+    let committer: GroupCommit
 
     /// Opens (creating if needed) the database at `path`.
     ///
@@ -35,6 +37,7 @@ public final class DryadDatabase: Sendable {
             throw Self.map(error, path: path)
         }
         batcher = AuditBatcher(pool: pool)
+        committer = GroupCommit(pool: pool)
         do {
             // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -115,10 +118,11 @@ public final class DryadDatabase: Sendable {
 
     // MARK: - Transactions
 
-    /// Runs `body` in one write transaction; errors come back as `DryadError`.
+    /// Runs `body` in a write transaction (shared with concurrent writers, see `GroupCommit`);
+    /// errors come back as `DryadError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DryadError) -> T {
         do {
-            return try await pool.write(body)
+            return try await committer.write(body)
         } catch {
             throw Self.map(error, path: path)
         }

@@ -103,7 +103,7 @@ public struct ToolExecutor: Sendable {
         // An unstructured task does not inherit cancellation, so an interrupted run is still recorded.
         do {
             try await Task {
-                try await database.pool.write { db in
+                try await database.committer.write { db in
                     try ExecutionLog.insert(record, in: db)
                     try AuditLog.append(principal: principal.name, action: "tools.execute", resource: "tool:\(record.toolName)@\(record.toolVersion)",
                                         allowed: allowed, reason: reason, requestID: principal.requestID, at: at, in: db)

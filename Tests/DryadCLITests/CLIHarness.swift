@@ -34,9 +34,17 @@ final class CLIHarness: Sendable {
         return try Self.run(arguments, stdin: stdin, environment: env)
     }
 
-    static func run(_ arguments: [String], stdin: String?, environment: [String: String]) throws -> RunResult {
+    /// Runs a `/bin/sh -c` script (for several dryad processes in one, or a changed identity)
+    /// with this harness's environment.
+    func run(_ extraEnvironment: [String: String] = [:], shell script: String) throws -> RunResult {
+        var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "DRYAD_DB": databasePath]
+        env.merge(extraEnvironment) { _, new in new }
+        return try Self.run(["-c", script], stdin: nil, environment: env, executable: "/bin/sh")
+    }
+
+    static func run(_ arguments: [String], stdin: String?, environment: [String: String], executable: String = binary) throws -> RunResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
@@ -72,6 +80,29 @@ final class CLIHarness: Sendable {
         let path = folder + "/" + name
         try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
         return path
+    }
+}
+
+extension CLIHarness {
+    /// Starts `dryad serve …` and returns it with the address from its first line.
+    func startServer(_ arguments: [String]) throws -> (Process, String) {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+        server.arguments = arguments
+        server.environment = ["PATH": "/usr/bin:/bin", "HOME": folder]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let address = String(decoding: line, as: UTF8.self).components(separatedBy: "listening on ").last?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return (server, address)
     }
 }
 

@@ -10,31 +10,10 @@ import FoundationNetworking
 
     init() throws { cli = try CLIHarness() }
 
-    /// Starts `dryad serve …` and returns it with the address from its first line.
-    func startServer(_ arguments: [String]) throws -> (Process, String) {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLIHarness.binary)
-        server.arguments = arguments
-        server.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder]
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let address = String(decoding: line, as: UTF8.self).components(separatedBy: "listening on ").last?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return (server, address)
-    }
-
     @Test func theServerAndTheCLIShareOneDatabase() async throws {
         #expect(try cli.run(["principals", "add", "ops", "--type", "service", "--role", "admin"]).status == 0)
         let token = try cli.run(["tokens", "issue", "ops"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let (server, address) = try startServer(["serve", "--port", "0", "--db", cli.databasePath])
+        let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath])
         defer { if server.isRunning { server.terminate() } }
         #expect(address.hasPrefix("http://127.0.0.1:"))
 
@@ -69,7 +48,7 @@ import FoundationNetworking
         let openssl = try CLIHarness.runProgram("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
                                                                      "-days", "1", "-keyout", key, "-out", certificate])
         #expect(openssl == 0)
-        let (server, address) = try startServer(["serve", "--port", "0", "--db", cli.databasePath, "--tls-cert", certificate, "--tls-key", key])
+        let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath, "--tls-cert", certificate, "--tls-key", key])
         defer { if server.isRunning { server.terminate() } }
         #expect(address.hasPrefix("https://127.0.0.1:"))
         let curl = Process()

@@ -55,6 +55,17 @@ import Testing
         #expect(!output.contains("s3cret"))
     }
 
+    /// argv goes to exec as it is: shell syntax in arguments and input is never interpreted.
+    @Test func noShellInterpretsArgumentsOrInput() async throws {
+        var tool = definition("literal")
+        tool.executor = .command(CommandExecutor(argv: ["/bin/echo", "$(touch pwned)", ";", "rm", "-rf", "/", "`id`", "|", "cat"]))
+        _ = try await database.tools.register([tool], as: testOperator)
+        let outcome = try await runner.execute(.nameOrID("literal"), input: .object(["q": .string("$(touch pwned2); `id`")]), as: testOperator)
+        #expect(outcome.record.output == .string("$(touch pwned) ; rm -rf / `id` | cat\n"))
+        #expect(!FileManager.default.fileExists(atPath: "pwned"))
+        #expect(!FileManager.default.fileExists(atPath: "pwned2"))
+    }
+
     @Test func nonJSONOutputBecomesAString() async throws {
         try await shellTool("plain", "echo plain text")
         let outcome = try await runner.execute(.nameOrID("plain"), input: .object([:]), as: testOperator)
