@@ -9,7 +9,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Show.self, Disable.self, Remove.self, SetLimit.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a principal.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a principal.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name: 1-128 characters of A-Z a-z 0-9 _ - . @ :.") var name: String
         @Option(help: "user, agent or service.") var type: Principal.Kind
@@ -22,7 +22,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List principals.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List principals.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -32,7 +32,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a principal.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a principal.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
 
@@ -43,7 +43,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
     }
 
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a principal: its tokens stop working.")
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a principal: its tokens stop working.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
 
@@ -54,7 +54,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a principal with its grants and tokens.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a principal with its grants and tokens.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
 
@@ -101,7 +101,7 @@ struct PermsCommand: AsyncParsableCommand {
         subcommands: [Grant.self, Revoke.self, List.self, Check.self])
 
     struct Grant: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Grant read, write or execute on a tool (execute and write imply read).")
+        static let configuration = CommandConfiguration(commandName: "grant", abstract: "Grant read, write or execute on a tool (execute and write imply read).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @OptionGroup var grantee: GranteeOptions
@@ -114,7 +114,7 @@ struct PermsCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a grant.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a grant.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @OptionGroup var grantee: GranteeOptions
@@ -127,7 +127,7 @@ struct PermsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List grants.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List grants.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only grants on this tool.") var tool: String?
         @Option(help: "Only grants that apply to this principal (by name or type).") var principal: String?
@@ -140,7 +140,7 @@ struct PermsCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print whether a principal holds a level on a tool and the rule that decided (exit 0 allow, 4 deny).")
+        static let configuration = CommandConfiguration(commandName: "check", abstract: "Print whether a principal holds a level on a tool and the rule that decided (exit 0 allow, 4 deny).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @Option(help: "The principal to check.") var principal: String
@@ -161,7 +161,7 @@ struct TokensCommand: AsyncParsableCommand {
         commandName: "tokens", abstract: "Issue, list and revoke signed tokens.", subcommands: [Issue.self, List.self, Revoke.self])
 
     struct Issue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a signed token (JWT, HS256) for a principal and print it.")
+        static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a signed token (JWT, HS256) for a principal and print it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The principal the token stands for.") var principal: String
         @Option(help: ArgumentHelp("Lifetime: 90s, 15m, 2h, 7d (default 1h; at most $DRYAD_TOKEN_MAX_TTL, default 30d).", valueName: "duration")) var ttl: String?
@@ -196,7 +196,7 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List issued tokens (never the tokens themselves).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List issued tokens (never the tokens themselves).")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -206,7 +206,7 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by id.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by id.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Token id.") var id: String
 
@@ -222,7 +222,7 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage token signing keys.", subcommands: [Rotate.self])
 
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a new signing key; older keys verify until their tokens expire.")
+        static let configuration = CommandConfiguration(commandName: "rotate", abstract: "Add a new signing key; older keys verify until their tokens expire.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -240,7 +240,7 @@ struct AuditCommand: AsyncParsableCommand {
         subcommands: [List.self, Verify.self, Prune.self, Export.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List audit entries, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List audit entries, oldest first.")
         @OptionGroup var global: GlobalOptions
         @Option var principal: String?
         @Option var action: String?
@@ -258,7 +258,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the whole hash chain; exit 1 naming the first entry that does not match.")
+        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the whole hash chain; exit 1 naming the first entry that does not match.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -275,7 +275,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Prune: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove entries older than WHEN, keeping the rest verifiable from a checkpoint.")
+        static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove entries older than WHEN, keeping the rest verifiable from a checkpoint.")
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("RFC 3339 time or a duration back from now.", valueName: "when")) var before: String
 
@@ -288,7 +288,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the audit trail as JSON lines.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write the audit trail as JSON lines.")
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("RFC 3339 time or a duration back from now.", valueName: "when")) var since: String?
 

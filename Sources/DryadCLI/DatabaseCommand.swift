@@ -10,7 +10,7 @@ struct DatabaseCommand: AsyncParsableCommand {
 
     /// `dryad db status`: path, schema version, SQLite version and row counts.
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the database path, schema version, SQLite version and row counts.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the database path, schema version, SQLite version and row counts.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -24,7 +24,7 @@ struct DatabaseCommand: AsyncParsableCommand {
 extension DatabaseCommand {
     /// `dryad db backup PATH`.
     struct Backup: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a consistent online copy to a new file and check it.")
+        static let configuration = CommandConfiguration(commandName: "backup", abstract: "Write a consistent online copy to a new file and check it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The new file.") var path: String
 
@@ -37,7 +37,7 @@ extension DatabaseCommand {
 
     /// `dryad db restore PATH [--yes]`.
     struct Restore: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "restore", 
             abstract: "Replace the database with a healthy dryad database file (asks on a terminal; --yes otherwise).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A file written by `dryad db backup`.") var path: String
@@ -62,7 +62,7 @@ extension DatabaseCommand {
 
     /// `dryad db check`.
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run integrity_check, foreign_key_check and the audit chain check (exit 1 on any failure).")
+        static let configuration = CommandConfiguration(commandName: "check", abstract: "Run integrity_check, foreign_key_check and the audit chain check (exit 1 on any failure).")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -78,7 +78,7 @@ extension DatabaseCommand {
 
     /// `dryad db migrate`.
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bring the schema up to date (opening the database does this too) and print its version.")
+        static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Bring the schema up to date (opening the database does this too) and print its version.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -90,7 +90,7 @@ extension DatabaseCommand {
 
     /// `dryad db vacuum`.
     struct Vacuum: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rebuild the file to reclaim free space.")
+        static let configuration = CommandConfiguration(commandName: "vacuum", abstract: "Rebuild the file to reclaim free space.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {

@@ -3,6 +3,10 @@ import DryadCore
 import Foundation
 
 /// The root `dryad` command.
+///
+/// Every command sets `commandName`: ArgumentParser otherwise derives it with
+/// `String(describing:)`, and each such call scans every protocol conformance in this large
+/// binary, which made start-up take 20 ms before any work.
 struct Dryad: AsyncParsableCommand {
     static let version = "0.1.0"
 

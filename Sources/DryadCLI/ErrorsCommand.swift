@@ -9,7 +9,7 @@ struct ErrorsCommand: AsyncParsableCommand {
 
     /// `dryad errors log`.
     struct Log: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Log an error, optionally tied to a context.")
+        static let configuration = CommandConfiguration(commandName: "log", abstract: "Log an error, optionally tied to a context.")
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "Error type, e.g. TimeoutError.") var type: String
@@ -30,7 +30,7 @@ struct ErrorsCommand: AsyncParsableCommand {
 
     /// `dryad errors list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List error logs, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List error logs, newest first.")
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("Only errors of this context.", valueName: "id")) var context: String?
@@ -48,7 +48,7 @@ struct ErrorsCommand: AsyncParsableCommand {
 
     /// `dryad errors resolve`.
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark an error resolved (sets fix_applied).")
+        static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Mark an error resolved (sets fix_applied).")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Error id.") var id: String

@@ -6,7 +6,7 @@ import Synchronization
 extension ToolsCommand {
     /// `dryad tools execute`: runs a tool and records the run.
     struct Execute: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "execute", 
             abstract: "Run a tool with JSON input; the run is recorded whatever its outcome.",
             discussion: "Table output prints the tool's output; -o json prints the execution record. Exit 0 on success, 6 when the run failed or timed out, 65 when the input does not match the schema, 5 when the tool is disabled or has no executor.")
 
@@ -93,7 +93,7 @@ extension ToolsCommand {
 
     /// `dryad tools history`: a tool's recorded runs, newest first.
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a tool's executions, newest first (readable by name after the tool is deleted).")
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "List a tool's executions, newest first (readable by name after the tool is deleted).")
 
         @OptionGroup var global: GlobalOptions
 
@@ -122,7 +122,7 @@ extension ToolsCommand {
 
     /// `dryad tools stats`: counts, success rate and durations per tool version.
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "stats", 
             abstract: "Show counts by status, success rate and p50/p95/max duration per tool version.",
             discussion: "Success rate and durations cover runs that reached the executor (succeeded, failed, timed_out).")
 
@@ -172,7 +172,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
 
     /// `dryad executions show`: one full record.
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one execution record.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one execution record.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -194,7 +194,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     /// `dryad sessions start`: prints the new session's id.
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Open a session and print its id.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Open a session and print its id.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -210,7 +210,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     /// `dryad sessions end`.
     struct End: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End an open session.")
+        static let configuration = CommandConfiguration(commandName: "end", abstract: "End an open session.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -225,7 +225,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     /// `dryad sessions list`: newest first.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List sessions, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List sessions, newest first.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -239,7 +239,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
     /// `dryad sessions show`: a session with its executions.
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a session and its executions.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a session and its executions.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -55,7 +55,7 @@ func parseTTL(_ text: String?) throws(DryadError) -> TimeInterval? {
 extension MemoryCommand {
     /// `dryad memory store`.
     struct Store: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Store a new context (version 1) and print it.")
+        static let configuration = CommandConfiguration(commandName: "store", abstract: "Store a new context (version 1) and print it.")
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "The owning agent.") var agent: String
@@ -76,7 +76,7 @@ extension MemoryCommand {
 
     /// `dryad memory get`.
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a context, or its effective data after inheritance.")
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a context, or its effective data after inheritance.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -99,7 +99,7 @@ extension MemoryCommand {
 
     /// `dryad memory update`.
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "update", 
             abstract: "Write a new version of a context (replace data, or apply a merge patch).",
             discussion: "With --if-version N and a newer current version: --on-conflict reject (default) fails with exit 5; merge does a three-way merge from version N and fails, listing each conflicting pointer, when both sides changed the same path differently.")
 
@@ -138,7 +138,7 @@ extension MemoryCommand {
 
     /// `dryad memory history`.
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every version of a context with its data, time and principal.")
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "List every version of a context with its data, time and principal.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -160,7 +160,7 @@ extension MemoryCommand {
 
     /// `dryad memory list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List contexts, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List contexts, newest first.")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var filters: Filters
@@ -176,7 +176,7 @@ extension MemoryCommand {
 
     /// `dryad memory search`.
     struct Search: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "search", 
             abstract: "Full-text search over data keys and string values, types and tags, best first.",
             discussion: "Words are ANDed; \"quoted phrases\" match in order; prefix* matches word starts.")
 
@@ -196,7 +196,7 @@ extension MemoryCommand {
 
     /// `dryad memory parents`.
     struct Parents: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the ancestors of a context, nearest first.")
+        static let configuration = CommandConfiguration(commandName: "parents", abstract: "List the ancestors of a context, nearest first.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -209,7 +209,7 @@ extension MemoryCommand {
 
     /// `dryad memory children`.
     struct Children: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the children of a context (the whole subtree with --recursive).")
+        static let configuration = CommandConfiguration(commandName: "children", abstract: "List the children of a context (the whole subtree with --recursive).")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -224,7 +224,7 @@ extension MemoryCommand {
 
     /// `dryad memory share`.
     struct Share: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Share a context and its descendants with another agent.")
+        static let configuration = CommandConfiguration(commandName: "share", abstract: "Share a context and its descendants with another agent.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -239,7 +239,7 @@ extension MemoryCommand {
 
     /// `dryad memory unshare`.
     struct Unshare: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop sharing a context with an agent.")
+        static let configuration = CommandConfiguration(commandName: "unshare", abstract: "Stop sharing a context with an agent.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -253,7 +253,7 @@ extension MemoryCommand {
 
     /// `dryad memory delete`.
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a context (refused while it has children, unless --recursive).")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a context (refused while it has children, unless --recursive).")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -268,7 +268,7 @@ extension MemoryCommand {
 
     /// `dryad memory purge`.
     struct Purge: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove expired contexts and print how many.")
+        static let configuration = CommandConfiguration(commandName: "purge", abstract: "Remove expired contexts and print how many.")
 
         @OptionGroup var global: GlobalOptions
 

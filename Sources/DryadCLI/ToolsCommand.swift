@@ -12,7 +12,7 @@ struct ToolsCommand: AsyncParsableCommand {
 extension ToolsCommand {
     /// `dryad tools register`: adds a tool, or a new version of one.
     struct Register: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "register", 
             abstract: "Register a tool version from flags, or definitions from a JSON/YAML file.",
             discussion: "A new NAME creates a tool; a known NAME with a new --version adds a version. An existing NAME@VERSION is a conflict (exit 5).")
 
@@ -105,7 +105,7 @@ extension ToolsCommand {
 
     /// `dryad tools list`: the latest version of each tool, or every version.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "List tools sorted by name (latest version of each unless --all-versions).")
 
         @OptionGroup var global: GlobalOptions
@@ -134,7 +134,7 @@ extension ToolsCommand {
 
     /// `dryad tools get`: one tool version.
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a tool: NAME (latest version), NAME@VERSION or id.")
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a tool: NAME (latest version), NAME@VERSION or id.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -150,7 +150,7 @@ extension ToolsCommand {
 
     /// `dryad tools update`: changes the mutable fields of one version.
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "update", 
             abstract: "Change the description, tags, metadata, status or executor of a tool version.",
             discussion: "Schemas are fixed per version: register a new version to change them. Executor flags replace the whole executor; --timeout alone changes only its timeout.")
 
@@ -214,7 +214,7 @@ extension ToolsCommand {
 
     /// `dryad tools delete`: removes a version or a whole tool.
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "delete", 
             abstract: "Delete a tool version (NAME@VERSION) or a tool (NAME; --all-versions when it has several).")
 
         @OptionGroup var global: GlobalOptions
