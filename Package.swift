@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "DryadServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

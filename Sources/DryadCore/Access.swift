@@ -38,8 +38,7 @@ enum Access {
     static func toolDecision(_ principal: Principal, toolID: String, level: ToolLevel, in db: Database) throws -> (allowed: Bool, reason: String) {
         if principal.isAdmin { return (true, "role admin") }
         let rows = try Row.fetchAll(
-            db,
-            sql: "SELECT level, principal_name FROM tool_permission WHERE tool_id = ? AND (principal_name = ? OR principal_type = ?)",
+            db.cachedStatement(sql: "SELECT level, principal_name FROM tool_permission WHERE tool_id = ? AND (principal_name = ? OR principal_type = ?)"),
             arguments: [toolID, principal.name, principal.kind.rawValue])
         for row in rows {
             let granted = ToolLevel(rawValue: row["level"]) ?? .read

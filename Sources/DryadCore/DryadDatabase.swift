@@ -16,6 +16,8 @@ public final class DryadDatabase: Sendable {
     let batcher: AuditBatcher
     /// Every write transaction goes through it, so concurrent writers share commits.
     let committer: GroupCommit
+    /// Verified token signatures, shared by every request of a server.
+    let verifiedTokens = VerifiedTokenCache()
 
     /// Opens (creating if needed) the database at `path`.
     ///

@@ -219,11 +219,12 @@ extension FixtureApplier {
             }
             rate = try reader.number("rate")
             let burstValue = try reader.number("burst")
-            burst = burstValue.map { Int($0) }
             if let rate, !(rate > 0 && rate <= 1_000_000) { throw .invalidInput("rate: must be greater than 0 and at most 1000000") }
+            // Checked before converting: Int(1e20) would trap.
             if let burstValue, !(burstValue >= 1 && burstValue <= 1_000_000 && burstValue.rounded() == burstValue) {
                 throw .invalidInput("burst: must be a whole number between 1 and 1000000")
             }
+            burst = burstValue.map { Int($0) }
             if (rate == nil) != (burst == nil) { throw .invalidInput("rate: rate and burst go together") }
             try reader.finish()
         }

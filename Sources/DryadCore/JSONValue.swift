@@ -147,11 +147,10 @@ extension JSONValue {
     /// Parses JSON text, refusing documents nested deeper than `maxDepth` before decoding them.
     public static func parse(_ data: Data, maxDepth: Int = defaultMaxDepth) throws(DryadError) -> JSONValue {
         try checkDepth(data, maxDepth: maxDepth)
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
+        guard let value = JSONParser.parse(data) else {
             throw .invalidInput("invalid JSON: \(syntaxError(in: data))")
         }
+        return value
     }
 
     /// Parses JSON text given as a string.

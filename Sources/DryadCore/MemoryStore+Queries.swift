@@ -254,7 +254,12 @@ extension MemoryStore {
 /// Turns a user's search text into an FTS5 query: words are quoted (so punctuation such as
 /// `state-of-the-art` is safe) and ANDed, `"phrases"` stay phrases, `word*` stays a prefix.
 enum SearchQuery {
+    /// FTS5 work grows with terms times matching rows, so a long query is refused rather than run for minutes.
+    static let maxTerms = 32
+    static let maxBytes = 1024
+
     static func translate(_ text: String) throws(DryadError) -> String {
+        guard text.utf8.count <= maxBytes else { throw .invalidInput("search query: longer than \(maxBytes) bytes") }
         var terms: [String] = []
         var rest = Substring(text)
         while true {
@@ -289,6 +294,7 @@ enum SearchQuery {
             }
         }
         guard !terms.isEmpty else { throw .invalidInput("search query: give at least one word") }
+        guard terms.count <= maxTerms else { throw .invalidInput("search query: more than \(maxTerms) words or phrases") }
         return terms.joined(separator: " AND ")
     }
 

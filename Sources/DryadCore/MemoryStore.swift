@@ -316,7 +316,7 @@ public struct MemoryStore: Sendable {
 
     /// One visible context with its shares; not found when missing or expired.
     static func fetch(_ id: String, now: String, in db: Database) throws -> MemoryContext {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM memory_context WHERE id = ? AND \(visible)", arguments: [id, now]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM memory_context WHERE id = ? AND \(visible)"), arguments: [id, now]) else {
             throw DryadError.notFound("context \(id) not found")
         }
         var context = try decode(row)

@@ -119,7 +119,7 @@ public struct PrincipalStore: Sendable {
     }
 
     static func fetchOptional(_ name: String, in db: Database) throws -> PrincipalRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM principal WHERE name = ?", arguments: [name]).map(decode)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM principal WHERE name = ?"), arguments: [name]).map(decode)
     }
 
     static func fetch(_ name: String, in db: Database) throws -> PrincipalRecord {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import GRDB
 import JWTKit
 
@@ -143,30 +144,41 @@ public struct TokenService: Sendable {
             throw invalid
         }
         guard token.utf8.count <= Self.maxTokenBytes else { try await refuse("token too long") }
-        guard let header = Self.header(of: token) else { try await refuse("malformed token") }
-        guard header["alg"]?.stringValue == "HS256" else { try await refuse("algorithm not HS256") }
-        guard let kid = header["kid"]?.stringValue else { try await refuse("no kid") }
-        let secret = try await database.read { db in
-            try Data.fetchOne(db, sql: "SELECT secret FROM signing_key WHERE kid = ?", arguments: [kid])
+        let verified: VerifiedTokenCache.Entry
+        if let cached = database.verifiedTokens.lookup(token) {
+            verified = cached
+        } else {
+            guard let header = Self.header(of: token) else { try await refuse("malformed token") }
+            guard header["alg"]?.stringValue == "HS256" else { try await refuse("algorithm not HS256") }
+            guard let kid = header["kid"]?.stringValue else { try await refuse("no kid") }
+            let secret = try await database.read { db in
+                try Data.fetchOne(db, sql: "SELECT secret FROM signing_key WHERE kid = ?", arguments: [kid])
+            }
+            guard let secret else { try await refuse("unknown kid") }
+            let claims: DryadClaims
+            do {
+                let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+                claims = try await keys.verify(token, as: DryadClaims.self)
+            } catch {
+                try await refuse("bad signature or claims")
+            }
+            guard claims.iss.value == Self.issuer, claims.aud.value.contains(Self.issuer) else { try await refuse("wrong issuer or audience") }
+            verified = VerifiedTokenCache.Entry(kid: kid, id: claims.jti.value, subject: claims.sub.value,
+                                                expires: claims.exp.value, notBefore: claims.nbf.value)
+            database.verifiedTokens.store(token, verified)
         }
-        guard let secret else { try await refuse("unknown kid") }
-        let claims: DryadClaims
-        do {
-            let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
-            claims = try await keys.verify(token, as: DryadClaims.self)
-        } catch {
-            try await refuse("bad signature or claims")
-        }
+        // Time, revocation, the principal and the key are checked on every request, cached or not.
         let now = database.clock()
-        guard claims.exp.value.addingTimeInterval(Self.leeway) > now else { try await refuse("expired") }
-        guard claims.nbf.value.addingTimeInterval(-Self.leeway) <= now else { try await refuse("not yet valid") }
-        guard claims.iss.value == Self.issuer, claims.aud.value.contains(Self.issuer) else { try await refuse("wrong issuer or audience") }
-        let subject = claims.sub.value
-        let state = try await database.read { db -> (TokenRecord?, PrincipalRecord?) in
-            let record = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [claims.jti.value]).map(Self.decode)
-            return (record, try PrincipalStore.fetchOptional(subject, in: db))
+        guard verified.expires.addingTimeInterval(Self.leeway) > now else { try await refuse("expired") }
+        guard verified.notBefore.addingTimeInterval(-Self.leeway) <= now else { try await refuse("not yet valid") }
+        let subject = verified.subject
+        let state = try await database.read { db -> (TokenRecord?, PrincipalRecord?, Bool) in
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT *, EXISTS (SELECT 1 FROM signing_key k WHERE k.kid = token.kid) AS key_exists FROM token WHERE id = ?"),
+                arguments: [verified.id])
+            return (row.map(Self.decode), try PrincipalStore.fetchOptional(subject, in: db), row?["key_exists"] ?? false)
         }
-        guard let record = state.0, record.principal == subject, record.kid == kid else { try await refuse("unknown token") }
+        guard let record = state.0, record.principal == subject, record.kid == verified.kid, state.2 else { try await refuse("unknown token") }
         guard record.revokedAt == nil else { try await refuse("revoked") }
         guard let holder = state.1, !holder.disabled else { try await refuse("principal missing or disabled") }
         return holder.principal(requestID: requestID)
@@ -203,6 +215,33 @@ public struct TokenService: Sendable {
     static func decode(_ row: Row) -> TokenRecord {
         TokenRecord(id: row["id"], principal: row["principal"], kid: row["kid"], issuedAt: row["issued_at"],
                     expiresAt: row["expires_at"], revokedAt: row["revoked_at"])
+    }
+}
+
+/// Tokens whose signature and claims were verified once, so repeated requests with the same
+/// token skip the JOSE parsing and HMAC; expiry, revocation, the principal and the key are
+/// still checked on every request.
+final class VerifiedTokenCache: Sendable {
+    /// What a successful verification established.
+    struct Entry: Sendable {
+        var kid: String
+        var id: String
+        var subject: String
+        var expires: Date
+        var notBefore: Date
+    }
+
+    /// Past this many tokens the cache starts over, bounding memory under a flood of tokens.
+    static let capacity = 10_000
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func lookup(_ token: String) -> Entry? { entries.withLock { $0[token] } }
+
+    func store(_ token: String, _ entry: Entry) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = entry
+        }
     }
 }
 

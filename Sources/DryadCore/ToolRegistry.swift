@@ -266,14 +266,14 @@ public struct ToolRegistry: Sendable {
         switch reference {
         case .version(let name, let version):
             row = try Row.fetchOne(
-                db, sql: "\(selectVersion) WHERE t.name = ? AND v.version_key = ?",
+                db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.version_key = ?"),
                 arguments: [name, version.precedenceKey])
         case .nameOrID(let text) where byNameOnly:
-            row = try Row.fetchOne(db, sql: "\(selectVersion) WHERE t.name = ? AND v.is_latest = 1", arguments: [text])
+            row = try Row.fetchOne(db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.is_latest = 1"), arguments: [text])
         case .nameOrID(let text):
             // A name wins over an id, so a tool whose name looks like a UUID stays reachable.
             row = try Row.fetchOne(
-                db, sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1",
+                db.cachedStatement(sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1"),
                 arguments: [text])
         }
         return try row.map(decode)
@@ -281,7 +281,7 @@ public struct ToolRegistry: Sendable {
 
     static func fetchVersion(toolID: String, versionKey: String, in db: Database) throws -> ToolVersion {
         guard let row = try Row.fetchOne(
-            db, sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?", arguments: [toolID, versionKey])
+            db.cachedStatement(sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?"), arguments: [toolID, versionKey])
         else {
             throw DryadError.notFound("tool version not found")
         }

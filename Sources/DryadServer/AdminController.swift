@@ -12,14 +12,14 @@ struct AdminController: Sendable {
 
         table.add(.post, "principals", "Add a principal.", on: group, body: "{name, type, role}") { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            guard let type = fields["type"]?.stringValue.flatMap(Principal.Kind.init(rawValue:)) else {
+            guard let type = try fields.string("type").flatMap(Principal.Kind.init(rawValue:)) else {
                 throw DryadError.invalidInput("type: expected user, agent or service")
             }
-            let role = try fields["role"]?.stringValue.map { text throws(DryadError) -> Principal.Role in
+            let role = try fields.string("role").map { text throws(DryadError) -> Principal.Role in
                 guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
                 return role
             } ?? .member
-            let added = try await database.principals.add(fields["name"]?.stringValue ?? "", type: type, role: role, as: try context.actor())
+            let added = try await database.principals.add(try fields.string("name") ?? "", type: type, role: role, as: try context.actor())
             return try HTTPJSON.response(added, status: .created, headers: [.location: "/api/v1/principals/\(added.name)"])
         }
         table.add(.get, "principals", "List principals.", on: group) { _, context in
@@ -37,10 +37,10 @@ struct AdminController: Sendable {
         }
         table.add(.put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: "{rate, burst}") { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            guard let rate = fields["rate"]?.doubleValue, let burst = fields["burst"]?.doubleValue else {
+            guard let rate = try fields.number("rate"), let burst = try fields.integer("burst") else {
                 throw DryadError.invalidInput("rate and burst: required numbers")
             }
-            return try HTTPJSON.response(try await database.principals.setLimit(try context.parameters.require("name"), rate: rate, burst: Int(burst),
+            return try HTTPJSON.response(try await database.principals.setLimit(try context.parameters.require("name"), rate: rate, burst: burst,
                                                                                   as: try context.actor()))
         }
 
@@ -72,7 +72,7 @@ struct AdminController: Sendable {
 
         table.add(.post, "tokens", "Issue a token; the response is the only time it is shown.", on: group, body: "{principal, ttl_seconds}") { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            let issued = try await database.tokens.issue(for: fields["principal"]?.stringValue ?? "", ttl: fields["ttl_seconds"]?.doubleValue ?? TokenService.defaultTTL,
+            let issued = try await database.tokens.issue(for: try fields.string("principal") ?? "", ttl: try fields.number("ttl_seconds") ?? TokenService.defaultTTL,
                                                          as: try context.actor())
             return try HTTPJSON.response(["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], status: .created)
         }
@@ -83,7 +83,7 @@ struct AdminController: Sendable {
             _ = try await database.tokens.revoke(try context.parameters.require("id"), as: try context.actor())
             return HTTPJSON.noContent
         }
-        table.add(.post, "keys/rotate", "Add a new signing key.", on: group) { _, context in
+        table.add(.post, "keys/rotate", "Rotate the signing key; older keys verify until their tokens expire.", on: group) { _, context in
             try HTTPJSON.response(["kid": try await database.tokens.rotateKey(as: try context.actor())])
         }
 
@@ -100,11 +100,11 @@ struct AdminController: Sendable {
     }
 
     private static func grant(_ fields: [String: JSONValue]) throws -> (String, Grantee, ToolLevel) {
-        guard let tool = fields["tool"]?.stringValue else { throw DryadError.invalidInput("tool: required") }
-        guard let level = fields["level"]?.stringValue.flatMap(ToolLevel.init(rawValue:)) else {
+        guard let tool = try fields.string("tool") else { throw DryadError.invalidInput("tool: required") }
+        guard let level = try fields.string("level").flatMap(ToolLevel.init(rawValue:)) else {
             throw DryadError.invalidInput("level: expected read, write or execute")
         }
-        switch (fields["principal"]?.stringValue, fields["principal_type"]?.stringValue) {
+        switch (try fields.string("principal"), try fields.string("principal_type")) {
         case (let name?, nil): return (tool, .principal(name), level)
         case (nil, let type?):
             guard let kind = Principal.Kind(rawValue: type) else { throw DryadError.invalidInput("principal_type: expected user, agent or service") }

@@ -47,6 +47,40 @@ enum HTTPJSON {
     static var noContent: Response { Response(status: .noContent) }
 }
 
+/// Typed fields of a JSON object body: absent or null is nil, any other type is a 422 naming the field.
+extension [String: JSONValue] {
+    func string(_ name: String) throws(DryadError) -> String? {
+        switch self[name] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case let other?: throw .invalidInput("\(name): expected a string, got \(other.typeName)")
+        }
+    }
+
+    func number(_ name: String) throws(DryadError) -> Double? {
+        switch self[name] {
+        case nil, .null?: return nil
+        case let value? where value.doubleValue != nil: return value.doubleValue
+        case let other?: throw .invalidInput("\(name): expected a number, got \(other.typeName)")
+        }
+    }
+
+    /// A whole number that fits an `Int` (`2.0` counts as one).
+    func integer(_ name: String) throws(DryadError) -> Int? {
+        guard let number = try number(name) else { return nil }
+        guard let value = Int(exactly: number) else { throw .invalidInput("\(name): expected a whole number, got \(number)") }
+        return value
+    }
+
+    func strings(_ name: String) throws(DryadError) -> [String]? {
+        switch self[name] {
+        case nil, .null?: return nil
+        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): return items.compactMap(\.stringValue)
+        case let other?: throw .invalidInput("\(name): expected an array of strings, got \(other.typeName)")
+        }
+    }
+}
+
 /// Typed access to query parameters with clear 422s.
 struct Query {
     let request: Request

@@ -14,9 +14,9 @@ struct MemoryController: Sendable {
         table.add(.post, "memory/context", "Store a context.", on: group, body: "{agent_id, context_type, data, parent_id, tags, ttl_seconds, key}") { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
             let draft = MemoryDraft(
-                agentID: fields["agent_id"]?.stringValue ?? "", contextType: fields["context_type"]?.stringValue ?? MemoryDraft.defaultType,
-                data: fields["data"] ?? .object([:]), parentID: fields["parent_id"]?.stringValue,
-                tags: (fields["tags"]?.arrayValue ?? []).compactMap(\.stringValue), ttl: fields["ttl_seconds"]?.doubleValue, key: fields["key"]?.stringValue)
+                agentID: try fields.string("agent_id") ?? "", contextType: try fields.string("context_type") ?? MemoryDraft.defaultType,
+                data: fields["data"] ?? .object([:]), parentID: try fields.string("parent_id"),
+                tags: try fields.strings("tags") ?? [], ttl: try fields.number("ttl_seconds"), key: try fields.string("key"))
             let stored = try await memory.store(draft, as: try context.actor())
             return try HTTPJSON.response(stored, status: .created, headers: etag(stored.version, location: "/api/v1/memory/context/\(stored.id)"))
         }
@@ -32,9 +32,8 @@ struct MemoryController: Sendable {
             let query = Query(request: request)
             let id = try context.parameters.require("id")
             let principal = try context.actor()
-            let found = try query.bool("resolved")
-                ? try await memory.resolved(id, explain: try query.bool("explain"), as: principal)
-                : try await memory.get(id, as: principal)
+            let (resolved, explain) = (try query.bool("resolved"), try query.bool("explain"))
+            let found = resolved ? try await memory.resolved(id, explain: explain, as: principal) : try await memory.get(id, as: principal)
             return try HTTPJSON.response(found, headers: etag(found.version))
         }
 
@@ -42,8 +41,8 @@ struct MemoryController: Sendable {
                   body: "{data, tags, ttl_seconds}", query: ["on_conflict"]) { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
             let change = MemoryChange(
-                content: fields["data"].map { .replace($0) } ?? .keep, tags: fields["tags"]?.arrayValue?.compactMap(\.stringValue),
-                ttl: fields["ttl_seconds"]?.doubleValue, ifVersion: try ifMatch(request),
+                content: fields["data"].map { .replace($0) } ?? .keep, tags: try fields.strings("tags"),
+                ttl: try fields.number("ttl_seconds"), ifVersion: try ifMatch(request),
                 onConflict: try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
             let updated = try await memory.update(try context.parameters.require("id"), change, as: try context.actor())
             return try HTTPJSON.response(updated, headers: etag(updated.version))
@@ -86,11 +85,11 @@ struct MemoryController: Sendable {
 
         table.add(.post, "memory/context/{id}/shares", "Share with an agent.", on: group, body: "{agent_id, access}") { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            let access = try fields["access"]?.stringValue.map { text throws(DryadError) -> MemoryAccess in
+            let access = try fields.string("access").map { text throws(DryadError) -> MemoryAccess in
                 guard let access = MemoryAccess(rawValue: text) else { throw DryadError.invalidInput("access: expected read or write") }
                 return access
             } ?? .read
-            let shared = try await memory.share(try context.parameters.require("id"), with: fields["agent_id"]?.stringValue ?? "", access: access,
+            let shared = try await memory.share(try context.parameters.require("id"), with: try fields.string("agent_id") ?? "", access: access,
                                                 as: try context.actor())
             return try HTTPJSON.response(shared)
         }
@@ -107,8 +106,8 @@ struct MemoryController: Sendable {
         table.add(.post, "errors", "Log an error.", on: group, body: "{type, message, stack_trace, context_id}") { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
             let record = try await database.errors.log(
-                type: fields["type"]?.stringValue ?? "", message: fields["message"]?.stringValue ?? "",
-                stackTrace: fields["stack_trace"]?.stringValue, contextID: fields["context_id"]?.stringValue, as: try context.actor())
+                type: try fields.string("type") ?? "", message: try fields.string("message") ?? "",
+                stackTrace: try fields.string("stack_trace"), contextID: try fields.string("context_id"), as: try context.actor())
             return try HTTPJSON.response(record, status: .created)
         }
 
@@ -121,7 +120,7 @@ struct MemoryController: Sendable {
 
         table.add(.post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: "{note}") { request, context in
             var note: String?
-            if request.headers[.contentType] != nil { note = try await HTTPJSON.object(request, maxBytes: maxBody)["note"]?.stringValue }
+            if request.headers[.contentType] != nil { note = try await HTTPJSON.object(request, maxBytes: maxBody).string("note") }
             return try HTTPJSON.response(try await database.errors.resolve(try context.parameters.require("id"), note: note, as: try context.actor()))
         }
     }

@@ -13,10 +13,13 @@ enum OpenAPIDocument {
                 "responses": .object(responses(for: route)),
             ]
             var parameters: [JSONValue] = pathParameters(route.path).map { name in
-                .object(["name": .string(name), "in": .string("path"), "required": .bool(true), "schema": .object(["type": .string("string")])])
+                .object(["name": .string(name), "in": .string("path"), "required": .bool(true),
+                         "schema": OpenAPISchemas.pathParameters[name] ?? .object(["type": .string("string")])])
             }
             parameters += route.query.map { name in
-                .object(["name": .string(name), "in": .string("query"), "required": .bool(false), "schema": .object(["type": .string("string")])])
+                let query = OpenAPISchemas.query(name, route: "\(route.method.rawValue) \(route.path)")
+                return .object(["name": .string(name), "in": .string("query"), "required": .bool(query.required), "allowEmptyValue": .bool(!query.required),
+                                "schema": query.schema])
             }
             if route.method == .put || route.method == .patch || route.method == .delete {
                 parameters.append(.object(["name": .string("If-Match"), "in": .string("header"), "required": .bool(false),

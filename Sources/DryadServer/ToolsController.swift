@@ -104,7 +104,7 @@ struct ToolsController: Sendable {
         table.add(.post, "sessions", "Open a session.", on: group, body: "{label}") { request, context in
             var label: String?
             if request.headers[.contentType] != nil {
-                label = try await HTTPJSON.object(request, maxBytes: maxBody)["label"]?.stringValue
+                label = try await HTTPJSON.object(request, maxBytes: maxBody).string("label")
             }
             let session = try await database.sessions.start(label: label, as: try context.actor())
             return try HTTPJSON.response(session, status: .created, headers: [.location: "/api/v1/sessions/\(session.id)"])

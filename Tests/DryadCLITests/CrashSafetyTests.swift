@@ -8,6 +8,7 @@ import FoundationNetworking
 /// Ids the server acknowledged, shared by the writer tasks.
 final class Acknowledged: Sendable {
     let ids = Mutex<[String]>([])
+    let killed = Mutex(false)
 }
 
 /// Faults a real deployment meets: the server killed mid-write, many writers on one file,
@@ -62,21 +63,28 @@ final class Acknowledged: Sendable {
         let writers = (0..<8).map { writer in
             Task.detached {
                 var n = 0
-                // Write until the server is gone: a refused connection ends the loop.
-                while let id = await Self.store(address, token: token, marker: "w\(writer)-\(n)") {
-                    acknowledged.ids.withLock { $0.append(id) }
+                // Write until the kill; a failed request (slow start under load) is simply retried.
+                while !acknowledged.killed.withLock({ $0 }) {
+                    if let id = await Self.store(address, token: token, marker: "w\(writer)-\(n)") {
+                        acknowledged.ids.withLock { $0.append(id) }
+                    }
                     n += 1
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(1500))
+        // Kill in the middle of the load: once a good number of writes were acknowledged.
+        let deadline = Date().addingTimeInterval(30)
+        while acknowledged.ids.withLock({ $0.count }) < 200 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         kill(server.processIdentifier, SIGKILL)
+        acknowledged.killed.withLock { $0 = true }
         for writer in writers { await writer.value }
         server.waitUntilExit()
         #expect(server.terminationReason == .uncaughtSignal)
 
         let written = acknowledged.ids.withLock { $0 }
-        #expect(written.count > 20, "the load should have written something before the kill")
+        #expect(written.count >= 200, "the load should have written something before the kill")
         let check = try cli.run(["db", "check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("integrity_check: ok"))

@@ -109,6 +109,7 @@ import Testing
         (#"{"kind":"Principal","name":"p","type":"user","colour":"red"}"#, "fixtures.yaml: document 1: colour: unknown field"),
         (#"{"kind":"Permission","tool":"t","level":"read"}"#, "fixtures.yaml: document 1: principal: give exactly one of principal and principal_type"),
         (#"{"kind":"MemoryContext","agent_id":"a"}"#, "fixtures.yaml: document 1: key: required"),
+        (#"{"kind":"Principal","name":"p","type":"user","rate":1,"burst":1e20}"#, "fixtures.yaml: document 1: burst: must be a whole number between 1 and 1000000"),
         (#"{"kind":"MemoryContext","key":"a b","agent_id":"a"}"#, #"fixtures.yaml: document 1: key: "a b" must be 1-128 characters of A-Z a-z 0-9 _ - . : / @"#),
         (#"{"kind":"MemoryContext","key":"k","agent_id":"a","data":[1]}"#, "fixtures.yaml: document 1: data: expected a JSON object, got array"),
         (#"{"kind":"MemoryContext","key":"k","agent_id":"a","parent_key":"missing"}"#,

@@ -42,6 +42,33 @@ import Testing
         }
     }
 
+    /// The hand-written parser reads valid documents exactly as JSONDecoder did.
+    @Test(arguments: [
+        #"0"#, #"-0"#, #"-12"#, #"1.0"#, #"1.5"#, #"-2.5e-3"#, #"1E2"#, #"9223372036854775807"#, #"9223372036854775808"#,
+        #"-9223372036854775808"#, #"123456789012345678901234567890"#, #"0.1"#, #"true"#, #"null"#, #""""#,
+        #""a\"b\\c\/d\b\f\n\r\t""#, #""\u00e9\u4e2d\ud83d\ude00""#, #""héllo ✓""#, #"[]"#, #"{}"#,
+        #" { "a" : [ 1 , { "b" : null } ] , "c" : "x" } "#, #"{"a":1,"a":2}"#, #""\u0000""#,
+    ])
+    func parsesLikeJSONDecoder(text: String) throws {
+        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let parsed = try JSONValue.parse(text)
+        #expect(parsed == expected)
+        #expect(parsed.canonicalText == expected.canonicalText)
+    }
+
+    /// Stricter than JSONDecoder: no trailing commas, no lone surrogates, no raw control
+    /// characters, nothing after the document.
+    @Test(arguments: [#"{"a":1,}"#, #"[1,]"#, #""\ud800""#, "\"a\u{01}b\"", #"01"#, #"1."#, #".5"#, #"+1"#, #"[1] x"#,
+                      #"{"a" 1}"#, #"nul"#, #""\x""#, #"-"#, #"1e"#, ""])
+    func refusesWhatRFC8259Refuses(text: String) {
+        #expect(throws: DryadError.self) { try JSONValue.parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8InStrings() {
+        #expect(throws: DryadError.self) { try JSONValue.parse(Data([0x22, 0xC3, 0x28, 0x22])) }
+        #expect(throws: DryadError.self) { try JSONValue.parse(Data([0x22, 0x61, 0xFF, 0x22])) }
+    }
+
     @Test func refusesDeepNestingWithoutCrashing() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: DryadError.invalidInput("invalid JSON: nested deeper than 128 levels")) {

@@ -199,7 +199,8 @@ func object(_ response: TestResponse) throws -> [String: Any] {
             }
             try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.agent)) { response in
                 #expect(response.status == .tooManyRequests)
-                #expect(response.headers[.retryAfter] == "2")
+                // The bucket refills at 0.5/s: a full token is at most 2 s away, less if the test was slow.
+                #expect(["1", "2"].contains(response.headers[.retryAfter] ?? ""))
             }
         }
         let denials = try await fixture.database.audit.list(AuditQuery(decision: "deny"), as: Principal.localOperator(user: "t")).items
