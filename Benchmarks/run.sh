@@ -50,7 +50,7 @@ fi
 token=$("$bin" --db "$db" tokens issue bench --ttl 2h)
 
 # Lua for wrk: random tool names, deepest-context ids and search words; POST bodies.
-ids=$("$bin" --db "$db" memory list --type leaf --limit 1000 -o jsonl | sed -E 's/.*"id":"([^"]+)".*/"\1",/' | tr -d '\n')
+ids=$("$bin" --db "$db" memory list --type leaf --limit 1000 -o jsonl 2>/dev/null | sed -E 's/.*"id":"([^"]+)".*/"\1",/' | tr -d '\n')
 cat >"$work/tool.lua" <<'EOF'
 request = function() return wrk.format("GET", "/api/v1/tools/tool-" .. math.random(0, 9999)) end
 EOF

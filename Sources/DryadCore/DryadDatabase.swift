@@ -164,7 +164,8 @@ public final class DryadDatabase: Sendable {
         case .SQLITE_CONSTRAINT:
             return .conflict("the change conflicts with existing data")
         case .SQLITE_IOERR:
-            return .storage("I/O error on \(path)")
+            // SQLite reports a WAL append that hit ENOSPC as a plain write error.
+            return .storage(isDiskFull(under: path) ? "the disk holding \(path) is full; nothing was written" : "I/O error on \(path)")
         default:
             return .storage("database error on \(path) (SQLite code \(error.resultCode.rawValue))")
         }
@@ -172,6 +173,14 @@ public final class DryadDatabase: Sendable {
 }
 
 extension DryadDatabase {
+    /// Whether the file system holding `path` has (almost) no space left for unprivileged writes.
+    static func isDiskFull(under path: String) -> Bool {
+        var info = statvfs()
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard statvfs(folder, &info) == 0 else { return false }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 1 << 20
+    }
+
     /// True when the database answers a trivial query (for readiness probes).
     public func isReady() async -> Bool {
         (try? await read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1

@@ -23,7 +23,11 @@ DRYAD=$(cd "$(dirname "$DRYAD")" && pwd)/$(basename "$DRYAD")
 
 if ! ST=$(command -v st || command -v schemathesis); then
     python3 -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION" || fail "cannot install schemathesis $SCHEMATHESIS_VERSION"
-    ST=$(command -v st || command -v schemathesis) || fail "schemathesis installed but st is not on PATH"
+    # pyenv only exposes new scripts after a rehash; else look where pip put them.
+    if command -v pyenv >/dev/null; then pyenv rehash || true; fi
+    SCRIPTS=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+    ST=$(command -v st || command -v schemathesis || { [[ -x $SCRIPTS/st ]] && echo "$SCRIPTS/st"; }) \
+        || fail "schemathesis installed but st is not on PATH"
 fi
 echo "using $("$ST" --version)"
 
