@@ -42,12 +42,58 @@ public struct AuditEntry: Sendable, Equatable, Encodable {
     }
 
     /// The canonical JSON that is hashed (every field but the two hashes).
+    ///
+    /// Written by hand because every request appends an entry; the bytes are exactly those of
+    /// `canonicalValue.canonicalText` (keys in sorted order, JSONEncoder's escaping), which a
+    /// test checks, so existing chains keep verifying.
     var canonicalBody: String {
+        var out = "{"
+        var first = true
+        func field(_ key: String, _ value: String?) {
+            if !first { out += "," }
+            first = false
+            out += "\"\(key)\":"
+            if let value { Self.appendQuoted(value, to: &out) } else { out += "null" }
+        }
+        field("action", action)
+        field("at", at)
+        field("decision", decision)
+        field("principal", principal)
+        field("reason", reason)
+        field("request_id", requestID)
+        field("resource", resource)
+        out += ",\"seq\":\(seq)}"
+        return out
+    }
+
+    /// The body as a JSON value, the reference `canonicalBody` must match.
+    var canonicalValue: JSONValue {
         JSONValue.object([
             "seq": .integer(Int64(seq)), "at": .string(at), "principal": .string(principal), "action": .string(action),
             "resource": .string(resource), "decision": .string(decision), "reason": .string(reason),
             "request_id": requestID.map(JSONValue.string) ?? .null,
-        ]).canonicalText
+        ])
+    }
+
+    /// A JSON string as JSONEncoder writes it with `.withoutEscapingSlashes`.
+    static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     static func hash(previous: String, body: String) -> String {

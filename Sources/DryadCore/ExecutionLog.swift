@@ -190,13 +190,12 @@ public struct ExecutionLog: Sendable {
     // MARK: - Writing
 
     static func insert(_ record: ExecutionRecord, in db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, principal, input, output,
-                    status, error, exit_code, http_status, duration_ms, started_at, finished_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try db.cachedStatement(sql: """
+            INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, principal, input, output,
+                status, error, exit_code, http_status, duration_ms, started_at, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).execute(arguments: [
                 record.id, record.toolID, record.toolName, record.toolVersion, record.sessionID, record.principal,
                 record.input.canonicalText, record.output?.canonicalText, record.status.rawValue, record.error,
                 record.exitCode, record.httpStatus, record.durationMs, record.startedAt, record.finishedAt,

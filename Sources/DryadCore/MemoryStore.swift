@@ -68,7 +68,7 @@ public struct MemoryStore: Sendable {
         var visibleUntil = expires
         if let parentID = draft.parentID {
             guard let parent = try Row.fetchOne(
-                db, sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(visible)",
+                db.cachedStatement(sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(visible)"),
                 arguments: [parentID, nowText])
             else {
                 throw DryadError.notFound("parent context \(parentID) not found")
@@ -80,17 +80,17 @@ public struct MemoryStore: Sendable {
             visibleUntil = earliest(expires, parent["visible_until"])
         }
         if let key = draft.key,
-           try Bool.fetchOne(db, sql: "SELECT 1 FROM memory_context WHERE key = ?", arguments: [key]) == true {
+           try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM memory_context WHERE key = ?"), arguments: [key]) == true {
             throw DryadError.conflict("a context with key \(key) already exists")
         }
         let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
-        try db.execute(
-            sql: """
-                INSERT INTO memory_context (id, key, agent_id, context_type, data, parent_id, depth, tags, version,
-                    created_at, updated_at, expires_at, visible_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-                """,
-            arguments: [id, draft.key, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
+        // Cached: preparing this statement also compiles the full-text triggers.
+        try db.cachedStatement(sql: """
+            INSERT INTO memory_context (id, key, agent_id, context_type, data, parent_id, depth, tags, version,
+                created_at, updated_at, expires_at, visible_until)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+            """
+        ).execute(arguments: [id, draft.key, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
                         nowText, nowText, expires, visibleUntil])
         try recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
         return try fetch(id, now: nowText, in: db)
@@ -306,12 +306,11 @@ public struct MemoryStore: Sendable {
     }
 
     static func recordVersion(of id: String, principal: String, merged: Bool, at now: String, in db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at)
-                SELECT id, version, data, tags, ?, ?, ? FROM memory_context WHERE id = ?
-                """,
-            arguments: [principal, merged, now, id])
+        try db.cachedStatement(sql: """
+            INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at)
+            SELECT id, version, data, tags, ?, ?, ? FROM memory_context WHERE id = ?
+            """
+        ).execute(arguments: [principal, merged, now, id])
     }
 
     /// One visible context with its shares; not found when missing or expired.
@@ -328,8 +327,9 @@ public struct MemoryStore: Sendable {
         guard !ids.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         var result: [String: [MemoryShare]] = [:]
+        // Cached per list length (at most a page), so a single context's shares reuse one statement.
         for row in try Row.fetchAll(
-            db, sql: "SELECT context_id, agent_id, access FROM memory_share WHERE context_id IN (\(marks)) ORDER BY agent_id",
+            db.cachedStatement(sql: "SELECT context_id, agent_id, access FROM memory_share WHERE context_id IN (\(marks)) ORDER BY agent_id"),
             arguments: StatementArguments(ids))
         {
             result[row["context_id"], default: []].append(

@@ -65,3 +65,16 @@ import Testing
         #expect(try await database.audit.list(AuditQuery(), as: testOperator).items.first?.seq == 7)
     }
 }
+
+@Suite struct AuditCanonicalBodyTests {
+    /// The hand-written body must be byte for byte the canonical JSON earlier entries were hashed over.
+    @Test(arguments: ["plain", "quote \" back\\slash /slash", "tab\tnew\nline\rcr", "\u{01}\u{08}\u{0C}\u{1F}\u{7F}",
+                      "héllo ✓ 中文 😀", "", "{\"json\":[1,2]}"])
+    func matchesTheCanonicalText(text: String) {
+        for requestID in [nil, text] {
+            let entry = AuditEntry(seq: 42, at: "2026-11-26T10:00:00.000Z", principal: text, action: "tools.get", resource: "tool:\(text)",
+                                   decision: "allow", reason: text, requestID: requestID, prevHash: "", hash: "")
+            #expect(entry.canonicalBody == entry.canonicalValue.canonicalText)
+        }
+    }
+}
