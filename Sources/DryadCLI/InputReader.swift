@@ -9,16 +9,7 @@ enum InputReader {
 
     /// Reads a file (`-` for stdin) up to `maxBytes`.
     static func read(path: String) throws(DryadError) -> Data {
-        let handle: FileHandle
-        if path == "-" {
-            handle = FileHandle.standardInput
-        } else {
-            guard let opened = FileHandle(forReadingAtPath: path) else {
-                let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-                throw .invalidInput("cannot read \(path): \(reason)")
-            }
-            handle = opened
-        }
+        let handle = try open(path: path)
         defer { if path != "-" { try? handle.close() } }
         do {
             let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
@@ -31,6 +22,16 @@ enum InputReader {
         } catch {
             throw .invalidInput("cannot read \(path == "-" ? "stdin" : path): \(error.localizedDescription)")
         }
+    }
+
+    /// Opens a file for reading (`-` for stdin), with a one-line error when it cannot be read.
+    static func open(path: String) throws(DryadError) -> FileHandle {
+        if path == "-" { return FileHandle.standardInput }
+        guard let opened = FileHandle(forReadingAtPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw .invalidInput("cannot read \(path): \(reason)")
+        }
+        return opened
     }
 
     /// Parses an option value that is inline JSON or `@FILE` (`@-` for stdin); `flag` names it in errors.

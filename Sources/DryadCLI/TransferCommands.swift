@@ -219,15 +219,7 @@ final class BundleLineReader: @unchecked Sendable {
 
     init(path: String) throws(DryadError) {
         name = path == "-" ? "stdin" : path
-        if path == "-" {
-            handle = FileHandle.standardInput
-        } else {
-            guard let opened = FileHandle(forReadingAtPath: path) else {
-                let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-                throw .invalidInput("cannot read \(path): \(reason)")
-            }
-            handle = opened
-        }
+        handle = try InputReader.open(path: path)
     }
 
     func next() throws -> String? {
