@@ -129,10 +129,12 @@ struct Printer {
 enum StandardStream {
     /// Writes everything; when stdout's reader is gone, exits 141 quietly as a SIGPIPE'd tool would.
     static func write(_ text: String, to fd: Int32) {
-        write(Array(text.utf8), to: fd)
+        _ = write(Array(text.utf8), to: fd)
     }
 
-    static func write(_ bytes: [UInt8], to fd: Int32) {
+    /// Writes everything; false (with `errno` set) when the descriptor refuses, such as a full disk.
+    @discardableResult
+    static func write(_ bytes: [UInt8], to fd: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in
@@ -142,10 +144,15 @@ enum StandardStream {
                 offset += written
             } else if written < 0 && errno == EINTR {
                 continue
+            } else if written < 0 && errno == EAGAIN {
+                // A non-blocking stdout: wait until it takes more.
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, -1)
             } else {
                 if fd == STDOUT_FILENO && errno == EPIPE { exit(141) }
-                return
+                return false
             }
         }
+        return true
     }
 }

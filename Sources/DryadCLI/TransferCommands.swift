@@ -179,7 +179,12 @@ final class BundleFileWriter: @unchecked Sendable {
     private func flush() throws {
         guard !buffer.isEmpty else { return }
         defer { buffer.removeAll(keepingCapacity: true) }
-        guard let handle else { return StandardStream.write(buffer, to: STDOUT_FILENO) }
+        guard let handle else {
+            guard StandardStream.write(buffer, to: STDOUT_FILENO) else {
+                throw DryadError.storage("cannot write stdout: \(String(cString: strerror(errno)))")
+            }
+            return
+        }
         do {
             try handle.write(contentsOf: buffer)
         } catch {
@@ -215,6 +220,8 @@ final class BundleLineReader: @unchecked Sendable {
     private var buffer = Data()
     /// Where the next unread line starts in `buffer`.
     private var start = 0
+    /// How far past `start` is known to hold no newline.
+    private var scanned = 0
     private var atEnd = false
 
     init(path: String) throws(DryadError) {
@@ -224,11 +231,14 @@ final class BundleLineReader: @unchecked Sendable {
 
     func next() throws -> String? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = buffer[max(start, scanned)...].firstIndex(of: 0x0A) {
                 let line = buffer[start..<newline]
                 start = newline + 1
+                scanned = start
                 return try text(line)
             }
+            // Nothing up to here is a newline: the next search starts after it.
+            scanned = buffer.endIndex
             if atEnd {
                 guard start < buffer.endIndex else { return nil }
                 defer { start = buffer.endIndex }
@@ -238,6 +248,7 @@ final class BundleLineReader: @unchecked Sendable {
                 throw DryadError.invalidInput("\(name): a line is longer than \(BundleTransfer.maxLineBytes / 1024 / 1024) MiB")
             }
             // Drop consumed lines before reading more, so the buffer holds about one chunk.
+            scanned -= start - buffer.startIndex
             buffer.removeSubrange(buffer.startIndex..<start)
             start = buffer.startIndex
             let chunk: Data

@@ -138,8 +138,10 @@ public struct BundleTransfer: Sendable {
         try await database.audited(principal, "import", "bundle") { db, note in
             try Access.requireAdmin(principal, in: db)
             try Self.requireEmpty(db)
-            // Rows arrive table by table; references are checked once, at the end.
+            // Rows arrive table by table; references are checked once, at the end. The pragma
+            // lasts until the transaction ends, so turn it off for the writes that share it.
             try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            defer { try? db.execute(sql: "PRAGMA defer_foreign_keys = OFF") }
             var lineNumber = 1
             guard let headerLine = try nextLine() else { throw DryadError.invalidInput("bundle: empty input") }
             let sections = try Self.header(headerLine)
@@ -183,8 +185,9 @@ public struct BundleTransfer: Sendable {
                     }
                     arguments.append(stored)
                 }
-                let statement = try db.cachedStatement(
-                    sql: "INSERT INTO \(tableName) (\(names.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))")
+                let sql = "INSERT INTO \(tableName) (\(names.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
+                // Cache only the usual every-column insert, so odd column sets cannot fill the cache.
+                let statement = names.count == known.count ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
                 do {
                     try statement.execute(arguments: StatementArguments(arguments))
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -198,6 +201,7 @@ public struct BundleTransfer: Sendable {
             if let broken = try Row.fetchOne(db, sql: "SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1") {
                 throw DryadError.invalidInput("bundle: rows of \(broken["table"] as String? ?? "?") point at missing rows of \(broken["parent"] as String? ?? "?")")
             }
+            try Self.checkDerivedColumns(db)
             if sections.contains(.audit) {
                 let verification = try AuditLog.verifyChain(in: db)
                 guard verification.ok else {
@@ -237,6 +241,33 @@ public struct BundleTransfer: Sendable {
         }
         try BundleSection.check(Set(sections))
         return BundleSection.allCases.filter(sections.contains)
+    }
+
+    /// Columns that dryad derives (depth, visibility, latest version, precedence key) must agree
+    /// with the rows they derive from: a crafted bundle could otherwise store a parent cycle
+    /// that recursive queries would never leave, or tools `get` cannot find.
+    static func checkDerivedColumns(_ db: Database) throws {
+        if try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM memory_context c JOIN memory_context p ON p.id = c.parent_id
+                           WHERE c.depth <> p.depth + 1
+                              OR c.visible_until IS NOT (CASE WHEN c.expires_at IS NULL THEN p.visible_until
+                                                              WHEN p.visible_until IS NULL THEN c.expires_at
+                                                              ELSE min(c.expires_at, p.visible_until) END))
+                OR EXISTS (SELECT 1 FROM memory_context WHERE parent_id IS NULL AND visible_until IS NOT expires_at)
+            """) == true {
+            throw DryadError.invalidInput("bundle: memory contexts whose depth or expiry disagrees with their parent's")
+        }
+        if try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM tool_registry t
+                           WHERE (SELECT count(*) FROM tool_version v WHERE v.tool_id = t.id AND v.is_latest = 1) <> 1)
+            """) == true {
+            throw DryadError.invalidInput("bundle: a tool without exactly one latest version")
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT version, version_key FROM tool_version") {
+            guard let version = SemanticVersion(row["version"] as String), version.precedenceKey == row["version_key"] as String else {
+                throw DryadError.invalidInput("bundle: tool version \(row["version"] as String? ?? "?") has a wrong version_key")
+            }
+        }
     }
 
     /// Import loads into a new database only: merging bundles into live data is not defined.

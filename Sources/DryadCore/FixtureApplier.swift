@@ -122,7 +122,8 @@ public struct FixtureApplier: Sendable {
 extension FixtureApplier {
     /// One document, checked and typed.
     enum Resource: Sendable {
-        case tool(ToolDefinition)
+        /// A tool and the fields its document gave (absent fields are left alone on update).
+        case tool(ToolDefinition, present: Set<String>)
         case principal(PrincipalSpec)
         case permission(PermissionSpec)
         case memory(MemorySpec)
@@ -138,25 +139,26 @@ extension FixtureApplier {
             }
             let rest = JSONValue.object(fields)
             switch kind {
-            case "Tool": self = .tool(try ToolDefinition(json: rest))
-            case "Principal": self = .principal(try PrincipalSpec(rest))
+            case "Tool": self = .tool(try ToolDefinition(json: rest), present: Set(fields.keys))
+            case "Principal": self = .principal(try PrincipalSpec(rest, present: Set(fields.keys)))
             case "Permission": self = .permission(try PermissionSpec(rest))
-            case "MemoryContext": self = .memory(try MemorySpec(rest, limit: limit))
+            case "MemoryContext": self = .memory(try MemorySpec(rest, limit: limit, present: Set(fields.keys)))
             default: throw .invalidInput("kind: \"\(ToolRules.printable(kind))\" is not one of \(Self.kinds.joined(separator: ", "))")
             }
         }
 
         func apply(now: Date, principal: Principal, memory: MemoryStore, in db: Database) throws -> FixtureChange {
             switch self {
-            case .tool(let definition): try Self.apply(definition, now: Timestamp.format(now), in: db)
+            case .tool(let definition, let present): try Self.apply(definition, present: present, now: Timestamp.format(now), in: db)
             case .principal(let spec): try spec.apply(now: Timestamp.format(now), in: db)
             case .permission(let spec): try spec.apply(now: Timestamp.format(now), in: db)
             case .memory(let spec): try spec.apply(now: now, principal: principal, in: db)
             }
         }
 
-        /// Tools are found by name and version; only the fields `tools update` may change can differ.
-        static func apply(_ definition: ToolDefinition, now: String, in db: Database) throws -> FixtureChange {
+        /// Tools are found by name and version; only the fields `tools update` may change can differ,
+        /// and only the fields the document gives are compared.
+        static func apply(_ definition: ToolDefinition, present: Set<String>, now: String, in db: Database) throws -> FixtureChange {
             let name = "\(definition.name)@\(definition.version)"
             guard let version = SemanticVersion(definition.version) else {
                 throw DryadError.invalidInput("version: \"\(definition.version)\" is not a semantic version")
@@ -168,19 +170,19 @@ extension FixtureApplier {
                 _ = try ToolRegistry.insert(definition, at: now, in: db)
                 return FixtureChange(kind: "Tool", name: name, action: .create, fields: [])
             }
-            if existing.inputSchema != definition.inputSchema {
+            if present.contains("input_schema"), existing.inputSchema != definition.inputSchema {
                 throw DryadError.conflict("input_schema: differs from registered \(name) and cannot change; register a new version")
             }
-            if existing.outputSchema != definition.outputSchema {
+            if present.contains("output_schema"), existing.outputSchema != definition.outputSchema {
                 throw DryadError.conflict("output_schema: differs from registered \(name) and cannot change; register a new version")
             }
             var changes = ToolChanges()
             var fields: [String] = []
             if existing.description != definition.description { changes.description = definition.description; fields.append("description") }
-            if existing.tags != definition.tags { changes.tags = definition.tags; fields.append("tags") }
-            if existing.metadata != definition.metadata { changes.metadata = definition.metadata; fields.append("metadata") }
-            if existing.status != definition.status { changes.status = definition.status; fields.append("status") }
-            if existing.executor?.json != definition.executor?.json {
+            if present.contains("tags"), existing.tags != definition.tags { changes.tags = definition.tags; fields.append("tags") }
+            if present.contains("metadata"), existing.metadata != definition.metadata { changes.metadata = definition.metadata; fields.append("metadata") }
+            if present.contains("status"), existing.status != definition.status { changes.status = definition.status; fields.append("status") }
+            if present.contains("executor"), existing.executor?.json != definition.executor?.json {
                 changes.executor = definition.executor.map(ToolChanges.ExecutorChange.replace) ?? .remove
                 fields.append("executor")
             }
@@ -198,8 +200,11 @@ extension FixtureApplier {
         var disabled: Bool
         var rate: Double?
         var burst: Int?
+        /// The fields the document gave; an update leaves the others as they are.
+        var present: Set<String>
 
-        init(_ json: JSONValue) throws(DryadError) {
+        init(_ json: JSONValue, present: Set<String>) throws(DryadError) {
+            self.present = present
             var reader = try JSONObjectReader(json, path: "")
             reader.ignore("created_at")
             name = try reader.requiredString("name")
@@ -238,6 +243,9 @@ extension FixtureApplier {
             }
             var fields: [String] = []
             if existing.type != type { fields.append("type") }
+            let role = present.contains("role") ? role : existing.role
+            let disabled = present.contains("disabled") ? disabled : existing.disabled
+            let (rate, burst) = present.contains("rate") ? (rate, burst) : (existing.rate, existing.burst)
             if existing.role != role { fields.append("role") }
             if existing.disabled != disabled { fields.append("disabled") }
             if existing.rate != rate || existing.burst != burst { fields.append("rate") }
@@ -310,8 +318,11 @@ extension FixtureApplier {
         var key: String
         var parentKey: String?
         var draft: MemoryDraft
+        /// The fields the document gave; an update compares only these.
+        var present: Set<String>
 
-        init(_ json: JSONValue, limit: Int) throws(DryadError) {
+        init(_ json: JSONValue, limit: Int, present: Set<String>) throws(DryadError) {
+            self.present = present
             var reader = try JSONObjectReader(json, path: "")
             // The read-only fields of `memory get -o json`.
             reader.ignore("id", "version", "created_at", "updated_at", "expires_at", "shared_with", "unresolved_errors")
@@ -343,22 +354,27 @@ extension FixtureApplier {
                 parentID = id
             }
             guard let row = try Row.fetchOne(
-                db, sql: "SELECT id FROM memory_context WHERE key = ? AND \(MemoryStore.visible)", arguments: [key, nowText])
+                db, sql: "SELECT id, \(MemoryStore.visible) AS visible FROM memory_context WHERE key = ?", arguments: [nowText, key])
             else {
                 var draft = draft
                 draft.parentID = parentID
                 _ = try MemoryStore.insert(draft, id: UUID().uuidString.lowercased(), now: now, principal: principal, in: db)
                 return FixtureChange(kind: "MemoryContext", name: key, action: .create, fields: [])
             }
+            guard row["visible"] as Bool? == true else {
+                throw DryadError.conflict("key: context \(key) has expired; run `dryad memory purge` before applying it again")
+            }
             let existing = try MemoryStore.fetch(row["id"], now: nowText, in: db)
             if existing.agentID != draft.agentID { throw DryadError.conflict("agent_id: context \(key) belongs to \(existing.agentID) and cannot move") }
-            if existing.contextType != draft.contextType { throw DryadError.conflict("context_type: context \(key) is a \(existing.contextType) and cannot change") }
-            if existing.parentID != parentID { throw DryadError.conflict("parent_key: context \(key) has another parent and cannot move") }
+            if present.contains("context_type"), existing.contextType != draft.contextType { throw DryadError.conflict("context_type: context \(key) is a \(existing.contextType) and cannot change") }
+            if present.contains("parent_key"), existing.parentID != parentID { throw DryadError.conflict("parent_key: context \(key) has another parent and cannot move") }
             var fields: [String] = []
-            if existing.data != draft.data { fields.append("data") }
-            if existing.tags != draft.tags { fields.append("tags") }
+            let data = present.contains("data") ? draft.data : existing.data
+            let tags = present.contains("tags") ? draft.tags : existing.tags
+            if existing.data != data { fields.append("data") }
+            if existing.tags != tags { fields.append("tags") }
             guard !fields.isEmpty else { return FixtureChange(kind: "MemoryContext", name: key, action: .unchanged, fields: []) }
-            _ = try MemoryStore.rewrite(existing.id, data: draft.data, tags: draft.tags, expires: existing.expiresAt, expiryChanged: false,
+            _ = try MemoryStore.rewrite(existing.id, data: data, tags: tags, expires: existing.expiresAt, expiryChanged: false,
                                         merged: false, principal: principal.name, at: nowText, in: db)
             return FixtureChange(kind: "MemoryContext", name: key, action: .update, fields: fields)
         }

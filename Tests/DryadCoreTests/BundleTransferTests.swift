@@ -150,6 +150,32 @@ final class LineCollector: Sendable {
         }
     }
 
+    /// Derived columns must agree with what they derive from: a parent cycle would hang recursive queries.
+    @Test func aParentCycleOrWrongDerivedColumnIsRefused() async throws {
+        let source = try open("cycle-source")
+        let root = try await source.memory.store(MemoryDraft(agentID: "a"), as: testOperator)
+        let child = try await source.memory.store(MemoryDraft(agentID: "a", parentID: root.id), as: testOperator)
+        _ = try await source.tools.register([definition("t")], as: testOperator)
+        let lines = try await export(source, [.tools, .memory])
+        let cycle = lines.map { line in
+            line.contains(#""id":"\#(root.id)""#) && line.contains(#""table":"memory_context""#)
+                ? line.replacingOccurrences(of: #""depth":0"#, with: #""depth":1"#)
+                    .replacingOccurrences(of: #""parent_id":null"#, with: #""parent_id":"\#(child.id)""#)
+                : line
+        }
+        let noLatest = lines.map { $0.replacingOccurrences(of: #""is_latest":1"#, with: #""is_latest":0"#) }
+        let badKey = lines.map { $0.replacingOccurrences(of: #""version_key":""#, with: #""version_key":"x"#) }
+        for (index, (bundle, message)) in [(cycle, "bundle: memory contexts whose depth or expiry disagrees with their parent's"),
+                                           (noLatest, "bundle: a tool without exactly one latest version"),
+                                           (badKey, "bundle: tool version 1.0.0 has a wrong version_key")].enumerated() {
+            #expect(bundle != lines)
+            let copy = try open("cycle-copy\(index)")
+            await #expect(throws: DryadError.invalidInput(message)) {
+                _ = try await copy.bundles.import(from: LineCollector.source(bundle), as: testOperator)
+            }
+        }
+    }
+
     @Test func rowsThatPointNowhereAreRefused() async throws {
         let lines = try await export(try await populated(), [.tools, .principals, .permissions])
         let withoutTools = lines.filter { !$0.contains(#""table":"tool_registry""#) && !$0.contains(#""table":"tool_version""#) }

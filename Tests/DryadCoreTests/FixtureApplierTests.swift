@@ -125,15 +125,45 @@ import Testing
     @Test func immutableFieldsAreRefused() async throws {
         _ = try await database.fixtures.apply(try documents(Self.sample), dryRun: false, as: testOperator)
         let schema = #"{"kind":"Tool","name":"echo","version":"1.0.0","description":"Echo","input_schema":{"type":"string"}}"#
-        let moved = #"{"kind":"MemoryContext","key":"planner/step-1","agent_id":"planner","data":{"step":1},"tags":["t"]}"#
-        for (text, expected) in [(schema, "fixtures.yaml: document 1: input_schema: differs from registered echo@1.0.0 and cannot change; register a new version"),
-                                 (moved, "fixtures.yaml: document 1: parent_key: context planner/step-1 has another parent and cannot move")] {
+        let other = #"{"kind":"MemoryContext","key":"other","agent_id":"planner"}"#
+        let moved = #"{"kind":"MemoryContext","key":"planner/step-1","parent_key":"other","agent_id":"planner","data":{"step":1},"tags":["t"]}"#
+        for (texts, expected) in [([schema], "fixtures.yaml: document 1: input_schema: differs from registered echo@1.0.0 and cannot change; register a new version"),
+                                  ([other, moved], "fixtures.yaml: document 2: parent_key: context planner/step-1 has another parent and cannot move")] {
             let error = await #expect(throws: DryadError.self) {
-                _ = try await database.fixtures.apply(try documents([text]), dryRun: false, as: testOperator)
+                _ = try await database.fixtures.apply(try documents(texts), dryRun: false, as: testOperator)
             }
             #expect(error?.message == expected)
             #expect(error?.code == "conflict")
         }
+    }
+
+    /// A field the document leaves out is not reset on update: re-applying the fixture that
+    /// created a principal does not re-enable it, nor reactivate a deprecated tool.
+    @Test func omittedFieldsAreLeftAsTheyAre() async throws {
+        _ = try await database.fixtures.apply(try documents(Self.sample), dryRun: false, as: testOperator)
+        _ = try await database.principals.disable("alice", as: testOperator)
+        _ = try await database.principals.setLimit("alice", rate: 5, burst: 10, as: testOperator)
+        _ = try await database.tools.update(.nameOrID("echo"), ToolChanges(status: .deprecated), as: testOperator)
+        let again = try await database.fixtures.apply(try documents(Self.sample), dryRun: false, as: testOperator)
+        #expect(again.changes.allSatisfy { $0.action == .unchanged })
+        let alice = try await database.principals.show("alice", as: testOperator)
+        #expect(alice.disabled)
+        #expect(alice.rate == 5)
+        #expect(try await database.tools.get(.nameOrID("echo"), as: testOperator).status == .deprecated)
+        // Given explicitly, they change.
+        let enable = #"{"kind":"Principal","name":"alice","type":"user","disabled":false}"#
+        let plan = try await database.fixtures.apply(try documents([enable]), dryRun: false, as: testOperator)
+        #expect(plan.changes.first?.fields == ["disabled"])
+    }
+
+    @Test func anExpiredKeyIsAClearConflict() async throws {
+        _ = try await database.memory.store(MemoryDraft(agentID: "planner", ttl: 0.001, key: "gone"), as: testOperator)
+        try await Task.sleep(for: .milliseconds(20))
+        let error = await #expect(throws: DryadError.self) {
+            _ = try await database.fixtures.apply(try documents([#"{"kind":"MemoryContext","key":"gone","agent_id":"planner"}"#]),
+                                                  dryRun: true, as: testOperator)
+        }
+        #expect(error == .conflict("fixtures.yaml: document 1: key: context gone has expired; run `dryad memory purge` before applying it again"))
     }
 
     @Test func onlyAdminsApplyAndDenialsAreAudited() async throws {
