@@ -26,9 +26,12 @@ struct AuditNote: Sendable {
 /// Admins may do everything; everyone else is denied unless a rule below allows it.
 enum Access {
     static func requireAdmin(_ principal: Principal, in db: Database) throws {
-        guard principal.isAdmin else {
-            throw Denial(error: .permissionDenied("\(principal.name) may not do this: it needs the admin role"), reason: "requires role admin")
-        }
+        guard principal.isAdmin else { throw adminDenial(principal) }
+    }
+
+    /// The refusal of an admin-only operation.
+    static func adminDenial(_ principal: Principal) -> Denial {
+        Denial(error: .permissionDenied("\(principal.name) may not do this: it needs the admin role"), reason: "requires role admin")
     }
 
     // MARK: - Tools

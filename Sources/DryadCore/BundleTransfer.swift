@@ -90,8 +90,9 @@ public struct BundleTransfer: Sendable {
         try BundleSection.check(sections)
         let ordered = BundleSection.allCases.filter(sections.contains)
         if !principal.isAdmin {
-            try await database.recordDenial(principal, "export", "bundle", reason: "requires role admin")
-            throw .permissionDenied("\(principal.name) may not do this: it needs the admin role")
+            let denial = Access.adminDenial(principal)
+            try await database.recordDenial(principal, "export", "bundle", reason: denial.reason)
+            throw denial.error
         }
         let at = database.now()
         // A read snapshot keeps writers going; the audit entry follows, so it is not in this bundle.

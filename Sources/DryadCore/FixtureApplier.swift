@@ -113,10 +113,6 @@ public struct FixtureApplier: Sendable {
         default: return error
         }
     }
-
-    static func locate(_ error: any Error, _ document: FixtureDocument) -> DryadError {
-        locate(error as? DryadError ?? .invalidInput("\(error)"), document)
-    }
 }
 
 extension FixtureApplier {

@@ -15,12 +15,15 @@ public struct Principal: Sendable, Hashable {
     public let role: Role
     /// Ties the audit entries of one CLI invocation or HTTP request together.
     public var requestID: String?
+    /// The principal's own request rate for `dryad serve` (`principals set-limit`); nil for the default.
+    public var rateLimit: RateLimiter.Limit?
 
-    public init(name: String, kind: Kind, role: Role, requestID: String? = nil) {
+    public init(name: String, kind: Kind, role: Role, requestID: String? = nil, rateLimit: RateLimiter.Limit? = nil) {
         self.name = name
         self.kind = kind
         self.role = role
         self.requestID = requestID
+        self.rateLimit = rateLimit
     }
 
     public var isAdmin: Bool { role == .admin }

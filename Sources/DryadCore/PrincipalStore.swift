@@ -30,7 +30,8 @@ public struct PrincipalRecord: Sendable, Equatable, Encodable {
 
     /// The acting identity of this record.
     public func principal(requestID: String?) -> Principal {
-        Principal(name: name, kind: type, role: role, requestID: requestID)
+        let limit = rate.flatMap { rate in burst.map { RateLimiter.Limit(rate: rate, burst: $0) } }
+        return Principal(name: name, kind: type, role: role, requestID: requestID, rateLimit: limit)
     }
 }
 
@@ -137,17 +138,6 @@ public struct PrincipalStore: Sendable {
 extension DryadDatabase {
     /// Principals.
     public var principals: PrincipalStore { PrincipalStore(database: self) }
-}
-
-extension PrincipalStore {
-    /// A principal's own rate limit, if one was set (read without an audit entry: it is the
-    /// server's bookkeeping, not a decision).
-    public func limit(of name: String) async throws(DryadError) -> RateLimiter.Limit? {
-        try await database.read { db in
-            guard let record = try Self.fetchOptional(name, in: db), let rate = record.rate, let burst = record.burst else { return nil }
-            return RateLimiter.Limit(rate: rate, burst: burst)
-        }
-    }
 }
 
 extension DryadDatabase {

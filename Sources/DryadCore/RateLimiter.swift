@@ -5,7 +5,7 @@ import Synchronization
 /// takes one. Kept in memory by the one `dryad serve` process that enforces it.
 public final class RateLimiter: Sendable {
     /// A principal's limit.
-    public struct Limit: Sendable, Equatable {
+    public struct Limit: Sendable, Hashable {
         public var rate: Double
         public var burst: Int
 

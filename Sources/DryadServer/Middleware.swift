@@ -80,7 +80,8 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
         guard let principal = context.principal else { return try await next(request, context) }
-        let limit = try await database.principals.limit(of: principal.name) ?? defaultLimit
+        // The token check already read the principal's limit; no second read per request.
+        let limit = principal.rateLimit ?? defaultLimit
         if let wait = limiter.acquire(principal.name, limit: limit) {
             metrics.rateLimited()
             try await database.recordRateLimit(principal, resource: "\(request.method.rawValue) \(request.uri.path)")
