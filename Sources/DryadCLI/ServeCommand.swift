@@ -29,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        runHandlersOnEventLoops()
         let environment = ProcessInfo.processInfo.environment
         let database = try DryadDatabase(path: try DatabaseLocation.resolve(explicit: db, environment: environment),
                                          readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(100)))

@@ -163,16 +163,21 @@ extension DryadDatabase {
         "principals.list", "principals.show", "perms.list", "perms.check", "tokens.list", "audit.list", "audit.verify", "db.status",
     ]
 
+    /// Reads of one record (bounded work) run on the caller's thread; listings, searches and
+    /// checks of the whole trail run on a reader queue so they cannot hold up a server's event loop.
+    static let pointReads: Set<String> = ["tools.get", "executions.show", "sessions.show", "memory.get", "principals.show", "perms.check"]
+
     private func auditedRead<T: Sendable>(_ principal: Principal, _ action: String, _ resource: String, at: String,
                                           _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T) async throws(DryadError) -> T {
         do {
-            let (result, note) = try await pool.read { db in
+            let read: @Sendable (Database) throws -> (T, AuditNote) = { db in
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
                 let result = try body(db, &note)
                 return (result, note)
             }
+            let (result, note) = Self.pointReads.contains(action) ? try readOnCallingThread(read) : try await pool.read(read)
             if case .batched = readAudit {
-                await batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
+                batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
             }
             return result
         } catch let denial as Denial {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// How allowed reads reach the audit trail.
 public enum ReadAudit: Sendable {
@@ -13,7 +14,10 @@ public enum ReadAudit: Sendable {
 }
 
 /// Collects the entries of allowed reads and appends them in one transaction per interval.
-actor AuditBatcher {
+///
+/// A lock rather than an actor: queueing an entry is on every read's path, and an actor
+/// would cost each read a hop to another executor and back.
+final class AuditBatcher: Sendable {
     private struct Pending {
         var principal: String
         var action: String
@@ -23,34 +27,43 @@ actor AuditBatcher {
         var at: String
     }
 
-    private var pending: [Pending] = []
+    private struct State {
+        var pending: [Pending] = []
+        var flusher: Task<Void, Never>?
+    }
+
+    private let state = Mutex(State())
     private let pool: DatabasePool
-    private var flusher: Task<Void, Never>?
 
     init(pool: DatabasePool) {
         self.pool = pool
     }
 
     func start(interval: Duration) {
-        guard flusher == nil else { return }
-        flusher = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                await self?.flush()
+        state.withLock { state in
+            guard state.flusher == nil else { return }
+            state.flusher = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    await self?.flush()
+                }
             }
         }
     }
 
     func enqueue(principal: Principal, action: String, resource: String, reason: String, at: String) {
-        pending.append(Pending(principal: principal.name, action: action, resource: resource, reason: reason,
-                               requestID: principal.requestID, at: at))
+        let entry = Pending(principal: principal.name, action: action, resource: resource, reason: reason,
+                            requestID: principal.requestID, at: at)
+        state.withLock { $0.pending.append(entry) }
     }
 
-    /// Writes everything queued; entries that cannot be written stay queued for the next try.
+    /// Writes everything queued; entries that cannot be written go back to the front of the queue.
     func flush() async {
-        guard !pending.isEmpty else { return }
-        let batch = pending
-        pending.removeAll()
+        let batch = state.withLock { state in
+            defer { state.pending.removeAll(keepingCapacity: true) }
+            return state.pending
+        }
+        guard !batch.isEmpty else { return }
         do {
             try await pool.write { db in
                 for entry in batch {
@@ -59,14 +72,16 @@ actor AuditBatcher {
                 }
             }
         } catch {
-            pending.insert(contentsOf: batch, at: 0)
+            state.withLock { $0.pending.insert(contentsOf: batch, at: 0) }
         }
     }
 
     /// Stops the background flusher, waits for a write it may have in flight, then writes the rest.
     func stop() async {
-        let running = flusher
-        flusher = nil
+        let running = state.withLock { state in
+            defer { state.flusher = nil }
+            return state.flusher
+        }
         running?.cancel()
         await running?.value
         await flush()

@@ -16,6 +16,8 @@ public final class DryadDatabase: Sendable {
     let batcher: AuditBatcher
     /// Every write transaction goes through it, so concurrent writers share commits.
     let committer: GroupCommit
+    /// Connections for lookups run on the caller's thread.
+    let pointReaders: PointReaders
     /// Verified token signatures, shared by every request of a server.
     let verifiedTokens = VerifiedTokenCache()
 
@@ -38,6 +40,7 @@ public final class DryadDatabase: Sendable {
         } catch {
             throw Self.map(error, path: path)
         }
+        pointReaders = PointReaders(path: path, busyTimeout: busyTimeout)
         batcher = AuditBatcher(pool: pool)
         committer = GroupCommit(pool: pool)
         do {
@@ -51,7 +54,7 @@ public final class DryadDatabase: Sendable {
 
     /// Starts writing batched read audits in the background (servers call this once).
     public func startAuditBatching() async {
-        if case .batched(let interval) = readAudit { await batcher.start(interval: interval) }
+        if case .batched(let interval) = readAudit { batcher.start(interval: interval) }
     }
 
     /// Writes queued read audits now; call before shutting down.
@@ -137,6 +140,20 @@ public final class DryadDatabase: Sendable {
         } catch {
             throw Self.map(error, path: path)
         }
+    }
+
+    /// Runs a short `body` (a lookup by key) against a snapshot on the caller's thread; errors as `read`.
+    func readNow<T>(_ body: (Database) throws -> T) throws(DryadError) -> T {
+        do {
+            return try readOnCallingThread(body)
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    /// Reads on the caller's thread (see `PointReaders`); only for bounded lookups.
+    func readOnCallingThread<T>(_ body: (Database) throws -> T) throws -> T {
+        try pointReaders.read(body)
     }
 
     /// The current time as dryad stores it.

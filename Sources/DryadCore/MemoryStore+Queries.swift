@@ -24,7 +24,7 @@ extension MemoryStore {
             note.reason = try Access.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
             let chain = try Self.chain(from: id, in: db).reversed()
-            try Self.requireReadableAncestors(chain.map(\.id).filter { $0 != id }, principal, now: now, in: db)
+            try Self.requireReadableAncestors(chain.map { $0.id }.filter { $0 != id }, principal, now: now, in: db)
             var effective: [String: JSONValue] = [:]
             var sources: [String: String] = [:]
             for link in chain {
@@ -47,7 +47,7 @@ extension MemoryStore {
         let now = database.now()
         return try await database.audited(principal, "memory.parents", "memory:\(id)") { db, note in
             note.reason = try Access.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
-            let ids = try Self.chain(from: id, in: db).dropFirst().map(\.id)
+            let ids = try Self.chain(from: id, in: db).dropFirst().map { $0.id }
             try Self.requireReadableAncestors(ids, principal, now: now, in: db)
             return try Self.contexts(ids, in: db)
         }
@@ -96,7 +96,7 @@ extension MemoryStore {
             ).map { row in
                 var version = current
                 version.data = try JSONValue.parse(row["data"] as String, maxDepth: 1000)
-                version.tags = (try JSONValue.parse(row["tags"] as String).arrayValue ?? []).compactMap(\.stringValue)
+                version.tags = (try JSONValue.parse(row["tags"] as String).arrayValue ?? []).compactMap { $0.stringValue }
                 version.version = row["version"]
                 version.updatedAt = row["created_at"]
                 version.principal = row["principal"]

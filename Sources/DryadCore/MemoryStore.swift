@@ -341,7 +341,7 @@ public struct MemoryStore: Sendable {
     /// Decodes many rows and attaches their shares in one query.
     static func decodeAll(_ rows: [Row], in db: Database) throws -> [MemoryContext] {
         var contexts = try rows.map(decode)
-        let shares = try shares(of: contexts.map(\.id), in: db)
+        let shares = try shares(of: contexts.map { $0.id }, in: db)
         for index in contexts.indices { contexts[index].sharedWith = shares[contexts[index].id] ?? [] }
         return contexts
     }
@@ -356,7 +356,7 @@ public struct MemoryStore: Sendable {
         }
         return MemoryContext(
             id: row["id"], key: row["key"], agentID: row["agent_id"], contextType: row["context_type"], data: try json("data"),
-            parentID: row["parent_id"], tags: (try json("tags").arrayValue ?? []).compactMap(\.stringValue),
+            parentID: row["parent_id"], tags: (try json("tags").arrayValue ?? []).compactMap { $0.stringValue },
             version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"],
             expiresAt: row["expires_at"], sharedWith: [])
     }

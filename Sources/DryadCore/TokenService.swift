@@ -172,7 +172,7 @@ public struct TokenService: Sendable {
         guard verified.expires.addingTimeInterval(Self.leeway) > now else { try await refuse("expired") }
         guard verified.notBefore.addingTimeInterval(-Self.leeway) <= now else { try await refuse("not yet valid") }
         let subject = verified.subject
-        let state = try await database.read { db -> (TokenRecord?, PrincipalRecord?, Bool) in
+        let state = try database.readNow { db -> (TokenRecord?, PrincipalRecord?, Bool) in
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT *, EXISTS (SELECT 1 FROM signing_key k WHERE k.kid = token.kid) AS key_exists FROM token WHERE id = ?"),
                 arguments: [verified.id])

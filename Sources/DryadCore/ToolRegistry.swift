@@ -320,7 +320,7 @@ public struct ToolRegistry: Sendable {
             }
         }
         let executor: Executor? = try json("executor").map { try Executor(json: $0) }
-        let tags = (try json("tags")?.arrayValue ?? []).compactMap(\.stringValue)
+        let tags = (try json("tags")?.arrayValue ?? []).compactMap { $0.stringValue }
         guard let status = ToolStatus(rawValue: row["status"]) else {
             throw DryadError.storage("stored status is not valid")
         }

@@ -48,11 +48,10 @@ struct AuthMiddleware: RouterMiddleware {
     let database: DryadDatabase
 
     func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
             throw Problem(status: .unauthorized, code: "permission_denied", detail: "missing bearer token", headers: [.wwwAuthenticate: "Bearer"])
         }
         var context = context
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         let principal = try await database.tokens.verify(token, requestID: context.requestID)
         context.principal = principal
         do {
@@ -67,6 +66,17 @@ struct AuthMiddleware: RouterMiddleware {
             problem.headers[EdgeMiddleware.principalHeader] = principal.name
             throw problem
         }
+    }
+
+    /// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive), without
+    /// surrounding blanks; nil for another scheme. Byte-level: this runs on every request.
+    static func bearerToken(_ header: String) -> String? {
+        let scheme = header.utf8.prefix(7)
+        guard scheme.count == 7, String(Substring(scheme)).lowercased() == "bearer " else { return nil }
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        let rest = header.utf8.dropFirst(7).drop(while: isBlank)
+        guard let last = rest.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(Substring(rest[...last]))
     }
 }
 
@@ -99,18 +109,22 @@ struct AccessLog: Sendable {
 
     func write(request: Request, status: Int, elapsed: Duration, principal: String?, requestID: String) {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let tenths = Int((ms * 10).rounded())
         let line: String
         switch format {
         case .text:
-            line = "\(request.method.rawValue) \(request.uri.path) \(status) \(String(format: "%.1f", ms))ms \(principal ?? "-") \(requestID)"
+            // Interpolation rather than String(format:), which goes through Foundation's printf.
+            line = "\(request.method.rawValue) \(request.uri.path) \(status) \(tenths / 10).\(tenths % 10)ms \(principal ?? "-") \(requestID)\n"
         case .json:
             line = JSONValue.object([
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .integer(Int64(status)),
-                "duration_ms": .number((ms * 10).rounded() / 10), "principal": principal.map(JSONValue.string) ?? .null,
+                "duration_ms": .number(Double(tenths) / 10), "principal": principal.map(JSONValue.string) ?? .null,
                 "request_id": .string(requestID),
-            ]).canonicalText
+            ]).canonicalText + "\n"
         }
-        // The throwing write: the non-throwing one traps when stderr is a closed pipe.
-        try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
+        // One write(2) per line, errors ignored: a log that cannot be written must not fail the
+        // request, and FileHandle's non-throwing write traps when stderr is a closed pipe.
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { raw in Foundation.write(STDERR_FILENO, raw.baseAddress, raw.count) }
     }
 }

@@ -130,6 +130,31 @@ final class Acknowledged: Sendable {
         #expect(try cli.run(["db", "check"]).status == 0)
     }
 
+    /// The server runs handlers on its event loops and some reads synchronously there; a burst
+    /// of every kind of read with fresh tokens (whose first check reads the key asynchronously)
+    /// must all be answered. An earlier design deadlocked here within a second.
+    @Test func aBurstOfMixedReadsIsAllAnswered() throws {
+        let tokens = try (0..<3).map { n in
+            n == 0 ? try adminToken() : try cli.run(["tokens", "issue", "ops"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try cli.run(["tools", "register", "echo", "--description", "Echo", "--command", "/bin/cat"]).status == 0)
+        #expect(try cli.run(["memory", "store", "--agent", "a", "--data", #"{"word":"burst"}"#]).status == 0)
+        let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath, "--rate", "100000", "--burst", "100000"])
+        defer { if server.isRunning { server.terminate() } }
+        let paths = ["/api/v1/tools/echo", "/api/v1/tools", "/api/v1/memory/search?q=burst", "/api/v1/audit?limit=5", "/api/v1/memory/context?agent_id=a"]
+        // One curl, 300 transfers at once; each token's group after --next carries its own header.
+        var arguments = ["--no-progress-meter", "--parallel", "--parallel-max", "100"]
+        for (index, token) in tokens.enumerated() {
+            if index > 0 { arguments.append("--next") }
+            arguments += ["-s", "-m", "20", "-w", "%{http_code}\\n", "-H", "Authorization: Bearer \(token)"]
+            for n in 0..<100 { arguments += [address + paths[n % paths.count], "-o", "/dev/null"] }
+        }
+        let result = try CLIHarness.run(arguments, stdin: nil, environment: [:], executable: "/usr/bin/curl")
+        let codes = result.stdout.split(separator: "\n")
+        #expect(codes.count == 300)
+        #expect(codes.allSatisfy { $0 == "200" }, "\(Dictionary(grouping: codes, by: { $0 }).mapValues(\.count))")
+    }
+
     @Test func aFullDiskIsAClearErrorAndCorruptsNothing() throws {
         let mount = cli.folder + "/small"
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)

@@ -74,7 +74,7 @@ import Testing
         for requestID in [nil, text] {
             let entry = AuditEntry(seq: 42, at: "2026-11-26T10:00:00.000Z", principal: text, action: "tools.get", resource: "tool:\(text)",
                                    decision: "allow", reason: text, requestID: requestID, prevHash: "", hash: "")
-            #expect(entry.canonicalBody == entry.canonicalValue.canonicalText)
+            #expect(String(decoding: entry.canonicalBody, as: UTF8.self) == entry.canonicalValue.canonicalText)
         }
     }
 }
