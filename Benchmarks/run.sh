@@ -101,6 +101,8 @@ run() {
 }
 
 echo "machine: $(nproc) cores, $(uname -sr); ${DURATION}s per run; wrk -t$THREADS; server and load generator share the cores"
+# The ceiling on this machine right now: no token, no database (this VM varies by ±30 % over hours).
+run "GET /healthz (baseline)" 64 /healthz
 run "GET /tools/{name}" 100 /api/v1/tools/tool-1 tool.lua
 run "GET /tools (first page)" 100 /api/v1/tools
 run "GET /memory/context/{id}?resolved=true" 100 / resolved.lua

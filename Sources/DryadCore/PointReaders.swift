@@ -38,9 +38,13 @@ final class PointReaders: Sendable {
         }
         // Nobody else holds this connection, so its queue runs the block on this thread.
         return try connection.inDatabase { db in
-            try db.beginTransaction(.deferred)
+            // Cached statements: GRDB's beginTransaction/rollback parse their SQL on every call.
+            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
             defer {
-                if db.isInsideTransaction { try? db.rollback() }
+                // Ending a read-only transaction only releases its snapshot.
+                if db.isInsideTransaction, (try? db.cachedStatement(sql: "COMMIT TRANSACTION").execute()) == nil {
+                    try? db.rollback()
+                }
             }
             return try body(db)
         }
