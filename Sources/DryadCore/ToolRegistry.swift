@@ -249,6 +249,7 @@ public struct ToolRegistry: Sendable {
 
     // MARK: - Queries
 
+    /// The columns `decode` reads, in the positions it reads them.
     static let selectVersion = """
         SELECT t.id, t.name, v.version, v.version_key, v.description, v.input_schema, v.output_schema, v.executor,
                v.tags, v.metadata, v.status, v.revision, v.created_at, v.updated_at
@@ -309,9 +310,11 @@ public struct ToolRegistry: Sendable {
         return version.precedenceKey
     }
 
+    /// Decodes a row of `selectVersion` by column position: looking columns up by name
+    /// (case-insensitively) was a tenth of a served tool read.
     static func decode(_ row: Row) throws -> ToolVersion {
-        func json(_ column: String) throws -> JSONValue? {
-            guard let text: String = row[column] else { return nil }
+        func json(_ index: Int, _ column: String) throws -> JSONValue? {
+            guard let text: String = row[index] else { return nil }
             do {
                 // Stored JSON was checked on the way in, so no depth limit below SQLite's own.
                 return try JSONValue.parse(text, maxDepth: 1000)
@@ -319,17 +322,17 @@ public struct ToolRegistry: Sendable {
                 throw DryadError.storage("stored \(column) is not valid JSON")
             }
         }
-        let executor: Executor? = try json("executor").map { try Executor(json: $0) }
-        let tags = (try json("tags")?.arrayValue ?? []).compactMap { $0.stringValue }
-        guard let status = ToolStatus(rawValue: row["status"]) else {
+        let executor: Executor? = try json(7, "executor").map { try Executor(json: $0) }
+        let tags = (try json(8, "tags")?.arrayValue ?? []).compactMap { $0.stringValue }
+        guard let status = ToolStatus(rawValue: row[10]) else {
             throw DryadError.storage("stored status is not valid")
         }
         return ToolVersion(
-            id: row["id"], name: row["name"], version: row["version"], description: row["description"],
-            inputSchema: try json("input_schema") ?? ToolDefinition.defaultInputSchema,
-            outputSchema: try json("output_schema"), executor: executor, tags: tags,
-            metadata: try json("metadata")?.objectValue ?? [:], status: status, revision: row["revision"],
-            createdAt: row["created_at"], updatedAt: row["updated_at"])
+            id: row[0], name: row[1], version: row[2], description: row[4],
+            inputSchema: try json(5, "input_schema") ?? ToolDefinition.defaultInputSchema,
+            outputSchema: try json(6, "output_schema"), executor: executor, tags: tags,
+            metadata: try json(9, "metadata")?.objectValue ?? [:], status: status, revision: row[11],
+            createdAt: row[12], updatedAt: row[13])
     }
 
     private static func escapeLike(_ text: String) -> String {
