@@ -89,6 +89,18 @@ public enum JSONStreamEncoder {
             open[level].count += 1
         }
 
+        /// Opens a container inside the current entry; it closes when its parent writes on.
+        func openNested(_ opener: UInt8, _ closer: UInt8) {
+            bytes.append(opener)
+            open.append((closer, 0))
+        }
+
+        /// `superEncoder` would need a slot filled later: the value is left to JSONEncoder.
+        func unsupportedEncoder(codingPath: [any CodingKey]) -> any Encoder {
+            failure = failure ?? Unsupported()
+            return StreamEncoder(sink: Sink(), level: 0, codingPath: codingPath)
+        }
+
         func key(_ key: String, at level: Int) {
             nextEntry(at: level)
             JSONStreamEncoder.appendQuoted(key, to: &bytes)
@@ -235,43 +247,78 @@ private struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProto
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         sink.key(key.stringValue, at: level)
-        sink.bytes.append(UInt8(ascii: "{"))
-        sink.open.append((UInt8(ascii: "}"), 0))
+        sink.openNested(UInt8(ascii: "{"), UInt8(ascii: "}"))
         return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(sink: sink, level: level + 1, codingPath: codingPath + [key]))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         sink.key(key.stringValue, at: level)
-        sink.bytes.append(UInt8(ascii: "["))
-        sink.open.append((UInt8(ascii: "]"), 0))
+        sink.openNested(UInt8(ascii: "["), UInt8(ascii: "]"))
         return StreamUnkeyedContainer(sink: sink, level: level + 1, codingPath: codingPath + [key])
     }
 
-    mutating func superEncoder() -> any Encoder { unsupported() }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { unsupported() }
-
-    /// `superEncoder` would need a slot filled later; leave such values to JSONEncoder.
-    private func unsupported() -> any Encoder {
-        sink.failure = sink.failure ?? JSONStreamEncoder.Unsupported()
-        return StreamEncoder(sink: JSONStreamEncoder.Sink(), level: 0, codingPath: codingPath)
-    }
+    mutating func superEncoder() -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
 }
 
-private struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
+private struct StreamUnkeyedContainer: UnkeyedEncodingContainer, StreamScalarContainer {
     let sink: JSONStreamEncoder.Sink
     let level: Int
     let codingPath: [any CodingKey]
     var count: Int { sink.open.count > level ? sink.open[level].count : 0 }
 
-    private func raw(_ text: String) {
+    func beginEntry() { sink.nextEntry(at: level) }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
         sink.nextEntry(at: level)
+        try sink.write(value, level: level + 1, codingPath: codingPath)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        sink.nextEntry(at: level)
+        sink.openNested(UInt8(ascii: "{"), UInt8(ascii: "}"))
+        return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(sink: sink, level: level + 1, codingPath: codingPath))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        sink.nextEntry(at: level)
+        sink.openNested(UInt8(ascii: "["), UInt8(ascii: "]"))
+        return StreamUnkeyedContainer(sink: sink, level: level + 1, codingPath: codingPath)
+    }
+
+    mutating func superEncoder() -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
+}
+
+/// A slot written once, directly.
+private struct StreamSingleValueContainer: SingleValueEncodingContainer, StreamScalarContainer {
+    let sink: JSONStreamEncoder.Sink
+    let level: Int
+    let codingPath: [any CodingKey]
+
+    func beginEntry() {}
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try sink.write(value, level: level, codingPath: codingPath)
+    }
+}
+
+/// The scalar `encode` overloads of the unkeyed and single-value containers: start the entry
+/// (a comma in an array, nothing in a single slot), then write the value's text.
+private protocol StreamScalarContainer {
+    var sink: JSONStreamEncoder.Sink { get }
+    func beginEntry()
+}
+
+extension StreamScalarContainer {
+    private func raw(_ text: String) {
+        beginEntry()
         sink.bytes.append(contentsOf: text.utf8)
     }
 
     mutating func encodeNil() throws { raw("null") }
     mutating func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
     mutating func encode(_ value: String) throws {
-        sink.nextEntry(at: level)
+        beginEntry()
         JSONStreamEncoder.appendQuoted(value, to: &sink.bytes)
     }
     mutating func encode(_ value: Double) throws { raw(try JSONStreamEncoder.numberText(value)) }
@@ -286,57 +333,4 @@ private struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt16) throws { raw(String(value)) }
     mutating func encode(_ value: UInt32) throws { raw(String(value)) }
     mutating func encode(_ value: UInt64) throws { raw(String(value)) }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        sink.nextEntry(at: level)
-        try sink.write(value, level: level + 1, codingPath: codingPath)
-    }
-
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        sink.nextEntry(at: level)
-        sink.bytes.append(UInt8(ascii: "{"))
-        sink.open.append((UInt8(ascii: "}"), 0))
-        return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(sink: sink, level: level + 1, codingPath: codingPath))
-    }
-
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        sink.nextEntry(at: level)
-        sink.bytes.append(UInt8(ascii: "["))
-        sink.open.append((UInt8(ascii: "]"), 0))
-        return StreamUnkeyedContainer(sink: sink, level: level + 1, codingPath: codingPath)
-    }
-
-    mutating func superEncoder() -> any Encoder {
-        sink.failure = sink.failure ?? JSONStreamEncoder.Unsupported()
-        return StreamEncoder(sink: JSONStreamEncoder.Sink(), level: 0, codingPath: codingPath)
-    }
-}
-
-/// A slot written once, directly.
-private struct StreamSingleValueContainer: SingleValueEncodingContainer {
-    let sink: JSONStreamEncoder.Sink
-    let level: Int
-    let codingPath: [any CodingKey]
-
-    private func raw(_ text: String) { sink.bytes.append(contentsOf: text.utf8) }
-
-    mutating func encodeNil() throws { raw("null") }
-    mutating func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
-    mutating func encode(_ value: String) throws { JSONStreamEncoder.appendQuoted(value, to: &sink.bytes) }
-    mutating func encode(_ value: Double) throws { raw(try JSONStreamEncoder.numberText(value)) }
-    mutating func encode(_ value: Float) throws { raw(try JSONStreamEncoder.numberText(Double(value))) }
-    mutating func encode(_ value: Int) throws { raw(String(value)) }
-    mutating func encode(_ value: Int8) throws { raw(String(value)) }
-    mutating func encode(_ value: Int16) throws { raw(String(value)) }
-    mutating func encode(_ value: Int32) throws { raw(String(value)) }
-    mutating func encode(_ value: Int64) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt8) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt16) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt32) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt64) throws { raw(String(value)) }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try sink.write(value, level: level, codingPath: codingPath)
-    }
 }
