@@ -175,7 +175,7 @@ extension DryadDatabase {
                 let result = try body(db, &note)
                 return (result, note)
             }
-            let (result, note) = Self.pointReads.contains(action) ? try readOnCallingThread(read) : try await pool.read(read)
+            let (result, note) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
             if case .batched = readAudit {
                 batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
             }

@@ -145,15 +145,10 @@ public final class DryadDatabase: Sendable {
     /// Runs a short `body` (a lookup by key) against a snapshot on the caller's thread; errors as `read`.
     func readNow<T>(_ body: (Database) throws -> T) throws(DryadError) -> T {
         do {
-            return try readOnCallingThread(body)
+            return try pointReaders.read(body)
         } catch {
             throw Self.map(error, path: path)
         }
-    }
-
-    /// Reads on the caller's thread (see `PointReaders`); only for bounded lookups.
-    func readOnCallingThread<T>(_ body: (Database) throws -> T) throws -> T {
-        try pointReaders.read(body)
     }
 
     /// The current time as dryad stores it.
