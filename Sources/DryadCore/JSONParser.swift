@@ -6,23 +6,42 @@ import Foundation
 /// made parsing the hottest part of serving a stored tool or context. This parser reads each
 /// value once. Non-integer numbers are still converted by `JSONDecoder`, so `1.5`, `1e3` and
 /// `1.0` keep exactly the values they always had; strings must be valid UTF-8; trailing
-/// commas, comments and trailing garbage are errors. Depth is checked by the caller.
+/// commas, comments and trailing garbage are errors. Nesting deeper than `maxDepth` stops the
+/// parse at that depth, so hostile documents cannot exhaust the stack.
 struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-
-    /// Parses `data` as one JSON document, or returns nil when it is not valid JSON.
-    static func parse(_ data: Data) -> JSONValue? {
-        data.withUnsafeBytes { raw -> JSONValue? in
-            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
-            guard let value = parser.value() else { return nil }
-            parser.skipWhitespace()
-            return parser.index == parser.bytes.count ? value : nil
-        }
+    /// What one parse found.
+    enum Outcome {
+        case value(JSONValue)
+        case invalid
+        case tooDeep
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let maxDepth: Int
+    private var index = 0
+    private var depth = 0
+    private var tooDeep = false
+
+    /// Parses `bytes` as one JSON document.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        let value = parser.value()
+        if parser.tooDeep { return .tooDeep }
+        guard let value else { return .invalid }
+        parser.skipWhitespace()
+        return parser.index == parser.bytes.count ? .value(value) : .invalid
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    /// Counts one more level of nesting; false (and the parse over) past `maxDepth`.
+    private mutating func enter() -> Bool {
+        depth += 1
+        if depth > maxDepth { tooDeep = true }
+        return !tooDeep
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -55,6 +74,8 @@ struct JSONParser {
 
     private mutating func object() -> JSONValue? {
         index += 1
+        guard enter() else { return nil }
+        defer { depth -= 1 }
         var fields: [String: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
@@ -83,6 +104,8 @@ struct JSONParser {
 
     private mutating func array() -> JSONValue? {
         index += 1
+        guard enter() else { return nil }
+        defer { depth -= 1 }
         var items: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {

@@ -144,18 +144,27 @@ extension JSONValue {
     /// The deepest nesting of arrays and objects accepted from outside.
     public static let defaultMaxDepth = 128
 
-    /// Parses JSON text, refusing documents nested deeper than `maxDepth` before decoding them.
+    /// Parses JSON text, refusing documents nested deeper than `maxDepth`.
     public static func parse(_ data: Data, maxDepth: Int = defaultMaxDepth) throws(DryadError) -> JSONValue {
-        try checkDepth(data, maxDepth: maxDepth)
-        guard let value = JSONParser.parse(data) else {
-            throw .invalidInput("invalid JSON: \(syntaxError(in: data))")
-        }
-        return value
+        let outcome = data.withUnsafeBytes { raw in JSONParser.parse(raw.bindMemory(to: UInt8.self), maxDepth: maxDepth) }
+        return try value(of: outcome, maxDepth: maxDepth, text: data)
     }
 
-    /// Parses JSON text given as a string.
+    /// Parses JSON text given as a string (without copying it when it is stored contiguously).
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(DryadError) -> JSONValue {
-        try parse(Data(text.utf8), maxDepth: maxDepth)
+        guard let outcome = text.utf8.withContiguousStorageIfAvailable({ JSONParser.parse($0, maxDepth: maxDepth) }) else {
+            return try parse(Data(text.utf8), maxDepth: maxDepth)
+        }
+        return try value(of: outcome, maxDepth: maxDepth, text: Data(text.utf8))
+    }
+
+    /// The parsed value, or the error for `text` (copied only on that rare path).
+    private static func value(of outcome: JSONParser.Outcome, maxDepth: Int, text: @autoclosure () -> Data) throws(DryadError) -> JSONValue {
+        switch outcome {
+        case .value(let value): return value
+        case .tooDeep: throw .invalidInput("invalid JSON: nested deeper than \(maxDepth) levels")
+        case .invalid: throw .invalidInput("invalid JSON: \(syntaxError(in: text()))")
+        }
     }
 
     /// Compact JSON with sorted keys: the canonical form dryad stores and hashes.
@@ -171,35 +180,6 @@ extension JSONValue {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
-
-    /// Rejects documents whose arrays and objects nest deeper than `maxDepth`, without recursion.
-    private static func checkDepth(_ data: Data, maxDepth: Int) throws(DryadError) {
-        var depth = 0
-        var inString = false
-        var escaped = false
-        for byte in data {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                if depth > maxDepth {
-                    throw .invalidInput("invalid JSON: nested deeper than \(maxDepth) levels")
-                }
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-    }
 
     /// JSONDecoder says only "not valid JSON"; JSONSerialization names the position, so ask it
     /// on the (rare) error path.

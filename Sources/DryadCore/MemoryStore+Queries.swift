@@ -58,24 +58,23 @@ extension MemoryStore {
         let now = database.now()
         return try await database.audited(principal, "memory.children", "memory:\(id)") { db, note in
             note.reason = try Access.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
-            let rows: [Row]
+            var children: [MemoryContext]
             if recursive {
-                rows = try Row.fetchAll(
-                    db,
+                children = try db.makeStatement(
                     sql: """
                         WITH RECURSIVE subtree(id) AS (
                             SELECT id FROM memory_context WHERE parent_id = ?1
                             UNION ALL SELECT c.id FROM memory_context c JOIN subtree s ON c.parent_id = s.id)
-                        SELECT * FROM memory_context WHERE id IN (SELECT id FROM subtree) AND \(Self.visible.replacingOccurrences(of: "?", with: "?2"))
+                        SELECT \(Self.columns()) FROM memory_context WHERE id IN (SELECT id FROM subtree) AND \(Self.visible.replacingOccurrences(of: "?", with: "?2"))
                         ORDER BY depth, created_at, id LIMIT \(Self.maxTreeItems)
-                        """,
-                    arguments: [id, now])
+                        """
+                ).decodeAll(arguments: [id, now], Self.decode)
             } else {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)",
-                    arguments: [id, now])
+                children = try db.makeStatement(
+                    sql: "SELECT \(Self.columns()) FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)"
+                ).decodeAll(arguments: [id, now], Self.decode)
             }
-            var children = try Self.decodeAll(rows, in: db)
+            children = try Self.withShares(children, in: db)
             if !principal.isAdmin {
                 children = try children.filter { child in
                     try Access.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access != nil
@@ -122,12 +121,12 @@ extension MemoryStore {
             arguments += [key[0], key[0], key[1]]
         }
         arguments.append(page.limit + 1)
-        let sql = "SELECT c.* FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
+        let sql = "SELECT \(Self.columns("c.")) FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
         return try await database.audited(principal, "memory.list", "memory") { db, note in
             if !principal.isAdmin { note.reason = "readable contexts only" }
-            let contexts = try Self.decodeAll(try Row.fetchAll(db, sql: sql, arguments: statementArguments), in: db)
+            let contexts = try Self.withShares(try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, Self.decode), in: db)
             return Page.slice(contexts, limit: limit) { [$0.createdAt, $0.id] }
         }
     }
@@ -157,7 +156,7 @@ extension MemoryStore {
         }
         arguments += [page.limit + 1, offset]
         let sql = """
-            SELECT c.*, -bm25(memory_fts) AS score, snippet(memory_fts, -1, '[', ']', '…', 12) AS snippet
+            SELECT \(Self.columns("c.")), -bm25(memory_fts), snippet(memory_fts, -1, '[', ']', '…', 12)
             FROM memory_fts JOIN memory_context c ON c.seq = memory_fts.rowid
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY bm25(memory_fts), c.id LIMIT ? OFFSET ?
@@ -167,12 +166,13 @@ extension MemoryStore {
         do {
             return try await database.audited(principal, "memory.search", "memory") { db, note in
                 if !principal.isAdmin { note.reason = "readable contexts only" }
-                let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
-                var contexts = try Self.decodeAll(rows, in: db)
-                for (index, row) in rows.enumerated() {
-                    contexts[index].score = row["score"]
-                    contexts[index].snippet = row["snippet"]
+                let found = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments) { row in
+                    var context = try Self.decode(row)
+                    context.score = row.optionalDouble(11)
+                    context.snippet = row.optionalString(12)
+                    return context
                 }
+                let contexts = try Self.withShares(found, in: db)
                 let items = Array(contexts.prefix(limit))
                 return Page(items: items, nextCursor: contexts.count > limit ? Cursor.encode([String(offset + limit)]) : nil)
             }
@@ -214,8 +214,7 @@ extension MemoryStore {
 
     /// The context and its ancestors, nearest first.
     static func chain(from id: String, in db: Database) throws -> [(id: String, data: JSONValue)] {
-        try Row.fetchAll(
-            db,
+        try db.cachedStatement(
             sql: """
                 WITH RECURSIVE chain(id, parent_id, data, n) AS (
                     SELECT id, parent_id, data, 0 FROM memory_context WHERE id = ?
@@ -223,17 +222,17 @@ extension MemoryStore {
                     SELECT c.id, c.parent_id, c.data, chain.n + 1 FROM memory_context c JOIN chain ON c.id = chain.parent_id
                     WHERE chain.n < \(MemoryRules.maxChain))
                 SELECT id, data FROM chain ORDER BY n
-                """,
-            arguments: [id]
-        ).map { row in (row["id"], try JSONValue.parse(row["data"] as String, maxDepth: 1000)) }
+                """
+        ).decodeAll(arguments: [id]) { row in (row.string(0), try JSONValue.parse(row.string(1), maxDepth: 1000)) }
     }
 
     /// Contexts by id, in the order given.
     static func contexts(_ ids: [String], in db: Database) throws -> [MemoryContext] {
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        let found = try decodeAll(
-            try Row.fetchAll(db, sql: "SELECT * FROM memory_context WHERE id IN (\(marks))", arguments: StatementArguments(ids)), in: db)
+        let found = try withShares(
+            try db.makeStatement(sql: "SELECT \(columns()) FROM memory_context WHERE id IN (\(marks))").decodeAll(arguments: StatementArguments(ids), decode),
+            in: db)
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return ids.compactMap { byID[$0] }
     }

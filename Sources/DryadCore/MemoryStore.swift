@@ -315,10 +315,11 @@ public struct MemoryStore: Sendable {
 
     /// One visible context with its shares; not found when missing or expired.
     static func fetch(_ id: String, now: String, in db: Database) throws -> MemoryContext {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM memory_context WHERE id = ? AND \(visible)"), arguments: [id, now]) else {
+        guard var context = try db.cachedStatement(sql: "SELECT \(columns()) FROM memory_context WHERE id = ? AND \(visible)")
+            .decodeFirst(arguments: [id, now], decode)
+        else {
             throw DryadError.notFound("context \(id) not found")
         }
-        var context = try decode(row)
         context.sharedWith = try shares(of: [id], in: db)[id] ?? []
         return context
     }
@@ -338,27 +339,34 @@ public struct MemoryStore: Sendable {
         return result
     }
 
-    /// Decodes many rows and attaches their shares in one query.
-    static func decodeAll(_ rows: [Row], in db: Database) throws -> [MemoryContext] {
-        var contexts = try rows.map(decode)
+    /// Attaches their shares to contexts, in one query.
+    static func withShares(_ contexts: [MemoryContext], in db: Database) throws -> [MemoryContext] {
+        var contexts = contexts
         let shares = try shares(of: contexts.map { $0.id }, in: db)
         for index in contexts.indices { contexts[index].sharedWith = shares[contexts[index].id] ?? [] }
         return contexts
     }
 
-    static func decode(_ row: Row) throws -> MemoryContext {
-        func json(_ column: String) throws -> JSONValue {
+    /// The columns `decode` reads, in its positions; `alias` qualifies them (`c.`).
+    static func columns(_ alias: String = "") -> String {
+        ["id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at"]
+            .map { alias + $0 }.joined(separator: ", ")
+    }
+
+    /// Decodes a row that starts with `columns()`, by position (no name lookups per column).
+    static func decode(_ row: ColumnRow) throws -> MemoryContext {
+        func json(_ index: Int32, _ column: String) throws -> JSONValue {
             do {
-                return try JSONValue.parse(row[column] as String? ?? "null", maxDepth: 1000)
+                return try JSONValue.parse(row.optionalString(index) ?? "null", maxDepth: 1000)
             } catch {
                 throw DryadError.storage("stored \(column) is not valid JSON")
             }
         }
         return MemoryContext(
-            id: row["id"], key: row["key"], agentID: row["agent_id"], contextType: row["context_type"], data: try json("data"),
-            parentID: row["parent_id"], tags: (try json("tags").arrayValue ?? []).compactMap { $0.stringValue },
-            version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"],
-            expiresAt: row["expires_at"], sharedWith: [])
+            id: row.string(0), key: row.optionalString(1), agentID: row.string(2), contextType: row.string(3), data: try json(4, "data"),
+            parentID: row.optionalString(5), tags: (try json(6, "tags").arrayValue ?? []).compactMap { $0.stringValue },
+            version: row.int(7), createdAt: row.string(8), updatedAt: row.string(9),
+            expiresAt: row.optionalString(10), sharedWith: [])
     }
 
     static func describe(_ conflicts: [JSONMerge.Conflict], id: String, current: Int, base: Int) -> String {

@@ -138,11 +138,11 @@ public struct ToolRegistry: Sendable {
         let limit = page.limit
         return try await database.audited(principal, "tools.list", "tools") { db, note in
             if !principal.isAdmin { note.reason = "readable tools only" }
-            let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
-            let items = try rows.prefix(limit).map(Self.decode)
+            let rows = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, Self.decode)
+            let items = Array(rows.prefix(limit))
             var next: String?
-            if rows.count > limit, let last = rows.prefix(limit).last {
-                next = Cursor.encode([last["name"], last["version_key"]])
+            if rows.count > limit, let last = items.last {
+                next = Cursor.encode([last.name, try Self.versionKey(of: last)])
             }
             return Page(items: items, nextCursor: next)
         }
@@ -228,9 +228,8 @@ public struct ToolRegistry: Sendable {
                     sql: "DELETE FROM tool_version WHERE tool_id = ? AND version_key = ?",
                     arguments: [target.id, try Self.versionKey(of: target)])
             } else {
-                let rows = try Row.fetchAll(
-                    db, sql: "\(Self.selectVersion) WHERE t.id = ? ORDER BY v.version_key DESC", arguments: [target.id])
-                deleted = try rows.map(Self.decode)
+                deleted = try db.makeStatement(sql: "\(Self.selectVersion) WHERE t.id = ? ORDER BY v.version_key DESC")
+                    .decodeAll(arguments: [target.id], Self.decode)
                 if deleted.count > 1 && !allVersions {
                     throw DryadError.conflict(
                         "tool \(target.name) has \(deleted.count) versions: name one as \(target.name)@VERSION or pass --all-versions")
@@ -263,30 +262,27 @@ public struct ToolRegistry: Sendable {
 
     /// The version a reference names, or nil; `byNameOnly` ignores ids.
     static func resolveOptional(_ reference: ToolReference, byNameOnly: Bool = false, in db: Database) throws -> ToolVersion? {
-        let row: Row?
         switch reference {
         case .version(let name, let version):
-            row = try Row.fetchOne(
-                db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.version_key = ?"),
-                arguments: [name, version.precedenceKey])
+            return try db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.version_key = ?")
+                .decodeFirst(arguments: [name, version.precedenceKey], decode)
         case .nameOrID(let text) where byNameOnly:
-            row = try Row.fetchOne(db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.is_latest = 1"), arguments: [text])
+            return try db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.is_latest = 1").decodeFirst(arguments: [text], decode)
         case .nameOrID(let text):
             // A name wins over an id, so a tool whose name looks like a UUID stays reachable.
-            row = try Row.fetchOne(
-                db.cachedStatement(sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1"),
-                arguments: [text])
+            return try db.cachedStatement(
+                sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1")
+                .decodeFirst(arguments: [text], decode)
         }
-        return try row.map(decode)
     }
 
     static func fetchVersion(toolID: String, versionKey: String, in db: Database) throws -> ToolVersion {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?"), arguments: [toolID, versionKey])
+        guard let tool = try db.cachedStatement(sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?")
+            .decodeFirst(arguments: [toolID, versionKey], decode)
         else {
             throw DryadError.notFound("tool version not found")
         }
-        return try decode(row)
+        return tool
     }
 
     /// Marks the highest non-disabled version as latest (or the highest one when all are disabled).
@@ -312,9 +308,9 @@ public struct ToolRegistry: Sendable {
 
     /// Decodes a row of `selectVersion` by column position: looking columns up by name
     /// (case-insensitively) was a tenth of a served tool read.
-    static func decode(_ row: Row) throws -> ToolVersion {
-        func json(_ index: Int, _ column: String) throws -> JSONValue? {
-            guard let text: String = row[index] else { return nil }
+    static func decode(_ row: ColumnRow) throws -> ToolVersion {
+        func json(_ index: Int32, _ column: String) throws -> JSONValue? {
+            guard let text = row.optionalString(index) else { return nil }
             do {
                 // Stored JSON was checked on the way in, so no depth limit below SQLite's own.
                 return try JSONValue.parse(text, maxDepth: 1000)
@@ -324,15 +320,15 @@ public struct ToolRegistry: Sendable {
         }
         let executor: Executor? = try json(7, "executor").map { try Executor(json: $0) }
         let tags = (try json(8, "tags")?.arrayValue ?? []).compactMap { $0.stringValue }
-        guard let status = ToolStatus(rawValue: row[10]) else {
+        guard let status = ToolStatus(rawValue: row.string(10)) else {
             throw DryadError.storage("stored status is not valid")
         }
         return ToolVersion(
-            id: row[0], name: row[1], version: row[2], description: row[4],
+            id: row.string(0), name: row.string(1), version: row.string(2), description: row.string(4),
             inputSchema: try json(5, "input_schema") ?? ToolDefinition.defaultInputSchema,
             outputSchema: try json(6, "output_schema"), executor: executor, tags: tags,
-            metadata: try json(9, "metadata")?.objectValue ?? [:], status: status, revision: row[11],
-            createdAt: row[12], updatedAt: row[13])
+            metadata: try json(9, "metadata")?.objectValue ?? [:], status: status, revision: row.int(11),
+            createdAt: row.string(12), updatedAt: row.string(13))
     }
 
     private static func escapeLike(_ text: String) -> String {

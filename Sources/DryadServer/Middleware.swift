@@ -2,6 +2,7 @@ import DryadCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// The outermost layer: request ids, one access-log line per request, and every error turned
 /// into a problem response (never a stack trace or SQL).
@@ -12,11 +13,12 @@ struct EdgeMiddleware: RouterMiddleware {
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     let log: AccessLog
     let metrics: ServerMetrics
+    let requestIDs = RequestIDGenerator()
 
     func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
         var context = context
         let supplied = request.headers[Self.requestIDHeader].flatMap { $0.count <= 128 && $0.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? $0 : nil }
-        context.requestID = supplied ?? UUID().uuidString.lowercased()
+        context.requestID = supplied ?? requestIDs.next()
         let start = ContinuousClock.now
         var response: Response
         do {
@@ -40,6 +42,37 @@ struct EdgeMiddleware: RouterMiddleware {
         metrics.record(method: request.method.rawValue, path: context.endpointPath ?? "unmatched", status: response.status.code, elapsed: elapsed)
         return response
     }
+}
+
+/// Request ids shaped like lower-case UUIDs: a random half chosen at start-up and a counter
+/// half, so they are unique across the process's life and cheap to make (a `UUID` per request
+/// cost a random read and a lower-casing).
+final class RequestIDGenerator: Sendable {
+    private let base = UInt64.random(in: .min ... .max)
+    private let counter = Atomic<UInt64>(0)
+
+    func next() -> String {
+        let count = counter.add(1, ordering: .relaxed).newValue
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        func hex(_ value: UInt64, digits: Int) {
+            for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                text.append(Self.digits[Int((value >> UInt64(shift)) & 0xF)])
+            }
+        }
+        hex(base >> 32, digits: 8)
+        text.append(UInt8(ascii: "-"))
+        hex(base >> 16, digits: 4)
+        text.append(UInt8(ascii: "-"))
+        hex(base, digits: 4)
+        text.append(UInt8(ascii: "-"))
+        hex(count >> 48, digits: 4)
+        text.append(UInt8(ascii: "-"))
+        hex(count, digits: 12)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 }
 
 /// Verifies `Authorization: Bearer <token>` with the core's token rules; 401 otherwise.

@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import Synchronization
 
 /// Prometheus metrics: requests by route and status, latency, executions, rate-limit denials.
 final class ServerMetrics: Sendable {
@@ -15,9 +16,28 @@ final class ServerMetrics: Sendable {
     private static var limited: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "rate_limited", unitName: "total",
                                                       helpText: "Requests refused by the rate limiter.") }
 
+    /// The collectors of one method, route and status.
+    private struct RouteKey: Hashable {
+        var method: String
+        var path: String
+        var status: Int
+    }
+
+    /// Collectors already made: the registry's own lookup builds names and checks labels on
+    /// every call, which cost a fiftieth of a served read.
+    private let routes = Mutex<[RouteKey: (Counter, DurationHistogram)]>([:])
+
     func record(method: String, path: String, status: Int, elapsed: Duration) {
-        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", path), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method), ("route", path)], buckets: Self.buckets).record(elapsed)
+        let key = RouteKey(method: method, path: path, status: status)
+        let (counter, histogram) = routes.withLock { routes in
+            if let made = routes[key] { return made }
+            let made = (registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", path), ("status", String(status))]),
+                        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method), ("route", path)], buckets: Self.buckets))
+            routes[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(elapsed)
     }
 
     func execution(tool: String, status: String) {

@@ -78,4 +78,26 @@ import Testing
         let quoted = "\"" + String(repeating: "[", count: 500) + "\""
         #expect((try? JSONValue.parse(quoted)) == .string(String(repeating: "[", count: 500)))
     }
+
+    @Test func limitsDepthExactlyAndWhileParsing() throws {
+        func nested(_ depth: Int) -> String { String(repeating: "{\"a\":[", count: depth) + "1" + String(repeating: "]}", count: depth) }
+        // Each level is an object and an array: 64 of them is exactly 128 deep.
+        #expect(try JSONValue.parse(nested(64)).nestingDepth(limit: 200) == 128)
+        #expect(throws: DryadError.invalidInput("invalid JSON: nested deeper than 128 levels")) { try JSONValue.parse(nested(65)) }
+        #expect(throws: DryadError.invalidInput("invalid JSON: nested deeper than 127 levels")) {
+            try JSONValue.parse(Data(nested(64).utf8), maxDepth: 127)
+        }
+        // Too deep wins over a syntax error that comes after the limit; an error before it is a syntax error.
+        #expect(throws: DryadError.invalidInput("invalid JSON: nested deeper than 3 levels")) { try JSONValue.parse("[[[[1,]]]]", maxDepth: 3) }
+        let early = #expect(throws: DryadError.self) { try JSONValue.parse("[1,][[[[[]]]]]", maxDepth: 3) }
+        #expect(early.map { "\($0)" }?.contains("nested deeper") == false)
+    }
+
+    @Test func parsesStringsAndBytesAlike() throws {
+        let text = #"{"name":"dryad","tags":["a","ü"],"n":-12,"x":1.5,"ok":true,"none":null}"#
+        #expect(try JSONValue.parse(text) == JSONValue.parse(Data(text.utf8)))
+        // A bridged or substring-backed string may not be contiguous: it still parses.
+        let sliced = String(("  " + text + "  ").dropFirst(2).dropLast(2))
+        #expect(try JSONValue.parse(sliced) == JSONValue.parse(text))
+    }
 }

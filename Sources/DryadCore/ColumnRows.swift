@@ -1,0 +1,84 @@
+import GRDB
+import GRDBSQLite
+
+/// The current row of a stepping statement, read by column position straight from SQLite.
+///
+/// GRDB's `Row.fetchOne` and `Row.fetchAll` build a lower-cased column-name index per fetch
+/// and copy every value of every row; on the hot reads (a token's state, a tool, a page of
+/// tools) that bookkeeping cost more than the query. Columns are read in the positions the
+/// statement's SELECT lists them; NULL reads as nil, or as "" / 0 for the non-optional forms.
+struct ColumnRow {
+    fileprivate let statement: SQLiteStatement
+
+    func string(_ column: Int32) -> String {
+        optionalString(column) ?? ""
+    }
+
+    func optionalString(_ column: Int32) -> String? {
+        guard let text = sqlite3_column_text(statement, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    func int(_ column: Int32) -> Int {
+        Int(sqlite3_column_int64(statement, column))
+    }
+
+    func optionalInt(_ column: Int32) -> Int? {
+        isNull(column) ? nil : int(column)
+    }
+
+    func bool(_ column: Int32) -> Bool {
+        sqlite3_column_int64(statement, column) != 0
+    }
+
+    func optionalDouble(_ column: Int32) -> Double? {
+        isNull(column) ? nil : sqlite3_column_double(statement, column)
+    }
+
+    func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(statement, column) == SQLITE_NULL
+    }
+}
+
+extension Statement {
+    /// Every row the statement yields for `arguments`, each decoded in place.
+    func decodeAll<T>(arguments: StatementArguments, _ decode: (ColumnRow) throws -> T) throws -> [T] {
+        var results: [T] = []
+        try step(arguments: arguments) { row in
+            results.append(try decode(row))
+            return true
+        }
+        return results
+    }
+
+    /// The first row the statement yields for `arguments`, decoded; nil when there is none.
+    func decodeFirst<T>(arguments: StatementArguments, _ decode: (ColumnRow) throws -> T) throws -> T? {
+        var result: T?
+        try step(arguments: arguments) { row in
+            result = try decode(row)
+            return false
+        }
+        return result
+    }
+
+    /// Binds `arguments` (checked by GRDB) and steps while `body` asks for more rows; the
+    /// statement is reset afterwards so it holds no read lock and can be reused.
+    private func step(arguments: StatementArguments, _ body: (ColumnRow) throws -> Bool) throws {
+        try setArguments(arguments)
+        defer { sqlite3_reset(sqliteStatement) }
+        let row = ColumnRow(statement: sqliteStatement)
+        while true {
+            let code = sqlite3_step(sqliteStatement)
+            switch code {
+            case SQLITE_ROW:
+                guard try body(row) else { return }
+            case SQLITE_DONE:
+                return
+            default:
+                let message = sqlite3_db_handle(sqliteStatement).flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+            }
+        }
+    }
+}
