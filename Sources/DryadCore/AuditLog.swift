@@ -144,10 +144,11 @@ public struct AuditLog: Sendable {
     static func append(principal: String, action: String, resource: String, allowed: Bool, reason: String,
                        requestID: String?, at: String, in db: Database) throws -> AuditEntry {
         // Cached statements: every change and every read appends here, so skip re-preparing.
-        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
-            ?? Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_checkpoint WHERE id = 1"))
-        let previousSeq: Int = last?["seq"] ?? 0
-        let previousHash: String = last?["hash"] ?? genesis
+        let link = { (row: ColumnRow) in (seq: row.int(0), hash: row.string(1)) }
+        let last = try db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").decodeFirst(arguments: [], link)
+            ?? db.cachedStatement(sql: "SELECT seq, hash FROM audit_checkpoint WHERE id = 1").decodeFirst(arguments: [], link)
+        let previousSeq = last?.seq ?? 0
+        let previousHash = last?.hash ?? genesis
         var entry = AuditEntry(
             seq: previousSeq + 1, at: at, principal: principal, action: action, resource: resource,
             decision: allowed ? "allow" : "deny", reason: reason, requestID: requestID, prevHash: previousHash, hash: "")
