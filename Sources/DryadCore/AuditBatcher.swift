@@ -18,17 +18,8 @@ public enum ReadAudit: Sendable {
 /// A lock rather than an actor: queueing an entry is on every read's path, and an actor
 /// would cost each read a hop to another executor and back.
 final class AuditBatcher: Sendable {
-    private struct Pending {
-        var principal: String
-        var action: String
-        var resource: String
-        var reason: String
-        var requestID: String?
-        var at: String
-    }
-
     private struct State {
-        var pending: [Pending] = []
+        var pending: [AuditDraft] = []
         var flusher: Task<Void, Never>?
     }
 
@@ -52,8 +43,8 @@ final class AuditBatcher: Sendable {
     }
 
     func enqueue(principal: Principal, action: String, resource: String, reason: String, at: String) {
-        let entry = Pending(principal: principal.name, action: action, resource: resource, reason: reason,
-                            requestID: principal.requestID, at: at)
+        let entry = AuditDraft(principal: principal.name, action: action, resource: resource, allowed: true, reason: reason,
+                               requestID: principal.requestID, at: at)
         state.withLock { $0.pending.append(entry) }
     }
 
@@ -65,12 +56,7 @@ final class AuditBatcher: Sendable {
         }
         guard !batch.isEmpty else { return }
         do {
-            try await pool.write { db in
-                for entry in batch {
-                    try AuditLog.append(principal: entry.principal, action: entry.action, resource: entry.resource, allowed: true,
-                                        reason: entry.reason, requestID: entry.requestID, at: entry.at, in: db)
-                }
-            }
+            try await pool.write { db in try AuditLog.append(batch, in: db) }
         } catch {
             state.withLock { $0.pending.insert(contentsOf: batch, at: 0) }
         }

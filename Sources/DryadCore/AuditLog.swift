@@ -92,6 +92,17 @@ public struct AuditEntry: Sendable, Equatable, Encodable {
     }
 }
 
+/// What an audit entry records, before it is chained.
+struct AuditDraft: Sendable {
+    var principal: String
+    var action: String
+    var resource: String
+    var allowed: Bool
+    var reason: String
+    var requestID: String?
+    var at: String
+}
+
 /// Filters for listing the audit trail.
 public struct AuditQuery: Sendable, Equatable {
     public var principal: String?
@@ -143,16 +154,34 @@ public struct AuditLog: Sendable {
     @discardableResult
     static func append(principal: String, action: String, resource: String, allowed: Bool, reason: String,
                        requestID: String?, at: String, in db: Database) throws -> AuditEntry {
+        let draft = AuditDraft(principal: principal, action: action, resource: resource, allowed: allowed, reason: reason,
+                               requestID: requestID, at: at)
+        return try insert(draft, after: lastLink(in: db), in: db)
+    }
+
+    /// Appends entries in order, each chained to the one before, reading the chain's end once.
+    static func append(_ drafts: [AuditDraft], in db: Database) throws {
+        var previous = try lastLink(in: db)
+        for draft in drafts {
+            let entry = try insert(draft, after: previous, in: db)
+            previous = (entry.seq, entry.hash)
+        }
+    }
+
+    /// The sequence number and hash the next entry chains to.
+    private static func lastLink(in db: Database) throws -> (seq: Int, hash: String) {
         // Cached statements: every change and every read appends here, so skip re-preparing.
         let link = { (row: ColumnRow) in (seq: row.int(0), hash: row.string(1)) }
-        let last = try db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").decodeFirst(arguments: [], link)
+        return try db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").decodeFirst(arguments: [], link)
             ?? db.cachedStatement(sql: "SELECT seq, hash FROM audit_checkpoint WHERE id = 1").decodeFirst(arguments: [], link)
-        let previousSeq = last?.seq ?? 0
-        let previousHash = last?.hash ?? genesis
+            ?? (0, genesis)
+    }
+
+    private static func insert(_ draft: AuditDraft, after previous: (seq: Int, hash: String), in db: Database) throws -> AuditEntry {
         var entry = AuditEntry(
-            seq: previousSeq + 1, at: at, principal: principal, action: action, resource: resource,
-            decision: allowed ? "allow" : "deny", reason: reason, requestID: requestID, prevHash: previousHash, hash: "")
-        entry.hash = AuditEntry.hash(previous: previousHash, body: entry.canonicalBody)
+            seq: previous.seq + 1, at: draft.at, principal: draft.principal, action: draft.action, resource: draft.resource,
+            decision: draft.allowed ? "allow" : "deny", reason: draft.reason, requestID: draft.requestID, prevHash: previous.hash, hash: "")
+        entry.hash = AuditEntry.hash(previous: previous.hash, body: entry.canonicalBody)
         try db.cachedStatement(
             sql: """
                 INSERT INTO audit_log (seq, at, principal, action, resource, decision, reason, request_id, prev_hash, hash)

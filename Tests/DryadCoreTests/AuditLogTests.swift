@@ -29,6 +29,21 @@ import Testing
         #expect(try await database.audit.verify(as: testOperator).ok)
     }
 
+    @Test func aBatchChainsEachEntryToTheOneBefore() async throws {
+        let drafts = (0..<3).map { i in
+            AuditDraft(principal: "p\(i)", action: "tools.get", resource: "tool:t\(i)@1.0.0", allowed: i != 1, reason: "r",
+                       requestID: i == 2 ? nil : "req-\(i)", at: "2026-01-01T00:00:0\(i).000Z")
+        }
+        try await database.pool.write { db in try AuditLog.append(drafts, in: db) }
+        let entries = try await database.audit.list(AuditQuery(), as: testOperator).items
+        #expect(entries.map(\.seq) == Array(1...9))
+        #expect(entries.suffix(3).map(\.principal) == ["p0", "p1", "p2"])
+        #expect(entries.suffix(3).map(\.decision) == ["allow", "deny", "allow"])
+        #expect(entries.last?.requestID == nil)
+        for (earlier, later) in zip(entries, entries.dropFirst()) { #expect(later.prevHash == earlier.hash) }
+        #expect(try await database.audit.verify(as: testOperator).ok)
+    }
+
     @Test func anEditedRowIsCaught() async throws {
         try await tamper("UPDATE audit_log SET principal = 'someone-else' WHERE seq = 3")
         let result = try await database.audit.verify(as: testOperator)
