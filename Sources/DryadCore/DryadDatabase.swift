@@ -1,4 +1,5 @@
 import Foundation
+import CSQLiteSettings
 import GRDB
 
 /// Owns the SQLite file: opens it with dryad's durability settings, migrates it, and runs
@@ -27,6 +28,7 @@ public final class DryadDatabase: Sendable {
     /// - Parameter readAudit: how allowed reads are audited (immediately for the CLI, batched for the server).
     public init(path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate,
                 clock: @escaping @Sendable () -> Date = { Date() }) throws(DryadError) {
+        _ = Self.sqliteSettings
         self.path = path
         self.clock = clock
         self.readAudit = readAudit
@@ -67,6 +69,11 @@ public final class DryadDatabase: Sendable {
     }
 
     // MARK: - Opening
+
+    /// Process-wide SQLite settings, applied once before the first connection opens.
+    private static let sqliteSettings: Void = {
+        _ = dryad_sqlite_disable_memory_statistics()
+    }()
 
     private static func createFileIfMissing(_ path: String) throws(DryadError) {
         let url = URL(fileURLWithPath: path)
