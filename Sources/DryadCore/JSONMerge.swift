@@ -15,18 +15,19 @@ public enum JSONMerge {
         return .object(result)
     }
 
-    /// Applies `patch` like `apply`, recording in `sources` which context set each pointer.
+    /// Applies `patch` like `apply`, in place; with `sources`, records which context set each
+    /// pointer (nil skips that bookkeeping, which costs more than the merge itself).
     static func apply(_ patch: [String: JSONValue], to target: inout [String: JSONValue], source: String,
-                      at pointer: String, sources: inout [String: String]) {
+                      at pointer: String, sources: inout [String: String]?) {
         for (key, value) in patch {
-            let path = pointer + "/" + JSONPointer.escape(key)
+            let path = sources == nil ? "" : pointer + "/" + JSONPointer.escape(key)
             switch value {
             case .null:
                 target.removeValue(forKey: key)
                 forget(path, in: &sources)
             case .object(let fields):
                 var inner: [String: JSONValue]
-                if case .object(let existing)? = target[key] {
+                if case .object(let existing)? = target.removeValue(forKey: key) {
                     inner = existing
                 } else {
                     // A scalar or array is replaced by an object: what it held is gone.
@@ -35,22 +36,23 @@ public enum JSONMerge {
                 }
                 apply(fields, to: &inner, source: source, at: path, sources: &sources)
                 // An empty object is a leaf of its own; it belongs to whoever last made it empty.
-                if inner.isEmpty && (fields.isEmpty || sources[path] == nil) { sources[path] = source }
-                if !inner.isEmpty { sources.removeValue(forKey: path) }
+                if inner.isEmpty && (fields.isEmpty || sources?[path] == nil) { sources?[path] = source }
+                if !inner.isEmpty { sources?.removeValue(forKey: path) }
                 target[key] = .object(inner)
             default:
                 target[key] = value
                 forget(path, in: &sources)
-                sources[path] = source
+                sources?[path] = source
             }
         }
     }
 
     /// Drops the sources recorded at `path` and below it.
-    private static func forget(_ path: String, in sources: inout [String: String]) {
-        sources.removeValue(forKey: path)
+    private static func forget(_ path: String, in sources: inout [String: String]?) {
+        guard sources != nil else { return }
+        sources?.removeValue(forKey: path)
         let prefix = path + "/"
-        for key in sources.keys where key.hasPrefix(prefix) { sources.removeValue(forKey: key) }
+        for key in sources?.keys.filter({ $0.hasPrefix(prefix) }) ?? [] { sources?.removeValue(forKey: key) }
     }
 
     /// The pointers of every leaf (a scalar, an array or an empty object), sorted.

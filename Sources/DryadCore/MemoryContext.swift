@@ -224,11 +224,12 @@ enum MemoryRules {
         if let ttl, !(ttl > 0 && ttl <= maxTTL) { throw .invalidInput("ttl: must be greater than 0 and at most 100 years (36500d)") }
     }
 
-    /// When a context stored at `now` with `ttl` expires, rounded up to the stored millisecond
-    /// so that even a tiny ttl yields a context that is visible when it is written.
+    /// When a context stored at `now` with `ttl` expires: the stored (millisecond) time plus the
+    /// ttl rounded up to a millisecond, so that even a tiny ttl yields a context that is visible
+    /// when it is written.
     static func expiry(_ now: Date, ttl: TimeInterval) -> String {
-        let milliseconds = ((now.timeIntervalSince1970 + ttl) * 1000).rounded(.up)
-        // Half a millisecond past the mark, so the formatter's truncation cannot land one below it.
-        return Timestamp.format(Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000))
+        let stored = (now.timeIntervalSince1970 * 1000).rounded()
+        let milliseconds = stored + max(1, (ttl * 1000).rounded(.up))
+        return Timestamp.format(Date(timeIntervalSince1970: milliseconds / 1000))
     }
 }

@@ -26,12 +26,12 @@ extension MemoryStore {
             let chain = try Self.chain(from: id, in: db).reversed()
             try Self.requireReadableAncestors(chain.map { $0.id }.filter { $0 != id }, principal, now: now, in: db)
             var effective: [String: JSONValue] = [:]
-            var sources: [String: String] = [:]
+            var sources: [String: String]? = explain ? [:] : nil
             for link in chain {
                 JSONMerge.apply(link.data.objectValue ?? [:], to: &effective, source: link.id, at: "", sources: &sources)
             }
             context.data = .object(effective)
-            if explain {
+            if let sources {
                 context.provenance = JSONMerge.leaves(of: .object(effective)).map { pointer in
                     Provenance(pointer: pointer, contextID: sources[pointer] ?? id)
                 }

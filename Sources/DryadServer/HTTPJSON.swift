@@ -91,14 +91,37 @@ extension [String: JSONValue] {
 
 /// Typed access to query parameters with clear 422s.
 struct Query {
-    let request: Request
+    /// Decoded name/value pairs in their order in the URL (a name may repeat: `tag=a&tag=b`).
+    let parameters: [(name: String, value: String)]
+
+    init(request: Request) {
+        parameters = Query.decode(request.uri.query)
+    }
+
+    /// Splits a raw query the way HTML forms and most HTTP clients encode it: `&` between
+    /// pairs, `+` for a space, then percent escapes (`%2B` is a literal plus). Hummingbird's
+    /// own `queryParameters` leaves `+` alone, so `q=deploy+failed` searched for "deploy+failed".
+    static func decode(_ query: String?) -> [(name: String, value: String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (component(parts[0]), parts.count > 1 ? component(parts[1]) : "")
+        }
+    }
+
+    /// One name or value: `+` to space, then percent-decoded; kept as written when the escapes are malformed.
+    private static func component(_ raw: Substring) -> String {
+        let spaced = raw.contains("+") ? raw.replacingOccurrences(of: "+", with: " ") : String(raw)
+        guard spaced.contains("%") else { return spaced }
+        return spaced.removingPercentEncoding ?? spaced
+    }
 
     func string(_ name: String) -> String? {
-        request.uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+        parameters.first { $0.name == name && !$0.value.isEmpty }?.value
     }
 
     func strings(_ name: String) -> [String] {
-        request.uri.queryParameters.getAll(name).filter { !$0.isEmpty }
+        parameters.filter { $0.name == name && !$0.value.isEmpty }.map(\.value)
     }
 
     func int(_ name: String) throws -> Int? {

@@ -259,6 +259,8 @@ final class MemoryTestClock: Sendable {
             {"a/b": 1, "t~x": {"y": "r"}, "obj": 7, "scalar": {"now": "object"}, "empty": {},
              "nested": {"p": 1, "q": 3, "r": {}}, "later": {}, "arr": [1, {"x": 1}], "fresh": {"deep": {"er": true}}}
             """#)))
+        // Without explain the merge skips the bookkeeping; the data must not differ.
+        #expect(try await memory.resolved(leaf.id, explain: false, as: testOperator).data == resolved.data)
         let provenance = try #require(resolved.provenance)
         let sources = Dictionary(provenance.map { ($0.pointer, $0.contextID) }, uniquingKeysWith: { first, _ in first })
         #expect(provenance.count == sources.count, "no pointer listed twice")

@@ -130,6 +130,33 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
     }
 
+    @Test(arguments: [
+        ("q=deploy+failed", [("q", "deploy failed")]),
+        ("q=a%2Bb&q=c%20d", [("q", "a+b"), ("q", "c d")]),
+        ("tag=x&flag&empty=&=v", [("tag", "x"), ("flag", ""), ("empty", ""), ("", "v")]),
+        ("q=100%&x=%zz", [("q", "100%"), ("x", "%zz")]),
+        ("a=b=c&&sp%61ce=%E2%9C%93", [("a", "b=c"), ("space", "\u{2713}")]),
+    ])
+    func queryStringsDecodeLikeHTMLForms(raw: String, expected: [(String, String)]) {
+        let decoded = Query.decode(raw)
+        #expect(decoded.map(\.name) == expected.map(\.0))
+        #expect(decoded.map(\.value) == expected.map(\.1))
+    }
+
+    @Test func aPlusInTheQueryIsASpaceAndAnEscapedPlusIsAPlus() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            let definition = #"{"name":"fixer","description":"retry when deploy failed","input_schema":{"type":"object"},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(definition)) { #expect($0.status == .created) }
+            for (query, names) in [("deploy+failed", ["fixer"]), ("deploy%20failed", ["fixer"]), ("deploy%2Bfailed", [])] {
+                try await client.execute(uri: "/api/v1/tools?q=\(query)", method: .get, headers: headers(fixture.admin)) { response in
+                    let items = try object(response)["items"] as? [[String: Any]]
+                    #expect(items?.map { $0["name"] as? String } == names, "q=\(query)")
+                }
+            }
+        }
+    }
+
     @Test func membersGet404ForUnreadableAnd403ForUnexecutableTools() async throws {
         let fixture = try await Fixture()
         let root = Principal.localOperator(user: "tester")

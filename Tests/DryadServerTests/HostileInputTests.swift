@@ -435,9 +435,9 @@ import Testing
         let long = String(repeating: "A", count: 10 * 1024)
         let notACursor = [Self.base64URL(Data(#"["x"]"#.utf8)), Self.base64URL(Data(#"[1,2]"#.utf8)), Self.base64URL(Data(#"{"a":"b"}"#.utf8)),
                           Self.base64URL(Data((String(repeating: "[", count: 500) + String(repeating: "]", count: 500)).utf8))]
-        let invalid = ["limit=1000000", "limit=-1", "limit=0", "limit=abc", "limit=1e3", "limit=1.5", "limit=99999999999999999999", "limit=0x10",
+        let invalid = ["limit=1000000", "limit=-1", "limit=0", "limit=abc", "limit=1e3", "limit=1.5", "limit=99999999999999999999", "limit=0x10", "limit=+5",
                        "limit=%00", "cursor=garbage", "cursor=\(long)", "cursor=%FF%FE"] + notACursor.map { "cursor=\($0)" }
-        let valid = ["limit=1000", "limit=1", "limit=", "cursor=", "limit=+5", "limit=2&limit=abc"]
+        let valid = ["limit=1000", "limit=1", "limit=", "cursor=", "limit=%2B5", "limit=2&limit=abc"]
         try await fixture.app().test(.router) { client in
             for name in ["a", "b"] {
                 try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin),
