@@ -673,6 +673,31 @@ final class MemoryTestClock: Sendable {
         #expect(badLimit?.code == "invalid_input")
     }
 
+    @Test func searchPagesThroughEqualScoresAndFiltersInRankOrder() async throws {
+        // Given nine contexts that score exactly alike, and better-scoring ones of another agent
+        // that the filter must skip while SQLite walks the matches best first,
+        var twins: Set<String> = []
+        for _ in 0..<9 { twins.insert(try await store(#"{"note": "twin entry"}"#, agent: "a2").id) }
+        for _ in 0..<5 { _ = try await store(#"{"note": "twin twin twin"}"#, agent: "a1") }
+
+        // when the tied ones are paged two at a time,
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await memory.search("twin", MemoryQuery(agentID: "a2"), page: PageRequest(limit: 2, cursor: cursor), as: testOperator)
+            seen += page.items.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil && seen.count < 20
+
+        // then every one comes exactly once, and unfiltered the better scores come first.
+        #expect(seen.count == 9)
+        #expect(Set(seen) == twins)
+        let all = try await search("twin")
+        #expect(all.count == 14)
+        #expect(Set(all.prefix(5).map(\.agentID)) == ["a1"])
+        #expect(zip(all, all.dropFirst()).allSatisfy { ($0.score ?? 0) >= ($1.score ?? 0) })
+    }
+
     @Test func searchSnippetIsPresentWhenTheDataHasNoText() async throws {
         // A match on the type of a context whose data holds no keys or strings.
         let context = try await store("{}", type: "checkpoint", tags: ["nightly"])
