@@ -23,8 +23,10 @@ extension MemoryStore {
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try Access.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
-            let chain = try Self.chain(from: id, in: db).reversed()
-            try Self.requireReadableAncestors(chain.map { $0.id }.filter { $0 != id }, principal, now: now, in: db)
+            // The context's own data is already parsed; the chain starts at its parent.
+            let ancestors = try context.parentID.map { try Self.chain(from: $0, in: db) } ?? []
+            try Self.requireReadableAncestors(ancestors.map { $0.id }, principal, now: now, in: db)
+            let chain = ([(id: id, data: context.data)] + ancestors).reversed()
             var effective: [String: JSONValue] = [:]
             var sources: [String: String]? = explain ? [:] : nil
             for link in chain {
@@ -259,7 +261,8 @@ extension MemoryStore {
     }
 
     static func unresolvedErrors(of id: String, in db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0", arguments: [id]) ?? 0
+        try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0")
+            .decodeFirst(arguments: [id]) { $0.int(0) } ?? 0
     }
 }
 

@@ -329,13 +329,11 @@ public struct MemoryStore: Sendable {
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         var result: [String: [MemoryShare]] = [:]
         // Cached per list length (at most a page), so a single context's shares reuse one statement.
-        for row in try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT context_id, agent_id, access FROM memory_share WHERE context_id IN (\(marks)) ORDER BY agent_id"),
-            arguments: StatementArguments(ids))
-        {
-            result[row["context_id"], default: []].append(
-                MemoryShare(agentID: row["agent_id"], access: MemoryAccess(rawValue: row["access"]) ?? .read))
-        }
+        let rows = try db.cachedStatement(sql: "SELECT context_id, agent_id, access FROM memory_share WHERE context_id IN (\(marks)) ORDER BY agent_id")
+            .decodeAll(arguments: StatementArguments(ids)) { row in
+                (row.string(0), MemoryShare(agentID: row.string(1), access: MemoryAccess(rawValue: row.string(2)) ?? .read))
+            }
+        for (contextID, share) in rows { result[contextID, default: []].append(share) }
         return result
     }
 

@@ -9,6 +9,8 @@ import FoundationNetworking
 final class Acknowledged: Sendable {
     let ids = Mutex<[String]>([])
     let killed = Mutex(false)
+    /// The last request that failed and why, to explain a run that wrote nothing.
+    let lastFailure = Mutex<String?>(nil)
 }
 
 /// Faults a real deployment meets: the server killed mid-write, many writers on one file,
@@ -25,8 +27,12 @@ final class Acknowledged: Sendable {
         return try cli.run(["tokens", "issue", "ops"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A session of this suite's own: `URLSession.shared` is also used by tests running in
+    /// parallel, and one wedged request there must not starve the writers here.
+    static let session = URLSession(configuration: .ephemeral)
+
     /// POSTs a memory context; the id when the server acknowledged it with 201.
-    static func store(_ address: String, token: String, marker: String) async -> String? {
+    static func store(_ address: String, token: String, marker: String, failures: Acknowledged? = nil) async -> String? {
         guard let url = URL(string: address + "/api/v1/memory/context") else { return nil }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
@@ -34,10 +40,20 @@ final class Acknowledged: Sendable {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"{"agent_id":"writer","data":{"marker":"\#(marker)"}}"#.utf8)
         request.timeoutInterval = 15
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              (response as? HTTPURLResponse)?.statusCode == 201,
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            failures?.lastFailure.withLock { $0 = "\(error)" }
+            return nil
+        }
+        guard (response as? HTTPURLResponse)?.statusCode == 201,
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
+        else {
+            failures?.lastFailure.withLock { $0 = "status \((response as? HTTPURLResponse)?.statusCode ?? 0): \(String(decoding: data.prefix(200), as: UTF8.self))" }
+            return nil
+        }
         return object["id"] as? String
     }
 
@@ -65,7 +81,7 @@ final class Acknowledged: Sendable {
                 var n = 0
                 // Write until the kill; a failed request (slow start under load) is simply retried.
                 while !acknowledged.killed.withLock({ $0 }) {
-                    if let id = await Self.store(address, token: token, marker: "w\(writer)-\(n)") {
+                    if let id = await Self.store(address, token: token, marker: "w\(writer)-\(n)", failures: acknowledged) {
                         acknowledged.ids.withLock { $0.append(id) }
                     }
                     n += 1
@@ -84,7 +100,7 @@ final class Acknowledged: Sendable {
         #expect(server.terminationReason == .uncaughtSignal)
 
         let written = acknowledged.ids.withLock { $0 }
-        #expect(written.count >= 200, "the load should have written something before the kill")
+        #expect(written.count >= 200, "the load should have written something before the kill; last failure: \(acknowledged.lastFailure.withLock { $0 } ?? "none")")
         let check = try cli.run(["db", "check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("integrity_check: ok"))
