@@ -118,6 +118,14 @@ run "GET /memory/search?q=…" 16 / search.lua
 run "POST /memory/context" 16 / store.lua
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+# The ceiling for execute: starting /bin/cat and waiting for it, nothing else, on one thread.
+python3 - <<'EOF'
+import os, time
+runs, start = 1000, time.perf_counter()
+for _ in range(runs):
+    os.waitpid(os.posix_spawn("/bin/cat", ["/bin/cat", "/dev/null"], os.environ), 0)
+print(f"process spawn ceiling (posix_spawn /bin/cat + wait, one thread, no server): {runs / (time.perf_counter() - start):.0f}/s")
+EOF
 
 export DRYAD_DB=$db
 hyperfine -N --warmup 3 --runs 30 --export-json "$work/cli.json" \
