@@ -6,22 +6,32 @@ import Synchronization
 public enum ReadAudit: Sendable {
     /// Each read writes its entry before it answers (the CLI).
     case immediate
-    /// Reads run concurrently and their entries are written together, a fraction of a second
-    /// late but still in the chain (`dryad serve --audit-reads all`).
+    /// Reads run concurrently and their entries are written together, `interval` late at most
+    /// (plus the write itself) but still in the chain (`dryad serve --audit-reads all`).
     case batched(interval: Duration)
     /// Allowed reads are not audited (`--audit-reads none`); denials and changes still are.
     case none
 }
 
-/// Collects the entries of allowed reads and appends them in one transaction per interval.
+/// Collects the entries of allowed reads and appends them together, one transaction per batch.
 ///
+/// A batch is written `interval` after its first entry arrived, so an idle server does not
+/// wake up; a short interval keeps each batch (hashing, inserting, the commit) small, which
+/// is what the requests sharing the CPU with it feel as tail latency (p99 at 16 connections
+/// 5.8-6.4 ms with 20 ms batches, 4.5-5.1 ms with 5 ms ones, at the same throughput).
 /// A lock rather than an actor: queueing an entry is on every read's path, and an actor
 /// would cost each read a hop to another executor and back.
 final class AuditBatcher: Sendable {
     private struct State {
         var pending: [AuditDraft] = []
-        var flusher: Task<Void, Never>?
+        /// The write that will take what is pending; nil while none is scheduled.
+        var scheduled: Task<Void, Never>?
+        /// How long a batch collects entries; nil before `start` and after `stop` (entries queue up).
+        var interval: Duration?
     }
+
+    /// How long entries that could not be written (a full disk, a long lock) wait before the next try.
+    private static let retryDelay = Duration.seconds(1)
 
     private let state = Mutex(State())
     private let pool: DatabasePool
@@ -32,44 +42,65 @@ final class AuditBatcher: Sendable {
 
     func start(interval: Duration) {
         state.withLock { state in
-            guard state.flusher == nil else { return }
-            state.flusher = Task { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    await self?.flush()
-                }
-            }
+            state.interval = interval
+            schedule(&state, after: interval)
         }
     }
 
     func enqueue(principal: Principal, action: String, resource: String, reason: String, at: String) {
         let entry = AuditDraft(principal: principal.name, action: action, resource: resource, allowed: true, reason: reason,
                                requestID: principal.requestID, at: at)
-        state.withLock { $0.pending.append(entry) }
+        state.withLock { state in
+            state.pending.append(entry)
+            if let interval = state.interval { schedule(&state, after: interval) }
+        }
+    }
+
+    /// Schedules a write of what is pending, unless one is scheduled or running already (one
+    /// at a time, so batches reach the chain in order) or nothing is pending.
+    private func schedule(_ state: inout State, after delay: Duration) {
+        guard state.scheduled == nil, state.interval != nil, !state.pending.isEmpty else { return }
+        state.scheduled = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            guard let self else { return }
+            let written = await self.write()
+            self.state.withLock { state in
+                state.scheduled = nil
+                // Entries that came during the write, or a batch that failed, go in the next one.
+                self.schedule(&state, after: written ? state.interval ?? delay : Self.retryDelay)
+            }
+        }
     }
 
     /// Writes everything queued; entries that cannot be written go back to the front of the queue.
-    func flush() async {
+    @discardableResult
+    private func write() async -> Bool {
         let batch = state.withLock { state in
             defer { state.pending.removeAll(keepingCapacity: true) }
             return state.pending
         }
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty else { return true }
         do {
             try await pool.write { db in try AuditLog.append(batch, in: db) }
+            return true
         } catch {
             state.withLock { $0.pending.insert(contentsOf: batch, at: 0) }
+            return false
         }
     }
 
-    /// Stops the background flusher, waits for a write it may have in flight, then writes the rest.
+    /// Nothing queued and no write scheduled or running: an idle server has no timer to wake it.
+    var isIdle: Bool {
+        state.withLock { $0.scheduled == nil && $0.pending.isEmpty }
+    }
+
+    /// Stops scheduling, waits for the write that may be scheduled or running, then writes the rest.
     func stop() async {
-        let running = state.withLock { state in
-            defer { state.flusher = nil }
-            return state.flusher
+        let scheduled = state.withLock { state in
+            state.interval = nil
+            return state.scheduled
         }
-        running?.cancel()
-        await running?.value
-        await flush()
+        await scheduled?.value
+        await write()
     }
 }

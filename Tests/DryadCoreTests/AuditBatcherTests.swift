@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import DryadCore
+
+/// Batched read audits (`dryad serve`): written soon after the read without a flush, in the
+/// order the reads happened, and no timer left running while nothing is read.
+@Suite struct AuditBatcherTests {
+    let folder: TemporaryFolder
+    let database: DryadDatabase
+
+    init() async throws {
+        folder = try TemporaryFolder()
+        database = try DryadDatabase(path: folder.path + "/d.db", readAudit: .batched(interval: .milliseconds(5)))
+        _ = try await database.tools.register((0..<3).map { definition("t\($0)") }, as: testOperator)
+    }
+
+    /// The audited reads of tools, oldest first, read through a database that audits immediately.
+    func readEntries() async throws -> [AuditEntry] {
+        let plain = try DryadDatabase(path: folder.path + "/d.db")
+        return try await plain.audit.list(AuditQuery(action: "tools.get"), page: PageRequest(limit: 1000), as: testOperator).items
+    }
+
+    /// Waits up to two seconds for `count` read entries.
+    func waitForEntries(_ count: Int) async throws -> [AuditEntry] {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while true {
+            let entries = try await readEntries()
+            if entries.count >= count || ContinuousClock.now > deadline { return entries }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    @Test func readsReachTheChainWithoutAFlushAndTheBatcherGoesIdle() async throws {
+        await database.startAuditBatching()
+        #expect(database.batcher.isIdle, "no timer before the first read")
+        for name in ["t0", "t1", "t2"] { _ = try await database.tools.get(.nameOrID(name), as: testOperator) }
+
+        let entries = try await waitForEntries(3)
+        #expect(entries.map(\.resource) == ["tool:t0@1.0.0", "tool:t1@1.0.0", "tool:t2@1.0.0"])
+        let deadline = ContinuousClock.now + .seconds(2)
+        while !database.batcher.isIdle && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(database.batcher.isIdle, "nothing scheduled once the batch is written")
+        await database.flushAudit()
+    }
+
+    @Test func entriesArrivingDuringWritesKeepTheirOrder() async throws {
+        await database.startAuditBatching()
+        // Reads spread over many batches, some landing while a batch is being written.
+        for index in 0..<300 {
+            _ = try await database.tools.get(.nameOrID("t\(index % 3)"), as: testOperator)
+            if index % 50 == 0 { try await Task.sleep(for: .milliseconds(7)) }
+        }
+        await database.flushAudit()
+        #expect(database.batcher.isIdle)
+        let entries = try await readEntries()
+        #expect(entries.map(\.resource) == (0..<300).map { "tool:t\($0 % 3)@1.0.0" })
+        #expect(try await database.audit.verify(as: testOperator).ok)
+    }
+
+    @Test func readsBeforeStartQueueAndAreWrittenOnStopEvenWithoutStart() async throws {
+        _ = try await database.tools.get(.nameOrID("t0"), as: testOperator)
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(try await readEntries().isEmpty, "not started: queued, not written")
+        await database.flushAudit()
+        #expect(try await readEntries().map(\.resource) == ["tool:t0@1.0.0"])
+    }
+}
