@@ -176,8 +176,9 @@ extension DryadDatabase {
                 return (result, note)
             }
             let (result, note) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
-            if case .batched = readAudit {
-                batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
+            if case .batched = readAudit,
+               !batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at) {
+                throw DryadError.busy("the audit trail is not being written (its queue is full); reads are refused until it is")
             }
             return result
         } catch let denial as Denial {

@@ -8,9 +8,13 @@ public enum ReadAudit: Sendable {
     case immediate
     /// Reads run concurrently and their entries are written together, `interval` late at most
     /// (plus the write itself) but still in the chain (`dryad serve --audit-reads all`).
-    case batched(interval: Duration)
+    /// At most `capacity` entries wait in memory; past it (a file that cannot be written) reads fail.
+    case batched(interval: Duration, capacity: Int = ReadAudit.defaultCapacity)
     /// Allowed reads are not audited (`--audit-reads none`); denials and changes still are.
     case none
+
+    /// Batched entries held in memory at most (about 20 MB): past it reads are refused, not left unaudited.
+    public static let defaultCapacity = 100_000
 }
 
 /// Collects the entries of allowed reads and appends them together, one transaction per batch.
@@ -35,9 +39,11 @@ final class AuditBatcher: Sendable {
 
     private let state = Mutex(State())
     private let pool: DatabasePool
+    private let capacity: Int
 
-    init(pool: DatabasePool) {
+    init(pool: DatabasePool, capacity: Int = ReadAudit.defaultCapacity) {
         self.pool = pool
+        self.capacity = capacity
     }
 
     func start(interval: Duration) {
@@ -47,12 +53,16 @@ final class AuditBatcher: Sendable {
         }
     }
 
-    func enqueue(principal: Principal, action: String, resource: String, reason: String, at: String) {
+    /// Queues a read's entry; false (nothing queued) when `capacity` entries already wait, which
+    /// happens only while the file cannot be written: the read must then fail rather than go unaudited.
+    func enqueue(principal: Principal, action: String, resource: String, reason: String, at: String) -> Bool {
         let entry = AuditDraft(principal: principal.name, action: action, resource: resource, allowed: true, reason: reason,
                                requestID: principal.requestID, at: at)
-        state.withLock { state in
+        return state.withLock { state in
+            guard state.pending.count < capacity else { return false }
             state.pending.append(entry)
             if let interval = state.interval { schedule(&state, after: interval) }
+            return true
         }
     }
 

@@ -47,7 +47,11 @@ public final class DryadDatabase: Sendable {
             throw Self.map(error, path: path)
         }
         pointReaders = PointReaders(path: path, busyTimeout: busyTimeout)
-        batcher = AuditBatcher(pool: pool)
+        if case .batched(_, let capacity) = readAudit {
+            batcher = AuditBatcher(pool: pool, capacity: capacity)
+        } else {
+            batcher = AuditBatcher(pool: pool)
+        }
         committer = GroupCommit(pool: pool)
         do {
             // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.
@@ -60,7 +64,7 @@ public final class DryadDatabase: Sendable {
 
     /// Starts writing batched read audits in the background (servers call this once).
     public func startAuditBatching() async {
-        if case .batched(let interval) = readAudit { batcher.start(interval: interval) }
+        if case .batched(let interval, _) = readAudit { batcher.start(interval: interval) }
     }
 
     /// Writes queued read audits now; call before shutting down.

@@ -64,4 +64,22 @@ import Testing
         await database.flushAudit()
         #expect(try await readEntries().map(\.resource) == ["tool:t0@1.0.0"])
     }
+
+    @Test func aFullQueueRefusesReadsInsteadOfLeavingThemUnaudited() async throws {
+        // Given a batcher that never writes (not started) and holds three entries at most,
+        let small = try DryadDatabase(path: folder.path + "/d.db", readAudit: .batched(interval: .milliseconds(5), capacity: 3))
+        for name in ["t0", "t1", "t2"] { _ = try await small.tools.get(.nameOrID(name), as: testOperator) }
+
+        // when a fourth read comes, it fails as busy (503 / exit 75) and is not answered;
+        var refusal: DryadError?
+        do { _ = try await small.tools.get(.nameOrID("t0"), as: testOperator) } catch { refusal = error }
+        #expect(refusal?.code == "busy")
+        #expect(refusal?.message == "the audit trail is not being written (its queue is full); reads are refused until it is")
+
+        // once the queue is written, reads work again and exactly the answered ones are audited.
+        await small.flushAudit()
+        _ = try await small.tools.get(.nameOrID("t1"), as: testOperator)
+        await small.flushAudit()
+        #expect(try await readEntries().map(\.resource) == ["tool:t0@1.0.0", "tool:t1@1.0.0", "tool:t2@1.0.0", "tool:t1@1.0.0"])
+    }
 }
