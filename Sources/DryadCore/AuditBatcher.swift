@@ -49,7 +49,7 @@ final class AuditBatcher: Sendable {
     func start(interval: Duration) {
         state.withLock { state in
             state.interval = interval
-            schedule(&state, after: interval)
+            schedule(&state)
         }
     }
 
@@ -61,15 +61,17 @@ final class AuditBatcher: Sendable {
         return state.withLock { state in
             guard state.pending.count < capacity else { return false }
             state.pending.append(entry)
-            if let interval = state.interval { schedule(&state, after: interval) }
+            schedule(&state)
             return true
         }
     }
 
-    /// Schedules a write of what is pending, unless one is scheduled or running already (one
-    /// at a time, so batches reach the chain in order) or nothing is pending.
-    private func schedule(_ state: inout State, after delay: Duration) {
-        guard state.scheduled == nil, state.interval != nil, !state.pending.isEmpty else { return }
+    /// Schedules a write of what is pending `interval` from now (`retryDelay` after a failed
+    /// write), unless one is scheduled or running already (one at a time, so batches reach the
+    /// chain in order), batching is stopped, or nothing is pending.
+    private func schedule(_ state: inout State, retrying: Bool = false) {
+        guard state.scheduled == nil, let interval = state.interval, !state.pending.isEmpty else { return }
+        let delay = retrying ? Self.retryDelay : interval
         state.scheduled = Task { [weak self] in
             try? await Task.sleep(for: delay)
             guard let self else { return }
@@ -77,7 +79,7 @@ final class AuditBatcher: Sendable {
             self.state.withLock { state in
                 state.scheduled = nil
                 // Entries that came during the write, or a batch that failed, go in the next one.
-                self.schedule(&state, after: written ? state.interval ?? delay : Self.retryDelay)
+                self.schedule(&state, retrying: !written)
             }
         }
     }

@@ -47,11 +47,8 @@ public final class DryadDatabase: Sendable {
             throw Self.map(error, path: path)
         }
         pointReaders = PointReaders(path: path, busyTimeout: busyTimeout)
-        if case .batched(_, let capacity) = readAudit {
-            batcher = AuditBatcher(pool: pool, capacity: capacity)
-        } else {
-            batcher = AuditBatcher(pool: pool)
-        }
+        let capacity = if case .batched(_, let capacity) = readAudit { capacity } else { ReadAudit.defaultCapacity }
+        batcher = AuditBatcher(pool: pool, capacity: capacity)
         committer = GroupCommit(pool: pool)
         do {
             // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.
