@@ -39,6 +39,24 @@ struct ColumnRow {
     func isNull(_ column: Int32) -> Bool {
         sqlite3_column_type(statement, column) == SQLITE_NULL
     }
+
+    /// The column's text as stored, without making a String; empty when NULL.
+    private func utf8(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let text = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// Appends the column's text unchanged (JSON this program stored); false, appending nothing, when NULL.
+    func appendRaw(_ column: Int32, to bytes: inout [UInt8]) -> Bool {
+        guard !isNull(column) else { return false }
+        bytes.append(contentsOf: utf8(column))
+        return true
+    }
+
+    /// Appends the column's text as a JSON string literal (`""` when NULL).
+    func appendQuoted(_ column: Int32, to bytes: inout [UInt8]) {
+        JSONStreamEncoder.appendQuoted(utf8: utf8(column), to: &bytes)
+    }
 }
 
 extension Statement {

@@ -27,10 +27,15 @@ public enum JSONStreamEncoder {
 
     /// Appends `text` as a JSON string literal, escaped as `JSONEncoder` escapes it.
     static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendQuoted(utf8: $0, to: &bytes) }
+    }
+
+    /// Appends UTF-8 text as a JSON string literal, escaped as `JSONEncoder` escapes it.
+    static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        let utf8 = text.utf8
         // Most strings need no escape: copy them whole.
-        if utf8.withContiguousStorageIfAvailable({ $0.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }) == true {
+        if utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
             bytes.append(contentsOf: utf8)
             bytes.append(UInt8(ascii: "\""))
             return
@@ -146,6 +151,8 @@ public enum JSONStreamEncoder {
                 write(json)
             } else if T.self == [String: JSONValue].self, let fields = value as? [String: JSONValue] {
                 write(.object(fields))
+            } else if T.self == EncodedJSON.self, let encoded = value as? EncodedJSON {
+                bytes.append(contentsOf: encoded.bytes)
             } else if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
                 throw Unsupported()
             } else {
@@ -333,4 +340,21 @@ extension StreamScalarContainer {
     mutating func encode(_ value: UInt16) throws { raw(String(value)) }
     mutating func encode(_ value: UInt32) throws { raw(String(value)) }
     mutating func encode(_ value: UInt64) throws { raw(String(value)) }
+}
+
+/// A value already written as JSON; the stream encoder copies its bytes instead of encoding again.
+///
+/// Built from JSON this program wrote and stored (a page of tools copies each tool's stored
+/// schemas rather than parsing and re-encoding them). `JSONEncoder`, the fallback, gets the
+/// parsed value, so both encoders print the same JSON.
+public struct EncodedJSON: Sendable, Encodable, Equatable {
+    public let bytes: [UInt8]
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try JSONValue.parse(String(decoding: bytes, as: UTF8.self), maxDepth: 1000).encode(to: encoder)
+    }
 }

@@ -100,6 +100,26 @@ public struct ToolRegistry: Sendable {
 
     /// One page of tools sorted by name (then version, newest first), filtered by `query`.
     public func list(_ query: ToolQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ToolVersion> {
+        try await list(query, page: page, as: principal) { row in
+            let tool = try Self.decode(row)
+            return (tool, [tool.name, try Self.versionKey(of: tool)])
+        }
+    }
+
+    /// The same page as `list`, each tool already written as the JSON object `ToolVersion` encodes to.
+    ///
+    /// For callers that only print the page (the server): the stored schemas, executor, tags and
+    /// metadata are copied as stored instead of parsed and encoded again, which was most of the
+    /// cost of serving a page.
+    public func listEncoded(_ query: ToolQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<EncodedJSON> {
+        try await list(query, page: page, as: principal) { row in
+            (try Self.encoded(row), [row.string(1), row.string(3)])
+        }
+    }
+
+    /// One page of `selectVersion` rows turned into items by `item`, which also gives each item's cursor key.
+    private func list<Item: Sendable>(_ query: ToolQuery, page: PageRequest, as principal: Principal,
+                                      _ item: @escaping @Sendable (ColumnRow) throws -> (Item, [String])) async throws(DryadError) -> Page<Item> {
         let page = try page.validated()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
@@ -138,13 +158,9 @@ public struct ToolRegistry: Sendable {
         let limit = page.limit
         return try await database.audited(principal, "tools.list", "tools") { db, note in
             if !principal.isAdmin { note.reason = "readable tools only" }
-            let rows = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, Self.decode)
-            let items = Array(rows.prefix(limit))
-            var next: String?
-            if rows.count > limit, let last = items.last {
-                next = Cursor.encode([last.name, try Self.versionKey(of: last)])
-            }
-            return Page(items: items, nextCursor: next)
+            let rows = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, item)
+            let next = rows.count > limit ? Cursor.encode(rows[limit - 1].1) : nil
+            return Page(items: rows.prefix(limit).map(\.0), nextCursor: next)
         }
     }
 
@@ -330,6 +346,45 @@ public struct ToolRegistry: Sendable {
             metadata: try json(9, "metadata")?.objectValue ?? [:], status: status, revision: row.int(11),
             createdAt: row.string(12), updatedAt: row.string(13))
     }
+
+    /// Writes a row of `selectVersion` as `ToolVersion.encode(to:)` would, copying the stored JSON columns.
+    ///
+    /// Stored JSON is canonical (this program wrote it with sorted keys), so objects nested in a
+    /// tool may list their keys in another order than a parsed-and-encoded tool; the values are equal.
+    static func encoded(_ row: ColumnRow) throws -> EncodedJSON {
+        guard ToolStatus(rawValue: row.string(10)) != nil else {
+            throw DryadError.storage("stored status is not valid")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        func key(_ name: StaticString) {
+            out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: "\":".utf8)
+        }
+        func raw(_ name: StaticString, _ column: Int32, orElse absent: String) {
+            key(name)
+            if !row.appendRaw(column, to: &out) { out.append(contentsOf: absent.utf8) }
+        }
+        key("id"); row.appendQuoted(0, to: &out)
+        key("name"); row.appendQuoted(1, to: &out)
+        key("version"); row.appendQuoted(2, to: &out)
+        key("description"); row.appendQuoted(4, to: &out)
+        raw("input_schema", 5, orElse: Self.defaultInputSchemaText)
+        raw("output_schema", 6, orElse: "null")
+        raw("executor", 7, orElse: "null")
+        raw("tags", 8, orElse: "[]")
+        raw("metadata", 9, orElse: "{}")
+        key("status"); row.appendQuoted(10, to: &out)
+        key("revision"); out.append(contentsOf: String(row.int(11)).utf8)
+        key("created_at"); row.appendQuoted(12, to: &out)
+        key("updated_at"); row.appendQuoted(13, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return EncodedJSON(bytes: out)
+    }
+
+    private static let defaultInputSchemaText = ToolDefinition.defaultInputSchema.canonicalText
 
     private static func escapeLike(_ text: String) -> String {
         var escaped = ""

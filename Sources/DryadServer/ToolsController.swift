@@ -31,7 +31,7 @@ struct ToolsController: Sendable {
             let query = Query(request: request)
             let filter = ToolQuery(text: query.string("q"), tags: query.strings("tag"), status: try query.enumValue("status", ToolStatus.self),
                                    allVersions: try query.bool("all_versions"))
-            return try HTTPJSON.response(try await database.tools.list(filter, page: try query.page(), as: try context.actor()))
+            return try HTTPJSON.response(try await database.tools.listEncoded(filter, page: try query.page(), as: try context.actor()))
         }
 
         table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group) { request, context in

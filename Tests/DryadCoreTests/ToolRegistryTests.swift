@@ -165,6 +165,41 @@ import Testing
         #expect(try await names(ToolQuery(status: .deprecated)) == ["old"])
     }
 
+    /// The server's pages copy stored JSON instead of decoding tools; they must say what the decoded tools say.
+    @Test func encodedPagesMatchDecodedPages() async throws {
+        var command = definition("cmd", description: "quote \" backslash \\ tab\t nul-free é ☃ \u{1}")
+        command.executor = .command(CommandExecutor(argv: ["/bin/echo", "a b"], timeoutSeconds: 2.5, env: ["A": "1"], cwd: "/tmp"))
+        command.inputSchema = .object(["type": .string("object"), "required": .array([.string("q")]),
+                                       "properties": .object(["q": .object(["type": .string("string"), "maxLength": .integer(9)])])])
+        command.outputSchema = .object(["type": .string("array")])
+        command.metadata = ["owner": .string("ops"), "limits": .object(["rate": .number(0.5), "burst": .integer(3)])]
+        command.tags = ["b", "a/c"]
+        var remote = definition("remote", version: "2.0.0-rc.1+build.5", tags: ["x"], status: .deprecated)
+        remote.executor = .http(HTTPExecutor(url: "https://x.test/run", headers: ["X-Key": "k"]))
+        _ = try await tools.register([command, remote, definition("plain"), definition("remote", version: "1.0.0")], as: testOperator)
+        _ = try await tools.update(try ToolReference("plain"), ToolChanges(description: "changed", tags: ["new"]), as: testOperator)
+        for query in [ToolQuery(), ToolQuery(allVersions: true), ToolQuery(text: "remote", allVersions: true)] {
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let request = PageRequest(limit: 2, cursor: cursor)
+                let decoded = try await tools.list(query, page: request, as: testOperator)
+                let encoded = try await tools.listEncoded(query, page: request, as: testOperator)
+                #expect(encoded.nextCursor == decoded.nextCursor)
+                #expect(try encoded.items.map { try JSONValue.parse(String(decoding: $0.bytes, as: UTF8.self)) }
+                        == decoded.items.map { try JSONValue.parse(String(decoding: JSONStreamEncoder.encode($0), as: UTF8.self)) })
+                #expect(!encoded.items.isEmpty)
+                cursor = decoded.nextCursor
+                pages += 1
+            } while cursor != nil
+            #expect(pages >= 1)
+        }
+        // The JSONEncoder fallback prints the same value.
+        let page = try await tools.listEncoded(ToolQuery(), as: testOperator)
+        #expect(try JSONValue.parse(String(decoding: JSONEncoder().encode(page), as: UTF8.self))
+                == JSONValue.parse(String(decoding: JSONStreamEncoder.encode(page), as: UTF8.self)))
+    }
+
     @Test func refusesBadPaging() async throws {
         await #expect(throws: DryadError.invalidInput("limit: must be between 1 and 1000")) {
             _ = try await tools.list(ToolQuery(), page: PageRequest(limit: 0), as: testOperator)
