@@ -22,29 +22,42 @@ struct HTTPRunner: Sendable {
     var responseLimit = 1024 * 1024
 
     func run(_ executor: HTTPExecutor, input: Data, environment: [String: String], timeout: Duration) async throws(DryadError) -> HTTPResult {
-        var request = HTTPClientRequest(url: executor.url)
-        request.method = HTTPMethod(rawValue: executor.method)
+        var draft = HTTPClientRequest(url: executor.url)
+        draft.method = HTTPMethod(rawValue: executor.method)
         for (name, template) in executor.headers.sorted(by: { $0.key < $1.key }) {
-            request.headers.add(name: name, value: try Self.expand(template, header: name, environment: environment))
+            draft.headers.add(name: name, value: try Self.expand(template, header: name, environment: environment))
         }
-        if request.headers["Content-Type"].isEmpty {
-            request.headers.add(name: "Content-Type", value: "application/json")
+        if draft.headers["Content-Type"].isEmpty {
+            draft.headers.add(name: "Content-Type", value: "application/json")
         }
-        request.body = .bytes(ByteBuffer(bytes: input))
+        draft.body = .bytes(ByteBuffer(bytes: input))
 
         var configuration = HTTPClient.Configuration()
         // A redirect could carry the input (and the headers' secrets) to another host.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(Int64(max(1, timeout.components.seconds))))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let (limit, request) = (responseLimit, draft)
         let result: HTTPResult
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
-            do {
-                let body = try await response.body.collect(upTo: responseLimit)
-                result = HTTPResult(ending: .responded(status: Int(response.status.code)), body: Data(body.readableBytesView))
-            } catch is NIOTooManyBytesError {
-                result = HTTPResult(ending: .bodyTooLarge(limit: responseLimit), body: Data())
+            // AsyncHTTPClient's deadline stops at the response head; the race bounds the body too,
+            // so an endpoint that answers and then stalls cannot hold the run past its timeout.
+            result = try await withThrowingTaskGroup(of: HTTPResult?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+                    do {
+                        let body = try await response.body.collect(upTo: limit)
+                        return HTTPResult(ending: .responded(status: Int(response.status.code)), body: Data(body.readableBytesView))
+                    } catch is NIOTooManyBytesError {
+                        return HTTPResult(ending: .bodyTooLarge(limit: limit), body: Data())
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next().flatMap { $0 } ?? HTTPResult(ending: .timedOut, body: Data())
             }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             result = HTTPResult(ending: .timedOut, body: Data())

@@ -37,6 +37,14 @@ import Testing
             try await Task.sleep(for: .seconds(3))
             return "{}"
         }
+        router.post("dribble") { _, _ -> Response in
+            // Answers at once, then stalls in the middle of the body.
+            Response(status: .ok, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "{"))
+                try await Task.sleep(for: .seconds(6))
+                try await writer.finish(nil)
+            })
+        }
         router.post("huge") { _, _ -> Response in
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "a"), count: 2 * 1024 * 1024)))
         }
@@ -80,6 +88,13 @@ import Testing
             try await register("slow", port: port, path: "slow", timeout: 1)
             let slow = try await runner.execute(.nameOrID("slow"), input: .object([:]), as: testOperator)
             #expect(slow.record.status == .timedOut)
+
+            // The timeout covers the body, not only the response head.
+            try await register("dribble", port: port, path: "dribble", timeout: 1)
+            let started = ContinuousClock.now
+            let dribble = try await runner.execute(.nameOrID("dribble"), input: .object([:]), as: testOperator)
+            #expect(dribble.record.status == .timedOut)
+            #expect(ContinuousClock.now - started < .seconds(4))
 
             try await register("huge", port: port, path: "huge")
             let huge = try await runner.execute(.nameOrID("huge"), input: .object([:]), as: testOperator)
