@@ -41,6 +41,15 @@ public final class DryadDatabase: Sendable {
         // batched audit write preempted the event loops that answer requests; utility runs
         // them below (p99 of a served read at 16 connections: 5.8-6.2 ms before, 4.3-4.8 after).
         configuration.qos = .utility
+        // GRDB switches the file to WAL right after this runs on the writer: refuse someone
+        // else's SQLite file first, so it is left exactly as it was.
+        configuration.prepareDatabase { db in
+            guard !db.configuration.readonly else { return }
+            let identity = try Self.identity(db)
+            guard identity.applicationID == Self.applicationID
+                || (identity.applicationID == 0 && identity.userVersion == 0 && identity.objectCount == 0)
+            else { throw DryadError.invalidInput("\(path) is not a dryad database") }
+        }
         do {
             pool = try Self.openPool(path: path, configuration: configuration, patience: busyTimeout)
         } catch {
@@ -107,20 +116,21 @@ public final class DryadDatabase: Sendable {
         }
     }
 
+    /// Whose file this is: its application id, schema version and number of schema objects.
+    private static func identity(_ db: Database) throws -> (applicationID: Int, userVersion: Int, objectCount: Int) {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT application_id FROM pragma_application_id()),
+                   (SELECT user_version FROM pragma_user_version()),
+                   (SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'grdb!_%' ESCAPE '!')
+            """)
+        return (row?[0] as Int? ?? 0, row?[1] as Int? ?? 0, row?[2] as Int? ?? 0)
+    }
+
     /// Reads one pair of pragmas when the schema is current; migrates otherwise.
+    /// (The writer's `prepareDatabase` has already refused files that are not dryad's.)
     private func migrateIfNeeded() throws {
-        let (applicationID, userVersion, objectCount) = try pool.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT application_id FROM pragma_application_id()),
-                       (SELECT user_version FROM pragma_user_version()),
-                       (SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'grdb!_%' ESCAPE '!')
-                """)
-            return (row?[0] as Int? ?? 0, row?[1] as Int? ?? 0, row?[2] as Int? ?? 0)
-        }
+        let (applicationID, userVersion, _) = try pool.read(Self.identity)
         if applicationID == Self.applicationID && userVersion == Self.schemaVersion { return }
-        guard applicationID == Self.applicationID || (applicationID == 0 && userVersion == 0 && objectCount == 0) else {
-            throw DryadError.invalidInput("\(path) is not a dryad database")
-        }
         if userVersion > Self.schemaVersion {
             throw DryadError.schemaTooNew(found: userVersion, supported: Self.schemaVersion)
         }

@@ -52,9 +52,13 @@ import Testing
         let folder = try TemporaryFolder()
         let foreign = folder.path + "/foreign.db"
         try DatabaseQueue(path: foreign).write { db in try db.execute(sql: "CREATE TABLE notes (body TEXT)") }
+        let before = try Data(contentsOf: URL(fileURLWithPath: foreign))
         #expect(throws: DryadError.invalidInput("\(foreign) is not a dryad database")) {
             _ = try DryadDatabase(path: foreign)
         }
+        // Refused before anything is written: not even switched to WAL.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: foreign)) == before)
+        #expect(!FileManager.default.fileExists(atPath: foreign + "-wal"))
         let text = folder.path + "/text.db"
         try Data(String(repeating: "not sqlite at all\n", count: 100).utf8).write(to: URL(fileURLWithPath: text))
         do {
