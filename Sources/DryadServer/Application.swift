@@ -22,10 +22,13 @@ public struct ServerConfiguration: Sendable {
     /// PEM certificate chain and private key; both set means HTTPS.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
+    /// A connection that sends nothing for this long is closed, so idle or stalled clients cannot hold sockets forever.
+    public var idleTimeout: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
                 defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
-                environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil) {
+                environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
+                idleTimeout: Duration = .seconds(60)) {
         self.host = host
         self.port = port
         self.maxBody = maxBody
@@ -34,6 +37,7 @@ public struct ServerConfiguration: Sendable {
         self.environment = environment
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsKeyPath = tlsKeyPath
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -65,12 +69,13 @@ public func apiRoutes(database: DryadDatabase, configuration: ServerConfiguratio
 public func buildApplication(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(DryadError) -> some ApplicationProtocol {
     let (router, _) = buildRouter(database: database, configuration: configuration)
-    var server = HTTPServerBuilder.http1()
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))
+    var server = HTTPServerBuilder.http1(configuration: http1)
     if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            server = try .tls(.http1(), tlsConfiguration: tls)
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } catch {
             throw .invalidInput("cannot load the TLS certificate \(certificate) or key \(key): \(error)")
         }

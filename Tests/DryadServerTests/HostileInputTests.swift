@@ -427,6 +427,43 @@ import Testing
         }
     }
 
+    /// A client that connects and sends nothing is disconnected after the idle timeout.
+    @Test func idleConnectionsAreClosed() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app(ServerConfiguration(port: 0, idleTimeout: .seconds(1))).test(.live) { client in
+            let port = try #require(client.port)
+            let started = ContinuousClock.now
+            let received = try Self.readUntilClosed(port: port, waitingAtMost: 10)
+            #expect(received == 0, "the server closed the connection without sending anything")
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    /// Connects to 127.0.0.1:`port`, sends nothing and reads until the server closes; returns the bytes read.
+    static func readUntilClosed(port: Int, waitingAtMost seconds: Int) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count == 0 { return total }
+            guard count > 0 else { throw POSIXError(.ETIMEDOUT) }
+            total += count
+        }
+    }
+
     // MARK: - 8. Paging
 
     /// Out-of-range, non-integer and forged paging parameters are 422 invalid_input on every listing; valid ones page normally.
