@@ -136,7 +136,8 @@ extension MemoryStore {
     /// Full-text search over the keys and string values of data, the type and the tags, best first.
     ///
     /// Words are ANDed, `"quoted phrases"` match in order and `prefix*` matches word starts;
-    /// a query that cannot be parsed is invalid input.
+    /// a query that cannot be parsed (an unterminated quote) is invalid input. Every term reaches
+    /// FTS5 quoted, so an error from SQLite here is a storage error, not the user's syntax.
     public func search(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
         let page = try page.validated()
         let match = try SearchQuery.translate(text)
@@ -169,27 +170,23 @@ extension MemoryStore {
             """
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        do {
-            return try await database.audited(principal, "memory.search", "memory") { db, note in
-                if !principal.isAdmin { note.reason = "readable contexts only" }
-                let found = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments) { row in
-                    var context = try Self.decode(row)
-                    context.score = row.optionalDouble(11)
-                    return (context, seq: row.int(12))
-                }
-                // Snippets only for the page: in the ranking query SQLite would make one for every
-                // match before sorting, which was two thirds of a search.
-                let snippets = try db.cachedStatement(sql: Self.snippetQuery)
-                var items = try found.prefix(limit).map { hit in
-                    var context = hit.0
-                    context.snippet = try snippets.decodeFirst(arguments: [match, hit.seq]) { $0.optionalString(0) } ?? nil
-                    return context
-                }
-                items = try Self.withShares(items, in: db)
-                return Page(items: items, nextCursor: found.count > limit ? Cursor.encode([String(offset + limit)]) : nil)
+        return try await database.audited(principal, "memory.search", "memory") { db, note in
+            if !principal.isAdmin { note.reason = "readable contexts only" }
+            let found = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments) { row in
+                var context = try Self.decode(row)
+                context.score = row.optionalDouble(11)
+                return (context, seq: row.int(12))
             }
-        } catch let error where error.code == "storage_error" {
-            throw .invalidInput("search query \"\(ToolRules.printable(text))\" cannot be parsed")
+            // Snippets only for the page: in the ranking query SQLite would make one for every
+            // match before sorting, which was two thirds of a search.
+            let snippets = try db.cachedStatement(sql: Self.snippetQuery)
+            var items = try found.prefix(limit).map { hit in
+                var context = hit.0
+                context.snippet = try snippets.decodeFirst(arguments: [match, hit.seq]) { $0.optionalString(0) } ?? nil
+                return context
+            }
+            items = try Self.withShares(items, in: db)
+            return Page(items: items, nextCursor: found.count > limit ? Cursor.encode([String(offset + limit)]) : nil)
         }
     }
 

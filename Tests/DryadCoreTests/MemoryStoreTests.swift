@@ -541,6 +541,25 @@ final class MemoryTestClock: Sendable {
         #expect(try await searchIDs("note") == [byValue.id, byType.id, byTag.id])
     }
 
+    /// Every term reaches FTS5 quoted, so no query text may end in an SQLite error: random mixes
+    /// of FTS5 operators, quotes, punctuation and odd Unicode either search or are invalid input.
+    @Test func noQueryTextIsAStorageError() async throws {
+        _ = try await store(#"{"note": "alpha beta gamma", "k": "naïve café ☃ 東京"}"#)
+        let pieces = ["alpha", "\"", "*", "\"al\"*", "a*b", "NEAR(", ")", "(", "-", "^", ":", "note:alpha", "{a b}:c", "+", "AND",
+                      "OR", "NOT", "''", "'", ";", "--", "/*", "\\", "é", "e\u{301}", "東", "☃", "🧪", "\u{200B}", "\u{FEFF}", "\u{7F}",
+                      "\u{1}", "\t", "_", "%", "a\"b", "\"\"", "*\"", "beta*", "\u{2028}", "ß", "İ", "\u{FFFD}", "0", "1.5e3"]
+        var random = SplitMix64(seed: 8)
+        for _ in 0..<400 {
+            let text = (0..<Int(random.next() % 6 + 1)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }
+                .joined(separator: random.next() % 3 == 0 ? "" : " ")
+            do {
+                _ = try await memory.search(text, MemoryQuery(), as: testOperator)
+            } catch {
+                #expect(error.code == "invalid_input", "\(text.debugDescription): \(error)")
+            }
+        }
+    }
+
     @Test func searchRanksMoreMentionsHigherAndReportsScoreAndSnippet() async throws {
         let once = try await store(#"{"note": "apple banana cherry plum"}"#)
         let thrice = try await store(#"{"note": "apple apple apple plum"}"#)
