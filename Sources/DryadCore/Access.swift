@@ -192,6 +192,14 @@ extension DryadDatabase {
     /// Audits a refusal that happened outside any transaction (a bad token, a rate limit).
     func recordDenial(_ principal: Principal, _ action: String, _ resource: String, reason: String, at: String? = nil) async throws(DryadError) {
         let at = at ?? now()
+        // A refusal changes nothing, so a server writes it with the batched reads: a flood of bad
+        // tokens or over-limit requests costs a batched insert each, not a commit each.
+        if case .batched = readAudit {
+            guard batcher.enqueue(principal: principal, action: action, resource: resource, allowed: false, reason: reason, at: at) else {
+                throw DryadError.busy("the audit trail is not being written (its queue is full); requests are refused until it is")
+            }
+            return
+        }
         do {
             _ = try await committer.write { db in
                 try AuditLog.append(principal: principal.name, action: action, resource: resource, allowed: false, reason: reason,

@@ -272,6 +272,8 @@ enum SearchQuery {
 
     static func translate(_ text: String) throws(DryadError) -> String {
         guard text.utf8.count <= maxBytes else { throw .invalidInput("search query: longer than \(maxBytes) bytes") }
+        // FTS5 reads its query as a C string: a NUL would cut a quoted term short and unbalance it.
+        guard !text.utf8.contains(0) else { throw .invalidInput("search query: contains a NUL character") }
         var terms: [String] = []
         var rest = Substring(text)
         while true {

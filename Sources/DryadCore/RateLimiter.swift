@@ -27,18 +27,37 @@ public final class RateLimiter: Sendable {
         self.clock = clock
     }
 
+    /// Buckets kept before idle ones are dropped (keys can come from clients' addresses).
+    static let maxBuckets = 10_000
+    /// A bucket untouched this long is dropped when there are too many.
+    static let maxIdle: TimeInterval = 600
+
     /// Takes one token from `key`'s bucket. Returns nil when allowed, or how many seconds to wait
     /// (for `Retry-After`) when the bucket is empty.
     public func acquire(_ key: String, limit: Limit) -> TimeInterval? {
+        take(key, limit: limit, consume: true)
+    }
+
+    /// How long until `key`'s bucket has a token (nil: it has one now), without taking it.
+    public func wait(for key: String, limit: Limit) -> TimeInterval? {
+        take(key, limit: limit, consume: false)
+    }
+
+    private func take(_ key: String, limit: Limit, consume: Bool) -> TimeInterval? {
         let now = clock()
         return buckets.withLock { buckets in
+            // A key never charged has a full bucket; looking must not create one.
+            if !consume && buckets[key] == nil { return nil }
+            if buckets[key] == nil && buckets.count >= Self.maxBuckets {
+                buckets = buckets.filter { now.timeIntervalSince($0.value.updated) < Self.maxIdle }
+            }
             var bucket = buckets[key] ?? Bucket(tokens: Double(limit.burst), updated: now)
             let elapsed = max(0, now.timeIntervalSince(bucket.updated))
             bucket.tokens = min(Double(limit.burst), bucket.tokens + elapsed * limit.rate)
             bucket.updated = now
             defer { buckets[key] = bucket }
             if bucket.tokens >= 1 {
-                bucket.tokens -= 1
+                if consume { bucket.tokens -= 1 }
                 return nil
             }
             return (1 - bucket.tokens) / limit.rate

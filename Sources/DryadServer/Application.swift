@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -24,11 +25,13 @@ public struct ServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// A connection that sends nothing for this long is closed, so idle or stalled clients cannot hold sockets forever.
     public var idleTimeout: Duration
+    /// Failed token checks allowed per client address before it gets 429 (refilling at `rate` per second).
+    public var tokenFailureLimit: RateLimiter.Limit
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
                 defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
                 environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
-                idleTimeout: Duration = .seconds(60)) {
+                idleTimeout: Duration = .seconds(60), tokenFailureLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 1, burst: 20)) {
         self.host = host
         self.port = port
         self.maxBody = maxBody
@@ -38,6 +41,7 @@ public struct ServerConfiguration: Sendable {
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsKeyPath = tlsKeyPath
         self.idleTimeout = idleTimeout
+        self.tokenFailureLimit = tokenFailureLimit
     }
 }
 
@@ -64,6 +68,14 @@ public func apiRoutes(database: DryadDatabase, configuration: ServerConfiguratio
     buildRouter(database: database, configuration: configuration).1.specs.map { ($0.method.rawValue, $0.path) }
 }
 
+/// Hummingbird's own log, warnings and errors only: its informational lines ("server started")
+/// are not in the access-log format and broke `--log-format json`; `serve` prints its address itself.
+private let frameworkLogger: Logger = {
+    var logger = Logger(label: "dryad")
+    logger.logLevel = .warning
+    return logger
+}()
+
 /// Builds the HTTP application over one database; `dryad serve` and the tests both call this.
 /// Fails only when the TLS certificate or key cannot be loaded.
 public func buildApplication(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
@@ -83,7 +95,8 @@ public func buildApplication(database: DryadDatabase, configuration: ServerConfi
     return Application(
         router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "dryad"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) })
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: frameworkLogger)
 }
 
 func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {
@@ -106,7 +119,7 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     let api = router.group("api/v1")
     let open = api.group()
     let secured = api.group()
-        .add(middleware: AuthMiddleware(database: database))
+        .add(middleware: AuthMiddleware(database: database, failures: RateLimiter(), failureLimit: configuration.tokenFailureLimit, metrics: metrics))
         .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
     ToolsController(database: database, environment: configuration.environment, maxBody: configuration.maxBody, metrics: metrics)
         .addRoutes(to: secured, table: &table)

@@ -76,16 +76,38 @@ final class RequestIDGenerator: Sendable {
 }
 
 /// Verifies `Authorization: Bearer <token>` with the core's token rules; 401 otherwise.
+///
+/// Every failed check is audited, so failures are also counted per client address: past
+/// `failureLimit`, a bad token from that address gets 429 and is counted in the metrics instead
+/// of audited, so a flood cannot grow the audit trail without bound. Good tokens from the same
+/// address still pass: one broken client on a shared address cannot lock the others out.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = DryadContext
     let database: DryadDatabase
+    let failures: RateLimiter
+    let failureLimit: RateLimiter.Limit
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
             throw Problem(status: .unauthorized, code: "permission_denied", detail: "missing bearer token", headers: [.wwwAuthenticate: "Bearer"])
         }
         var context = context
-        let principal = try await database.tokens.verify(token, requestID: context.requestID)
+        let client = context.clientAddress
+        let cutOff = failures.wait(for: client, limit: failureLimit)
+        let principal: Principal
+        do {
+            principal = try await database.tokens.verify(token, requestID: context.requestID, auditFailure: cutOff == nil)
+        } catch .permissionDenied(let message) {
+            guard let wait = cutOff else {
+                // This failure was audited; it counts against the address.
+                _ = failures.acquire(client, limit: failureLimit)
+                throw DryadError.permissionDenied(message)
+            }
+            metrics.rateLimited()
+            throw Problem(status: .tooManyRequests, code: "rate_limited", detail: "too many invalid tokens from this address; retry later",
+                          headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+        }
         context.principal = principal
         do {
             var response = try await next(request, context)

@@ -85,14 +85,19 @@ final class CLIHarness: Sendable {
 
 extension CLIHarness {
     /// Starts `dryad serve …` and returns it with the address from its first line.
-    func startServer(_ arguments: [String]) throws -> (Process, String) {
+    func startServer(_ arguments: [String], stderrPath: String? = nil) throws -> (Process, String) {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: CLIHarness.binary)
         server.arguments = arguments
         server.environment = ["PATH": "/usr/bin:/bin", "HOME": folder]
         let out = Pipe()
         server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
+        if let stderrPath {
+            _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        } else {
+            server.standardError = FileHandle.nullDevice
+        }
         try server.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {

@@ -43,6 +43,24 @@ import FoundationNetworking
         #expect(server.terminationStatus == 0)
     }
 
+    /// With `--log-format json` every line on stderr is a JSON access-log record (no framework chatter).
+    @Test func jsonLogsAreOnlyJSONLines() async throws {
+        let log = cli.folder + "/serve.log"
+        let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath, "--log-format", "json"], stderrPath: log)
+        defer { if server.isRunning { server.terminate() } }
+        for path in ["/healthz", "/api/v1/tools"] {
+            _ = try await URLSession.shared.data(from: try #require(URL(string: address + path)))
+        }
+        server.terminate()
+        server.waitUntilExit()
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let record = try? json(String(line))
+            #expect(record?["status"] is Int, "not an access-log record: \(line)")
+        }
+    }
+
     @Test func servesHTTPSWithAGivenCertificate() throws {
         let certificate = cli.folder + "/cert.pem", key = cli.folder + "/key.pem"
         let openssl = try CLIHarness.runProgram("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",

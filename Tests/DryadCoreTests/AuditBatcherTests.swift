@@ -43,6 +43,24 @@ import Testing
         await database.flushAudit()
     }
 
+    /// Refusals outside a transaction (a bad token, a rate limit) ride the same batches, in order with the reads.
+    @Test func refusalsAreBatchedWithTheReads() async throws {
+        await database.startAuditBatching()
+        _ = try await database.tools.get(.nameOrID("t0"), as: testOperator)
+        await #expect(throws: DryadError.permissionDenied("invalid token")) {
+            _ = try await database.tokens.verify("not.a.token", requestID: "r1")
+        }
+        _ = try await database.tools.get(.nameOrID("t1"), as: testOperator)
+        await database.flushAudit()
+        let plain = try DryadDatabase(path: folder.path + "/d.db")
+        let entries = try await plain.audit.list(AuditQuery(), page: PageRequest(limit: 1000), as: testOperator).items
+            .filter { $0.action == "tools.get" || $0.action == "auth.token" }
+        #expect(entries.map(\.action) == ["tools.get", "auth.token", "tools.get"])
+        #expect(entries[1].decision == "deny")
+        #expect(entries[1].requestID == "r1")
+        #expect(try await plain.audit.verify(as: testOperator).ok)
+    }
+
     @Test func entriesArrivingDuringWritesKeepTheirOrder() async throws {
         await database.startAuditBatching()
         // Reads spread over many batches, some landing while a batch is being written.

@@ -547,7 +547,7 @@ final class MemoryTestClock: Sendable {
         _ = try await store(#"{"note": "alpha beta gamma", "k": "naïve café ☃ 東京"}"#)
         let pieces = ["alpha", "\"", "*", "\"al\"*", "a*b", "NEAR(", ")", "(", "-", "^", ":", "note:alpha", "{a b}:c", "+", "AND",
                       "OR", "NOT", "''", "'", ";", "--", "/*", "\\", "é", "e\u{301}", "東", "☃", "🧪", "\u{200B}", "\u{FEFF}", "\u{7F}",
-                      "\u{1}", "\t", "_", "%", "a\"b", "\"\"", "*\"", "beta*", "\u{2028}", "ß", "İ", "\u{FFFD}", "0", "1.5e3"]
+                      "\u{1}", "\u{0}", "\t", "_", "%", "a\"b", "\"\"", "*\"", "beta*", "\u{2028}", "ß", "İ", "\u{FFFD}", "0", "1.5e3"]
         var random = SplitMix64(seed: 8)
         for _ in 0..<400 {
             let text = (0..<Int(random.next() % 6 + 1)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }

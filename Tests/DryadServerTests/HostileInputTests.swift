@@ -548,7 +548,7 @@ import Testing
             ("signature stripped", signingInput + "."),
             ("disabled principal", retired),
         ]
-        try await fixture.app().test(.router) { client in
+        try await fixture.app(ServerConfiguration(tokenFailureLimit: .init(rate: 1, burst: 1000))).test(.router) { client in
             try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(retired)) { #expect($0.status == .ok) }
             _ = try await fixture.database.principals.disable("retired", as: Self.root)
             for (name, token) in forgeries {
@@ -563,6 +563,28 @@ import Testing
         }
         let denials = try await fixture.database.audit.list(AuditQuery(action: "auth.token"), page: PageRequest(limit: 1000), as: Self.root).items
         #expect(denials.count == forgeries.count * 3)
+    }
+
+    /// Failed token checks are audited up to a per-address limit; past it a bad token gets 429,
+    /// unaudited, so a flood cannot grow the trail without bound, while good tokens still pass.
+    @Test func aFloodOfBadTokensIsCutOffPerAddress() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app(ServerConfiguration(tokenFailureLimit: .init(rate: 0.001, burst: 5))).test(.router) { client in
+            for attempt in 1...12 {
+                try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers("bad.token.\(attempt)")) { response in
+                    if attempt <= 5 {
+                        Self.expectProblem(response, .unauthorized, "permission_denied", "attempt \(attempt)")
+                    } else {
+                        Self.expectProblem(response, .tooManyRequests, "rate_limited", "attempt \(attempt)")
+                        #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                    }
+                }
+            }
+            // A good token from the same address still passes.
+            try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .ok) }
+        }
+        let denials = try await fixture.database.audit.list(AuditQuery(action: "auth.token"), page: PageRequest(limit: 100), as: Self.root).items
+        #expect(denials.count == 5)
     }
 
     // MARK: - 10. Content types
