@@ -29,6 +29,16 @@ enum Access {
         guard principal.isAdmin else { throw adminDenial(principal) }
     }
 
+    /// Choosing what a tool runs needs an admin: the executor runs as dryad's own user, so whoever
+    /// picks it could read the database file (and its signing keys). A `write` grant changes
+    /// everything else about a tool; a new version it adds keeps the latest version's executor.
+    static func requireExecutorChoice(_ principal: Principal, tool: String) throws {
+        guard principal.isAdmin else {
+            throw Denial(error: .permissionDenied("\(principal.name) may not change what \(tool) runs: setting an executor needs the admin role"),
+                         reason: "executor change requires role admin")
+        }
+    }
+
     /// The refusal of an admin-only operation.
     static func adminDenial(_ principal: Principal) -> Denial {
         Denial(error: .permissionDenied("\(principal.name) may not do this: it needs the admin role"), reason: "requires role admin")

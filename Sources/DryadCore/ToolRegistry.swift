@@ -36,6 +36,7 @@ public struct ToolRegistry: Sendable {
                 // A new name needs an admin; a new version of a known tool needs write on it.
                 if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db) {
                     reasons.insert(try Access.requireTool(.write, existing, principal, in: db))
+                    if definition.executor != existing.executor { try Access.requireExecutorChoice(principal, tool: existing.name) }
                 } else {
                     try Access.requireAdmin(principal, in: db)
                     reasons.insert("role admin")
@@ -183,6 +184,38 @@ public struct ToolRegistry: Sendable {
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try Access.requireTool(.write, tool, principal, in: db)
+            switch changes.executor {
+            case .replace(let executor)? where executor != tool.executor: try Access.requireExecutorChoice(principal, tool: tool.name)
+            case .remove? where tool.executor != nil: try Access.requireExecutorChoice(principal, tool: tool.name)
+            default: break
+            }
+            if let ifRevision, ifRevision != tool.revision {
+                throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
+            }
+            return try Self.change(tool, changes, at: now, in: db)
+        }
+    }
+
+    /// Makes one version's mutable fields match `definition` (the REST `PUT`): the definition must
+    /// name that version and keep its schemas, which are fixed per version. One transaction, so
+    /// the checks and the change see the same version.
+    public func replace(_ reference: ToolReference, with definition: ToolDefinition, ifRevision: Int? = nil,
+                        as principal: Principal) async throws(DryadError) -> ToolVersion {
+        try ToolRules.check(definition, path: "")
+        let changes = ToolChanges(description: definition.description, tags: definition.tags, metadata: definition.metadata,
+                                  status: definition.status, executor: definition.executor.map { .replace($0) } ?? .remove)
+        let now = database.now()
+        return try await database.audited(principal, "tools.update", "tool:\(reference)") { db, note in
+            let tool = try Self.resolve(reference, in: db)
+            note.resource = "tool:\(tool.reference)"
+            note.reason = try Access.requireTool(.write, tool, principal, in: db)
+            guard definition.name == tool.name, SemanticVersion(definition.version) == SemanticVersion(tool.version) else {
+                throw DryadError.invalidInput("the definition names \(definition.name)@\(definition.version), not \(tool.reference)")
+            }
+            guard definition.inputSchema == tool.inputSchema, definition.outputSchema == tool.outputSchema else {
+                throw DryadError.invalidInput("schemas are fixed per version: register a new version to change them")
+            }
+            if definition.executor != tool.executor { try Access.requireExecutorChoice(principal, tool: tool.name) }
             if let ifRevision, ifRevision != tool.revision {
                 throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
             }

@@ -42,18 +42,7 @@ struct ToolsController: Sendable {
         table.add(.put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition") { request, context in
             let reference = try ToolReference(try context.parameters.require("ref"))
             let definition = try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
-            let principal = try context.actor()
-            let current = try await database.tools.get(reference, as: principal)
-            guard definition.name == current.name, SemanticVersion(definition.version) == SemanticVersion(current.version) else {
-                throw DryadError.invalidInput("the definition names \(definition.name)@\(definition.version), not \(current.reference)")
-            }
-            guard definition.inputSchema == current.inputSchema, definition.outputSchema == current.outputSchema else {
-                throw DryadError.invalidInput("schemas are fixed per version: register a new version to change them")
-            }
-            let changes = ToolChanges(description: definition.description, tags: definition.tags, metadata: definition.metadata,
-                                      status: definition.status, executor: definition.executor.map { .replace($0) } ?? .remove)
-            let updated = try await database.tools.update(.version(name: current.name, version: try Self.version(current)), changes,
-                                                          ifRevision: try ifMatch(request), as: principal)
+            let updated = try await database.tools.replace(reference, with: definition, ifRevision: try ifMatch(request), as: try context.actor())
             return try HTTPJSON.response(updated, headers: etag(updated.revision))
         }
 

@@ -53,7 +53,7 @@ import Testing
         let user = try await principal("u1", .user)
         _ = try await database.permissions.grant("t", to: .type(.agent), level: .execute, as: testOperator)
         #expect(try await database.tools.get(.nameOrID("t"), as: a).name == "t")  // execute implies read
-        await #expect(throws: DryadError.self) { _ = try await database.tools.get(.nameOrID("t"), as: user) }
+        await #expect(throws: DryadError.notFound("tool t not found")) { _ = try await database.tools.get(.nameOrID("t"), as: user) }
         let decision = try await database.permissions.check("t", principal: "a1", level: .execute, as: testOperator)
         #expect(decision == AccessDecision(allowed: true, reason: "grant execute to type agent"))
         #expect(try await database.permissions.check("t", principal: "u1", level: .read, as: testOperator).allowed == false)
@@ -83,18 +83,39 @@ import Testing
     @Test func writeGrantsAllowUpdatesAndNewVersionsButOnlyAdminsRegisterNewNames() async throws {
         try await shellTool("t")
         let service = try await principal("ci", .service)
-        await #expect(throws: DryadError.self) { _ = try await database.tools.register([definition("brand_new")], as: service) }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.tools.register([definition("brand_new")], as: service) }
         _ = try await database.permissions.grant("t", to: .principal("ci"), level: .read, as: testOperator)
         await #expect(throws: DryadError.permissionDenied("ci may not write tool t@1.0.0")) {
             _ = try await database.tools.update(.nameOrID("t"), ToolChanges(description: "x"), as: service)
         }
         _ = try await database.permissions.grant("t", to: .principal("ci"), level: .write, as: testOperator)
         #expect(try await database.tools.update(.nameOrID("t"), ToolChanges(description: "x"), as: service).revision == 2)
-        _ = try await database.tools.register([definition("t", version: "2.0.0")], as: service)
+        // A new version keeps what the tool runs; choosing an executor is for admins.
+        await #expect(throws: DryadError.permissionDenied("ci may not change what t runs: setting an executor needs the admin role")) {
+            _ = try await database.tools.register([definition("t", version: "2.0.0")], as: service)
+        }
+        var next = definition("t", version: "2.0.0")
+        next.executor = .command(CommandExecutor(argv: ["/bin/echo", "{}"]))
+        _ = try await database.tools.register([next], as: service)
+        next.executor = .command(CommandExecutor(argv: ["/bin/sh", "-c", "cat ~/.local/share/dryad/dryad.db"]))
+        for change in [ToolChanges(executor: .replace(try #require(next.executor))), ToolChanges(executor: .remove)] {
+            await #expect(throws: DryadError.permissionDenied("ci may not change what t runs: setting an executor needs the admin role")) {
+                _ = try await database.tools.update(try ToolReference("t@2.0.0"), change, as: service)
+            }
+            let refusal = try await lastAudit()
+            #expect(refusal.action == "tools.update" && refusal.decision == "deny" && refusal.reason == "executor change requires role admin")
+        }
+        next.version = "2.0.0"
+        await #expect(throws: DryadError.permissionDenied("ci may not change what t runs: setting an executor needs the admin role")) {
+            _ = try await database.tools.replace(try ToolReference("t@2.0.0"), with: next, as: service)
+        }
+        // A timeout is not a choice of program.
+        #expect(try await database.tools.update(try ToolReference("t@2.0.0"), ToolChanges(executor: .timeout(5)), as: service).revision == 2)
+        #expect(try await database.tools.get(try ToolReference("t@2.0.0"), as: testOperator).executor == .command(CommandExecutor(argv: ["/bin/echo", "{}"], timeoutSeconds: 5)))
         _ = try await database.tools.delete(try ToolReference("t@2.0.0"), as: service)
-        await #expect(throws: DryadError.self) { _ = try await database.principals.add("x", type: .user, role: .admin, as: service) }
-        await #expect(throws: DryadError.self) { _ = try await database.permissions.grant("t", to: .principal("ci"), level: .execute, as: service) }
-        await #expect(throws: DryadError.self) { _ = try await database.tokens.issue(for: "ci", as: service) }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.principals.add("x", type: .user, role: .admin, as: service) }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.permissions.grant("t", to: .principal("ci"), level: .execute, as: service) }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.tokens.issue(for: "ci", as: service) }
     }
 
     @Test func agentsReadAndWriteTheirOwnAndSharedMemoryOnly() async throws {
@@ -103,9 +124,9 @@ import Testing
         let user = try await principal("bob", .user)
         let root = try await database.memory.store(MemoryDraft(agentID: "planner", data: .object(["a": .integer(1)])), as: owner)
         let child = try await database.memory.store(MemoryDraft(agentID: "planner", data: .object(["b": .integer(2)]), parentID: root.id), as: owner)
-        await #expect(throws: DryadError.self) { _ = try await database.memory.store(MemoryDraft(agentID: "planner"), as: critic) }
+        await #expect(throws: DryadError.permissionDenied("critic may only store contexts it owns")) { _ = try await database.memory.store(MemoryDraft(agentID: "planner"), as: critic) }
         await #expect(throws: DryadError.notFound("context \(child.id) not found")) { _ = try await database.memory.get(child.id, as: critic) }
-        await #expect(throws: DryadError.self) { _ = try await database.memory.get(child.id, as: user) }
+        await #expect(throws: DryadError.notFound("context \(child.id) not found")) { _ = try await database.memory.get(child.id, as: user) }
         #expect(try await database.memory.list(MemoryQuery(), as: critic).items.isEmpty)
         #expect(try await database.memory.search("a", MemoryQuery(), as: critic).items.isEmpty)
 
@@ -120,8 +141,8 @@ import Testing
         _ = try await database.memory.share(root.id, with: "critic", access: .write, as: owner)
         #expect(try await database.memory.update(child.id, MemoryChange(content: .mergePatch(.object(["c": .integer(3)]))), as: critic).version == 2)
         // Only the owner shares and deletes.
-        await #expect(throws: DryadError.self) { _ = try await database.memory.share(root.id, with: "bob", access: .read, as: critic) }
-        await #expect(throws: DryadError.self) { _ = try await database.memory.delete(child.id, recursive: false, as: critic) }
+        await #expect(throws: DryadError.permissionDenied("only the owner of context \(root.id) may do this")) { _ = try await database.memory.share(root.id, with: "bob", access: .read, as: critic) }
+        await #expect(throws: DryadError.permissionDenied("only the owner of context \(child.id) may do this")) { _ = try await database.memory.delete(child.id, recursive: false, as: critic) }
         #expect(try await database.memory.delete(child.id, recursive: false, as: owner) == 1)
     }
 
@@ -131,7 +152,7 @@ import Testing
         await #expect(throws: DryadError.permissionDenied("principal gone does not exist or is disabled")) {
             _ = try await database.principals.acting(as: "gone", requestID: nil)
         }
-        await #expect(throws: DryadError.self) { _ = try await database.principals.acting(as: "nobody", requestID: nil) }
+        await #expect(throws: DryadError.permissionDenied("principal nobody does not exist or is disabled")) { _ = try await database.principals.acting(as: "nobody", requestID: nil) }
         let entry = try await lastAudit()
         #expect(entry.action == "auth.as")
         #expect(entry.decision == "deny")
@@ -141,7 +162,7 @@ import Testing
         try await database.pool.write { db in
             try db.execute(sql: "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END")
         }
-        await #expect(throws: DryadError.self) { _ = try await database.tools.register([definition("t")], as: testOperator) }
+        await #expect(throws: DryadError.conflict("the change conflicts with existing data")) { _ = try await database.tools.register([definition("t")], as: testOperator) }
         let count = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_registry") }
         #expect(count == 0)
     }
