@@ -169,12 +169,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (database, acting) = try await global.open()
-            var tokens = database.tokens
-            if let text = ProcessInfo.processInfo.environment["DRYAD_TOKEN_MAX_TTL"] {
-                guard let max = TimeWindow.duration(text), max > 0 else { throw DryadError.invalidInput("DRYAD_TOKEN_MAX_TTL: expected a duration like 30d") }
-                tokens.maxTTL = max
-            }
-            let issued = try await tokens.issue(for: principal, ttl: try parseTTL(ttl) ?? TokenService.defaultTTL, as: acting)
+            let issued = try await database.tokens.issue(for: principal, ttl: try parseTTL(ttl) ?? TokenService.defaultTTL, as: acting)
             if let outputFile {
                 try Self.writePrivate(issued.token + "\n", to: outputFile)
                 try global.printer.result(issued.record, text: "wrote token \(issued.record.id) to \(outputFile)")

@@ -31,8 +31,9 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens (creating and migrating if needed) the database these options point at.
     func openDatabase() throws(DryadError) -> DryadDatabase {
-        let path = try DatabaseLocation.resolve(explicit: db, environment: ProcessInfo.processInfo.environment)
-        return try DryadDatabase(path: path)
+        let environment = ProcessInfo.processInfo.environment
+        let path = try DatabaseLocation.resolve(explicit: db, environment: environment)
+        return try DryadDatabase(path: path, limits: try .from(environment: environment))
     }
 
     /// Opens the database and decides who is acting: `--token-file`/`DRYAD_TOKEN`, else

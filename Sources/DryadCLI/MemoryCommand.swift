@@ -31,17 +31,6 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-extension GlobalOptions {
-    /// Agent memory with the data cap from `DRYAD_MEMORY_MAX_BYTES` when set.
-    func memory(_ database: DryadDatabase) throws(DryadError) -> MemoryStore {
-        var store = database.memory
-        if let text = ProcessInfo.processInfo.environment["DRYAD_MEMORY_MAX_BYTES"] {
-            guard let limit = Int(text), limit > 0 else { throw .invalidInput("DRYAD_MEMORY_MAX_BYTES: expected a positive number of bytes") }
-            store.maxDataBytes = limit
-        }
-        return store
-    }
-}
 
 /// Parses `--ttl` durations.
 func parseTTL(_ text: String?) throws(DryadError) -> TimeInterval? {
@@ -70,7 +59,7 @@ extension MemoryCommand {
             let draft = MemoryDraft(agentID: agent, contextType: type, data: try data.value() ?? .object([:]),
                                     parentID: parent, tags: tags, ttl: try parseTTL(ttl), key: key)
             let (database, principal) = try await global.open()
-            try global.printer.record(try await global.memory(database).store(draft, as: principal))
+            try global.printer.record(try await database.memory.store(draft, as: principal))
         }
     }
 
@@ -89,7 +78,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let memory = try global.memory(database)
+            let memory = database.memory
             let context = resolved
                 ? try await memory.resolved(id, explain: explain, as: principal)
                 : try await memory.get(id, as: principal)
@@ -130,7 +119,7 @@ extension MemoryCommand {
                 change.content = .mergePatch(try InputReader.json(mergePatch, flag: "--merge-patch"))
             }
             let (database, principal) = try await global.open()
-            let updated = try await global.memory(database).update(id, change, as: principal)
+            let updated = try await database.memory.update(id, change, as: principal)
             if updated.merged == true { Printer.message("merged with changes made since version \(ifVersion ?? 0)") }
             try global.printer.record(updated)
         }
@@ -145,7 +134,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let versions = try await global.memory(database).history(id, as: principal)
+            let versions = try await database.memory.history(id, as: principal)
             try global.printer.page(Page(items: versions, nextCursor: nil), noun: "versions")
         }
     }
@@ -169,7 +158,7 @@ extension MemoryCommand {
         func run() async throws {
             let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag, parentID: parent)
             let (database, principal) = try await global.open()
-            let page = try await global.memory(database).list(query, page: filters.paging.request, as: principal)
+            let page = try await database.memory.list(query, page: filters.paging.request, as: principal)
             try global.printer.page(page, noun: "contexts")
         }
     }
@@ -189,7 +178,7 @@ extension MemoryCommand {
             let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag,
                                     since: try since.map { try TimeWindow.since($0) })
             let (database, principal) = try await global.open()
-            let page = try await global.memory(database).search(self.query, query, page: filters.paging.request, as: principal)
+            let page = try await database.memory.search(self.query, query, page: filters.paging.request, as: principal)
             try global.printer.page(page, noun: "contexts")
         }
     }
@@ -203,7 +192,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            try global.printer.page(Page(items: try await global.memory(database).parents(id, as: principal), nextCursor: nil), noun: "parents")
+            try global.printer.page(Page(items: try await database.memory.parents(id, as: principal), nextCursor: nil), noun: "parents")
         }
     }
 
@@ -217,7 +206,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let children = try await global.memory(database).children(id, recursive: recursive, as: principal)
+            let children = try await database.memory.children(id, recursive: recursive, as: principal)
             try global.printer.page(Page(items: children, nextCursor: nil), noun: "children")
         }
     }
@@ -233,7 +222,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            try global.printer.record(try await global.memory(database).share(id, with: agent, access: access, as: principal))
+            try global.printer.record(try await database.memory.share(id, with: agent, access: access, as: principal))
         }
     }
 
@@ -247,7 +236,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            try global.printer.record(try await global.memory(database).unshare(id, with: agent, as: principal))
+            try global.printer.record(try await database.memory.unshare(id, with: agent, as: principal))
         }
     }
 
@@ -261,7 +250,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let count = try await global.memory(database).delete(id, recursive: recursive, as: principal)
+            let count = try await database.memory.delete(id, recursive: recursive, as: principal)
             try global.printer.result(["deleted": count], text: "deleted \(count) context\(count == 1 ? "" : "s")")
         }
     }
@@ -274,7 +263,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let count = try await global.memory(database).purge(as: principal)
+            let count = try await database.memory.purge(as: principal)
             try global.printer.result(["purged": count], text: "purged \(count) expired context\(count == 1 ? "" : "s")")
         }
     }

@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
         runHandlersOnEventLoops()
         let environment = ProcessInfo.processInfo.environment
         let database = try DryadDatabase(path: try DatabaseLocation.resolve(explicit: db, environment: environment),
-                                         readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)))
+                                         readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
+                                         limits: try .from(environment: environment))
         await database.startAuditBatching()
         let configuration = ServerConfiguration(host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
                                                 logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)

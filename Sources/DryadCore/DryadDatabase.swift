@@ -14,6 +14,8 @@ public final class DryadDatabase: Sendable {
     let pool: DatabasePool
     let clock: @Sendable () -> Date
     let readAudit: ReadAudit
+    /// Size and lifetime caps every operation on this handle applies.
+    public let limits: Limits
     let batcher: AuditBatcher
     /// Every write transaction goes through it, so concurrent writers share commits.
     let committer: GroupCommit
@@ -26,12 +28,13 @@ public final class DryadDatabase: Sendable {
     ///
     /// - Parameter busyTimeout: how long a write waits for another process's write.
     /// - Parameter readAudit: how allowed reads are audited (immediately for the CLI, batched for the server).
-    public init(path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate,
+    public init(path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate, limits: Limits = Limits(),
                 clock: @escaping @Sendable () -> Date = { Date() }) throws(DryadError) {
         _ = Self.sqliteSettings
         self.path = path
         self.clock = clock
         self.readAudit = readAudit
+        self.limits = limits
         try Self.createFileIfMissing(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -218,5 +221,35 @@ extension DryadDatabase {
     /// True when the database answers a trivial query (for readiness probes).
     public func isReady() async -> Bool {
         (try? await read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}
+
+extension DryadDatabase {
+    /// Caps an operator may lower or raise for a whole process (`DRYAD_MEMORY_MAX_BYTES`,
+    /// `DRYAD_TOKEN_MAX_TTL`); every command and the server apply the same ones.
+    public struct Limits: Sendable, Equatable {
+        /// The largest memory context data accepted, as canonical JSON bytes.
+        public var memoryMaxBytes: Int
+        /// The longest token lifetime `tokens issue` grants.
+        public var tokenMaxTTL: TimeInterval
+
+        public init(memoryMaxBytes: Int = MemoryStore.defaultMaxDataBytes, tokenMaxTTL: TimeInterval = TokenService.defaultMaxTTL) {
+            self.memoryMaxBytes = memoryMaxBytes
+            self.tokenMaxTTL = tokenMaxTTL
+        }
+
+        /// The limits `environment` sets, defaults for the rest; a malformed value is invalid input.
+        public static func from(environment: [String: String]) throws(DryadError) -> Limits {
+            var limits = Limits()
+            if let text = environment["DRYAD_MEMORY_MAX_BYTES"] {
+                guard let bytes = Int(text), bytes > 0 else { throw .invalidInput("DRYAD_MEMORY_MAX_BYTES: expected a positive number of bytes") }
+                limits.memoryMaxBytes = bytes
+            }
+            if let text = environment["DRYAD_TOKEN_MAX_TTL"] {
+                guard let ttl = TimeWindow.duration(text), ttl > 0 else { throw .invalidInput("DRYAD_TOKEN_MAX_TTL: expected a duration like 30d") }
+                limits.tokenMaxTTL = ttl
+            }
+            return limits
+        }
     }
 }

@@ -37,28 +37,29 @@ struct HTTPRunner: Sendable {
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(Int64(max(1, timeout.components.seconds))))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let (limit, request) = (responseLimit, draft)
+        let deadline = ContinuousClock.now + timeout
         let result: HTTPResult
         do {
-            // AsyncHTTPClient's deadline stops at the response head; the race bounds the body too,
-            // so an endpoint that answers and then stalls cannot hold the run past its timeout.
-            result = try await withThrowingTaskGroup(of: HTTPResult?.self) { group in
+            let response = try await client.execute(draft, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+            // AsyncHTTPClient's deadline stops at the response head; racing the body against the
+            // rest of the timeout keeps an endpoint that answers and then stalls from holding the run.
+            let limit = responseLimit
+            let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await response.body.collect(upTo: limit) }
                 group.addTask {
-                    let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
-                    do {
-                        let body = try await response.body.collect(upTo: limit)
-                        return HTTPResult(ending: .responded(status: Int(response.status.code)), body: Data(body.readableBytesView))
-                    } catch is NIOTooManyBytesError {
-                        return HTTPResult(ending: .bodyTooLarge(limit: limit), body: Data())
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
+                    try await Task.sleep(until: deadline)
                     return nil
                 }
                 defer { group.cancelAll() }
-                return try await group.next().flatMap { $0 } ?? HTTPResult(ending: .timedOut, body: Data())
+                return try await group.next() ?? nil
             }
+            if let body {
+                result = HTTPResult(ending: .responded(status: Int(response.status.code)), body: Data(body.readableBytesView))
+            } else {
+                result = HTTPResult(ending: .timedOut, body: Data())
+            }
+        } catch is NIOTooManyBytesError {
+            result = HTTPResult(ending: .bodyTooLarge(limit: responseLimit), body: Data())
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             result = HTTPResult(ending: .timedOut, body: Data())
         } catch {

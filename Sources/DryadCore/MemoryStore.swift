@@ -7,8 +7,8 @@ public struct MemoryStore: Sendable {
     public static let defaultMaxDataBytes = 1024 * 1024
 
     let database: DryadDatabase
-    /// The largest data object accepted, as canonical JSON bytes.
-    public var maxDataBytes: Int
+    /// The largest data object accepted, as canonical JSON bytes (`DryadDatabase.Limits`).
+    let maxDataBytes: Int
 
     // MARK: - Store
 
@@ -377,5 +377,5 @@ public struct MemoryStore: Sendable {
 
 extension DryadDatabase {
     /// Agent memory with the default data cap.
-    public var memory: MemoryStore { MemoryStore(database: self, maxDataBytes: MemoryStore.defaultMaxDataBytes) }
+    public var memory: MemoryStore { MemoryStore(database: self, maxDataBytes: limits.memoryMaxBytes) }
 }

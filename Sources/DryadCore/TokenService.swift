@@ -63,8 +63,8 @@ public struct TokenService: Sendable {
     static let maxTokenBytes = 8192
 
     let database: DryadDatabase
-    /// The longest lifetime `issue` grants.
-    public var maxTTL: TimeInterval = TokenService.defaultMaxTTL
+    /// The longest lifetime `issue` grants (`DryadDatabase.Limits`).
+    var maxTTL: TimeInterval { database.limits.tokenMaxTTL }
 
     /// Signs a token for `subject`, creating the first signing key if there is none.
     public func issue(for subject: String, ttl: TimeInterval = TokenService.defaultTTL, as principal: Principal) async throws(DryadError) -> IssuedToken {

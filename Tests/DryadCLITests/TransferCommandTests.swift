@@ -69,6 +69,17 @@ import Testing
         #expect(typo.stderr == "dryad: error: stdin: document 1: role: expected one of admin, member\n")
     }
 
+    /// `DRYAD_MEMORY_MAX_BYTES` holds for fixtures as for `memory store`; a malformed limit is refused up front.
+    @Test func applyHonoursTheMemoryLimit() throws {
+        let limited = try cli.run(["apply", "-f", "-"], stdin: Self.fixtures, environment: ["DRYAD_MEMORY_MAX_BYTES": "12"])
+        #expect(limited.status == 65, "\(limited.stderr)")
+        #expect(limited.stderr.contains("document 4: data: 15 bytes is over the 12-byte limit"), "\(limited.stderr)")
+        #expect(try cli.run(["tools", "list"]).stderr == "no tools found\n")
+        let malformed = try cli.run(["tools", "list"], environment: ["DRYAD_MEMORY_MAX_BYTES": "lots"])
+        #expect(malformed.status == 65)
+        #expect(malformed.stderr == "dryad: error: DRYAD_MEMORY_MAX_BYTES: expected a positive number of bytes\n")
+    }
+
     @Test func exportImportExportIsByteIdenticalAndQuietInPipes() throws {
         let file = try cli.write("fixtures.yaml", Self.fixtures)
         #expect(try cli.run(["apply", "-f", file]).status == 0)

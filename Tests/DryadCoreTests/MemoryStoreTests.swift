@@ -150,8 +150,7 @@ final class MemoryTestClock: Sendable {
     }
 
     @Test func storeAndUpdateRefuseOversizedData() async throws {
-        var small = database.memory
-        small.maxDataBytes = 100
+        let small = try DryadDatabase(path: folder.path + "/d.db", limits: .init(memoryMaxBytes: 100)).memory
         // {"k":"…"} is 8 bytes plus the string.
         let exactly100 = JSONValue.object(["k": .string(String(repeating: "x", count: 92))])
         let over100 = JSONValue.object(["k": .string(String(repeating: "x", count: 93))])
