@@ -21,24 +21,29 @@ struct EdgeMiddleware: RouterMiddleware {
         context.requestID = supplied ?? requestIDs.next()
         let start = ContinuousClock.now
         var response: Response
+        var failure: String?
         do {
             response = try await next(request, context)
         } catch let problem as Problem {
             response = problem.response
+            failure = problem.serverDetail
         } catch let error as DryadError {
-            response = Problem(error).response
+            let problem = Problem(error)
+            response = problem.response
+            failure = problem.serverDetail
         } catch let error as HTTPError {
             response = Problem(status: error.status, code: error.status == .notFound ? "no_route" : "http_error",
                                detail: error.status == .notFound ? "no route for \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)).response
         } catch {
             response = Problem(status: .internalServerError, code: "internal", detail: "internal error").response
+            failure = String(describing: error)
         }
         response.headers[Self.requestIDHeader] = context.requestID
         // The principal is known only inside the authenticated layer, which passes it out on this header.
         let principal = response.headers[Self.principalHeader]
         response.headers[Self.principalHeader] = nil
         let elapsed = ContinuousClock.now - start
-        log.write(request: request, status: response.status.code, elapsed: elapsed, principal: principal, requestID: context.requestID)
+        log.write(request: request, status: response.status.code, elapsed: elapsed, principal: principal, requestID: context.requestID, error: failure)
         metrics.record(method: request.method.rawValue, path: context.endpointPath ?? "unmatched", status: response.status.code, elapsed: elapsed)
         return response
     }
@@ -102,7 +107,7 @@ struct AuthMiddleware: RouterMiddleware {
             guard let wait = cutOff else {
                 // This failure was audited; it counts against the address.
                 _ = failures.acquire(client, limit: failureLimit)
-                throw DryadError.permissionDenied(message)
+                throw Problem(status: .unauthorized, code: "permission_denied", detail: message, headers: [.wwwAuthenticate: "Bearer"])
             }
             metrics.rateLimited()
             throw Problem(status: .tooManyRequests, code: "rate_limited", detail: "too many invalid tokens from this address; retry later",
@@ -157,25 +162,29 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 }
 
-/// One line per request on stderr: method, path, status, duration, principal, request id.
+/// One line per request on stderr: method, path, status, duration, principal, request id, and
+/// for a server-side failure what went wrong (the client only gets a generic problem).
 struct AccessLog: Sendable {
     enum Format: String, Sendable { case text, json }
     let format: Format
 
-    func write(request: Request, status: Int, elapsed: Duration, principal: String?, requestID: String) {
+    func write(request: Request, status: Int, elapsed: Duration, principal: String?, requestID: String, error: String? = nil) {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let tenths = Int((ms * 10).rounded())
         let line: String
         switch format {
         case .text:
             // Interpolation rather than String(format:), which goes through Foundation's printf.
-            line = "\(request.method.rawValue) \(request.uri.path) \(status) \(tenths / 10).\(tenths % 10)ms \(principal ?? "-") \(requestID)\n"
+            let failure = error.map { " error=" + JSONValue.string($0).canonicalText } ?? ""
+            line = "\(request.method.rawValue) \(request.uri.path) \(status) \(tenths / 10).\(tenths % 10)ms \(principal ?? "-") \(requestID)\(failure)\n"
         case .json:
-            line = JSONValue.object([
+            var fields: [String: JSONValue] = [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .integer(Int64(status)),
                 "duration_ms": .number(Double(tenths) / 10), "principal": principal.map(JSONValue.string) ?? .null,
                 "request_id": .string(requestID),
-            ]).canonicalText + "\n"
+            ]
+            if let error { fields["error"] = .string(error) }
+            line = JSONValue.object(fields).canonicalText + "\n"
         }
         // One write(2) per line, errors ignored: a log that cannot be written must not fail the
         // request, and FileHandle's non-throwing write traps when stderr is a closed pipe.

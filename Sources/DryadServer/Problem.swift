@@ -10,23 +10,26 @@ struct Problem: Error, Sendable {
     var headers: HTTPFields = [:]
     /// Extra members, such as the list of violations.
     var extra: [String: JSONValue] = [:]
+    /// What went wrong on the server, for its log only (a storage error names files and paths).
+    var serverDetail: String?
 
-    /// Maps a core error to its HTTP status.
+    /// Maps a core error to its HTTP status. (401 comes from `AuthMiddleware`, which alone knows
+    /// that a refusal was about the token.)
     init(_ error: DryadError) {
         code = error.code
         detail = error.message
         switch error {
         case .notFound: status = .notFound
-        case .permissionDenied(let message) where message == "invalid token":
-            status = .unauthorized
-            headers[.wwwAuthenticate] = "Bearer"
         case .permissionDenied: status = .forbidden
         case .conflict, .schemaTooNew: status = .conflict
         case .stale: status = .preconditionFailed
         case .invalidInput: status = .unprocessableContent
         case .busy: status = .serviceUnavailable
         case .toolFailed: status = .badGateway
-        case .storage: status = .internalServerError
+        case .storage(let message):
+            status = .internalServerError
+            detail = "the server could not read or write its database; its log has the details"
+            serverDetail = message
         }
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import DryadCore
 @testable import DryadServer
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -423,6 +424,23 @@ import Testing
             two.append(HTTPField(name: .authorization, value: "Bearer \(fixture.agent)"))
             try await client.execute(uri: "/api/v1/tools", method: .get, headers: two) { response in
                 Self.expectProblem(response, .unauthorized, "permission_denied", "two Authorization fields")
+            }
+        }
+    }
+
+    /// A storage failure is a 500 whose detail names no file (the path goes to the server's log only).
+    @Test func storageFailuresDoNotLeakPaths() async throws {
+        let fixture = try await Fixture()
+        // A trigger that cannot run makes every new tool a storage error (SQLite: no such table).
+        try await DatabaseQueue(path: fixture.folder + "/d.db").write { db in
+            try db.execute(sql: "CREATE TRIGGER broken BEFORE INSERT ON tool_registry BEGIN INSERT INTO missing VALUES (1); END")
+        }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(Self.tool)) { response in
+                Self.expectProblem(response, .internalServerError, "storage_error", "broken trigger")
+                let detail = fields(response)["detail"] as? String ?? ""
+                #expect(detail == "the server could not read or write its database; its log has the details")
+                #expect(!String(buffer: response.body).contains(fixture.folder))
             }
         }
     }
