@@ -104,7 +104,7 @@ struct Printer {
 
     /// Aligned columns separated by two spaces, like `kubectl get`.
     static func table(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = [header] + rows.map { $0.map { visible($0) } }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -119,8 +119,29 @@ struct Printer {
     static func fieldBlock(_ fields: [(String, String)]) -> String {
         let width = (fields.map(\.0.count).max() ?? 0) + 1
         return fields.map { name, value in
-            (name + ":").padding(toLength: width, withPad: " ", startingAt: 0) + " " + value
+            (name + ":").padding(toLength: width, withPad: " ", startingAt: 0) + " " + visible(value, keepingLines: true)
         }.joined(separator: "\n")
+    }
+
+    /// `text` with control characters shown as `\u{1b}` escapes: stored names and descriptions
+    /// may hold them, and printed raw an escape sequence would drive the reader's terminal.
+    /// `keepingLines` lets line breaks and tabs through (a multi-line error in a field block).
+    static func visible(_ text: String, keepingLines: Bool = false) -> String {
+        let escaped = { (scalar: Unicode.Scalar) in isControl(scalar) && !(keepingLines && (scalar == "\n" || scalar == "\t")) }
+        guard text.unicodeScalars.contains(where: escaped) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if escaped(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }
 

@@ -41,6 +41,18 @@ import Testing
         #expect(table.stdout.hasPrefix("NAME        VERSION  STATUS  TAGS    DESCRIPTION\nweb_search  1.2.0    active  search  Search the web\n"))
     }
 
+    /// Stored text cannot drive the reader's terminal: control characters print as escapes in tables and field blocks.
+    @Test func controlCharactersPrintAsEscapes() throws {
+        #expect(try cli.run(["tools", "register", "t", "--description", "a\u{1b}[2Jb\u{9b}c"]).status == 0)
+        for arguments in [["tools", "list"], ["tools", "get", "t"]] {
+            let shown = try cli.run(arguments).stdout
+            #expect(!shown.unicodeScalars.contains { $0 == "\u{1b}" || $0 == "\u{9b}" }, "\(arguments)")
+            #expect(shown.contains("a\\u{1b}[2Jb\\u{9b}c"), "\(arguments): \(shown)")
+        }
+        // JSON output escapes them its own way.
+        #expect(try cli.run(["tools", "get", "t", "-o", "json"]).stdout.contains("a\\u001b[2Jb"))
+    }
+
     @Test func listPagesWithCursorsInJSONLines() throws {
         for name in ["c", "a", "b"] {
             #expect(try cli.run(["tools", "register", name, "--description", "d"]).status == 0)
