@@ -36,8 +36,9 @@ struct GlobalOptions: ParsableArguments {
         return try DryadDatabase(path: path, limits: try .from(environment: environment))
     }
 
-    /// Opens the database and decides who is acting: `--token-file`/`DRYAD_TOKEN`, else
-    /// `--as`/`DRYAD_AS`, else the local operator who owns the database file (an admin).
+    /// Opens the database and decides who is acting: `--token-file` or `--as` (exclusive), else
+    /// `DRYAD_TOKEN`, else `DRYAD_AS`, else the local operator who owns the database file (an
+    /// admin). Flags beat the environment, so `--as` works in a shell that exports a token.
     func open() async throws(DryadError) -> (DryadDatabase, Principal) {
         let database = try openDatabase()
         let environment = ProcessInfo.processInfo.environment
