@@ -75,9 +75,10 @@ struct ExportCommand: AsyncParsableCommand {
                 sections.insert(section)
             }
         }
+        // Open (and authenticate) first, so a refusal leaves no partial file behind.
+        let (database, principal) = try await global.open()
         let writer = try BundleFileWriter(path: outputFile)
         let progress = ProgressLine(label: "exporting", total: nil, threshold: 0)
-        let (database, principal) = try await global.open()
         let summary: BundleSummary
         do {
             summary = try await database.bundles.export(sections, to: { line in try writer.write(line) },
@@ -149,6 +150,9 @@ final class ProgressLine: @unchecked Sendable {
 }
 
 /// Writes bundle lines to stdout, or to a temporary file renamed over `path` only when complete.
+///
+/// `@unchecked Sendable`: the export calls `write` from its one reading transaction, line after
+/// line, and `commit`/`discard` only after it returned, so the state is never touched concurrently.
 final class BundleFileWriter: @unchecked Sendable {
     /// Nil for stdout.
     private let handle: FileHandle?
@@ -214,6 +218,9 @@ final class BundleFileWriter: @unchecked Sendable {
 }
 
 /// Reads a bundle one line at a time, refusing lines longer than `BundleTransfer.maxLineBytes`.
+///
+/// `@unchecked Sendable`: the import pulls lines from its one writing transaction, one after
+/// another, so the buffer is never touched concurrently.
 final class BundleLineReader: @unchecked Sendable {
     private let handle: FileHandle
     private let name: String
