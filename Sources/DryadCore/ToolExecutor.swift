@@ -74,11 +74,14 @@ public struct ToolExecutor: Sendable {
         } else if tool.executor == nil {
             failure = reject(&record, .conflict("tool \(tool.reference) has no executor"))
         } else {
-            let violations = try JSONSchema(tool.inputSchema).validate(input)
-            if !violations.isEmpty {
+            switch Result(catching: { () throws(DryadError) in try JSONSchema(tool.inputSchema).validate(input) }) {
+            case .failure(let error):
+                // Schemas are compiled at registration, so this is a damaged file; still recorded.
+                failure = reject(&record, .storage("the stored input schema of \(tool.reference) cannot be used: \(error.message)"))
+            case .success(let violations) where !violations.isEmpty:
                 failure = reject(&record, .invalidInput(
                     "input does not match the input schema of \(tool.reference): " + violations.map(\.description).joined(separator: "; ")))
-            } else {
+            case .success:
                 failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record)
             }
         }

@@ -42,6 +42,16 @@ import Testing
         #expect(try await database.executions.show(outcome.record.id, as: testOperator) == outcome.record)
     }
 
+    /// A stored schema that no longer compiles (a damaged file) fails the run, and the attempt is still recorded.
+    @Test func aDamagedStoredSchemaIsARecordedFailure() async throws {
+        try await shellTool("damaged", "cat")
+        try await database.pool.write { db in try db.execute(sql: #"UPDATE tool_version SET input_schema = '{"type": 5}'"#) }
+        let outcome = try await runner.execute(.nameOrID("damaged"), input: .object([:]), as: testOperator)
+        #expect(outcome.failure?.code == "storage_error")
+        #expect(outcome.record.status == .rejected)
+        #expect(try await database.executions.show(outcome.record.id, as: testOperator) == outcome.record)
+    }
+
     @Test func scrubsTheEnvironment() async throws {
         try await shellTool("env", "env | sort", env: ["MODE": "fast"])
         let outcome = try await runner.execute(.nameOrID("env"), input: .object([:]), as: testOperator)
