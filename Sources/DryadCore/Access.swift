@@ -170,7 +170,7 @@ extension DryadDatabase {
     static let readActions: Set<String> = [
         "tools.get", "tools.list", "tools.history", "tools.stats", "executions.show", "sessions.list", "sessions.show",
         "memory.get", "memory.parents", "memory.children", "memory.history", "memory.list", "memory.search", "errors.list",
-        "principals.list", "principals.show", "perms.list", "perms.check", "tokens.list", "audit.list", "audit.verify", "db.status",
+        "principals.list", "principals.show", "perms.list", "perms.check", "tokens.list", "audit.list", "audit.verify", "db.status", "db.check",
     ]
 
     /// Reads of one record (bounded work) run on the caller's thread; listings, searches and

@@ -76,8 +76,10 @@ extension DryadDatabase {
     /// `integrity_check`, `foreign_key_check` and the audit chain, one result each.
     public func check(as principal: Principal) async throws(DryadError) -> [CheckResult] {
         let verification = try await audit.verify(as: principal)
-        let (integrity, foreignKeys) = try await read { db in
-            (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
+        // Its own admin check, not one borrowed from `verify` above.
+        let (integrity, foreignKeys) = try await audited(principal, "db.check", "database") { db, _ in
+            try Access.requireAdmin(principal, in: db)
+            return (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
         }
         return [
             CheckResult(check: "integrity_check", ok: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")),
