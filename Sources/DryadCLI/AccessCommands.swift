@@ -101,7 +101,8 @@ struct PermsCommand: AsyncParsableCommand {
         subcommands: [Grant.self, Revoke.self, List.self, Check.self])
 
     struct Grant: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "grant", abstract: "Grant read, write or execute on a tool (execute and write imply read).")
+        static let configuration = CommandConfiguration(
+            commandName: "grant", abstract: "Grant read, write or execute on a tool (execute and write imply read).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @OptionGroup var grantee: GranteeOptions
@@ -140,7 +141,8 @@ struct PermsCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "check", abstract: "Print whether a principal holds a level on a tool and the rule that decided (exit 0 allow, 4 deny).")
+        static let configuration = CommandConfiguration(
+            commandName: "check", abstract: "Print whether a principal holds a level on a tool and the rule that decided (exit 0 allow, 4 deny).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Tool name or id.", completion: DatabaseCompletion.tools) var tool: String
         @Option(help: "The principal to check.") var principal: String
@@ -164,7 +166,8 @@ struct TokensCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a signed token (JWT, HS256) for a principal and print it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The principal the token stands for.") var principal: String
-        @Option(help: ArgumentHelp("Lifetime: 90s, 15m, 2h, 7d (default 1h; at most $DRYAD_TOKEN_MAX_TTL, default 30d).", valueName: "duration")) var ttl: String?
+        @Option(help: ArgumentHelp("Lifetime: 90s, 15m, 2h, 7d (default 1h; at most $DRYAD_TOKEN_MAX_TTL, default 30d).", valueName: "duration"))
+        var ttl: String?
         @Option(help: ArgumentHelp("Write the token to this file (mode 0600) instead of stdout.", valueName: "path")) var outputFile: String?
 
         func run() async throws {
@@ -245,15 +248,17 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var paging: PageOptions
 
         func run() async throws {
-            let query = AuditQuery(principal: principal, action: action, decision: decision, resource: resource,
-                                   since: try since.map { try TimeWindow.since($0) })
+            let query = AuditQuery(
+                principal: principal, action: action, decision: decision, resource: resource,
+                since: try since.map { try TimeWindow.since($0) })
             let (database, acting) = try await global.open()
             try global.printer.page(try await database.audit.list(query, page: paging.request, as: acting), noun: "entries")
         }
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the whole hash chain; exit 1 naming the first entry that does not match.")
+        static let configuration = CommandConfiguration(
+            commandName: "verify", abstract: "Check the whole hash chain; exit 1 naming the first entry that does not match.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -270,7 +275,8 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Prune: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove entries older than WHEN, keeping the rest verifiable from a checkpoint.")
+        static let configuration = CommandConfiguration(
+            commandName: "prune", abstract: "Remove entries older than WHEN, keeping the rest verifiable from a checkpoint.")
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("RFC 3339 time or a duration back from now.", valueName: "when")) var before: String
 
@@ -321,14 +327,18 @@ extension ToolGrant: TableRepresentable {
 extension TokenRecord: TableRepresentable {
     static let columns = ["ID", "PRINCIPAL", "ISSUED", "EXPIRES", "REVOKED"]
     var row: [String] { [id, principal, issuedAt, expiresAt, revokedAt ?? "-"] }
-    var fields: [(String, String)] { [("id", id), ("principal", principal), ("kid", kid), ("issued_at", issuedAt), ("expires_at", expiresAt), ("revoked_at", revokedAt ?? "-")] }
+    var fields: [(String, String)] {
+        [("id", id), ("principal", principal), ("kid", kid), ("issued_at", issuedAt), ("expires_at", expiresAt), ("revoked_at", revokedAt ?? "-")]
+    }
 }
 
 extension AuditEntry: TableRepresentable {
     static let columns = ["SEQ", "AT", "PRINCIPAL", "ACTION", "RESOURCE", "DECISION", "REASON"]
     var row: [String] { [String(seq), at, principal, action, resource, decision, reason] }
     var fields: [(String, String)] {
-        [("seq", String(seq)), ("at", at), ("principal", principal), ("action", action), ("resource", resource), ("decision", decision),
-         ("reason", reason), ("request_id", requestID ?? "-"), ("prev_hash", prevHash), ("hash", hash)]
+        [
+            ("seq", String(seq)), ("at", at), ("principal", principal), ("action", action), ("resource", resource), ("decision", decision),
+            ("reason", reason), ("request_id", requestID ?? "-"), ("prev_hash", prevHash), ("hash", hash),
+        ]
     }
 }

@@ -10,7 +10,8 @@ struct DatabaseCommand: AsyncParsableCommand {
 
     /// `dryad db status`: path, schema version, SQLite version and row counts.
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the database path, schema version, SQLite version and row counts.")
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "Show the database path, schema version, SQLite version and row counts.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -37,7 +38,8 @@ extension DatabaseCommand {
 
     /// `dryad db restore PATH [--yes]`.
     struct Restore: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "restore", 
+        static let configuration = CommandConfiguration(
+            commandName: "restore",
             abstract: "Replace the database with a healthy dryad database file (asks on a terminal; --yes otherwise).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A file written by `dryad db backup`.") var path: String
@@ -62,14 +64,18 @@ extension DatabaseCommand {
 
     /// `dryad db check`.
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "check", abstract: "Run integrity_check, foreign_key_check and the audit chain check (exit 1 on any failure).")
+        static let configuration = CommandConfiguration(
+            commandName: "check", abstract: "Run integrity_check, foreign_key_check and the audit chain check (exit 1 on any failure).")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
             let results = try await database.check(as: principal)
             switch global.output {
-            case .table: for result in results { Printer.out("\(result.check): \(result.ok ? "ok" : "FAILED") \(result.ok ? "" : result.detail)".trimmingCharacters(in: .whitespaces)) }
+            case .table:
+                for result in results {
+                    Printer.out("\(result.check): \(result.ok ? "ok" : "FAILED") \(result.ok ? "" : result.detail)".trimmingCharacters(in: .whitespaces))
+                }
             case .json, .jsonl: try global.printer.page(Page(items: results, nextCursor: nil), noun: "checks")
             }
             if results.contains(where: { !$0.ok }) { throw ExitCode(1) }
@@ -78,7 +84,8 @@ extension DatabaseCommand {
 
     /// `dryad db migrate`.
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Bring the schema up to date (opening the database does this too) and print its version.")
+        static let configuration = CommandConfiguration(
+            commandName: "migrate", abstract: "Bring the schema up to date (opening the database does this too) and print its version.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -111,8 +118,10 @@ extension DatabaseStatus: TableRepresentable {
     static let columns = ["PATH", "SCHEMA", "SQLITE", "SIZE"]
     var row: [String] { [path, String(schemaVersion), sqliteVersion, String(sizeBytes)] }
     var fields: [(String, String)] {
-        [("path", path), ("schema_version", String(schemaVersion)), ("sqlite_version", sqliteVersion),
-         ("journal_mode", journalMode), ("size_bytes", String(sizeBytes))]
+        [
+            ("path", path), ("schema_version", String(schemaVersion)), ("sqlite_version", sqliteVersion),
+            ("journal_mode", journalMode), ("size_bytes", String(sizeBytes)),
+        ]
             + counts.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) }
     }
 }

@@ -18,9 +18,11 @@ struct Dryad: AsyncParsableCommand {
             3 not found, 4 permission denied, 5 conflict, 6 tool run failed, 64 usage, 65 invalid input, \
             75 busy (try again).
             """,
-        subcommands: [ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, ErrorsCommand.self,
-                      PrincipalsCommand.self, PermsCommand.self, TokensCommand.self, KeysCommand.self, AuditCommand.self,
-                      ApplyCommand.self, ExportCommand.self, ImportCommand.self, ServeCommand.self, DatabaseCommand.self, VersionCommand.self]
+        subcommands: [
+            ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, ErrorsCommand.self,
+            PrincipalsCommand.self, PermsCommand.self, TokensCommand.self, KeysCommand.self, AuditCommand.self,
+            ApplyCommand.self, ExportCommand.self, ImportCommand.self, ServeCommand.self, DatabaseCommand.self, VersionCommand.self,
+        ]
     )
 }
 

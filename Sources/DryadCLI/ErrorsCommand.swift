@@ -65,13 +65,17 @@ extension ErrorRecord: TableRepresentable {
     static let columns = ["ID", "CREATED", "TYPE", "RESOLVED", "CONTEXT", "MESSAGE"]
 
     var row: [String] {
-        [id, createdAt, errorType, fixApplied ? "yes" : "no", contextID ?? "-",
-         errorMessage.count > 60 ? String(errorMessage.prefix(59)) + "…" : errorMessage]
+        [
+            id, createdAt, errorType, fixApplied ? "yes" : "no", contextID ?? "-",
+            errorMessage.count > 60 ? String(errorMessage.prefix(59)) + "…" : errorMessage,
+        ]
     }
 
     var fields: [(String, String)] {
-        [("id", id), ("error_type", errorType), ("error_message", errorMessage), ("context_id", contextID ?? "-"),
-         ("fix_applied", fixApplied ? "yes" : "no"), ("resolution_note", resolutionNote ?? "-"), ("principal", principal),
-         ("created_at", createdAt), ("resolved_at", resolvedAt ?? "-"), ("stack_trace", stackTrace ?? "-")]
+        [
+            ("id", id), ("error_type", errorType), ("error_message", errorMessage), ("context_id", contextID ?? "-"),
+            ("fix_applied", fixApplied ? "yes" : "no"), ("resolution_note", resolutionNote ?? "-"), ("principal", principal),
+            ("created_at", createdAt), ("resolved_at", resolvedAt ?? "-"), ("stack_trace", stackTrace ?? "-"),
+        ]
     }
 }

@@ -6,9 +6,12 @@ import Synchronization
 extension ToolsCommand {
     /// `dryad tools execute`: runs a tool and records the run.
     struct Execute: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "execute", 
+        static let configuration = CommandConfiguration(
+            commandName: "execute",
             abstract: "Run a tool with JSON input; the run is recorded whatever its outcome.",
-            discussion: "Table output prints the tool's output; -o json prints the execution record. Exit 0 on success, 6 when the run failed or timed out, 65 when the input does not match the schema, 5 when the tool is disabled or has no executor.")
+            discussion:
+                "Table output prints the tool's output; -o json prints the execution record. Exit 0 on success, 6 when the run failed or timed out, 65 when the input does not match the schema, 5 when the tool is disabled or has no executor."
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -74,9 +77,9 @@ extension ToolsCommand {
             var sources: [any DispatchSourceSignal] = []
             for number in [SIGINT, SIGTERM] {
                 #if canImport(Darwin)
-                // Darwin delivers signal sources through kqueue only when the signal is ignored;
-                // Linux's libdispatch installs its own handler and must not see SIG_IGN.
-                signal(number, SIG_IGN)
+                    // Darwin delivers signal sources through kqueue only when the signal is ignored;
+                    // Linux's libdispatch installs its own handler and must not see SIG_IGN.
+                    signal(number, SIG_IGN)
                 #endif
                 let source = DispatchSource.makeSignalSource(signal: number)
                 source.setEventHandler { interrupt.fire() }
@@ -93,7 +96,8 @@ extension ToolsCommand {
 
     /// `dryad tools history`: a tool's recorded runs, newest first.
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "history", abstract: "List a tool's executions, newest first (readable by name after the tool is deleted).")
+        static let configuration = CommandConfiguration(
+            commandName: "history", abstract: "List a tool's executions, newest first (readable by name after the tool is deleted).")
 
         @OptionGroup var global: GlobalOptions
 
@@ -122,7 +126,8 @@ extension ToolsCommand {
 
     /// `dryad tools stats`: counts, success rate and durations per tool version.
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "stats", 
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Show counts by status, success rate and p50/p95/max duration per tool version.",
             discussion: "Success rate and durations cover runs that reached the executor (succeeded, failed, timed_out).")
 
@@ -269,16 +274,20 @@ extension ExecutionRecord: TableRepresentable {
     static let columns = ["ID", "STARTED", "TOOL", "STATUS", "DURATION", "ERROR"]
 
     var row: [String] {
-        [id, startedAt, "\(toolName)@\(toolVersion)", status.rawValue, "\(durationMs) ms",
-         error.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } ?? ""]
+        [
+            id, startedAt, "\(toolName)@\(toolVersion)", status.rawValue, "\(durationMs) ms",
+            error.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } ?? "",
+        ]
     }
 
     var fields: [(String, String)] {
-        [("id", id), ("tool", "\(toolName)@\(toolVersion)"), ("tool_id", toolID), ("status", status.rawValue),
-         ("session_id", sessionID ?? "-"), ("principal", principal), ("input", input.canonicalText),
-         ("output", output?.canonicalText ?? "-"), ("error", error ?? "-"),
-         ("exit_code", exitCode.map(String.init) ?? "-"), ("http_status", httpStatus.map(String.init) ?? "-"),
-         ("duration_ms", String(durationMs)), ("started_at", startedAt), ("finished_at", finishedAt)]
+        [
+            ("id", id), ("tool", "\(toolName)@\(toolVersion)"), ("tool_id", toolID), ("status", status.rawValue),
+            ("session_id", sessionID ?? "-"), ("principal", principal), ("input", input.canonicalText),
+            ("output", output?.canonicalText ?? "-"), ("error", error ?? "-"),
+            ("exit_code", exitCode.map(String.init) ?? "-"), ("http_status", httpStatus.map(String.init) ?? "-"),
+            ("duration_ms", String(durationMs)), ("started_at", startedAt), ("finished_at", finishedAt),
+        ]
     }
 }
 
@@ -286,9 +295,11 @@ extension ToolStats: TableRepresentable {
     static let columns = ["NAME", "VERSION", "OK", "FAILED", "TIMED_OUT", "REJECTED", "DENIED", "SUCCESS", "P50", "P95", "MAX", "LAST_RUN"]
 
     var row: [String] {
-        [name, version, String(succeeded), String(failed), String(timedOut), String(rejected), String(denied),
-         successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
-         p50Ms.map { "\($0) ms" } ?? "-", p95Ms.map { "\($0) ms" } ?? "-", maxMs.map { "\($0) ms" } ?? "-", lastRunAt ?? "-"]
+        [
+            name, version, String(succeeded), String(failed), String(timedOut), String(rejected), String(denied),
+            successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
+            p50Ms.map { "\($0) ms" } ?? "-", p95Ms.map { "\($0) ms" } ?? "-", maxMs.map { "\($0) ms" } ?? "-", lastRunAt ?? "-",
+        ]
     }
 
     var fields: [(String, String)] { zip(Self.columns.map { $0.lowercased() }, row).map { ($0, $1) } }
@@ -300,7 +311,9 @@ extension ToolSession: TableRepresentable {
     var row: [String] { [id, status.rawValue, String(executionCount), createdAt, label ?? ""] }
 
     var fields: [(String, String)] {
-        [("id", id), ("label", label ?? "-"), ("status", status.rawValue), ("principal", principal),
-         ("executions", String(executionCount)), ("created_at", createdAt), ("ended_at", endedAt ?? "-")]
+        [
+            ("id", id), ("label", label ?? "-"), ("status", status.rawValue), ("principal", principal),
+            ("executions", String(executionCount)), ("created_at", createdAt), ("ended_at", endedAt ?? "-"),
+        ]
     }
 }

@@ -3,8 +3,9 @@ import DryadCore
 
 /// The flags that describe how a tool runs, shared by `tools register` and `tools update`.
 struct ExecutorOptions: ParsableArguments {
-    @Option(name: .customLong("command"), parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Run a program: the first --command is the program, each further one an argument.", valueName: "arg"))
+    @Option(
+        name: .customLong("command"), parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("Run a program: the first --command is the program, each further one an argument.", valueName: "arg"))
     var command: [String] = []
 
     @Option(name: .customLong("http"), help: ArgumentHelp("Send the input as JSON to this http(s) URL.", valueName: "url"))

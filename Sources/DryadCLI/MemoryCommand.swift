@@ -6,8 +6,10 @@ import Foundation
 struct MemoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "memory", abstract: "Store, inspect, search and share agent memory contexts.",
-        subcommands: [Store.self, Get.self, Update.self, History.self, List.self, Search.self, Parents.self, Children.self,
-                      Share.self, Unshare.self, Delete.self, Purge.self])
+        subcommands: [
+            Store.self, Get.self, Update.self, History.self, List.self, Search.self, Parents.self, Children.self,
+            Share.self, Unshare.self, Delete.self, Purge.self,
+        ])
 }
 
 /// `--data JSON|-` / `--data-file PATH`, shared by store and update.
@@ -30,7 +32,6 @@ struct DataOptions: ParsableArguments {
         return nil
     }
 }
-
 
 /// Parses `--ttl` durations.
 func parseTTL(_ text: String?) throws(DryadError) -> TimeInterval? {
@@ -56,8 +57,9 @@ extension MemoryCommand {
         @Option(help: ArgumentHelp("A stable key, unique in the database, that `dryad apply` finds the context by.", valueName: "key")) var key: String?
 
         func run() async throws {
-            let draft = MemoryDraft(agentID: agent, contextType: type, data: try data.value() ?? .object([:]),
-                                    parentID: parent, tags: tags, ttl: try parseTTL(ttl), key: key)
+            let draft = MemoryDraft(
+                agentID: agent, contextType: type, data: try data.value() ?? .object([:]),
+                parentID: parent, tags: tags, ttl: try parseTTL(ttl), key: key)
             let (database, principal) = try await global.open()
             try global.printer.record(try await database.memory.store(draft, as: principal))
         }
@@ -79,7 +81,8 @@ extension MemoryCommand {
         func run() async throws {
             let (database, principal) = try await global.open()
             let memory = database.memory
-            let context = resolved
+            let context =
+                resolved
                 ? try await memory.resolved(id, explain: explain, as: principal)
                 : try await memory.get(id, as: principal)
             try global.printer.record(context)
@@ -88,9 +91,12 @@ extension MemoryCommand {
 
     /// `dryad memory update`.
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "update", 
+        static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Write a new version of a context (replace data, or apply a merge patch).",
-            discussion: "With --if-version N and a newer current version: --on-conflict reject (default) fails with exit 5; merge does a three-way merge from version N and fails, listing each conflicting pointer, when both sides changed the same path differently.")
+            discussion:
+                "With --if-version N and a newer current version: --on-conflict reject (default) fails with exit 5; merge does a three-way merge from version N and fails, listing each conflicting pointer, when both sides changed the same path differently."
+        )
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -165,7 +171,8 @@ extension MemoryCommand {
 
     /// `dryad memory search`.
     struct Search: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "search", 
+        static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Full-text search over data keys and string values, types and tags, best first.",
             discussion: "Words are ANDed; \"quoted phrases\" match in order; prefix* matches word starts.")
 
@@ -175,8 +182,9 @@ extension MemoryCommand {
         @Option(help: ArgumentHelp("Only contexts created since an RFC 3339 time or a duration back from now.", valueName: "when")) var since: String?
 
         func run() async throws {
-            let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag,
-                                    since: try since.map { try TimeWindow.since($0) })
+            let query = MemoryQuery(
+                agentID: filters.agent, contextType: filters.type, tag: filters.tag,
+                since: try since.map { try TimeWindow.since($0) })
             let (database, principal) = try await global.open()
             let page = try await database.memory.search(self.query, query, page: filters.paging.request, as: principal)
             try global.printer.page(page, noun: "contexts")
@@ -198,7 +206,8 @@ extension MemoryCommand {
 
     /// `dryad memory children`.
     struct Children: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "children", abstract: "List the children of a context (the whole subtree with --recursive).")
+        static let configuration = CommandConfiguration(
+            commandName: "children", abstract: "List the children of a context (the whole subtree with --recursive).")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
@@ -242,7 +251,8 @@ extension MemoryCommand {
 
     /// `dryad memory delete`.
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a context (refused while it has children, unless --recursive).")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Delete a context (refused while it has children, unless --recursive).")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String

@@ -25,18 +25,22 @@ struct ServeCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard rate > 0, burst >= 1, maxBody > 0, (0...65535).contains(port) else { throw ValidationError("--rate, --burst, --max-body and --port must be positive") }
+        guard rate > 0, burst >= 1, maxBody > 0, (0...65535).contains(port) else {
+            throw ValidationError("--rate, --burst, --max-body and --port must be positive")
+        }
     }
 
     func run() async throws {
         runHandlersOnEventLoops()
         let environment = ProcessInfo.processInfo.environment
-        let database = try DryadDatabase(path: try DatabaseLocation.resolve(explicit: db, environment: environment),
-                                         readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
-                                         limits: try .from(environment: environment))
+        let database = try DryadDatabase(
+            path: try DatabaseLocation.resolve(explicit: db, environment: environment),
+            readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
+            limits: try .from(environment: environment))
         await database.startAuditBatching()
-        let configuration = ServerConfiguration(host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
-                                                logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
+        let configuration = ServerConfiguration(
+            host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
+            logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
         let address = (tlsCert == nil ? "http://" : "https://") + host
         let app = try buildApplication(database: database, configuration: configuration) { port in
             StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)

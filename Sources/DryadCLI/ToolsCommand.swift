@@ -12,7 +12,8 @@ struct ToolsCommand: AsyncParsableCommand {
 extension ToolsCommand {
     /// `dryad tools register`: adds a tool, or a new version of one.
     struct Register: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "register", 
+        static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Register a tool version from flags, or definitions from a JSON/YAML file.",
             discussion: "A new NAME creates a tool; a known NAME with a new --version adds a version. An existing NAME@VERSION is a conflict (exit 5).")
 
@@ -46,7 +47,8 @@ extension ToolsCommand {
 
         func validate() throws {
             if file != nil {
-                let flags = name != nil || description != nil || version != nil || inputSchema != nil || outputSchema != nil
+                let flags =
+                    name != nil || description != nil || version != nil || inputSchema != nil || outputSchema != nil
                     || executor.describesExecutor || executor.timeout != nil || !tags.isEmpty || metadata != nil
                 if flags { throw ValidationError("--file cannot be combined with NAME or definition flags") }
             } else {
@@ -105,7 +107,8 @@ extension ToolsCommand {
 
     /// `dryad tools list`: the latest version of each tool, or every version.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", 
+        static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List tools sorted by name (latest version of each unless --all-versions).")
 
         @OptionGroup var global: GlobalOptions
@@ -150,9 +153,12 @@ extension ToolsCommand {
 
     /// `dryad tools update`: changes the mutable fields of one version.
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "update", 
+        static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Change the description, tags, metadata, status or executor of a tool version.",
-            discussion: "Schemas are fixed per version: register a new version to change them. Executor flags replace the whole executor; --timeout alone changes only its timeout.")
+            discussion:
+                "Schemas are fixed per version: register a new version to change them. Executor flags replace the whole executor; --timeout alone changes only its timeout."
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -214,7 +220,8 @@ extension ToolsCommand {
 
     /// `dryad tools delete`: removes a version or a whole tool.
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "delete", 
+        static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete a tool version (NAME@VERSION) or a tool (NAME; --all-versions when it has several).")
 
         @OptionGroup var global: GlobalOptions
@@ -242,18 +249,22 @@ extension ToolVersion: TableRepresentable {
 
     var row: [String] {
         let summary = description.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        return [name, version, status.rawValue, tags.joined(separator: ","),
-                summary.count > 60 ? String(summary.prefix(59)) + "…" : summary]
+        return [
+            name, version, status.rawValue, tags.joined(separator: ","),
+            summary.count > 60 ? String(summary.prefix(59)) + "…" : summary,
+        ]
     }
 
     var fields: [(String, String)] {
-        [("name", name), ("version", version), ("id", id), ("status", status.rawValue),
-         ("revision", String(revision)), ("description", description),
-         ("tags", tags.isEmpty ? "-" : tags.joined(separator: ", ")),
-         ("executor", executorSummary), ("input_schema", inputSchema.canonicalText),
-         ("output_schema", outputSchema?.canonicalText ?? "-"),
-         ("metadata", metadata.isEmpty ? "-" : JSONValue.object(metadata).canonicalText),
-         ("created_at", createdAt), ("updated_at", updatedAt)]
+        [
+            ("name", name), ("version", version), ("id", id), ("status", status.rawValue),
+            ("revision", String(revision)), ("description", description),
+            ("tags", tags.isEmpty ? "-" : tags.joined(separator: ", ")),
+            ("executor", executorSummary), ("input_schema", inputSchema.canonicalText),
+            ("output_schema", outputSchema?.canonicalText ?? "-"),
+            ("metadata", metadata.isEmpty ? "-" : JSONValue.object(metadata).canonicalText),
+            ("created_at", createdAt), ("updated_at", updatedAt),
+        ]
     }
 
     private var executorSummary: String {

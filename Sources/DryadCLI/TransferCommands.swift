@@ -14,7 +14,9 @@ struct ApplyCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(name: [.customShort("f"), .customLong("file")], help: ArgumentHelp("YAML (multi-document) or JSON file, or '-' for stdin (repeatable).", valueName: "path"))
+    @Option(
+        name: [.customShort("f"), .customLong("file")],
+        help: ArgumentHelp("YAML (multi-document) or JSON file, or '-' for stdin (repeatable).", valueName: "path"))
     var files: [String] = []
     @Flag(help: "Print the plan (create, update, unchanged per resource) and write nothing.") var dryRun = false
 
@@ -34,19 +36,24 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let progress = ProgressLine(label: "applying", total: documents.count, threshold: 300)
         let (database, principal) = try await global.open()
-        let plan = try await database.fixtures.apply(documents, dryRun: dryRun, progress: progress?.counter,
-                                                     as: principal)
+        let plan = try await database.fixtures.apply(
+            documents, dryRun: dryRun, progress: progress?.counter,
+            as: principal)
         progress?.finish()
         switch global.output {
         case .table:
-            Printer.out(Printer.table(header: ["ACTION", "KIND", "NAME", "CHANGED"],
-                                      rows: plan.changes.map { [$0.action.rawValue, $0.kind, $0.name, $0.fields.isEmpty ? "-" : $0.fields.joined(separator: ",")] }))
+            Printer.out(
+                Printer.table(
+                    header: ["ACTION", "KIND", "NAME", "CHANGED"],
+                    rows: plan.changes.map { [$0.action.rawValue, $0.kind, $0.name, $0.fields.isEmpty ? "-" : $0.fields.joined(separator: ",")] }))
         case .json: Printer.out(try Printer.encode(plan, pretty: true))
         case .jsonl: for change in plan.changes { Printer.out(try Printer.encode(change, pretty: false)) }
         }
         let counts = "\(plan.count(.create)) to create, \(plan.count(.update)) to update, \(plan.count(.unchanged)) unchanged"
-        Printer.message(dryRun ? "dry run: \(counts); nothing written"
-                               : "applied: \(plan.count(.create)) created, \(plan.count(.update)) updated, \(plan.count(.unchanged)) unchanged")
+        Printer.message(
+            dryRun
+                ? "dry run: \(counts); nothing written"
+                : "applied: \(plan.count(.create)) created, \(plan.count(.update)) updated, \(plan.count(.unchanged)) unchanged")
     }
 }
 
@@ -55,11 +62,15 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write the database as a JSON-lines bundle (stdout, or a file written atomically).",
-        discussion: "Signing keys and tokens are never exported. `dryad import` loads a bundle into an empty database; exporting that database again gives the same bytes.")
+        discussion:
+            "Signing keys and tokens are never exported. `dryad import` loads a bundle into an empty database; exporting that database again gives the same bytes."
+    )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Comma-separated sections: tools, principals, permissions, memory, errors, executions, audit (default: all).",
-                               valueName: "sections"))
+    @Option(
+        help: ArgumentHelp(
+            "Comma-separated sections: tools, principals, permissions, memory, errors, executions, audit (default: all).",
+            valueName: "sections"))
     var include: String?
     @Option(help: ArgumentHelp("Write the bundle to this file (mode 0600) instead of stdout.", valueName: "path"))
     var outputFile: String?
@@ -70,7 +81,8 @@ struct ExportCommand: AsyncParsableCommand {
             sections = []
             for name in include.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
                 guard let section = BundleSection(rawValue: name) else {
-                    throw ValidationError("--include: unknown section '\(name)' (choose from \(BundleSection.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw ValidationError(
+                        "--include: unknown section '\(name)' (choose from \(BundleSection.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 sections.insert(section)
             }
@@ -81,8 +93,9 @@ struct ExportCommand: AsyncParsableCommand {
         let progress = ProgressLine(label: "exporting", total: nil, threshold: 0)
         let summary: BundleSummary
         do {
-            summary = try await database.bundles.export(sections, to: { line in try writer.write(line) },
-                                                        progress: progress?.counter, as: principal)
+            summary = try await database.bundles.export(
+                sections, to: { line in try writer.write(line) },
+                progress: progress?.counter, as: principal)
             try writer.commit()
         } catch {
             writer.discard()
@@ -90,7 +103,8 @@ struct ExportCommand: AsyncParsableCommand {
         }
         progress?.finish()
         if let outputFile {
-            try global.printer.result(summary, text: "exported \(summary.total) rows (\(summary.sections.map(\.rawValue).joined(separator: ", "))) to \(outputFile)")
+            try global.printer.result(
+                summary, text: "exported \(summary.total) rows (\(summary.sections.map(\.rawValue).joined(separator: ", "))) to \(outputFile)")
         } else if isatty(STDERR_FILENO) == 1 {
             Printer.message("exported \(summary.total) rows (\(summary.sections.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -102,7 +116,9 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Load a bundle written by `dryad export` into an empty database, all or nothing.",
-        discussion: "An import that brings the audit trail adds no entry of its own (the trail is the source's history and still verifies); otherwise the import is the new trail's first entry.")
+        discussion:
+            "An import that brings the audit trail adds no entry of its own (the trail is the source's history and still verifies); otherwise the import is the new trail's first entry."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The bundle, or '-' for stdin.") var path: String
@@ -111,10 +127,12 @@ struct ImportCommand: AsyncParsableCommand {
         let reader = try BundleLineReader(path: path)
         let progress = ProgressLine(label: "importing", total: nil, threshold: 0)
         let (database, principal) = try await global.open()
-        let summary = try await database.bundles.import(from: { try reader.next() },
-                                                        progress: progress?.counter, as: principal)
+        let summary = try await database.bundles.import(
+            from: { try reader.next() },
+            progress: progress?.counter, as: principal)
         progress?.finish()
-        try global.printer.result(summary, text: "imported \(summary.total) rows (\(summary.sections.map(\.rawValue).joined(separator: ", "))) into \(database.path)")
+        try global.printer.result(
+            summary, text: "imported \(summary.total) rows (\(summary.sections.map(\.rawValue).joined(separator: ", "))) into \(database.path)")
     }
 }
 

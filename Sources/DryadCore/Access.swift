@@ -34,8 +34,9 @@ enum Access {
     /// everything else about a tool; a new version it adds keeps the latest version's executor.
     static func requireExecutorChoice(_ principal: Principal, tool: String) throws {
         guard principal.isAdmin else {
-            throw Denial(error: .permissionDenied("\(principal.name) may not change what \(tool) runs: setting an executor needs the admin role"),
-                         reason: "executor change requires role admin")
+            throw Denial(
+                error: .permissionDenied("\(principal.name) may not change what \(tool) runs: setting an executor needs the admin role"),
+                reason: "executor change requires role admin")
         }
     }
 
@@ -77,8 +78,10 @@ enum Access {
     /// An SQL condition (on `t.id`) limiting a listing to the tools the principal can read; nil for admins.
     static func readableTools(_ principal: Principal, column: String = "t.id") -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
         if principal.isAdmin { return nil }
-        return ("EXISTS (SELECT 1 FROM tool_permission p WHERE p.tool_id = \(column) AND (p.principal_name = ? OR p.principal_type = ?))",
-                [principal.name, principal.kind.rawValue])
+        return (
+            "EXISTS (SELECT 1 FROM tool_permission p WHERE p.tool_id = \(column) AND (p.principal_name = ? OR p.principal_type = ?))",
+            [principal.name, principal.kind.rawValue]
+        )
     }
 
     // MARK: - Memory
@@ -120,13 +123,15 @@ enum Access {
     static func readableContexts(_ principal: Principal) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
         if principal.isAdmin { return nil }
         guard principal.kind == .agent else { return ("0", []) }
-        return ("""
+        return (
+            """
             (c.agent_id = ? OR c.id IN (
                 WITH RECURSIVE shared(id) AS (
                     SELECT context_id FROM memory_share WHERE agent_id = ?
                     UNION SELECT m.id FROM memory_context m JOIN shared ON m.parent_id = shared.id)
                 SELECT id FROM shared))
-            """, [principal.name, principal.name])
+            """, [principal.name, principal.name]
+        )
     }
 }
 
@@ -136,9 +141,11 @@ extension DryadDatabase {
     /// thrown by `body` rolls the change back and is audited in a transaction of its own.
     /// `skipAudit` lets an operation whose result is its own record (an import that brings the
     /// source's audit trail) leave the trail as it found it.
-    func audited<T: Sendable>(_ principal: Principal, _ action: String, _ resource: String,
-                              _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T,
-                              skipAudit: (@Sendable (T) -> Bool)? = nil) async throws(DryadError) -> T {
+    func audited<T: Sendable>(
+        _ principal: Principal, _ action: String, _ resource: String,
+        _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T,
+        skipAudit: (@Sendable (T) -> Bool)? = nil
+    ) async throws(DryadError) -> T {
         let at = now()
         if Self.readActions.contains(action) {
             switch readAudit {
@@ -152,8 +159,9 @@ extension DryadDatabase {
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
                 let result = try body(db, &note)
                 if skipAudit?(result) != true {
-                    try AuditLog.append(principal: principal.name, action: action, resource: note.resource, allowed: true,
-                                        reason: note.reason, requestID: principal.requestID, at: at, in: db)
+                    try AuditLog.append(
+                        principal: principal.name, action: action, resource: note.resource, allowed: true,
+                        reason: note.reason, requestID: principal.requestID, at: at, in: db)
                 }
                 return result
             }
@@ -177,8 +185,10 @@ extension DryadDatabase {
     /// checks of the whole trail run on a reader queue so they cannot hold up a server's event loop.
     static let pointReads: Set<String> = ["tools.get", "executions.show", "sessions.show", "memory.get", "principals.show", "perms.check"]
 
-    private func auditedRead<T: Sendable>(_ principal: Principal, _ action: String, _ resource: String, at: String,
-                                          _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T) async throws(DryadError) -> T {
+    private func auditedRead<T: Sendable>(
+        _ principal: Principal, _ action: String, _ resource: String, at: String,
+        _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T
+    ) async throws(DryadError) -> T {
         do {
             let read: @Sendable (Database) throws -> (T, AuditNote) = { db in
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
@@ -187,7 +197,8 @@ extension DryadDatabase {
             }
             let (result, note) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
             if case .batched = readAudit,
-               !batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at) {
+                !batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
+            {
                 throw DryadError.busy("the audit trail is not being written (its queue is full); reads are refused until it is")
             }
             return result
@@ -212,8 +223,9 @@ extension DryadDatabase {
         }
         do {
             _ = try await committer.write { db in
-                try AuditLog.append(principal: principal.name, action: action, resource: resource, allowed: false, reason: reason,
-                                    requestID: principal.requestID, at: at, in: db)
+                try AuditLog.append(
+                    principal: principal.name, action: action, resource: resource, allowed: false, reason: reason,
+                    requestID: principal.requestID, at: at, in: db)
             }
         } catch {
             throw Self.map(error, path: path)

@@ -152,10 +152,13 @@ public struct AuditLog: Sendable {
 
     /// Appends one entry, chained to the last; call inside the transaction of the change it records.
     @discardableResult
-    static func append(principal: String, action: String, resource: String, allowed: Bool, reason: String,
-                       requestID: String?, at: String, in db: Database) throws -> AuditEntry {
-        let draft = AuditDraft(principal: principal, action: action, resource: resource, allowed: allowed, reason: reason,
-                               requestID: requestID, at: at)
+    static func append(
+        principal: String, action: String, resource: String, allowed: Bool, reason: String,
+        requestID: String?, at: String, in db: Database
+    ) throws -> AuditEntry {
+        let draft = AuditDraft(
+            principal: principal, action: action, resource: resource, allowed: allowed, reason: reason,
+            requestID: requestID, at: at)
         return try insert(draft, after: lastLink(in: db), in: db)
     }
 
@@ -188,8 +191,10 @@ public struct AuditLog: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
-            arguments: [entry.seq, entry.at, entry.principal, entry.action, entry.resource, entry.decision, entry.reason,
-                        entry.requestID, entry.prevHash, entry.hash])
+            arguments: [
+                entry.seq, entry.at, entry.principal, entry.action, entry.resource, entry.decision, entry.reason,
+                entry.requestID, entry.prevHash, entry.hash,
+            ])
         return entry
     }
 
@@ -237,16 +242,19 @@ public struct AuditLog: Sendable {
         while let row = try cursor.next() {
             let entry = Self.decode(row)
             if entry.seq != expectedSeq {
-                return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
-                                         problem: "entry \(entry.seq) follows \(expectedSeq - 1): entries are missing or were inserted")
+                return AuditVerification(
+                    ok: false, entries: count, firstBadSeq: entry.seq,
+                    problem: "entry \(entry.seq) follows \(expectedSeq - 1): entries are missing or were inserted")
             }
             if entry.prevHash != expectedPrevious {
-                return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
-                                         problem: "entry \(entry.seq) does not link to the entry before it")
+                return AuditVerification(
+                    ok: false, entries: count, firstBadSeq: entry.seq,
+                    problem: "entry \(entry.seq) does not link to the entry before it")
             }
             if entry.hash != AuditEntry.hash(previous: entry.prevHash, body: entry.canonicalBody) {
-                return AuditVerification(ok: false, entries: count, firstBadSeq: entry.seq,
-                                         problem: "entry \(entry.seq) was changed after it was written")
+                return AuditVerification(
+                    ok: false, entries: count, firstBadSeq: entry.seq,
+                    problem: "entry \(entry.seq) was changed after it was written")
             }
             expectedSeq += 1
             expectedPrevious = entry.hash
@@ -262,9 +270,10 @@ public struct AuditLog: Sendable {
         return try await database.audited(principal, "audit.prune", "audit") { db, _ in
             try Access.requireAdmin(principal, in: db)
             // Prune a prefix of the chain only: up to the last entry older than the cutoff.
-            guard let last = try Row.fetchOne(
-                db, sql: "SELECT seq, hash FROM audit_log WHERE seq <= (SELECT max(seq) FROM audit_log WHERE at < ?) ORDER BY seq DESC LIMIT 1",
-                arguments: [cutoff])
+            guard
+                let last = try Row.fetchOne(
+                    db, sql: "SELECT seq, hash FROM audit_log WHERE seq <= (SELECT max(seq) FROM audit_log WHERE at < ?) ORDER BY seq DESC LIMIT 1",
+                    arguments: [cutoff])
             else { return 0 }
             let seq: Int = last["seq"]
             try db.execute(sql: "DELETE FROM audit_log WHERE seq <= ?", arguments: [seq])
@@ -280,9 +289,10 @@ public struct AuditLog: Sendable {
     }
 
     static func decode(_ row: Row) -> AuditEntry {
-        AuditEntry(seq: row["seq"], at: row["at"], principal: row["principal"], action: row["action"], resource: row["resource"],
-                   decision: row["decision"], reason: row["reason"], requestID: row["request_id"], prevHash: row["prev_hash"],
-                   hash: row["hash"])
+        AuditEntry(
+            seq: row["seq"], at: row["at"], principal: row["principal"], action: row["action"], resource: row["resource"],
+            decision: row["decision"], reason: row["reason"], requestID: row["request_id"], prevHash: row["prev_hash"],
+            hash: row["hash"])
     }
 }
 

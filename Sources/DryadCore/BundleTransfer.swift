@@ -12,8 +12,10 @@ public enum BundleSection: String, Sendable, CaseIterable, Codable {
         case .principals: [.init("principal", order: "name")]
         case .permissions: [.init("tool_permission", order: "tool_id, principal_name, principal_type, level")]
         case .memory:
-            [.init("memory_context", order: "seq"), .init("memory_version", order: "context_id, version"),
-             .init("memory_share", order: "context_id, agent_id")]
+            [
+                .init("memory_context", order: "seq"), .init("memory_version", order: "context_id, version"),
+                .init("memory_share", order: "context_id, agent_id"),
+            ]
         case .errors: [.init("error_log", order: "created_at, id")]
         case .executions: [.init("tool_session", order: "created_at, id"), .init("tool_execution", order: "started_at, id")]
         case .audit: [.init("audit_checkpoint", order: "id"), .init("audit_log", order: "seq")]
@@ -85,8 +87,10 @@ public struct BundleTransfer: Sendable {
     // MARK: - Export
 
     /// Writes a bundle of `sections` from one consistent snapshot, a line at a time, to `sink`.
-    public func export(_ sections: Set<BundleSection>, to sink: @escaping @Sendable (String) throws -> Void,
-                       progress: (@Sendable (Int) -> Void)? = nil, as principal: Principal) async throws(DryadError) -> BundleSummary {
+    public func export(
+        _ sections: Set<BundleSection>, to sink: @escaping @Sendable (String) throws -> Void,
+        progress: (@Sendable (Int) -> Void)? = nil, as principal: Principal
+    ) async throws(DryadError) -> BundleSummary {
         try BundleSection.check(sections)
         let ordered = BundleSection.allCases.filter(sections.contains)
         if !principal.isAdmin {
@@ -97,10 +101,11 @@ public struct BundleTransfer: Sendable {
         let at = database.now()
         // A read snapshot keeps writers going; the audit entry follows, so it is not in this bundle.
         let summary = try await database.read { db in
-            try sink(JSONValue.object([
-                "dryad_bundle": .integer(Int64(Self.format)), "schema_version": .integer(Int64(DryadDatabase.schemaVersion)),
-                "include": .array(ordered.map { .string($0.rawValue) }),
-            ]).canonicalText)
+            try sink(
+                JSONValue.object([
+                    "dryad_bundle": .integer(Int64(Self.format)), "schema_version": .integer(Int64(DryadDatabase.schemaVersion)),
+                    "include": .array(ordered.map { .string($0.rawValue) }),
+                ]).canonicalText)
             var rows: [String: Int] = [:]
             var total = 0
             for table in ordered.flatMap(\.tables) {
@@ -123,8 +128,9 @@ public struct BundleTransfer: Sendable {
             return BundleSummary(sections: ordered, rows: rows)
         }
         _ = try await database.write { db in
-            try AuditLog.append(principal: principal.name, action: "export", resource: "bundle:" + ordered.map(\.rawValue).joined(separator: ","),
-                                allowed: true, reason: "role admin; \(summary.total) rows", requestID: principal.requestID, at: at, in: db)
+            try AuditLog.append(
+                principal: principal.name, action: "export", resource: "bundle:" + ordered.map(\.rawValue).joined(separator: ","),
+                allowed: true, reason: "role admin; \(summary.total) rows", requestID: principal.requestID, at: at, in: db)
         }
         return summary
     }
@@ -134,8 +140,10 @@ public struct BundleTransfer: Sendable {
     /// Loads a bundle into this database, which must be empty, in one transaction: all or nothing.
     ///
     /// - Parameter nextLine: returns the bundle's lines in order, nil at the end.
-    public func `import`(from nextLine: @escaping @Sendable () throws -> String?, progress: (@Sendable (Int) -> Void)? = nil,
-                         as principal: Principal) async throws(DryadError) -> BundleSummary {
+    public func `import`(
+        from nextLine: @escaping @Sendable () throws -> String?, progress: (@Sendable (Int) -> Void)? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> BundleSummary {
         try await database.audited(principal, "import", "bundle") { db, note in
             try Access.requireAdmin(principal, in: db)
             try Self.requireEmpty(db)
@@ -162,7 +170,8 @@ public struct BundleTransfer: Sendable {
                 }
                 if case .object(let end)? = value.objectValue?["end"] {
                     guard end["rows"] == .integer(Int64(total)) else {
-                        throw DryadError.invalidInput("bundle line \(lineNumber): the end line counts \(end["rows"]?.canonicalText ?? "no") rows, the bundle holds \(total)")
+                        throw DryadError.invalidInput(
+                            "bundle line \(lineNumber): the end line counts \(end["rows"]?.canonicalText ?? "no") rows, the bundle holds \(total)")
                     }
                     ended = true
                     continue
@@ -186,7 +195,8 @@ public struct BundleTransfer: Sendable {
                     }
                     arguments.append(stored)
                 }
-                let sql = "INSERT INTO \(tableName) (\(names.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
+                let sql =
+                    "INSERT INTO \(tableName) (\(names.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
                 // Cache only the usual every-column insert, so odd column sets cannot fill the cache.
                 let statement = names.count == known.count ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
                 do {
@@ -200,7 +210,8 @@ public struct BundleTransfer: Sendable {
             }
             guard ended else { throw DryadError.invalidInput("bundle: no end line; the file is truncated") }
             if let broken = try Row.fetchOne(db, sql: "SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1") {
-                throw DryadError.invalidInput("bundle: rows of \(broken["table"] as String? ?? "?") point at missing rows of \(broken["parent"] as String? ?? "?")")
+                throw DryadError.invalidInput(
+                    "bundle: rows of \(broken["table"] as String? ?? "?") point at missing rows of \(broken["parent"] as String? ?? "?")")
             }
             try Self.checkDerivedColumns(db)
             if sections.contains(.audit) {
@@ -248,20 +259,26 @@ public struct BundleTransfer: Sendable {
     /// with the rows they derive from: a crafted bundle could otherwise store a parent cycle
     /// that recursive queries would never leave, or tools `get` cannot find.
     static func checkDerivedColumns(_ db: Database) throws {
-        if try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM memory_context c JOIN memory_context p ON p.id = c.parent_id
-                           WHERE c.depth <> p.depth + 1
-                              OR c.visible_until IS NOT (CASE WHEN c.expires_at IS NULL THEN p.visible_until
-                                                              WHEN p.visible_until IS NULL THEN c.expires_at
-                                                              ELSE min(c.expires_at, p.visible_until) END))
-                OR EXISTS (SELECT 1 FROM memory_context WHERE parent_id IS NULL AND visible_until IS NOT expires_at)
-            """) == true {
+        if try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM memory_context c JOIN memory_context p ON p.id = c.parent_id
+                               WHERE c.depth <> p.depth + 1
+                                  OR c.visible_until IS NOT (CASE WHEN c.expires_at IS NULL THEN p.visible_until
+                                                                  WHEN p.visible_until IS NULL THEN c.expires_at
+                                                                  ELSE min(c.expires_at, p.visible_until) END))
+                    OR EXISTS (SELECT 1 FROM memory_context WHERE parent_id IS NULL AND visible_until IS NOT expires_at)
+                """) == true
+        {
             throw DryadError.invalidInput("bundle: memory contexts whose depth or expiry disagrees with their parent's")
         }
-        if try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM tool_registry t
-                           WHERE (SELECT count(*) FROM tool_version v WHERE v.tool_id = t.id AND v.is_latest = 1) <> 1)
-            """) == true {
+        if try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM tool_registry t
+                               WHERE (SELECT count(*) FROM tool_version v WHERE v.tool_id = t.id AND v.is_latest = 1) <> 1)
+                """) == true
+        {
             throw DryadError.invalidInput("bundle: a tool without exactly one latest version")
         }
         for row in try Row.fetchAll(db, sql: "SELECT version, version_key FROM tool_version") {

@@ -28,8 +28,10 @@ struct CommandRunner: Sendable {
     var gracePeriod: Duration = .milliseconds(500)
 
     /// Runs `argv`; never throws for the tool's own failures, only when it cannot be started.
-    func run(argv: [String], input: Data, environment: [String: String], workingDirectory: String,
-             timeout: Duration) async throws(DryadError) -> ProcessResult {
+    func run(
+        argv: [String], input: Data, environment: [String: String], workingDirectory: String,
+        timeout: Duration
+    ) async throws(DryadError) -> ProcessResult {
         guard let program = argv.first else { throw .invalidInput("executor.argv is empty") }
         let group = ProcessGroup()
         var options = PlatformOptions()

@@ -25,21 +25,27 @@ public enum CompletionSource {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             return try queue.read { db in
                 guard try Int.fetchOne(db, sql: "PRAGMA application_id") == DryadDatabase.applicationID else { return [] }
-                let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                let pattern =
+                    prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%"
                 switch subject {
                 case .tools where prefix.contains("@"):
-                    return try String.fetchAll(db, sql: """
-                        SELECT t.name || '@' || v.version AS ref FROM tool_registry t JOIN tool_version v ON v.tool_id = t.id
-                        WHERE ref LIKE ? ESCAPE '\\' ORDER BY t.name, v.version_key LIMIT ?
-                        """, arguments: [pattern, limit])
+                    return try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT t.name || '@' || v.version AS ref FROM tool_registry t JOIN tool_version v ON v.tool_id = t.id
+                            WHERE ref LIKE ? ESCAPE '\\' ORDER BY t.name, v.version_key LIMIT ?
+                            """, arguments: [pattern, limit])
                 case .tools:
-                    return try String.fetchAll(db, sql: "SELECT name FROM tool_registry WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
-                                               arguments: [pattern, limit])
+                    return try String.fetchAll(
+                        db, sql: "SELECT name FROM tool_registry WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
+                        arguments: [pattern, limit])
                 case .contexts:
-                    return try String.fetchAll(db, sql: """
-                        SELECT id FROM memory_context WHERE id LIKE ? ESCAPE '\\' AND \(MemoryStore.visible) ORDER BY id LIMIT ?
-                        """, arguments: [pattern, Timestamp.format(Date()), limit])
+                    return try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT id FROM memory_context WHERE id LIKE ? ESCAPE '\\' AND \(MemoryStore.visible) ORDER BY id LIMIT ?
+                            """, arguments: [pattern, Timestamp.format(Date()), limit])
                 }
             }
         } catch {

@@ -62,8 +62,10 @@ extension DryadDatabase {
         configuration.readonly = true
         let input = try DatabaseQueue(path: source, configuration: configuration)
         let (application, version, integrity) = try input.read { db in
-            (try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
-             try String.fetchOne(db, sql: "PRAGMA integrity_check"))
+            (
+                try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                try String.fetchOne(db, sql: "PRAGMA integrity_check")
+            )
         }
         guard application == applicationID else { throw DryadError.invalidInput("\(source) is not a dryad database") }
         guard version <= schemaVersion else { throw DryadError.schemaTooNew(found: version, supported: schemaVersion) }
@@ -84,8 +86,9 @@ extension DryadDatabase {
         return [
             CheckResult(check: "integrity_check", ok: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")),
             CheckResult(check: "foreign_key_check", ok: foreignKeys == 0, detail: foreignKeys == 0 ? "ok" : "\(foreignKeys) broken references"),
-            CheckResult(check: "audit_chain", ok: verification.ok,
-                        detail: verification.ok ? "ok (\(verification.entries) entries)" : (verification.problem ?? "does not verify")),
+            CheckResult(
+                check: "audit_chain", ok: verification.ok,
+                detail: verification.ok ? "ok (\(verification.entries) entries)" : (verification.problem ?? "does not verify")),
         ]
     }
 

@@ -27,19 +27,22 @@ extension DryadDatabase {
         let path = self.path
         return try await audited(principal, "db.status", "database") { db, _ in
             try Access.requireAdmin(principal, in: db)
-            let row = try Row.fetchOne(db, sql: """
-                SELECT sqlite_version(),
-                       (SELECT user_version FROM pragma_user_version()),
-                       (SELECT journal_mode FROM pragma_journal_mode()),
-                       (SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()),
-                       (SELECT count(*) FROM tool_registry),
-                       (SELECT count(*) FROM tool_version),
-                       (SELECT count(*) FROM tool_session),
-                       (SELECT count(*) FROM tool_execution)
-                """)
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT sqlite_version(),
+                           (SELECT user_version FROM pragma_user_version()),
+                           (SELECT journal_mode FROM pragma_journal_mode()),
+                           (SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()),
+                           (SELECT count(*) FROM tool_registry),
+                           (SELECT count(*) FROM tool_version),
+                           (SELECT count(*) FROM tool_session),
+                           (SELECT count(*) FROM tool_execution)
+                    """)
             return DatabaseStatus(
                 path: path, schemaVersion: row?[1] ?? 0, sqliteVersion: row?[0] ?? "?", journalMode: row?[2] ?? "?",
-                sizeBytes: row?[3] ?? 0, counts: [
+                sizeBytes: row?[3] ?? 0,
+                counts: [
                     "tools": row?[4] ?? 0, "tool_versions": row?[5] ?? 0, "sessions": row?[6] ?? 0,
                     "executions": row?[7] ?? 0,
                 ])

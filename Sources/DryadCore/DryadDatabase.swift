@@ -1,5 +1,5 @@
-import Foundation
 import CSQLiteSettings
+import Foundation
 import GRDB
 
 /// Owns the SQLite file: opens it with dryad's durability settings, migrates it, and runs
@@ -28,8 +28,10 @@ public final class DryadDatabase: Sendable {
     ///
     /// - Parameter busyTimeout: how long a write waits for another process's write.
     /// - Parameter readAudit: how allowed reads are audited (immediately for the CLI, batched for the server).
-    public init(path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate, limits: Limits = Limits(),
-                clock: @escaping @Sendable () -> Date = { Date() }) throws(DryadError) {
+    public init(
+        path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate, limits: Limits = Limits(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(DryadError) {
         _ = Self.sqliteSettings
         self.path = path
         self.clock = clock
@@ -49,8 +51,9 @@ public final class DryadDatabase: Sendable {
         configuration.prepareDatabase { db in
             guard !db.configuration.readonly else { return }
             let identity = try Self.identity(db)
-            guard identity.applicationID == Self.applicationID
-                || (identity.applicationID == 0 && identity.userVersion == 0 && identity.objectCount == 0)
+            guard
+                identity.applicationID == Self.applicationID
+                    || (identity.applicationID == 0 && identity.userVersion == 0 && identity.objectCount == 0)
             else { throw DryadError.invalidInput("\(path) is not a dryad database") }
         }
         do {
@@ -121,11 +124,13 @@ public final class DryadDatabase: Sendable {
 
     /// Whose file this is: its application id, schema version and number of schema objects.
     private static func identity(_ db: Database) throws -> (applicationID: Int, userVersion: Int, objectCount: Int) {
-        let row = try Row.fetchOne(db, sql: """
-            SELECT (SELECT application_id FROM pragma_application_id()),
-                   (SELECT user_version FROM pragma_user_version()),
-                   (SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'grdb!_%' ESCAPE '!')
-            """)
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT (SELECT application_id FROM pragma_application_id()),
+                       (SELECT user_version FROM pragma_user_version()),
+                       (SELECT count(*) FROM sqlite_master WHERE tbl_name NOT LIKE 'grdb!_%' ESCAPE '!')
+                """)
         return (row?[0] as Int? ?? 0, row?[1] as Int? ?? 0, row?[2] as Int? ?? 0)
     }
 

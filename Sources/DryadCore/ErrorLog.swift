@@ -66,8 +66,10 @@ public struct ErrorLog: Sendable {
     let database: DryadDatabase
 
     /// Logs an error; a given context must exist.
-    public func log(type: String, message: String, stackTrace: String? = nil, contextID: String? = nil,
-                    as principal: Principal) async throws(DryadError) -> ErrorRecord {
+    public func log(
+        type: String, message: String, stackTrace: String? = nil, contextID: String? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> ErrorRecord {
         guard (1...255).contains(type.utf8.count) else { throw .invalidInput("type: must be 1-255 bytes") }
         guard !message.isEmpty, message.utf8.count <= Self.maxMessageBytes else {
             throw .invalidInput("message: must be 1-\(Self.maxMessageBytes) bytes")

@@ -20,8 +20,10 @@ public struct ExecutionLog: Sendable {
     }
 
     /// A tool's executions, newest first. Works by name after the tool is deleted.
-    public func history(_ reference: ToolReference, _ query: ExecutionQuery = ExecutionQuery(), page: PageRequest = PageRequest(),
-                        as principal: Principal) async throws(DryadError) -> Page<ExecutionRecord> {
+    public func history(
+        _ reference: ToolReference, _ query: ExecutionQuery = ExecutionQuery(), page: PageRequest = PageRequest(),
+        as principal: Principal
+    ) async throws(DryadError) -> Page<ExecutionRecord> {
         let page = try page.validated()
         let cursor = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
         let limit = page.limit
@@ -78,9 +80,11 @@ public struct ExecutionLog: Sendable {
             for row in rows {
                 let name: String = row["tool_name"], version: String = row["tool_version"]
                 let key = name + "@" + version
-                var entry = byVersion[key] ?? ToolStats(
-                    name: name, version: version, succeeded: 0, failed: 0, timedOut: 0, rejected: 0, denied: 0,
-                    successRate: nil, p50Ms: nil, p95Ms: nil, maxMs: nil, lastRunAt: nil)
+                var entry =
+                    byVersion[key]
+                    ?? ToolStats(
+                        name: name, version: version, succeeded: 0, failed: 0, timedOut: 0, rejected: 0, denied: 0,
+                        successRate: nil, p50Ms: nil, p95Ms: nil, maxMs: nil, lastRunAt: nil)
                 let count: Int = row["n"]
                 switch ExecutionStatus(rawValue: row["status"]) {
                 case .succeeded?: entry.succeeded = count
@@ -146,21 +150,25 @@ public struct ExecutionLog: Sendable {
         switch reference {
         case .version(let name, let version):
             // Exact version string first; else the stored version with the same precedence.
-            let stored = try String.fetchOne(
-                db, sql: "SELECT v.version FROM tool_version v JOIN tool_registry t ON t.id = v.tool_id WHERE t.name = ? AND v.version_key = ?",
-                arguments: [name, version.precedenceKey]) ?? version.description
-            let known = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
-                arguments: [name]) ?? false
+            let stored =
+                try String.fetchOne(
+                    db, sql: "SELECT v.version FROM tool_version v JOIN tool_registry t ON t.id = v.tool_id WHERE t.name = ? AND v.version_key = ?",
+                    arguments: [name, version.precedenceKey]) ?? version.description
+            let known =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
+                    arguments: [name]) ?? false
             return known ? ("tool_name = ? AND tool_version = ?", [name, stored]) : nil
         case .nameOrID(let text):
-            let byName = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
-                arguments: [text]) ?? false
+            let byName =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
+                    arguments: [text]) ?? false
             if byName { return ("tool_name = ?", [text]) }
-            let byID = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE id = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_id = ?1)",
-                arguments: [text]) ?? false
+            let byID =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE id = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_id = ?1)",
+                    arguments: [text]) ?? false
             return byID ? ("tool_id = ?", [text]) : nil
         }
     }
@@ -190,16 +198,17 @@ public struct ExecutionLog: Sendable {
     // MARK: - Writing
 
     static func insert(_ record: ExecutionRecord, in db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, principal, input, output,
-                status, error, exit_code, http_status, duration_ms, started_at, finished_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, principal, input, output,
+                    status, error, exit_code, http_status, duration_ms, started_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
         ).execute(arguments: [
-                record.id, record.toolID, record.toolName, record.toolVersion, record.sessionID, record.principal,
-                record.input.canonicalText, record.output?.canonicalText, record.status.rawValue, record.error,
-                record.exitCode, record.httpStatus, record.durationMs, record.startedAt, record.finishedAt,
-            ])
+            record.id, record.toolID, record.toolName, record.toolVersion, record.sessionID, record.principal,
+            record.input.canonicalText, record.output?.canonicalText, record.status.rawValue, record.error,
+            record.exitCode, record.httpStatus, record.durationMs, record.startedAt, record.finishedAt,
+        ])
     }
 
     static func decode(_ row: Row) throws -> ExecutionRecord {

@@ -37,8 +37,10 @@ public struct CommandExecutor: Sendable, Equatable {
     public var env: [String: String]
     public var cwd: String?
 
-    public init(argv: [String], timeoutSeconds: Double = Executor.defaultTimeoutSeconds,
-                env: [String: String] = [:], cwd: String? = nil) {
+    public init(
+        argv: [String], timeoutSeconds: Double = Executor.defaultTimeoutSeconds,
+        env: [String: String] = [:], cwd: String? = nil
+    ) {
         self.argv = argv
         self.timeoutSeconds = timeoutSeconds
         self.env = env
@@ -53,8 +55,10 @@ public struct HTTPExecutor: Sendable, Equatable {
     public var headers: [String: String]
     public var timeoutSeconds: Double
 
-    public init(url: String, method: String = "POST", headers: [String: String] = [:],
-                timeoutSeconds: Double = Executor.defaultTimeoutSeconds) {
+    public init(
+        url: String, method: String = "POST", headers: [String: String] = [:],
+        timeoutSeconds: Double = Executor.defaultTimeoutSeconds
+    ) {
         self.url = url
         self.method = method
         self.headers = headers

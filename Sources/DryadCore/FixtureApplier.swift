@@ -56,8 +56,10 @@ public struct FixtureApplier: Sendable {
 
     /// Applies `documents` in order as `principal` (an admin); with `dryRun` the same work runs
     /// and is rolled back, so the plan is exactly what a real apply would do.
-    public func apply(_ documents: [FixtureDocument], dryRun: Bool, progress: (@Sendable (Int) -> Void)? = nil,
-                      as principal: Principal) async throws(DryadError) -> FixturePlan {
+    public func apply(
+        _ documents: [FixtureDocument], dryRun: Bool, progress: (@Sendable (Int) -> Void)? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> FixturePlan {
         guard !documents.isEmpty else { throw .invalidInput("no documents to apply") }
         var resources: [(FixtureDocument, Resource)] = []
         for document in documents {
@@ -94,9 +96,10 @@ public struct FixtureApplier: Sendable {
             note.reason = "role admin; \(changed.count) changed, \(changes.count - changed.count) unchanged"
             // Each change also gets its own entry, so the trail reads like the equivalent commands.
             for change in changed {
-                try AuditLog.append(principal: principal.name, action: "apply.\(change.action.rawValue)",
-                                    resource: "\(change.kind):\(change.name)", allowed: true, reason: "role admin",
-                                    requestID: principal.requestID, at: Timestamp.format(now), in: db)
+                try AuditLog.append(
+                    principal: principal.name, action: "apply.\(change.action.rawValue)",
+                    resource: "\(change.kind):\(change.name)", allowed: true, reason: "role admin",
+                    requestID: principal.requestID, at: Timestamp.format(now), in: db)
             }
             return changes
         }
@@ -160,7 +163,7 @@ extension FixtureApplier {
                 throw DryadError.invalidInput("version: \"\(definition.version)\" is not a semantic version")
             }
             guard let existing = try ToolRegistry.resolveOptional(.version(name: definition.name, version: version), in: db),
-                  existing.version == definition.version
+                existing.version == definition.version
             else {
                 // A missing version is created; one of equal precedence but other spelling is refused by insert.
                 _ = try ToolRegistry.insert(definition, at: now, in: db)
@@ -342,15 +345,17 @@ extension FixtureApplier {
             let nowText = Timestamp.format(now)
             var parentID: String?
             if let parentKey {
-                guard let id = try String.fetchOne(
-                    db, sql: "SELECT id FROM memory_context WHERE key = ? AND \(MemoryStore.visible)", arguments: [parentKey, nowText])
+                guard
+                    let id = try String.fetchOne(
+                        db, sql: "SELECT id FROM memory_context WHERE key = ? AND \(MemoryStore.visible)", arguments: [parentKey, nowText])
                 else {
                     throw DryadError.notFound("parent_key: no context has key \(parentKey) (define the parent earlier in the file)")
                 }
                 parentID = id
             }
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT id, \(MemoryStore.visible) AS visible FROM memory_context WHERE key = ?", arguments: [nowText, key])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT id, \(MemoryStore.visible) AS visible FROM memory_context WHERE key = ?", arguments: [nowText, key])
             else {
                 var draft = draft
                 draft.parentID = parentID
@@ -362,16 +367,21 @@ extension FixtureApplier {
             }
             let existing = try MemoryStore.fetch(row["id"], now: nowText, in: db)
             if existing.agentID != draft.agentID { throw DryadError.conflict("agent_id: context \(key) belongs to \(existing.agentID) and cannot move") }
-            if present.contains("context_type"), existing.contextType != draft.contextType { throw DryadError.conflict("context_type: context \(key) is a \(existing.contextType) and cannot change") }
-            if present.contains("parent_key"), existing.parentID != parentID { throw DryadError.conflict("parent_key: context \(key) has another parent and cannot move") }
+            if present.contains("context_type"), existing.contextType != draft.contextType {
+                throw DryadError.conflict("context_type: context \(key) is a \(existing.contextType) and cannot change")
+            }
+            if present.contains("parent_key"), existing.parentID != parentID {
+                throw DryadError.conflict("parent_key: context \(key) has another parent and cannot move")
+            }
             var fields: [String] = []
             let data = present.contains("data") ? draft.data : existing.data
             let tags = present.contains("tags") ? draft.tags : existing.tags
             if existing.data != data { fields.append("data") }
             if existing.tags != tags { fields.append("tags") }
             guard !fields.isEmpty else { return FixtureChange(kind: "MemoryContext", name: key, action: .unchanged, fields: []) }
-            _ = try MemoryStore.rewrite(existing.id, data: data, tags: tags, expires: existing.expiresAt, expiryChanged: false,
-                                        merged: false, principal: principal.name, at: nowText, in: db)
+            _ = try MemoryStore.rewrite(
+                existing.id, data: data, tags: tags, expires: existing.expiresAt, expiryChanged: false,
+                merged: false, principal: principal.name, at: nowText, in: db)
             return FixtureChange(kind: "MemoryContext", name: key, action: .update, fields: fields)
         }
     }
@@ -383,8 +393,10 @@ extension DryadDatabase {
 
     /// Runs `body` in a write transaction and rolls it back: a dry run that sees its own writes.
     /// Refusals are audited like any other; the rehearsal itself writes nothing.
-    func rehearse<T: Sendable>(_ principal: Principal, _ action: String,
-                               _ body: @escaping @Sendable (Database) throws -> T) async throws(DryadError) -> T {
+    func rehearse<T: Sendable>(
+        _ principal: Principal, _ action: String,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(DryadError) -> T {
         do {
             return try await pool.writeWithoutTransaction { db in
                 var result: T?

@@ -17,8 +17,10 @@ public enum JSONMerge {
 
     /// Applies `patch` like `apply`, in place; with `sources`, records which context set each
     /// pointer (nil skips that bookkeeping, which costs more than the merge itself).
-    static func apply(_ patch: [String: JSONValue], to target: inout [String: JSONValue], source: String,
-                      at pointer: String, sources: inout [String: String]?) {
+    static func apply(
+        _ patch: [String: JSONValue], to target: inout [String: JSONValue], source: String,
+        at pointer: String, sources: inout [String: String]?
+    ) {
         for (key, value) in patch {
             let path = sources == nil ? "" : pointer + "/" + JSONPointer.escape(key)
             switch value {

@@ -111,8 +111,10 @@ public struct MemoryDraft: Sendable, Equatable {
 
     public static let defaultType = "general"
 
-    public init(agentID: String, contextType: String = defaultType, data: JSONValue = .object([:]), parentID: String? = nil,
-                tags: [String] = [], ttl: TimeInterval? = nil, key: String? = nil) {
+    public init(
+        agentID: String, contextType: String = defaultType, data: JSONValue = .object([:]), parentID: String? = nil,
+        tags: [String] = [], ttl: TimeInterval? = nil, key: String? = nil
+    ) {
         self.key = key
         self.agentID = agentID
         self.contextType = contextType
@@ -146,8 +148,10 @@ public struct MemoryChange: Sendable, Equatable {
     public var ifVersion: Int?
     public var onConflict: ConflictPolicy
 
-    public init(content: Content = .keep, tags: [String]? = nil, ttl: TimeInterval? = nil, ifVersion: Int? = nil,
-                onConflict: ConflictPolicy = .reject) {
+    public init(
+        content: Content = .keep, tags: [String]? = nil, ttl: TimeInterval? = nil, ifVersion: Int? = nil,
+        onConflict: ConflictPolicy = .reject
+    ) {
         self.content = content
         self.tags = tags
         self.ttl = ttl
@@ -192,7 +196,8 @@ enum MemoryRules {
 
     /// Keys look like paths (`support/root`) so fixtures can name trees readably.
     static func checkKey(_ key: String, field: String) throws(DryadError) {
-        let valid = (1...128).contains(key.utf8.count)
+        let valid =
+            (1...128).contains(key.utf8.count)
             && key.utf8.allSatisfy { b in
                 (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
                     || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x3A || b == 0x2F || b == 0x40

@@ -73,7 +73,8 @@ extension MemoryStore {
                 ).decodeAll(arguments: [id, now], Self.decode)
             } else {
                 children = try db.makeStatement(
-                    sql: "SELECT \(Self.columns()) FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)"
+                    sql:
+                        "SELECT \(Self.columns()) FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)"
                 ).decodeAll(arguments: [id, now], Self.decode)
             }
             children = try Self.withShares(children, in: db)
@@ -123,7 +124,8 @@ extension MemoryStore {
             arguments += [key[0], key[0], key[1]]
         }
         arguments.append(page.limit + 1)
-        let sql = "SELECT \(Self.columns("c.")) FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
+        let sql =
+            "SELECT \(Self.columns("c.")) FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
         return try await database.audited(principal, "memory.list", "memory") { db, note in
@@ -138,7 +140,9 @@ extension MemoryStore {
     /// Words are ANDed, `"quoted phrases"` match in order and `prefix*` matches word starts;
     /// a query that cannot be parsed (an unterminated quote) is invalid input. Every term reaches
     /// FTS5 quoted, so an error from SQLite here is a storage error, not the user's syntax.
-    public func search(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
+    public func search(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<
+        MemoryContext
+    > {
         let page = try page.validated()
         let match = try SearchQuery.translate(text)
         let offset: Int
@@ -252,7 +256,8 @@ extension MemoryStore {
     /// Inherited data is part of what a reader sees, so every ancestor must be readable too.
     static func requireReadableAncestors(_ ids: [String], _ principal: Principal, now: String, in db: Database) throws {
         guard !principal.isAdmin else { return }
-        for ancestor in try contexts(ids, in: db) where try Access.contextAccess(principal, contextID: ancestor.id, owner: ancestor.agentID, in: db).access == nil {
+        for ancestor in try contexts(ids, in: db)
+        where try Access.contextAccess(principal, contextID: ancestor.id, owner: ancestor.agentID, in: db).access == nil {
             throw Denial(error: .permissionDenied("\(principal.name) may not read ancestor context \(ancestor.id)"), reason: "ancestor not readable")
         }
     }

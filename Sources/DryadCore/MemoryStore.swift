@@ -67,9 +67,10 @@ public struct MemoryStore: Sendable {
         var depth = 0
         var visibleUntil = expires
         if let parentID = draft.parentID {
-            guard let parent = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(visible)"),
-                arguments: [parentID, nowText])
+            guard
+                let parent = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(visible)"),
+                    arguments: [parentID, nowText])
             else {
                 throw DryadError.notFound("parent context \(parentID) not found")
             }
@@ -80,18 +81,22 @@ public struct MemoryStore: Sendable {
             visibleUntil = earliest(expires, parent["visible_until"])
         }
         if let key = draft.key,
-           try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM memory_context WHERE key = ?"), arguments: [key]) == true {
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM memory_context WHERE key = ?"), arguments: [key]) == true
+        {
             throw DryadError.conflict("a context with key \(key) already exists")
         }
         let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
         // Cached: preparing this statement also compiles the full-text triggers.
-        try db.cachedStatement(sql: """
-            INSERT INTO memory_context (id, key, agent_id, context_type, data, parent_id, depth, tags, version,
-                created_at, updated_at, expires_at, visible_until)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-            """
-        ).execute(arguments: [id, draft.key, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
-                        nowText, nowText, expires, visibleUntil])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO memory_context (id, key, agent_id, context_type, data, parent_id, depth, tags, version,
+                    created_at, updated_at, expires_at, visible_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, draft.key, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
+            nowText, nowText, expires, visibleUntil,
+        ])
         try recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
         return try fetch(id, now: nowText, in: db)
     }
@@ -157,8 +162,9 @@ public struct MemoryStore: Sendable {
                 guard change.onConflict == .merge else {
                     throw DryadError.stale("context \(id) is at version \(current.version), not \(expected)")
                 }
-                guard let baseText = try String.fetchOne(
-                    db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, expected])
+                guard
+                    let baseText = try String.fetchOne(
+                        db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, expected])
                 else {
                     throw DryadError.conflict("context \(id) has no version \(expected) to merge from")
                 }
@@ -180,16 +186,19 @@ public struct MemoryStore: Sendable {
             let tags = change.tags ?? current.tags
             var expires = current.expiresAt
             if let ttl = change.ttl { expires = MemoryRules.expiry(now, ttl: ttl) }
-            var updated = try Self.rewrite(id, data: data, tags: tags, expires: expires, expiryChanged: change.ttl != nil,
-                                           merged: merged, principal: principal.name, at: nowText, in: db)
+            var updated = try Self.rewrite(
+                id, data: data, tags: tags, expires: expires, expiryChanged: change.ttl != nil,
+                merged: merged, principal: principal.name, at: nowText, in: db)
             updated.merged = merged
             return updated
         }
     }
 
     /// Writes the next version of a context and records it in its history.
-    static func rewrite(_ id: String, data: JSONValue, tags: [String], expires: String?, expiryChanged: Bool, merged: Bool,
-                        principal: String, at nowText: String, in db: Database) throws -> MemoryContext {
+    static func rewrite(
+        _ id: String, data: JSONValue, tags: [String], expires: String?, expiryChanged: Bool, merged: Bool,
+        principal: String, at nowText: String, in db: Database
+    ) throws -> MemoryContext {
         try db.execute(
             sql: "UPDATE memory_context SET data = ?, tags = ?, version = version + 1, updated_at = ?, expires_at = ? WHERE id = ?",
             arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
@@ -243,8 +252,9 @@ public struct MemoryStore: Sendable {
             if let ifVersion, ifVersion != context.version {
                 throw DryadError.stale("context \(id) is at version \(context.version), not \(ifVersion)")
             }
-            let children = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ? AND \(Self.visible)", arguments: [id, now]) ?? 0
+            let children =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ? AND \(Self.visible)", arguments: [id, now]) ?? 0
             if children > 0 && !recursive {
                 throw DryadError.conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s"): pass --recursive to delete them too")
             }
@@ -306,17 +316,19 @@ public struct MemoryStore: Sendable {
     }
 
     static func recordVersion(of id: String, principal: String, merged: Bool, at now: String, in db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at)
-            SELECT id, version, data, tags, ?, ?, ? FROM memory_context WHERE id = ?
-            """
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at)
+                SELECT id, version, data, tags, ?, ?, ? FROM memory_context WHERE id = ?
+                """
         ).execute(arguments: [principal, merged, now, id])
     }
 
     /// One visible context with its shares; not found when missing or expired.
     static func fetch(_ id: String, now: String, in db: Database) throws -> MemoryContext {
-        guard var context = try db.cachedStatement(sql: "SELECT \(columns()) FROM memory_context WHERE id = ? AND \(visible)")
-            .decodeFirst(arguments: [id, now], decode)
+        guard
+            var context = try db.cachedStatement(sql: "SELECT \(columns()) FROM memory_context WHERE id = ? AND \(visible)")
+                .decodeFirst(arguments: [id, now], decode)
         else {
             throw DryadError.notFound("context \(id) not found")
         }

@@ -140,9 +140,10 @@ public struct PermissionStore: Sendable {
                 """,
             arguments: StatementArguments(arguments)
         ).map { row in
-            ToolGrant(tool: row["name"], principal: row["principal_name"],
-                      principalType: (row["principal_type"] as String?).flatMap(Principal.Kind.init(rawValue:)),
-                      level: ToolLevel(rawValue: row["level"]) ?? .read, createdAt: row["created_at"])
+            ToolGrant(
+                tool: row["name"], principal: row["principal_name"],
+                principalType: (row["principal_type"] as String?).flatMap(Principal.Kind.init(rawValue:)),
+                level: ToolLevel(rawValue: row["level"]) ?? .read, createdAt: row["created_at"])
         }
     }
 }

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
-import Synchronization
 import GRDB
 import JWTKit
+import Synchronization
 
 /// An issued token as listed: never the token itself.
 public struct TokenRecord: Sendable, Equatable, Encodable {
@@ -76,8 +76,9 @@ public struct TokenService: Sendable {
             let target = try PrincipalStore.fetch(subject, in: db)
             guard !target.disabled else { throw DryadError.conflict("principal \(subject) is disabled") }
             let key = try Self.currentKey(now: now, in: db)
-            let record = TokenRecord(id: id, principal: subject, kid: key.kid, issuedAt: Timestamp.format(now),
-                                     expiresAt: Timestamp.format(now.addingTimeInterval(ttl)), revokedAt: nil)
+            let record = TokenRecord(
+                id: id, principal: subject, kid: key.kid, issuedAt: Timestamp.format(now),
+                expiresAt: Timestamp.format(now.addingTimeInterval(ttl)), revokedAt: nil)
             try db.execute(
                 sql: "INSERT INTO token (id, principal, kid, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [record.id, record.principal, record.kid, record.issuedAt, record.expiresAt])
@@ -167,8 +168,9 @@ public struct TokenService: Sendable {
                 try await refuse("bad signature or claims")
             }
             guard claims.iss.value == Self.issuer, claims.aud.value.contains(Self.issuer) else { try await refuse("wrong issuer or audience") }
-            verified = VerifiedTokenCache.Entry(kid: kid, id: claims.jti.value, subject: claims.sub.value,
-                                                expires: claims.exp.value, notBefore: claims.nbf.value)
+            verified = VerifiedTokenCache.Entry(
+                kid: kid, id: claims.jti.value, subject: claims.sub.value,
+                expires: claims.exp.value, notBefore: claims.nbf.value)
             database.verifiedTokens.store(token, verified)
         }
         // Time, revocation, the principal and the key are checked on every request, cached or not.
@@ -179,11 +181,15 @@ public struct TokenService: Sendable {
         // One statement, columns by position: this runs on every authenticated request.
         let state = try database.readNow { db in
             try db.cachedStatement(sql: Self.tokenStateQuery).decodeFirst(arguments: [verified.id]) { row in
-                (principal: row.string(0), kid: row.string(1), revoked: row.bool(2), keyExists: row.bool(3),
-                 holder: row.isNull(4) ? nil : PrincipalRecord(
-                    name: row.string(4), type: Principal.Kind(rawValue: row.string(5)) ?? .user,
-                    role: Principal.Role(rawValue: row.string(6)) ?? .member, disabled: row.bool(7),
-                    rate: row.optionalDouble(8), burst: row.optionalInt(9), createdAt: row.string(10)))
+                (
+                    principal: row.string(0), kid: row.string(1), revoked: row.bool(2), keyExists: row.bool(3),
+                    holder: row.isNull(4)
+                        ? nil
+                        : PrincipalRecord(
+                            name: row.string(4), type: Principal.Kind(rawValue: row.string(5)) ?? .user,
+                            role: Principal.Role(rawValue: row.string(6)) ?? .member, disabled: row.bool(7),
+                            rate: row.optionalDouble(8), burst: row.optionalInt(9), createdAt: row.string(10))
+                )
             }
         }
         guard let state, state.principal == subject, state.kid == verified.kid, state.keyExists else { try await refuse("unknown token") }
@@ -229,8 +235,9 @@ public struct TokenService: Sendable {
     }
 
     static func decode(_ row: Row) -> TokenRecord {
-        TokenRecord(id: row["id"], principal: row["principal"], kid: row["kid"], issuedAt: row["issued_at"],
-                    expiresAt: row["expires_at"], revokedAt: row["revoked_at"])
+        TokenRecord(
+            id: row["id"], principal: row["principal"], kid: row["kid"], issuedAt: row["issued_at"],
+            expiresAt: row["expires_at"], revokedAt: row["revoked_at"])
     }
 }
 

@@ -20,10 +20,12 @@ public struct ToolDefinition: Sendable, Equatable {
     public static let defaultVersion = "1.0.0"
     public static let defaultInputSchema: JSONValue = .object(["type": .string("object")])
 
-    public init(name: String, version: String = defaultVersion, description: String,
-                inputSchema: JSONValue = defaultInputSchema, outputSchema: JSONValue? = nil,
-                executor: Executor? = nil, tags: [String] = [], metadata: [String: JSONValue] = [:],
-                status: ToolStatus = .active) {
+    public init(
+        name: String, version: String = defaultVersion, description: String,
+        inputSchema: JSONValue = defaultInputSchema, outputSchema: JSONValue? = nil,
+        executor: Executor? = nil, tags: [String] = [], metadata: [String: JSONValue] = [:],
+        status: ToolStatus = .active
+    ) {
         self.name = name
         self.version = version
         self.description = description
@@ -129,8 +131,10 @@ public struct ToolChanges: Sendable, Equatable {
     public var status: ToolStatus?
     public var executor: ExecutorChange?
 
-    public init(description: String? = nil, tags: [String]? = nil, metadata: [String: JSONValue]? = nil,
-                status: ToolStatus? = nil, executor: ExecutorChange? = nil) {
+    public init(
+        description: String? = nil, tags: [String]? = nil, metadata: [String: JSONValue]? = nil,
+        status: ToolStatus? = nil, executor: ExecutorChange? = nil
+    ) {
         self.description = description
         self.tags = tags
         self.metadata = metadata

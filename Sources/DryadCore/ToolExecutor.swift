@@ -17,8 +17,10 @@ public struct ToolExecutor: Sendable {
     ///
     /// Throws only when nothing can be recorded (unknown tool or session, input too large);
     /// every recorded outcome comes back as an `ExecutionOutcome`.
-    public func execute(_ reference: ToolReference, input: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
-                        as principal: Principal) async throws(DryadError) -> ExecutionOutcome {
+    public func execute(
+        _ reference: ToolReference, input: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> ExecutionOutcome {
         if let timeout, !(timeout > 0 && timeout <= Executor.maxTimeoutSeconds) {
             throw .invalidInput("timeout: must be greater than 0 and at most \(Int(Executor.maxTimeoutSeconds))")
         }
@@ -79,8 +81,10 @@ public struct ToolExecutor: Sendable {
                 // Schemas are compiled at registration, so this is a damaged file; still recorded.
                 failure = reject(&record, .storage("the stored input schema of \(tool.reference) cannot be used: \(error.message)"))
             case .success(let violations) where !violations.isEmpty:
-                failure = reject(&record, .invalidInput(
-                    "input does not match the input schema of \(tool.reference): " + violations.map(\.description).joined(separator: "; ")))
+                failure = reject(
+                    &record,
+                    .invalidInput(
+                        "input does not match the input schema of \(tool.reference): " + violations.map(\.description).joined(separator: "; ")))
             case .success:
                 failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record)
             }
@@ -108,8 +112,9 @@ public struct ToolExecutor: Sendable {
             try await Task {
                 try await database.committer.write { db in
                     try ExecutionLog.insert(record, in: db)
-                    try AuditLog.append(principal: principal.name, action: "tools.execute", resource: "tool:\(record.toolName)@\(record.toolVersion)",
-                                        allowed: allowed, reason: reason, requestID: principal.requestID, at: at, in: db)
+                    try AuditLog.append(
+                        principal: principal.name, action: "tools.execute", resource: "tool:\(record.toolName)@\(record.toolVersion)",
+                        allowed: allowed, reason: reason, requestID: principal.requestID, at: at, in: db)
                 }
             }.value
         } catch {
@@ -160,8 +165,10 @@ public struct ToolExecutor: Sendable {
         }
     }
 
-    private func runCommand(_ command: CommandExecutor, tool: ToolVersion, input: Data, timeout: Duration, seconds: Double,
-                            into record: inout ExecutionRecord) async throws(DryadError) {
+    private func runCommand(
+        _ command: CommandExecutor, tool: ToolVersion, input: Data, timeout: Duration, seconds: Double,
+        into record: inout ExecutionRecord
+    ) async throws(DryadError) {
         var env: [String: String] = [
             "PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             "HOME": environment["HOME"] ?? "/",
@@ -225,7 +232,8 @@ public struct ToolExecutor: Sendable {
             } else {
                 record.status = .failed
                 let excerpt = Self.excerpt(result.body)
-                record.error = (200..<300).contains(status)
+                record.error =
+                    (200..<300).contains(status)
                     ? "HTTP \(status) with a body that is not JSON" + (excerpt.isEmpty ? "" : ": \(excerpt)")
                     : "HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
             }
@@ -255,7 +263,9 @@ public struct ToolExecutor: Sendable {
 
     static func excerpt(_ data: Data) -> String {
         let text = String(decoding: data.prefix(1024), as: UTF8.self)
-        let oneLine = text.unicodeScalars.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : ($0.properties.generalCategory == .control ? "?" : Character($0)) }
+        let oneLine = text.unicodeScalars.map {
+            $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : ($0.properties.generalCategory == .control ? "?" : Character($0))
+        }
         return String(String(oneLine).trimmingCharacters(in: .whitespaces).prefix(500))
     }
 

@@ -119,8 +119,10 @@ public struct ToolRegistry: Sendable {
     }
 
     /// One page of `selectVersion` rows turned into items by `item`, which also gives each item's cursor key.
-    private func list<Item: Sendable>(_ query: ToolQuery, page: PageRequest, as principal: Principal,
-                                      _ item: @escaping @Sendable (ColumnRow) throws -> (Item, [String])) async throws(DryadError) -> Page<Item> {
+    private func list<Item: Sendable>(
+        _ query: ToolQuery, page: PageRequest, as principal: Principal,
+        _ item: @escaping @Sendable (ColumnRow) throws -> (Item, [String])
+    ) async throws(DryadError) -> Page<Item> {
         let page = try page.validated()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
@@ -137,7 +139,8 @@ public struct ToolRegistry: Sendable {
         }
         if let text = query.text, !text.isEmpty {
             let pattern = "%" + Self.escapeLike(text) + "%"
-            conditions.append("""
+            conditions.append(
+                """
                 (t.name LIKE ? ESCAPE '\\' OR v.description LIKE ? ESCAPE '\\'
                  OR EXISTS (SELECT 1 FROM json_each(v.tags) WHERE value LIKE ? ESCAPE '\\'))
                 """)
@@ -170,8 +173,10 @@ public struct ToolRegistry: Sendable {
     /// Changes the mutable fields of one version and bumps its revision.
     ///
     /// - Parameter ifRevision: when given, the update is refused unless the version is at that revision.
-    public func update(_ reference: ToolReference, _ changes: ToolChanges, ifRevision: Int? = nil,
-                       as principal: Principal) async throws(DryadError) -> ToolVersion {
+    public func update(
+        _ reference: ToolReference, _ changes: ToolChanges, ifRevision: Int? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> ToolVersion {
         guard !changes.isEmpty else { throw .invalidInput("nothing to update: give at least one field to change") }
         if let description = changes.description { try ToolRules.checkDescription(description, path: "description") }
         if let tags = changes.tags { try ToolRules.checkTags(tags, path: "tags") }
@@ -199,11 +204,14 @@ public struct ToolRegistry: Sendable {
     /// Makes one version's mutable fields match `definition` (the REST `PUT`): the definition must
     /// name that version and keep its schemas, which are fixed per version. One transaction, so
     /// the checks and the change see the same version.
-    public func replace(_ reference: ToolReference, with definition: ToolDefinition, ifRevision: Int? = nil,
-                        as principal: Principal) async throws(DryadError) -> ToolVersion {
+    public func replace(
+        _ reference: ToolReference, with definition: ToolDefinition, ifRevision: Int? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> ToolVersion {
         try ToolRules.check(definition, path: "")
-        let changes = ToolChanges(description: definition.description, tags: definition.tags, metadata: definition.metadata,
-                                  status: definition.status, executor: definition.executor.map { .replace($0) } ?? .remove)
+        let changes = ToolChanges(
+            description: definition.description, tags: definition.tags, metadata: definition.metadata,
+            status: definition.status, executor: definition.executor.map { .replace($0) } ?? .remove)
         let now = database.now()
         return try await database.audited(principal, "tools.update", "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
@@ -259,7 +267,9 @@ public struct ToolRegistry: Sendable {
     // MARK: - Delete
 
     /// Deletes one version (`NAME@VERSION`) or, with `allVersions`, the whole tool; returns what was deleted.
-    public func delete(_ reference: ToolReference, allVersions: Bool = false, ifRevision: Int? = nil, as principal: Principal) async throws(DryadError) -> [ToolVersion] {
+    public func delete(_ reference: ToolReference, allVersions: Bool = false, ifRevision: Int? = nil, as principal: Principal) async throws(DryadError)
+        -> [ToolVersion]
+    {
         if case .version = reference, allVersions {
             throw .invalidInput("--all-versions deletes a whole tool: name it without @VERSION")
         }
@@ -320,14 +330,16 @@ public struct ToolRegistry: Sendable {
         case .nameOrID(let text):
             // A name wins over an id, so a tool whose name looks like a UUID stays reachable.
             return try db.cachedStatement(
-                sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1")
-                .decodeFirst(arguments: [text], decode)
+                sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1"
+            )
+            .decodeFirst(arguments: [text], decode)
         }
     }
 
     static func fetchVersion(toolID: String, versionKey: String, in db: Database) throws -> ToolVersion {
-        guard let tool = try db.cachedStatement(sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?")
-            .decodeFirst(arguments: [toolID, versionKey], decode)
+        guard
+            let tool = try db.cachedStatement(sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?")
+                .decodeFirst(arguments: [toolID, versionKey], decode)
         else {
             throw DryadError.notFound("tool version not found")
         }

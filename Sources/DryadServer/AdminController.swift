@@ -15,10 +15,11 @@ struct AdminController: Sendable {
             guard let type = try fields.string("type").flatMap(Principal.Kind.init(rawValue:)) else {
                 throw DryadError.invalidInput("type: expected user, agent or service")
             }
-            let role = try fields.string("role").map { text throws(DryadError) -> Principal.Role in
-                guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
-                return role
-            } ?? .member
+            let role =
+                try fields.string("role").map { text throws(DryadError) -> Principal.Role in
+                    guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
+                    return role
+                } ?? .member
             let added = try await database.principals.add(try fields.string("name") ?? "", type: type, role: role, as: try context.actor())
             return try HTTPJSON.response(added, status: .created, headers: [.location: "/api/v1/principals/\(added.name)"])
         }
@@ -40,8 +41,10 @@ struct AdminController: Sendable {
             guard let rate = try fields.number("rate"), let burst = try fields.integer("burst") else {
                 throw DryadError.invalidInput("rate and burst: required numbers")
             }
-            return try HTTPJSON.response(try await database.principals.setLimit(try context.parameters.require("name"), rate: rate, burst: burst,
-                                                                                  as: try context.actor()))
+            return try HTTPJSON.response(
+                try await database.principals.setLimit(
+                    try context.parameters.require("name"), rate: rate, burst: burst,
+                    as: try context.actor()))
         }
 
         table.add(.post, "permissions", "Grant a level on a tool.", on: group, body: "{tool, principal | principal_type, level}") { request, context in
@@ -58,11 +61,15 @@ struct AdminController: Sendable {
         }
         table.add(.get, "permissions", "List grants.", on: group, query: ["tool", "principal"]) { request, context in
             let query = Query(request: request)
-            return try HTTPJSON.list(try await database.permissions.list(tool: query.string("tool"), principal: query.string("principal"),
-                                                                         as: try context.actor()))
+            return try HTTPJSON.list(
+                try await database.permissions.list(
+                    tool: query.string("tool"), principal: query.string("principal"),
+                    as: try context.actor()))
         }
-        table.add(.get, "permissions/check", "Whether a principal holds a level on a tool, and why.", on: group,
-                  query: ["tool", "principal", "level"]) { request, context in
+        table.add(
+            .get, "permissions/check", "Whether a principal holds a level on a tool, and why.", on: group,
+            query: ["tool", "principal", "level"]
+        ) { request, context in
             let query = Query(request: request)
             guard let tool = query.string("tool"), let name = query.string("principal"), let level = try query.enumValue("level", ToolLevel.self) else {
                 throw DryadError.invalidInput("tool, principal and level: required")
@@ -70,10 +77,12 @@ struct AdminController: Sendable {
             return try HTTPJSON.response(try await database.permissions.check(tool, principal: name, level: level, as: try context.actor()))
         }
 
-        table.add(.post, "tokens", "Issue a token; the response is the only time it is shown.", on: group, body: "{principal, ttl_seconds}") { request, context in
+        table.add(.post, "tokens", "Issue a token; the response is the only time it is shown.", on: group, body: "{principal, ttl_seconds}") {
+            request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            let issued = try await database.tokens.issue(for: try fields.string("principal") ?? "", ttl: try fields.number("ttl_seconds") ?? TokenService.defaultTTL,
-                                                         as: try context.actor())
+            let issued = try await database.tokens.issue(
+                for: try fields.string("principal") ?? "", ttl: try fields.number("ttl_seconds") ?? TokenService.defaultTTL,
+                as: try context.actor())
             return try HTTPJSON.response(["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], status: .created)
         }
         table.add(.get, "tokens", "List issued tokens.", on: group) { _, context in
@@ -87,11 +96,14 @@ struct AdminController: Sendable {
             try HTTPJSON.response(["kid": try await database.tokens.rotateKey(as: try context.actor())])
         }
 
-        table.add(.get, "audit", "The audit trail, oldest first.", on: group,
-                  query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"]) { request, context in
+        table.add(
+            .get, "audit", "The audit trail, oldest first.", on: group,
+            query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"]
+        ) { request, context in
             let query = Query(request: request)
-            let filter = AuditQuery(principal: query.string("principal"), action: query.string("action"), decision: query.string("decision"),
-                                    resource: query.string("resource"), since: try query.since())
+            let filter = AuditQuery(
+                principal: query.string("principal"), action: query.string("action"), decision: query.string("decision"),
+                resource: query.string("resource"), since: try query.since())
             return try HTTPJSON.response(try await database.audit.list(filter, page: try query.page(), as: try context.actor()))
         }
         table.add(.get, "audit/verify", "Check the hash chain.", on: group) { _, context in

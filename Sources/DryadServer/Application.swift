@@ -28,10 +28,12 @@ public struct ServerConfiguration: Sendable {
     /// Failed token checks allowed per client address before it gets 429 (refilling at `rate` per second).
     public var tokenFailureLimit: RateLimiter.Limit
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
-                defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
-                environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
-                idleTimeout: Duration = .seconds(60), tokenFailureLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 1, burst: 20)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
+        defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
+        environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
+        idleTimeout: Duration = .seconds(60), tokenFailureLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 1, burst: 20)
+    ) {
         self.host = host
         self.port = port
         self.maxBody = maxBody
@@ -78,8 +80,10 @@ private let frameworkLogger: Logger = {
 
 /// Builds the HTTP application over one database; `dryad serve` and the tests both call this.
 /// Fails only when the TLS certificate or key cannot be loaded.
-public func buildApplication(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
-                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(DryadError) -> some ApplicationProtocol {
+public func buildApplication(
+    database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws(DryadError) -> some ApplicationProtocol {
     let (router, _) = buildRouter(database: database, configuration: configuration)
     let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))
     var server = HTTPServerBuilder.http1(configuration: http1)
@@ -126,9 +130,10 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     MemoryController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
     AdminController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
 
-    let document = OpenAPIDocument.make(routes: table.specs + [
-        RouteSpec(method: .get, path: "/api/v1/openapi.json", summary: "This document.", authenticated: false, requestBody: nil, query: []),
-    ])
+    let document = OpenAPIDocument.make(
+        routes: table.specs + [
+            RouteSpec(method: .get, path: "/api/v1/openapi.json", summary: "This document.", authenticated: false, requestBody: nil, query: [])
+        ])
     table.add(.get, "openapi.json", "This document.", on: open, authenticated: false) { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
     }

@@ -8,8 +8,9 @@ enum HTTPJSON {
     static func body(_ request: Request, maxBytes: Int, contentTypes: Set<String> = ["application/json"]) async throws -> JSONValue {
         let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let type, contentTypes.contains(type) else {
-            throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
-                          detail: "expected Content-Type \(contentTypes.sorted().joined(separator: " or "))")
+            throw Problem(
+                status: .unsupportedMediaType, code: "unsupported_media_type",
+                detail: "expected Content-Type \(contentTypes.sorted().joined(separator: " or "))")
         }
         let buffer: ByteBuffer
         do {
@@ -132,7 +133,9 @@ struct Query {
 
     func double(_ name: String) throws -> Double? {
         guard let text = string(name) else { return nil }
-        guard let value = Double(text), value.isFinite else { throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): expected a number") }
+        guard let value = Double(text), value.isFinite else {
+            throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): expected a number")
+        }
         return value
     }
 
@@ -155,7 +158,9 @@ struct Query {
 
     func enumValue<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
         guard let text = string(name) else { return nil }
-        guard let value = T(rawValue: text) else { throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): unknown value \"\(text)\"") }
+        guard let value = T(rawValue: text) else {
+            throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "\(name): unknown value \"\(text)\"")
+        }
         return value
     }
 }

@@ -32,8 +32,12 @@ struct EdgeMiddleware: RouterMiddleware {
             response = problem.response
             failure = problem.serverDetail
         } catch let error as HTTPError {
-            response = Problem(status: error.status, code: error.status == .notFound ? "no_route" : "http_error",
-                               detail: error.status == .notFound ? "no route for \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)).response
+            response =
+                Problem(
+                    status: error.status, code: error.status == .notFound ? "no_route" : "http_error",
+                    detail: error.status == .notFound
+                        ? "no route for \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+                ).response
         } catch {
             response = Problem(status: .internalServerError, code: "internal", detail: "internal error").response
             failure = String(describing: error)
@@ -110,8 +114,9 @@ struct AuthMiddleware: RouterMiddleware {
                 throw Problem(status: .unauthorized, code: "permission_denied", detail: message, headers: [.wwwAuthenticate: "Bearer"])
             }
             metrics.rateLimited()
-            throw Problem(status: .tooManyRequests, code: "rate_limited", detail: "too many invalid tokens from this address; retry later",
-                          headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+            throw Problem(
+                status: .tooManyRequests, code: "rate_limited", detail: "too many invalid tokens from this address; retry later",
+                headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
         }
         context.principal = principal
         do {
@@ -155,8 +160,9 @@ struct RateLimitMiddleware: RouterMiddleware {
         if let wait = limiter.acquire(principal.name, limit: limit) {
             metrics.rateLimited()
             try await database.recordRateLimit(principal, resource: "\(request.method.rawValue) \(request.uri.path)")
-            throw Problem(status: .tooManyRequests, code: "rate_limited", detail: "rate limit exceeded; retry later",
-                          headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+            throw Problem(
+                status: .tooManyRequests, code: "rate_limited", detail: "rate limit exceeded; retry later",
+                headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
         }
         return try await next(request, context)
     }

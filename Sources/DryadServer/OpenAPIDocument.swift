@@ -8,22 +8,31 @@ enum OpenAPIDocument {
         for route in routes {
             var operation: [String: JSONValue] = [
                 "summary": .string(route.summary),
-                "operationId": .string(route.method.rawValue.lowercased() + route.path.replacingOccurrences(of: "/", with: "_")
-                    .replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").replacingOccurrences(of: ".", with: "_")),
+                "operationId": .string(
+                    route.method.rawValue.lowercased()
+                        + route.path.replacingOccurrences(of: "/", with: "_")
+                        .replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").replacingOccurrences(of: ".", with: "_")),
                 "responses": .object(responses(for: route)),
             ]
             var parameters: [JSONValue] = pathParameters(route.path).map { name in
-                .object(["name": .string(name), "in": .string("path"), "required": .bool(true),
-                         "schema": OpenAPISchemas.pathParameters[name] ?? .object(["type": .string("string")])])
+                .object([
+                    "name": .string(name), "in": .string("path"), "required": .bool(true),
+                    "schema": OpenAPISchemas.pathParameters[name] ?? .object(["type": .string("string")]),
+                ])
             }
             parameters += route.query.map { name in
                 let query = OpenAPISchemas.query(name, route: "\(route.method.rawValue) \(route.path)")
-                return .object(["name": .string(name), "in": .string("query"), "required": .bool(query.required), "allowEmptyValue": .bool(!query.required),
-                                "schema": query.schema])
+                return .object([
+                    "name": .string(name), "in": .string("query"), "required": .bool(query.required), "allowEmptyValue": .bool(!query.required),
+                    "schema": query.schema,
+                ])
             }
             if route.method == .put || route.method == .patch || route.method == .delete {
-                parameters.append(.object(["name": .string("If-Match"), "in": .string("header"), "required": .bool(false),
-                                           "schema": .object(["type": .string("string")])]))
+                parameters.append(
+                    .object([
+                        "name": .string("If-Match"), "in": .string("header"), "required": .bool(false),
+                        "schema": .object(["type": .string("string")]),
+                    ]))
             }
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             let bodies = OpenAPISchemas.bodies["\(route.method.rawValue) \(route.path)"]
@@ -51,8 +60,10 @@ enum OpenAPIDocument {
         ])
         let document: JSONValue = .object([
             "openapi": .string("3.1.0"),
-            "info": .object(["title": .string("dryad"), "version": .string("0.1.0"),
-                             "description": .string("Tool registry and agent memory. Errors are RFC 9457 problems with stable codes.")]),
+            "info": .object([
+                "title": .string("dryad"), "version": .string("0.1.0"),
+                "description": .string("Tool registry and agent memory. Errors are RFC 9457 problems with stable codes."),
+            ]),
             "paths": .object(paths),
             "components": .object([
                 "schemas": .object(OpenAPISchemas.components.merging(["Problem": problem]) { current, _ in current }),
@@ -63,8 +74,10 @@ enum OpenAPIDocument {
         return document.canonicalText
     }
 
-    static let problemCodes = ["not_found", "permission_denied", "conflict", "schema_too_new", "invalid_input", "busy", "tool_failed",
-                               "storage_error", "malformed_json", "too_large", "unsupported_media_type", "rate_limited", "internal", "http_error", "no_route"]
+    static let problemCodes = [
+        "not_found", "permission_denied", "conflict", "schema_too_new", "invalid_input", "busy", "tool_failed",
+        "storage_error", "malformed_json", "too_large", "unsupported_media_type", "rate_limited", "internal", "http_error", "no_route",
+    ]
 
     static func pathParameters(_ path: String) -> [String] {
         path.split(separator: "/").compactMap { part in
@@ -73,11 +86,14 @@ enum OpenAPIDocument {
     }
 
     private static func responses(for route: RouteSpec) -> [String: JSONValue] {
-        let problem: JSONValue = .object(["description": .string("problem"),
-                                          "content": .object(["application/problem+json": .object(["schema": .object(["$ref": .string("#/components/schemas/Problem")])])])])
+        let problem: JSONValue = .object([
+            "description": .string("problem"),
+            "content": .object(["application/problem+json": .object(["schema": .object(["$ref": .string("#/components/schemas/Problem")])])]),
+        ])
         var responses: [String: JSONValue] = [:]
-        let success = route.method == .post && route.summary.hasPrefix("Register") || route.summary.hasPrefix("Store") || route.summary.hasPrefix("Add")
-            || route.summary.hasPrefix("Issue") || route.summary.hasPrefix("Open") || route.summary.hasPrefix("Log") || route.summary.hasPrefix("Grant")
+        let success =
+            route.method == .post && route.summary.hasPrefix("Register") || route.summary.hasPrefix("Store") || route.summary.hasPrefix("Add")
+                || route.summary.hasPrefix("Issue") || route.summary.hasPrefix("Open") || route.summary.hasPrefix("Log") || route.summary.hasPrefix("Grant")
             ? "201" : (route.method == .delete && !route.summary.hasPrefix("Stop") ? "204" : "200")
         if let schema = OpenAPISchemas.bodies["\(route.method.rawValue) \(route.path)"]?.response {
             responses[success] = .object([

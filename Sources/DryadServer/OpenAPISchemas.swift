@@ -16,8 +16,10 @@ enum OpenAPISchemas {
     private static func ref(_ name: String) -> JSONValue { .object(["$ref": .string("#/components/schemas/\(name)")]) }
     private static func enumeration(_ values: [String]) -> JSONValue { .object(["enum": .array(values.map(JSONValue.string))]) }
     private static func object(_ properties: [String: JSONValue], required: [String]? = nil) -> JSONValue {
-        .object(["type": .string("object"), "properties": .object(properties),
-                 "required": .array((required ?? properties.keys.sorted()).map(JSONValue.string))])
+        .object([
+            "type": .string("object"), "properties": .object(properties),
+            "required": .array((required ?? properties.keys.sorted()).map(JSONValue.string)),
+        ])
     }
     /// A request field the server also accepts as null, meaning "absent".
     private static func orNull(_ schema: JSONValue) -> JSONValue {
@@ -45,7 +47,8 @@ enum OpenAPISchemas {
     private static let toolName = pattern("^[A-Za-z0-9_-]{1,64}$")
     private static let tag = pattern("^[A-Za-z0-9_.:/-]{1,64}$")
     private static let tags: JSONValue = .object(["type": .string("array"), "items": tag, "maxItems": .integer(32)])
-    private static let semverBody = "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+    private static let semverBody =
+        "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
         + "(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?"
     private static let semver = pattern("^" + semverBody + "$", maxLength: 64)
     private static let agentID = pattern("^[A-Za-z0-9_.:@-]{1,128}$")
@@ -66,9 +69,10 @@ enum OpenAPISchemas {
     /// `schema` plus: exactly one of `alternatives` is present and not null.
     private static func exactlyOne(_ schema: JSONValue, of alternatives: [String: JSONValue]) -> JSONValue {
         var fields = schema.objectValue ?? [:]
-        fields["oneOf"] = .array(alternatives.keys.sorted().map { name in
-            .object(["required": .array([.string(name)]), "properties": .object([name: alternatives[name] ?? anything])])
-        })
+        fields["oneOf"] = .array(
+            alternatives.keys.sorted().map { name in
+                .object(["required": .array([.string(name)]), "properties": .object([name: alternatives[name] ?? anything])])
+            })
         return .object(fields)
     }
     private static func closed(_ schema: JSONValue) -> JSONValue {
@@ -91,14 +95,22 @@ enum OpenAPISchemas {
             "updated_at": string("date-time"),
         ]),
         "ToolPage": page("Tool"),
-        "ToolDefinition": closed(object([
-            "name": toolName, "version": orNull(semver), "description": toolDescription, "input_schema": orNull(anyObject), "output_schema": orNull(anyObject),
-            "executor": anything, "tags": orNull(tags), "metadata": orNull(anyObject), "status": orNull(enumeration(ToolStatus.allCases.map(\.rawValue))),
-            // Read-only fields of a tool, accepted and ignored so that `GET` output can be sent back.
-            "id": anything, "revision": anything, "created_at": anything, "updated_at": anything,
-        ], required: ["name", "description"])),
-        "ToolDefinitions": .object(["anyOf": .array([ref("ToolDefinition"),
-                                                     .object(["type": .string("array"), "items": ref("ToolDefinition"), "minItems": .integer(1)])])]),
+        "ToolDefinition": closed(
+            object(
+                [
+                    "name": toolName, "version": orNull(semver), "description": toolDescription, "input_schema": orNull(anyObject),
+                    "output_schema": orNull(anyObject),
+                    "executor": anything, "tags": orNull(tags), "metadata": orNull(anyObject),
+                    "status": orNull(enumeration(ToolStatus.allCases.map(\.rawValue))),
+                    // Read-only fields of a tool, accepted and ignored so that `GET` output can be sent back.
+                    "id": anything, "revision": anything, "created_at": anything, "updated_at": anything,
+                ], required: ["name", "description"])),
+        "ToolDefinitions": .object([
+            "anyOf": .array([
+                ref("ToolDefinition"),
+                .object(["type": .string("array"), "items": ref("ToolDefinition"), "minItems": .integer(1)]),
+            ])
+        ]),
         "ToolOrPage": .object(["anyOf": .array([ref("Tool"), ref("ToolPage")])]),
         "Execution": object([
             "id": string("uuid"), "tool_id": string(), "tool_name": string(), "tool_version": string(), "session_id": nullable("string"),
@@ -120,19 +132,24 @@ enum OpenAPISchemas {
         "SessionPage": page("Session"),
         "SessionDetail": .object(["allOf": .array([ref("Session"), object(["executions": .object(["type": .string("array"), "items": ref("Execution")])])])]),
         "SessionRequest": object(["label": orNull(string())], required: []),
-        "MemoryContext": object([
-            "id": string("uuid"), "key": nullable("string"), "agent_id": string(), "context_type": string(), "data": anyObject,
-            "parent_id": nullable("string"), "tags": strings, "version": integer, "created_at": string("date-time"), "updated_at": string("date-time"),
-            "expires_at": nullable("string"),
-            "shared_with": .object(["type": .string("array"), "items": object(["agent_id": string(), "access": enumeration(["read", "write"])])]),
-            "provenance": .object(["type": .string("array"), "items": object(["pointer": string(), "context_id": string()])]),
-            "unresolved_errors": integer, "score": number, "snippet": string(), "merged": boolean, "principal": string(),
-        ], required: ["id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at", "shared_with"]),
+        "MemoryContext": object(
+            [
+                "id": string("uuid"), "key": nullable("string"), "agent_id": string(), "context_type": string(), "data": anyObject,
+                "parent_id": nullable("string"), "tags": strings, "version": integer, "created_at": string("date-time"), "updated_at": string("date-time"),
+                "expires_at": nullable("string"),
+                "shared_with": .object(["type": .string("array"), "items": object(["agent_id": string(), "access": enumeration(["read", "write"])])]),
+                "provenance": .object(["type": .string("array"), "items": object(["pointer": string(), "context_id": string()])]),
+                "unresolved_errors": integer, "score": number, "snippet": string(), "merged": boolean, "principal": string(),
+            ],
+            required: [
+                "id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at", "shared_with",
+            ]),
         "MemoryContextPage": page("MemoryContext"),
-        "MemoryDraft": object([
-            "agent_id": agentID, "context_type": orNull(tag), "data": anyObject, "parent_id": nullable("string"), "tags": orNull(tags),
-            "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern("^[A-Za-z0-9_.:/@-]{1,128}$")),
-        ], required: ["agent_id"]),
+        "MemoryDraft": object(
+            [
+                "agent_id": agentID, "context_type": orNull(tag), "data": anyObject, "parent_id": nullable("string"), "tags": orNull(tags),
+                "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern("^[A-Za-z0-9_.:/@-]{1,128}$")),
+            ], required: ["agent_id"]),
         "MemoryReplace": atLeastOne(object(["data": anyObject, "tags": orNull(tags), "ttl_seconds": orNull(memoryTTL)], required: [])),
         "MergePatch": anyObject,
         "ShareRequest": object(["agent_id": agentID, "access": orNull(enumeration(MemoryAccess.allCases.map(\.rawValue)))], required: ["agent_id"]),
@@ -143,27 +160,36 @@ enum OpenAPISchemas {
             "resolved_at": nullable("string"),
         ]),
         "ErrorPage": page("ErrorRecord"),
-        "ErrorRequest": object(["type": nonEmpty, "message": nonEmpty, "stack_trace": orNull(string()), "context_id": orNull(string())],
-                               required: ["type", "message"]),
+        "ErrorRequest": object(
+            ["type": nonEmpty, "message": nonEmpty, "stack_trace": orNull(string()), "context_id": orNull(string())],
+            required: ["type", "message"]),
         "ResolveRequest": object(["note": orNull(string())], required: []),
         "Principal": object([
             "name": string(), "type": enumeration(Principal.Kind.allCases.map(\.rawValue)), "role": enumeration(Principal.Role.allCases.map(\.rawValue)),
             "disabled": boolean, "rate": nullable("number"), "burst": nullable("integer"), "created_at": string("date-time"),
         ]),
         "PrincipalPage": page("Principal"),
-        "PrincipalRequest": object(["name": principalName, "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
-                                    "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue)))], required: ["name", "type"]),
+        "PrincipalRequest": object(
+            [
+                "name": principalName, "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
+                "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue))),
+            ], required: ["name", "type"]),
         "LimitRequest": object(["rate": range("number", above: 0, to: 1_000_000), "burst": range("integer", from: 1, to: 1_000_000)]),
         "Grant": object([
             "tool": string(), "principal": nullable("string"), "principal_type": nullable("string"),
             "level": enumeration(ToolLevel.allCases.map(\.rawValue)), "created_at": string("date-time"),
         ]),
         "GrantPage": page("Grant"),
-        "GrantRequest": exactlyOne(object(["tool": string(), "principal": orNull(string()), "principal_type": orNull(principalType),
-                                           "level": enumeration(ToolLevel.allCases.map(\.rawValue))], required: ["tool", "level"]),
-                                   of: ["principal": string(), "principal_type": principalType]),
+        "GrantRequest": exactlyOne(
+            object(
+                [
+                    "tool": string(), "principal": orNull(string()), "principal_type": orNull(principalType),
+                    "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
+                ], required: ["tool", "level"]),
+            of: ["principal": string(), "principal_type": principalType]),
         "Decision": object(["decision": enumeration(["allow", "deny"]), "reason": string()]),
-        "TokenRequest": object(["principal": string(), "ttl_seconds": orNull(range("number", above: 0, to: TokenService.defaultMaxTTL))], required: ["principal"]),
+        "TokenRequest": object(
+            ["principal": string(), "ttl_seconds": orNull(range("number", above: 0, to: TokenService.defaultMaxTTL))], required: ["principal"]),
         "IssuedToken": object(["token": string(), "id": string(), "expires_at": string("date-time")]),
         "Token": object([
             "id": string(), "principal": string(), "kid": string(), "issued_at": string("date-time"), "expires_at": string("date-time"),
@@ -206,7 +232,8 @@ enum OpenAPISchemas {
     /// The schema of a query parameter and whether it is required; an optional one may be sent empty, which counts as absent.
     static func query(_ name: String, route: String) -> (schema: JSONValue, required: Bool) {
         let required = requiredQuery.contains("\(route) \(name)")
-        let schema = queryParameters["\(route) \(name)"] ?? queryParameters[name]
+        let schema =
+            queryParameters["\(route) \(name)"] ?? queryParameters[name]
             ?? (required ? .object(["type": .string("string"), "minLength": .integer(1)]) : string())
         return (schema, required)
     }

@@ -19,16 +19,22 @@ struct RouteTable {
 
     typealias Handler = @Sendable (Request, DryadContext) async throws -> Response
 
-    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ summary: String, on group: RouterGroup<DryadContext>,
-                      prefix: String = "/api/v1", authenticated: Bool = true, body: String? = nil, query: [String] = [],
-                      _ handler: @escaping Handler) {
-        specs.append(RouteSpec(method: method, path: prefix + "/" + path, summary: summary, authenticated: authenticated,
-                               requestBody: body, query: query))
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, _ summary: String, on group: RouterGroup<DryadContext>,
+        prefix: String = "/api/v1", authenticated: Bool = true, body: String? = nil, query: [String] = [],
+        _ handler: @escaping Handler
+    ) {
+        specs.append(
+            RouteSpec(
+                method: method, path: prefix + "/" + path, summary: summary, authenticated: authenticated,
+                requestBody: body, query: query))
         group.on(RouterPath(path), method: method, use: handler)
     }
 
-    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ summary: String, on router: Router<DryadContext>,
-                      query: [String] = [], _ handler: @escaping Handler) {
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, _ summary: String, on router: Router<DryadContext>,
+        query: [String] = [], _ handler: @escaping Handler
+    ) {
         specs.append(RouteSpec(method: method, path: "/" + path, summary: summary, authenticated: false, requestBody: nil, query: query))
         router.on(RouterPath(path), method: method, use: handler)
     }

@@ -5,16 +5,30 @@ import Synchronization
 /// Prometheus metrics: requests by route and status, latency, executions, rate-limit denials.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                                              .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
-    private static var requests: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "http_requests", unitName: "total",
-                                                       helpText: "HTTP requests by method, route and status.") }
-    private static var latency: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "http_request_duration", unitName: "seconds",
-                                                      helpText: "HTTP request latency by method and route.") }
-    private static var executions: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "tool_executions", unitName: "total",
-                                                         helpText: "Tool executions by tool and status.") }
-    private static var limited: MetricNameDescriptor { MetricNameDescriptor(namespace: "dryad", metricName: "rate_limited", unitName: "total",
-                                                      helpText: "Requests refused by the rate limiter.") }
+    private static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+    private static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "dryad", metricName: "http_requests", unitName: "total",
+            helpText: "HTTP requests by method, route and status.")
+    }
+    private static var latency: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "dryad", metricName: "http_request_duration", unitName: "seconds",
+            helpText: "HTTP request latency by method and route.")
+    }
+    private static var executions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "dryad", metricName: "tool_executions", unitName: "total",
+            helpText: "Tool executions by tool and status.")
+    }
+    private static var limited: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "dryad", metricName: "rate_limited", unitName: "total",
+            helpText: "Requests refused by the rate limiter.")
+    }
 
     /// The collectors of one method, route and status.
     private struct RouteKey: Hashable {
@@ -31,8 +45,10 @@ final class ServerMetrics: Sendable {
         let key = RouteKey(method: method, path: path, status: status)
         let (counter, histogram) = routes.withLock { routes in
             if let made = routes[key] { return made }
-            let made = (registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", path), ("status", String(status))]),
-                        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method), ("route", path)], buckets: Self.buckets))
+            let made = (
+                registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", path), ("status", String(status))]),
+                registry.makeDurationHistogram(descriptor: Self.latency, labels: [("method", method), ("route", path)], buckets: Self.buckets)
+            )
             routes[key] = made
             return made
         }

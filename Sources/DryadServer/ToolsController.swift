@@ -26,11 +26,14 @@ struct ToolsController: Sendable {
             return try HTTPJSON.response(Page(items: tools, nextCursor: nil), status: .created)
         }
 
-        table.add(.get, "tools", "List tools (latest version of each, sorted by name).", on: group,
-                  query: ["q", "tag", "status", "all_versions", "limit", "cursor"]) { request, context in
+        table.add(
+            .get, "tools", "List tools (latest version of each, sorted by name).", on: group,
+            query: ["q", "tag", "status", "all_versions", "limit", "cursor"]
+        ) { request, context in
             let query = Query(request: request)
-            let filter = ToolQuery(text: query.string("q"), tags: query.strings("tag"), status: try query.enumValue("status", ToolStatus.self),
-                                   allVersions: try query.bool("all_versions"))
+            let filter = ToolQuery(
+                text: query.string("q"), tags: query.strings("tag"), status: try query.enumValue("status", ToolStatus.self),
+                allVersions: try query.bool("all_versions"))
             return try HTTPJSON.response(try await database.tools.listEncoded(filter, page: try query.page(), as: try context.actor()))
         }
 
@@ -39,22 +42,27 @@ struct ToolsController: Sendable {
             return try HTTPJSON.response(tool, headers: etag(tool.revision))
         }
 
-        table.add(.put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition") { request, context in
+        table.add(.put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition") {
+            request, context in
             let reference = try ToolReference(try context.parameters.require("ref"))
             let definition = try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
             let updated = try await database.tools.replace(reference, with: definition, ifRevision: try ifMatch(request), as: try context.actor())
             return try HTTPJSON.response(updated, headers: etag(updated.revision))
         }
 
-        table.add(.delete, "tools/{ref}", "Delete a tool version, or a whole tool with all_versions=true.", on: group, query: ["all_versions"]) { request, context in
+        table.add(.delete, "tools/{ref}", "Delete a tool version, or a whole tool with all_versions=true.", on: group, query: ["all_versions"]) {
+            request, context in
             let reference = try ToolReference(try context.parameters.require("ref"))
-            _ = try await database.tools.delete(reference, allVersions: try Query(request: request).bool("all_versions"),
-                                                ifRevision: try ifMatch(request), as: try context.actor())
+            _ = try await database.tools.delete(
+                reference, allVersions: try Query(request: request).bool("all_versions"),
+                ifRevision: try ifMatch(request), as: try context.actor())
             return HTTPJSON.noContent
         }
 
-        table.add(.post, "tools/{ref}/execute", "Run a tool with the body as its input; 200 with the execution record.", on: group,
-                  body: "any JSON", query: ["session", "timeout"]) { request, context in
+        table.add(
+            .post, "tools/{ref}/execute", "Run a tool with the body as its input; 200 with the execution record.", on: group,
+            body: "any JSON", query: ["session", "timeout"]
+        ) { request, context in
             let reference = try ToolReference(try context.parameters.require("ref"))
             let query = Query(request: request)
             let input = try await HTTPJSON.body(request, maxBytes: maxBody)
@@ -71,18 +79,23 @@ struct ToolsController: Sendable {
             }
         }
 
-        table.add(.get, "tools/{ref}/history", "A tool's executions, newest first.", on: group,
-                  query: ["status", "session", "since", "limit", "cursor"]) { request, context in
+        table.add(
+            .get, "tools/{ref}/history", "A tool's executions, newest first.", on: group,
+            query: ["status", "session", "since", "limit", "cursor"]
+        ) { request, context in
             let query = Query(request: request)
-            let filter = ExecutionQuery(status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), since: try query.since())
-            let page = try await database.executions.history(try ToolReference(try context.parameters.require("ref")), filter,
-                                                             page: try query.page(), as: try context.actor())
+            let filter = ExecutionQuery(
+                status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), since: try query.since())
+            let page = try await database.executions.history(
+                try ToolReference(try context.parameters.require("ref")), filter,
+                page: try query.page(), as: try context.actor())
             return try HTTPJSON.response(page)
         }
 
         table.add(.get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"]) { request, context in
-            let stats = try await database.executions.stats(try ToolReference(try context.parameters.require("ref")),
-                                                            since: try Query(request: request).since(), as: try context.actor())
+            let stats = try await database.executions.stats(
+                try ToolReference(try context.parameters.require("ref")),
+                since: try Query(request: request).since(), as: try context.actor())
             return try HTTPJSON.list(stats)
         }
 

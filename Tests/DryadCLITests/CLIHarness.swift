@@ -58,9 +58,10 @@ final class CLIHarness: Sendable {
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return RunResult(status: process.terminationStatus,
-                         stdout: String(decoding: stdoutData, as: UTF8.self),
-                         stderr: String(decoding: stderrData, as: UTF8.self))
+        return RunResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     /// Runs another program quietly and returns its exit status.
@@ -105,7 +106,8 @@ extension CLIHarness {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        let address = String(decoding: line, as: UTF8.self).components(separatedBy: "listening on ").last?
+        let address =
+            String(decoding: line, as: UTF8.self).components(separatedBy: "listening on ").last?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return (server, address)
     }

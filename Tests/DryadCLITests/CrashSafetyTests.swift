@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Ids the server acknowledged, shared by the writer tasks.
@@ -49,9 +50,11 @@ final class Acknowledged: Sendable {
             return nil
         }
         guard (response as? HTTPURLResponse)?.statusCode == 201,
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else {
-            failures?.lastFailure.withLock { $0 = "status \((response as? HTTPURLResponse)?.statusCode ?? 0): \(String(decoding: data.prefix(200), as: UTF8.self))" }
+            failures?.lastFailure.withLock {
+                $0 = "status \((response as? HTTPURLResponse)?.statusCode ?? 0): \(String(decoding: data.prefix(200), as: UTF8.self))"
+            }
             return nil
         }
         return object["id"] as? String
@@ -64,7 +67,8 @@ final class Acknowledged: Sendable {
         var ids: Set<String> = []
         for line in export.stdout.split(separator: "\n") where line.contains(#""table":"memory_context""#) {
             if let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-               let fields = row["row"] as? [String: Any], let id = fields["id"] as? String {
+                let fields = row["row"] as? [String: Any], let id = fields["id"] as? String
+            {
                 ids.insert(id)
             }
         }
@@ -100,7 +104,8 @@ final class Acknowledged: Sendable {
         #expect(server.terminationReason == .uncaughtSignal)
 
         let written = acknowledged.ids.withLock { $0 }
-        #expect(written.count >= 200, "the load should have written something before the kill; last failure: \(acknowledged.lastFailure.withLock { $0 } ?? "none")")
+        #expect(
+            written.count >= 200, "the load should have written something before the kill; last failure: \(acknowledged.lastFailure.withLock { $0 } ?? "none")")
         let check = try cli.run(["db", "check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("integrity_check: ok"))
@@ -218,8 +223,9 @@ final class Acknowledged: Sendable {
         let result = try cli.run(shell: "\(prefix)\(CLIHarness.binary) tools register u --description d")
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("dryad: error: "))
-        #expect(result.stderr.contains("read-only") || result.stderr.contains("permission denied") || result.stderr.contains("cannot open"),
-                "\(result.stderr)")
+        #expect(
+            result.stderr.contains("read-only") || result.stderr.contains("permission denied") || result.stderr.contains("cannot open"),
+            "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: cli.databasePath)) == before)
     }

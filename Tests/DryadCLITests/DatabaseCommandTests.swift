@@ -22,15 +22,17 @@ import Testing
 
     @Test func defaultLocationFollowsXDGAndIsPrivate() throws {
         let dataHome = cli.folder + "/xdg"
-        let result = try CLIHarness.run(["db", "status", "-o", "json"], stdin: nil,
-                                        environment: ["HOME": cli.folder, "XDG_DATA_HOME": dataHome])
+        let result = try CLIHarness.run(
+            ["db", "status", "-o", "json"], stdin: nil,
+            environment: ["HOME": cli.folder, "XDG_DATA_HOME": dataHome])
         #expect(result.status == 0, "\(result.stderr)")
         let path = dataHome + "/dryad/dryad.db"
         #expect(try json(result.stdout)["path"] as? String == path)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let flag = try CLIHarness.run(["db", "status", "--db", cli.folder + "/flag.db", "-o", "json"], stdin: nil,
-                                      environment: ["HOME": cli.folder, "DRYAD_DB": cli.folder + "/env.db"])
+        let flag = try CLIHarness.run(
+            ["db", "status", "--db", cli.folder + "/flag.db", "-o", "json"], stdin: nil,
+            environment: ["HOME": cli.folder, "DRYAD_DB": cli.folder + "/env.db"])
         #expect(try json(flag.stdout)["path"] as? String == cli.folder + "/flag.db")
     }
 

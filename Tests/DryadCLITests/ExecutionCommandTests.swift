@@ -12,8 +12,9 @@ import Testing
     }
 
     @Test func executePrintsOutputOrTheRecordWithDocumentedExitCodes() throws {
-        try register("echo", #"read -r line; printf '{"got": %s}' "$line""#,
-                     ["--input-schema", #"{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}"#])
+        try register(
+            "echo", #"read -r line; printf '{"got": %s}' "$line""#,
+            ["--input-schema", #"{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}"#])
         let table = try cli.run(["tools", "execute", "echo", "--input", #"{"q":"hi"}"#])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout == "{\n  \"got\": {\n    \"q\": \"hi\"\n  }\n}\n")
@@ -24,8 +25,11 @@ import Testing
         #expect(record["status"] as? String == "succeeded")
         #expect(record["tool_name"] as? String == "echo")
         #expect(((record["output"] as? [String: Any])?["got"] as? [String: Any])?["q"] as? String == "from stdin")
-        #expect(Set(record.keys) == ["id", "tool_id", "tool_name", "tool_version", "session_id", "principal", "input", "output",
-                                     "status", "error", "exit_code", "http_status", "duration_ms", "started_at", "finished_at"])
+        #expect(
+            Set(record.keys) == [
+                "id", "tool_id", "tool_name", "tool_version", "session_id", "principal", "input", "output",
+                "status", "error", "exit_code", "http_status", "duration_ms", "started_at", "finished_at",
+            ])
 
         let file = try cli.write("input.json", #"{"q": 5}"#)
         let rejected = try cli.run(["tools", "execute", "echo", "--input-file", file])
@@ -93,8 +97,11 @@ import Testing
 
         let stats = try json(try cli.run(["tools", "stats", "t", "-o", "json"]).stdout)
         let item = try #require((stats["items"] as? [[String: Any]])?.first)
-        #expect(Set(item.keys) == ["name", "version", "succeeded", "failed", "timed_out", "rejected", "denied",
-                                   "success_rate", "p50_ms", "p95_ms", "max_ms", "last_run_at"])
+        #expect(
+            Set(item.keys) == [
+                "name", "version", "succeeded", "failed", "timed_out", "rejected", "denied",
+                "success_rate", "p50_ms", "p95_ms", "max_ms", "last_run_at",
+            ])
         #expect(item["succeeded"] as? Int == 2)
         #expect(item["success_rate"] as? Double == 1)
 

@@ -7,16 +7,22 @@ import Testing
     init() throws { cli = try CLIHarness() }
 
     /// The fields every context object carries.
-    static let contextKeys: Set<String> = ["id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version",
-                                           "created_at", "updated_at", "expires_at", "shared_with"]
-    static let errorKeys: Set<String> = ["id", "error_type", "error_message", "stack_trace", "fix_applied", "resolution_note",
-                                         "context_id", "principal", "created_at", "resolved_at"]
+    static let contextKeys: Set<String> = [
+        "id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version",
+        "created_at", "updated_at", "expires_at", "shared_with",
+    ]
+    static let errorKeys: Set<String> = [
+        "id", "error_type", "error_message", "stack_trace", "fix_applied", "resolution_note",
+        "context_id", "principal", "created_at", "resolved_at",
+    ]
 
     // MARK: - Helpers
 
     /// Runs a command that must succeed with `-o json` and returns the printed object.
-    func object(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+    func object(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [String: Any] {
         let result = try cli.run(arguments + ["-o", "json"], stdin: stdin, environment: environment)
         #expect(result.status == 0, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
         return try json(result.stdout)
@@ -38,8 +44,10 @@ import Testing
     }
 
     /// Stores a context and returns its id.
-    func store(_ data: String? = nil, agent: String = "planner-7", _ extra: [String] = [],
-               sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    func store(
+        _ data: String? = nil, agent: String = "planner-7", _ extra: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> String {
         var arguments = ["memory", "store", "--agent", agent] + extra
         if let data { arguments += ["--data", data] }
         return try #require(try object(arguments, sourceLocation: sourceLocation)["id"] as? String, sourceLocation: sourceLocation)
@@ -53,14 +61,17 @@ import Testing
     }
 
     /// A failure with exit `status`, nothing on stdout and one `dryad: error:` line on stderr.
-    func expectFailure(_ arguments: [String], _ status: Int32, stdin: String? = nil, mentioning text: String? = nil,
-                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectFailure(
+        _ arguments: [String], _ status: Int32, stdin: String? = nil, mentioning text: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let result = try cli.run(arguments, stdin: stdin)
         #expect(result.status == status, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stdout.isEmpty, "\(arguments)", sourceLocation: sourceLocation)
         #expect(result.stderr.hasPrefix("dryad: error: "), "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.stderr.hasSuffix("\n") && result.stderr.split(separator: "\n").count == 1,
-                "one line: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.stderr.hasSuffix("\n") && result.stderr.split(separator: "\n").count == 1,
+            "one line: \(result.stderr)", sourceLocation: sourceLocation)
         if let text {
             #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
         }
@@ -71,8 +82,10 @@ import Testing
     // MARK: - Store and get
 
     @Test func storeAndGetPrintContextObjects() throws {
-        let stored = try object(["memory", "store", "--agent", "planner-7", "--type", "task", "--tag", "q3", "--tag", "team",
-                                 "--data", #"{"goal": "ship", "facts": [1, 2]}"#])
+        let stored = try object([
+            "memory", "store", "--agent", "planner-7", "--type", "task", "--tag", "q3", "--tag", "team",
+            "--data", #"{"goal": "ship", "facts": [1, 2]}"#,
+        ])
         #expect(Set(stored.keys) == Self.contextKeys)
         let id = try #require(stored["id"] as? String)
         #expect(id.count == 36)
@@ -111,8 +124,9 @@ import Testing
         let fromFile = try object(["memory", "store", "--agent", "a", "--data-file", file])
         #expect(try same(fromFile["data"], #"{"from": "file", "n": 1.5}"#))
 
-        let limited = try cli.run(["memory", "store", "--agent", "a", "--data", #"{"k": "0123456789"}"#],
-                                  environment: ["DRYAD_MEMORY_MAX_BYTES": "10"])
+        let limited = try cli.run(
+            ["memory", "store", "--agent", "a", "--data", #"{"k": "0123456789"}"#],
+            environment: ["DRYAD_MEMORY_MAX_BYTES": "10"])
         #expect(limited.status == 65, "\(limited.stderr)")
     }
 
@@ -242,8 +256,10 @@ import Testing
         #expect(try object(["memory", "get", id])["version"] as? Int == 2)
 
         // Changes to different paths merge into a new version, and stderr says so.
-        let result = try cli.run(["memory", "update", id, "--if-version", "1", "--on-conflict", "merge", "--merge-patch", #"{"b": 5}"#,
-                                  "-o", "json"])
+        let result = try cli.run([
+            "memory", "update", id, "--if-version", "1", "--on-conflict", "merge", "--merge-patch", #"{"b": 5}"#,
+            "-o", "json",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("merged"), "\(result.stderr)")
         let merged = try json(result.stdout)
@@ -252,8 +268,9 @@ import Testing
         #expect(try same(merged["data"], #"{"a": 2, "b": 5}"#))
 
         // The same path changed differently is a conflict listing the pointer and both values.
-        try expectFailure(["memory", "update", id, "--if-version", "1", "--on-conflict", "merge", "--merge-patch", #"{"a": 7}"#], 5,
-                          mentioning: "/a (current: 2, yours: 7)")
+        try expectFailure(
+            ["memory", "update", id, "--if-version", "1", "--on-conflict", "merge", "--merge-patch", #"{"a": 7}"#], 5,
+            mentioning: "/a (current: 2, yours: 7)")
         let after = try object(["memory", "get", id])
         #expect(after["version"] as? Int == 3)
         #expect(try same(after["data"], #"{"a": 2, "b": 5}"#))
@@ -446,8 +463,10 @@ import Testing
         let context = try store(#"{"task": "crawl"}"#)
         let trace = try cli.write("trace.txt", "at crawl()\nat main()")
 
-        let logged = try object(["errors", "log", "--type", "TimeoutError", "--message", "took too long", "--context", context,
-                                 "--stack-trace", "@" + trace])
+        let logged = try object([
+            "errors", "log", "--type", "TimeoutError", "--message", "took too long", "--context", context,
+            "--stack-trace", "@" + trace,
+        ])
         #expect(Set(logged.keys) == Self.errorKeys)
         #expect(logged["context_id"] as? String == context)
         #expect(logged["fix_applied"] as? Bool == false)
@@ -489,4 +508,3 @@ import Testing
         try expectFailure(["errors", "log", "--message", "m"], 64)
     }
 }
-

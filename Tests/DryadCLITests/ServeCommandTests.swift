@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A live `dryad serve` on a free loopback port, with the CLI writing to the same file.
@@ -63,8 +64,12 @@ import FoundationNetworking
 
     @Test func servesHTTPSWithAGivenCertificate() throws {
         let certificate = cli.folder + "/cert.pem", key = cli.folder + "/key.pem"
-        let openssl = try CLIHarness.runProgram("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-                                                                     "-days", "1", "-keyout", key, "-out", certificate])
+        let openssl = try CLIHarness.runProgram(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+                "-days", "1", "-keyout", key, "-out", certificate,
+            ])
         #expect(openssl == 0)
         let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath, "--tls-cert", certificate, "--tls-key", key])
         defer { if server.isRunning { server.terminate() } }

@@ -25,8 +25,11 @@ import Testing
         #expect(executor["argv"] as? [String] == ["/usr/bin/search", "--fast"])
         #expect(executor["timeout_seconds"] as? Int == 12)
         #expect((executor["env"] as? [String: String]) == ["MODE": "x"])
-        #expect(Set(tool.keys) == ["id", "name", "version", "description", "input_schema", "output_schema", "executor",
-                                   "tags", "metadata", "status", "revision", "created_at", "updated_at"])
+        #expect(
+            Set(tool.keys) == [
+                "id", "name", "version", "description", "input_schema", "output_schema", "executor",
+                "tags", "metadata", "status", "revision", "created_at", "updated_at",
+            ])
 
         let got = try cli.run(["tools", "get", "web_search@1.2.0", "-o", "json"])
         #expect(got.status == 0)
@@ -69,7 +72,9 @@ import Testing
     }
 
     @Test func registerFromYAMLFileWithSeveralDefinitions() throws {
-        let file = try cli.write("tools.yaml", """
+        let file = try cli.write(
+            "tools.yaml",
+            """
             - name: alpha
               description: First tool
               version: 2.0.0

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import DryadCore
 
 /// The access rules through the core, allow and deny, and the audit entries they leave.
@@ -83,7 +84,9 @@ import Testing
     @Test func writeGrantsAllowUpdatesAndNewVersionsButOnlyAdminsRegisterNewNames() async throws {
         try await shellTool("t")
         let service = try await principal("ci", .service)
-        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.tools.register([definition("brand_new")], as: service) }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) {
+            _ = try await database.tools.register([definition("brand_new")], as: service)
+        }
         _ = try await database.permissions.grant("t", to: .principal("ci"), level: .read, as: testOperator)
         await #expect(throws: DryadError.permissionDenied("ci may not write tool t@1.0.0")) {
             _ = try await database.tools.update(.nameOrID("t"), ToolChanges(description: "x"), as: service)
@@ -111,11 +114,19 @@ import Testing
         }
         // A timeout is not a choice of program.
         #expect(try await database.tools.update(try ToolReference("t@2.0.0"), ToolChanges(executor: .timeout(5)), as: service).revision == 2)
-        #expect(try await database.tools.get(try ToolReference("t@2.0.0"), as: testOperator).executor == .command(CommandExecutor(argv: ["/bin/echo", "{}"], timeoutSeconds: 5)))
+        #expect(
+            try await database.tools.get(try ToolReference("t@2.0.0"), as: testOperator).executor
+                == .command(CommandExecutor(argv: ["/bin/echo", "{}"], timeoutSeconds: 5)))
         _ = try await database.tools.delete(try ToolReference("t@2.0.0"), as: service)
-        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.principals.add("x", type: .user, role: .admin, as: service) }
-        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.permissions.grant("t", to: .principal("ci"), level: .execute, as: service) }
-        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) { _ = try await database.tokens.issue(for: "ci", as: service) }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) {
+            _ = try await database.principals.add("x", type: .user, role: .admin, as: service)
+        }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) {
+            _ = try await database.permissions.grant("t", to: .principal("ci"), level: .execute, as: service)
+        }
+        await #expect(throws: DryadError.permissionDenied("ci may not do this: it needs the admin role")) {
+            _ = try await database.tokens.issue(for: "ci", as: service)
+        }
     }
 
     @Test func agentsReadAndWriteTheirOwnAndSharedMemoryOnly() async throws {
@@ -124,7 +135,9 @@ import Testing
         let user = try await principal("bob", .user)
         let root = try await database.memory.store(MemoryDraft(agentID: "planner", data: .object(["a": .integer(1)])), as: owner)
         let child = try await database.memory.store(MemoryDraft(agentID: "planner", data: .object(["b": .integer(2)]), parentID: root.id), as: owner)
-        await #expect(throws: DryadError.permissionDenied("critic may only store contexts it owns")) { _ = try await database.memory.store(MemoryDraft(agentID: "planner"), as: critic) }
+        await #expect(throws: DryadError.permissionDenied("critic may only store contexts it owns")) {
+            _ = try await database.memory.store(MemoryDraft(agentID: "planner"), as: critic)
+        }
         await #expect(throws: DryadError.notFound("context \(child.id) not found")) { _ = try await database.memory.get(child.id, as: critic) }
         await #expect(throws: DryadError.notFound("context \(child.id) not found")) { _ = try await database.memory.get(child.id, as: user) }
         #expect(try await database.memory.list(MemoryQuery(), as: critic).items.isEmpty)
@@ -141,8 +154,12 @@ import Testing
         _ = try await database.memory.share(root.id, with: "critic", access: .write, as: owner)
         #expect(try await database.memory.update(child.id, MemoryChange(content: .mergePatch(.object(["c": .integer(3)]))), as: critic).version == 2)
         // Only the owner shares and deletes.
-        await #expect(throws: DryadError.permissionDenied("only the owner of context \(root.id) may do this")) { _ = try await database.memory.share(root.id, with: "bob", access: .read, as: critic) }
-        await #expect(throws: DryadError.permissionDenied("only the owner of context \(child.id) may do this")) { _ = try await database.memory.delete(child.id, recursive: false, as: critic) }
+        await #expect(throws: DryadError.permissionDenied("only the owner of context \(root.id) may do this")) {
+            _ = try await database.memory.share(root.id, with: "bob", access: .read, as: critic)
+        }
+        await #expect(throws: DryadError.permissionDenied("only the owner of context \(child.id) may do this")) {
+            _ = try await database.memory.delete(child.id, recursive: false, as: critic)
+        }
         #expect(try await database.memory.delete(child.id, recursive: false, as: owner) == 1)
     }
 
@@ -152,7 +169,9 @@ import Testing
         await #expect(throws: DryadError.permissionDenied("principal gone does not exist or is disabled")) {
             _ = try await database.principals.acting(as: "gone", requestID: nil)
         }
-        await #expect(throws: DryadError.permissionDenied("principal nobody does not exist or is disabled")) { _ = try await database.principals.acting(as: "nobody", requestID: nil) }
+        await #expect(throws: DryadError.permissionDenied("principal nobody does not exist or is disabled")) {
+            _ = try await database.principals.acting(as: "nobody", requestID: nil)
+        }
         let entry = try await lastAudit()
         #expect(entry.action == "auth.as")
         #expect(entry.decision == "deny")
@@ -162,7 +181,9 @@ import Testing
         try await database.pool.write { db in
             try db.execute(sql: "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END")
         }
-        await #expect(throws: DryadError.conflict("the change conflicts with existing data")) { _ = try await database.tools.register([definition("t")], as: testOperator) }
+        await #expect(throws: DryadError.conflict("the change conflicts with existing data")) {
+            _ = try await database.tools.register([definition("t")], as: testOperator)
+        }
         let count = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_registry") }
         #expect(count == 0)
     }

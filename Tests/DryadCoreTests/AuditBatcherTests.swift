@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DryadCore
 
 /// Batched read audits (`dryad serve`): written soon after the read without a flush, in the

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import DryadCore
 
 /// The hash chain catches edits, insertions and deletions, and survives pruning.
@@ -31,8 +32,9 @@ import Testing
 
     @Test func aBatchChainsEachEntryToTheOneBefore() async throws {
         let drafts = (0..<3).map { i in
-            AuditDraft(principal: "p\(i)", action: "tools.get", resource: "tool:t\(i)@1.0.0", allowed: i != 1, reason: "r",
-                       requestID: i == 2 ? nil : "req-\(i)", at: "2026-01-01T00:00:0\(i).000Z")
+            AuditDraft(
+                principal: "p\(i)", action: "tools.get", resource: "tool:t\(i)@1.0.0", allowed: i != 1, reason: "r",
+                requestID: i == 2 ? nil : "req-\(i)", at: "2026-01-01T00:00:0\(i).000Z")
         }
         try await database.pool.write { db in try AuditLog.append(drafts, in: db) }
         let entries = try await database.audit.list(AuditQuery(), as: testOperator).items
@@ -60,7 +62,8 @@ import Testing
     }
 
     @Test func anInsertedRowIsCaught() async throws {
-        try await tamper("""
+        try await tamper(
+            """
             UPDATE audit_log SET seq = seq + 100 WHERE seq > 3;
             INSERT INTO audit_log (seq, at, principal, action, resource, decision, reason, prev_hash, hash)
                 SELECT 4, at, 'forger', 'tools.delete', 'tool:t0', 'allow', 'role admin', hash, hash FROM audit_log WHERE seq = 3;
@@ -83,12 +86,15 @@ import Testing
 
 @Suite struct AuditCanonicalBodyTests {
     /// The hand-written body must be byte for byte the canonical JSON earlier entries were hashed over.
-    @Test(arguments: ["plain", "quote \" back\\slash /slash", "tab\tnew\nline\rcr", "\u{01}\u{08}\u{0C}\u{1F}\u{7F}",
-                      "héllo ✓ 中文 😀", "", "{\"json\":[1,2]}"])
+    @Test(arguments: [
+        "plain", "quote \" back\\slash /slash", "tab\tnew\nline\rcr", "\u{01}\u{08}\u{0C}\u{1F}\u{7F}",
+        "héllo ✓ 中文 😀", "", "{\"json\":[1,2]}",
+    ])
     func matchesTheCanonicalText(text: String) {
         for requestID in [nil, text] {
-            let entry = AuditEntry(seq: 42, at: "2026-11-26T10:00:00.000Z", principal: text, action: "tools.get", resource: "tool:\(text)",
-                                   decision: "allow", reason: text, requestID: requestID, prevHash: "", hash: "")
+            let entry = AuditEntry(
+                seq: 42, at: "2026-11-26T10:00:00.000Z", principal: text, action: "tools.get", resource: "tool:\(text)",
+                decision: "allow", reason: text, requestID: requestID, prevHash: "", hash: "")
             #expect(String(decoding: entry.canonicalBody, as: UTF8.self) == entry.canonicalValue.canonicalText)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
+
 @testable import DryadCore
 
 /// Collects exported lines in memory.
@@ -35,7 +36,8 @@ final class LineCollector: Sendable {
     /// versions, an error log, executions in a session, and the audit trail all of that wrote.
     func populated() async throws -> DryadDatabase {
         let database = try open("source")
-        let echo = try ToolDefinition(json: try JSONValue.parse(#"{"name":"echo","description":"Echo","tags":["demo"],"executor":{"kind":"command","argv":["/bin/cat"]}}"#))
+        let echo = try ToolDefinition(
+            json: try JSONValue.parse(#"{"name":"echo","description":"Echo","tags":["demo"],"executor":{"kind":"command","argv":["/bin/cat"]}}"#))
         _ = try await database.tools.register([echo, definition("echo", version: "1.1.0")], as: testOperator)
         _ = try await database.principals.add("alice", type: .user, role: .member, as: testOperator)
         _ = try await database.principals.add("planner", type: .agent, role: .member, as: testOperator)
@@ -45,15 +47,18 @@ final class LineCollector: Sendable {
         let root = try await database.memory.store(
             MemoryDraft(agentID: "planner", contextType: "plan", data: .object(["goal": .string("ship the bundle")]), tags: ["q4"], key: "root"),
             as: testOperator)
-        let child = try await database.memory.store(MemoryDraft(agentID: "planner", data: .object(["step": .integer(1), "ratio": .number(0.25)]),
-                                                                parentID: root.id, ttl: 86_400), as: testOperator)
+        let child = try await database.memory.store(
+            MemoryDraft(
+                agentID: "planner", data: .object(["step": .integer(1), "ratio": .number(0.25)]),
+                parentID: root.id, ttl: 86_400), as: testOperator)
         _ = try await database.memory.update(child.id, MemoryChange(content: .mergePatch(.object(["step": .integer(2)]))), as: testOperator)
         _ = try await database.memory.share(root.id, with: "critic", access: .read, as: testOperator)
         _ = try await database.errors.log(type: "Timeout", message: "slow", contextID: child.id, as: testOperator)
         let session = try await database.sessions.start(label: "run", as: testOperator)
         let executor = database.executor(environment: [:])
-        let outcome = try await executor.execute(.version(name: "echo", version: try #require(SemanticVersion("1.0.0"))), input: .object([:]),
-                                                 sessionID: session.id, as: testOperator)
+        let outcome = try await executor.execute(
+            .version(name: "echo", version: try #require(SemanticVersion("1.0.0"))), input: .object([:]),
+            sessionID: session.id, as: testOperator)
         #expect(outcome.failure == nil)
         return database
     }
@@ -64,8 +69,11 @@ final class LineCollector: Sendable {
         #expect(first.first?.hasPrefix(#"{"dryad_bundle":1,"#) == true)
         #expect(first.last == #"{"end":{"rows":\#(first.count - 2)}}"#)
         let tables = Set(first.dropFirst().dropLast().compactMap { (try? JSONValue.parse($0))?.objectValue?["table"]?.stringValue })
-        #expect(tables.isSuperset(of: ["tool_registry", "tool_version", "principal", "tool_permission", "memory_context", "memory_version",
-                                       "memory_share", "error_log", "tool_session", "tool_execution", "audit_log"]))
+        #expect(
+            tables.isSuperset(of: [
+                "tool_registry", "tool_version", "principal", "tool_permission", "memory_context", "memory_version",
+                "memory_share", "error_log", "tool_session", "tool_execution", "audit_log",
+            ]))
 
         let copy = try open("copy")
         let summary = try await copy.bundles.import(from: LineCollector.source(first), as: testOperator)
@@ -127,8 +135,16 @@ final class LineCollector: Sendable {
         newer[0] = newer[0].replacingOccurrences(of: #""schema_version":\#(DryadDatabase.schemaVersion)"#, with: #""schema_version":99"#)
         let cases: [([String], DryadError)] = [
             (Array(lines.dropLast()), .invalidInput("bundle: no end line; the file is truncated")),
-            (Array(lines.dropLast(2)) + [lines.last ?? ""], .invalidInput("bundle line \(lines.count - 1): the end line counts \(lines.count - 2) rows, the bundle holds \(lines.count - 3)")),
-            (tampered, .invalidInput("bundle: the audit trail does not verify: entry \(auditIndex - (lines.firstIndex { $0.contains(#""table":"audit_log""#) } ?? 0) + 1) was changed after it was written")),
+            (
+                Array(lines.dropLast(2)) + [lines.last ?? ""],
+                .invalidInput("bundle line \(lines.count - 1): the end line counts \(lines.count - 2) rows, the bundle holds \(lines.count - 3)")
+            ),
+            (
+                tampered,
+                .invalidInput(
+                    "bundle: the audit trail does not verify: entry \(auditIndex - (lines.firstIndex { $0.contains(#""table":"audit_log""#) } ?? 0) + 1) was changed after it was written"
+                )
+            ),
             (badColumn, .invalidInput("bundle line 2: tool_registry has no column evil")),
             (foreignTable, .invalidInput("bundle line 2: table signing_key is not in the bundle's sections")),
             (newer, .schemaTooNew(found: 99, supported: DryadDatabase.schemaVersion)),
@@ -145,7 +161,9 @@ final class LineCollector: Sendable {
             } else {
                 #expect(error == expected, "case \(index)")
             }
-            let rows = try await copy.read { db in try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM tool_registry) + (SELECT count(*) FROM memory_context)") }
+            let rows = try await copy.read { db in
+                try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM tool_registry) + (SELECT count(*) FROM memory_context)")
+            }
             #expect(rows == 0, "case \(index)")
         }
     }
@@ -165,9 +183,11 @@ final class LineCollector: Sendable {
         }
         let noLatest = lines.map { $0.replacingOccurrences(of: #""is_latest":1"#, with: #""is_latest":0"#) }
         let badKey = lines.map { $0.replacingOccurrences(of: #""version_key":""#, with: #""version_key":"x"#) }
-        for (index, (bundle, message)) in [(cycle, "bundle: memory contexts whose depth or expiry disagrees with their parent's"),
-                                           (noLatest, "bundle: a tool without exactly one latest version"),
-                                           (badKey, "bundle: tool version 1.0.0 has a wrong version_key")].enumerated() {
+        for (index, (bundle, message)) in [
+            (cycle, "bundle: memory contexts whose depth or expiry disagrees with their parent's"),
+            (noLatest, "bundle: a tool without exactly one latest version"),
+            (badKey, "bundle: tool version 1.0.0 has a wrong version_key"),
+        ].enumerated() {
             #expect(bundle != lines)
             let copy = try open("cycle-copy\(index)")
             await #expect(throws: DryadError.invalidInput(message)) {

@@ -1,15 +1,17 @@
 import GRDB
 import Testing
+
 @testable import DryadCore
 
 @Suite struct ColumnRowsTests {
     private func database() throws -> DatabaseQueue {
         let queue = try DatabaseQueue()
         try queue.write { db in
-            try db.execute(sql: """
-                CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, flag INTEGER);
-                INSERT INTO t VALUES (1, 'ünïcode', 1.5, 1), (2, NULL, NULL, 0), (3, '', 2, NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, flag INTEGER);
+                    INSERT INTO t VALUES (1, 'ünïcode', 1.5, 1), (2, NULL, NULL, 0), (3, '', 2, NULL);
+                    """)
         }
         return queue
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import DryadCore
 
 @Suite struct DryadDatabaseTests {
@@ -16,9 +17,11 @@ import Testing
         let folder = try TemporaryFolder()
         let database = try DryadDatabase(path: folder.path + "/d.db")
         let (journal, synchronous, foreignKeys) = try database.pool.writeWithoutTransaction { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-             try Int.fetchOne(db, sql: "PRAGMA synchronous"),
-             try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+            )
         }
         #expect(journal == "wal")
         #expect(synchronous == 2)  // FULL

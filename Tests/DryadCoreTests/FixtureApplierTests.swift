@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import DryadCore
 
 @Suite struct FixtureApplierTests {
@@ -38,8 +39,11 @@ import Testing
     @Test func applyingTwiceCreatesThenChangesNothing() async throws {
         let first = try await database.fixtures.apply(try documents(Self.sample), dryRun: false, as: testOperator)
         #expect(first.changes.map(\.action) == Array(repeating: .create, count: 7))
-        #expect(first.changes.map(\.name) == ["alice", "planner", "echo@1.0.0", "echo -> alice (execute)", "echo -> type agent (read)",
-                                              "planner/root", "planner/step-1"])
+        #expect(
+            first.changes.map(\.name) == [
+                "alice", "planner", "echo@1.0.0", "echo -> alice (execute)", "echo -> type agent (read)",
+                "planner/root", "planner/step-1",
+            ])
         let afterFirst = try await counts()
         #expect(Array(afterFirst.prefix(5)) == [2, 1, 2, 2, 2])
 
@@ -63,7 +67,8 @@ import Testing
         _ = try await database.fixtures.apply(try documents(Self.sample), dryRun: false, as: testOperator)
         var edited = Self.sample
         edited[0] = #"{"kind":"Principal","name":"alice","type":"user","role":"admin"}"#
-        edited[2] = #"{"kind":"Tool","name":"echo","version":"1.0.0","description":"Echo it back","executor":{"kind":"command","argv":["/bin/cat"]},"tags":["demo"]}"#
+        edited[2] =
+            #"{"kind":"Tool","name":"echo","version":"1.0.0","description":"Echo it back","executor":{"kind":"command","argv":["/bin/cat"]},"tags":["demo"]}"#
         edited[5] = #"{"kind":"MemoryContext","key":"planner/root","agent_id":"planner","context_type":"plan","data":{"goal":"launch"}}"#
         let plan = try await database.fixtures.apply(try documents(edited), dryRun: false, as: testOperator)
         #expect(plan.changes.map(\.action) == [.update, .unchanged, .update, .unchanged, .unchanged, .update, .unchanged])
@@ -109,11 +114,19 @@ import Testing
         (#"{"kind":"Principal","name":"p","type":"user","colour":"red"}"#, "fixtures.yaml: document 1: colour: unknown field"),
         (#"{"kind":"Permission","tool":"t","level":"read"}"#, "fixtures.yaml: document 1: principal: give exactly one of principal and principal_type"),
         (#"{"kind":"MemoryContext","agent_id":"a"}"#, "fixtures.yaml: document 1: key: required"),
-        (#"{"kind":"Principal","name":"p","type":"user","rate":1,"burst":1e20}"#, "fixtures.yaml: document 1: burst: must be a whole number between 1 and 1000000"),
-        (#"{"kind":"MemoryContext","key":"a b","agent_id":"a"}"#, #"fixtures.yaml: document 1: key: "a b" must be 1-128 characters of A-Z a-z 0-9 _ - . : / @"#),
+        (
+            #"{"kind":"Principal","name":"p","type":"user","rate":1,"burst":1e20}"#,
+            "fixtures.yaml: document 1: burst: must be a whole number between 1 and 1000000"
+        ),
+        (
+            #"{"kind":"MemoryContext","key":"a b","agent_id":"a"}"#,
+            #"fixtures.yaml: document 1: key: "a b" must be 1-128 characters of A-Z a-z 0-9 _ - . : / @"#
+        ),
         (#"{"kind":"MemoryContext","key":"k","agent_id":"a","data":[1]}"#, "fixtures.yaml: document 1: data: expected a JSON object, got array"),
-        (#"{"kind":"MemoryContext","key":"k","agent_id":"a","parent_key":"missing"}"#,
-         "fixtures.yaml: document 1: parent_key: no context has key missing (define the parent earlier in the file)"),
+        (
+            #"{"kind":"MemoryContext","key":"k","agent_id":"a","parent_key":"missing"}"#,
+            "fixtures.yaml: document 1: parent_key: no context has key missing (define the parent earlier in the file)"
+        ),
     ])
     func badDocumentsNameTheirFileDocumentAndField(text: String, message: String) async throws {
         let error = await #expect(throws: DryadError.self) {
@@ -127,8 +140,10 @@ import Testing
         let schema = #"{"kind":"Tool","name":"echo","version":"1.0.0","description":"Echo","input_schema":{"type":"string"}}"#
         let other = #"{"kind":"MemoryContext","key":"other","agent_id":"planner"}"#
         let moved = #"{"kind":"MemoryContext","key":"planner/step-1","parent_key":"other","agent_id":"planner","data":{"step":1},"tags":["t"]}"#
-        for (texts, expected) in [([schema], "fixtures.yaml: document 1: input_schema: differs from registered echo@1.0.0 and cannot change; register a new version"),
-                                  ([other, moved], "fixtures.yaml: document 2: parent_key: context planner/step-1 has another parent and cannot move")] {
+        for (texts, expected) in [
+            ([schema], "fixtures.yaml: document 1: input_schema: differs from registered echo@1.0.0 and cannot change; register a new version"),
+            ([other, moved], "fixtures.yaml: document 2: parent_key: context planner/step-1 has another parent and cannot move"),
+        ] {
             let error = await #expect(throws: DryadError.self) {
                 _ = try await database.fixtures.apply(try documents(texts), dryRun: false, as: testOperator)
             }
@@ -160,8 +175,9 @@ import Testing
         _ = try await database.memory.store(MemoryDraft(agentID: "planner", ttl: 0.001, key: "gone"), as: testOperator)
         try await Task.sleep(for: .milliseconds(20))
         let error = await #expect(throws: DryadError.self) {
-            _ = try await database.fixtures.apply(try documents([#"{"kind":"MemoryContext","key":"gone","agent_id":"planner"}"#]),
-                                                  dryRun: true, as: testOperator)
+            _ = try await database.fixtures.apply(
+                try documents([#"{"kind":"MemoryContext","key":"gone","agent_id":"planner"}"#]),
+                dryRun: true, as: testOperator)
         }
         #expect(error == .conflict("fixtures.yaml: document 1: key: context gone has expired; run `dryad memory purge` before applying it again"))
     }

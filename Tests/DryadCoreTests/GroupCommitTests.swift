@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
+
 @testable import DryadCore
 
 /// Counts commits on the writer connection.

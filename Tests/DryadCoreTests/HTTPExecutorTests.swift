@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import DryadCore
 
 /// HTTP executors against a real local server started by the test.
@@ -39,11 +40,13 @@ import Testing
         }
         router.post("dribble") { _, _ -> Response in
             // Answers at once, then stalls in the middle of the body.
-            Response(status: .ok, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "{"))
-                try await Task.sleep(for: .seconds(6))
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "{"))
+                    try await Task.sleep(for: .seconds(6))
+                    try await writer.finish(nil)
+                })
         }
         router.post("huge") { _, _ -> Response in
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "a"), count: 2 * 1024 * 1024)))
@@ -65,9 +68,11 @@ import Testing
             let ok = try await runner.execute(.nameOrID("echo"), input: .object(["q": .string("x")]), as: testOperator)
             #expect(ok.record.status == .succeeded)
             #expect(ok.record.httpStatus == 200)
-            #expect(ok.record.output == .object([
-                "body": .object(["q": .string("x")]), "auth": .string("Bearer t0ken"), "type": .string("application/json"),
-            ]))
+            #expect(
+                ok.record.output
+                    == .object([
+                        "body": .object(["q": .string("x")]), "auth": .string("Bearer t0ken"), "type": .string("application/json"),
+                    ]))
 
             try await register("broken", port: port, path: "broken")
             let broken = try await runner.execute(.nameOrID("broken"), input: .object([:]), as: testOperator)
@@ -108,8 +113,12 @@ import Testing
         }
         // The stored tool keeps the template, never the secret.
         let stored = try await database.tools.get(.nameOrID("echo"), as: testOperator)
-        #expect(stored.executor == .http(HTTPExecutor(url: stored.executor.flatMap { if case .http(let h) = $0 { h.url } else { nil } } ?? "",
-                                                      headers: ["Authorization": "Bearer ${API_TOKEN}"], timeoutSeconds: 10)))
+        #expect(
+            stored.executor
+                == .http(
+                    HTTPExecutor(
+                        url: stored.executor.flatMap { if case .http(let h) = $0 { h.url } else { nil } } ?? "",
+                        headers: ["Authorization": "Bearer ${API_TOKEN}"], timeoutSeconds: 10)))
     }
 
     @Test func anUnreachableEndpointFails() async throws {

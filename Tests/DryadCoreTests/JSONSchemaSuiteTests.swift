@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DryadCore
 
 /// Runs the official JSON Schema Test Suite (draft 2020-12) against `JSONSchema`.
@@ -52,9 +53,11 @@ import Testing
             var cases: [Case] = []
             for test in group.objectValue?["tests"]?.arrayValue ?? [] {
                 let fields = test.objectValue ?? [:]
-                cases.append(Case(file: file.lastPathComponent, group: description,
-                                  test: fields["description"]?.stringValue ?? "?", schema: schema,
-                                  data: fields["data"] ?? .null, valid: fields["valid"] == .bool(true)))
+                cases.append(
+                    Case(
+                        file: file.lastPathComponent, group: description,
+                        test: fields["description"]?.stringValue ?? "?", schema: schema,
+                        data: fields["data"] ?? .null, valid: fields["valid"] == .bool(true)))
             }
             groups.append((description, schema, cases))
         }
@@ -68,7 +71,8 @@ import Testing
         let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
         while let url = enumerator?.nextObject() as? URL {
             guard url.pathExtension == "json", let data = try? Data(contentsOf: url),
-                  let value = try? JSONValue.parse(data, maxDepth: 10_000) else { continue }
+                let value = try? JSONValue.parse(data, maxDepth: 10_000)
+            else { continue }
             let relative = url.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1)
             result["http://localhost:1234/" + relative] = value
         }
@@ -76,8 +80,10 @@ import Testing
     }
 
     /// Compiles each group's schema and checks every case; returns (passed, failures).
-    static func run(_ groups: [(description: String, schema: JSONValue, cases: [Case])],
-                    remotes: [String: JSONValue] = [:]) -> (passed: Int, failures: [String]) {
+    static func run(
+        _ groups: [(description: String, schema: JSONValue, cases: [Case])],
+        remotes: [String: JSONValue] = [:]
+    ) -> (passed: Int, failures: [String]) {
         var passed = 0
         var failures: [String] = []
         for group in groups {
@@ -97,8 +103,9 @@ import Testing
                     passed += 1
                 } else {
                     let found = violations.map(\.description).joined(separator: "; ")
-                    failures.append("\(test.file) | \(test.group) | \(test.test): expected \(test.valid ? "valid" : "invalid"), "
-                                    + "isValid says \(valid), validate says [\(found)]")
+                    failures.append(
+                        "\(test.file) | \(test.group) | \(test.test): expected \(test.valid ? "valid" : "invalid"), "
+                            + "isValid says \(valid), validate says [\(found)]")
                 }
             }
         }

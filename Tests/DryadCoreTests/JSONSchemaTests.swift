@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DryadCore
 
 @Suite struct JSONSchemaTests {
@@ -30,19 +31,27 @@ import Testing
 
     @Test(arguments: [
         (#"{"properties":{"n":{"minimum":1}}}"#, #"{"n":0}"#, [#"/n: 0 is less than the minimum 1"#]),
-        (#"{"properties":{"n":{"exclusiveMaximum":1.5}}}"#, #"{"n":1.5}"#,
-         [#"/n: 1.5 is not less than the exclusive maximum 1.5"#]),
-        (#"{"properties":{"a":{}},"additionalProperties":false}"#, #"{"a":1,"x":2}"#,
-         [#"/: additional property "x" is not allowed"#]),
+        (
+            #"{"properties":{"n":{"exclusiveMaximum":1.5}}}"#, #"{"n":1.5}"#,
+            [#"/n: 1.5 is not less than the exclusive maximum 1.5"#]
+        ),
+        (
+            #"{"properties":{"a":{}},"additionalProperties":false}"#, #"{"a":1,"x":2}"#,
+            [#"/: additional property "x" is not allowed"#]
+        ),
         (#"{"items":{"type":"string"}}"#, #"["a",3]"#, [#"/1: expected string, got integer"#]),
         (#"{"properties":{"a/b~c":{"type":"string"}}}"#, #"{"a/b~c":1}"#, [#"/a~1b~0c: expected string, got integer"#]),
         (#"{"enum":["a","b"]}"#, #""c""#, [#"/: must be one of "a", "b""#]),
         (#"{"const":{"a":[1,2]}}"#, "1", [#"/: must be equal to {"a":[1,2]}"#]),
         (#"{"anyOf":[{"type":"string"},{"type":"null"}]}"#, "5", [#"/: expected string or null, got integer"#]),
-        (#"{"anyOf":[{"type":"string","minLength":3},{"type":"null"}]}"#, #""ab""#,
-         [#"/: must be at least 3 characters long, got 2"#]),
-        (#"{"oneOf":[{"type":"integer"},{"minimum":0}]}"#, "1",
-         [#"/: must match exactly one of the "oneOf" schemas, but matches schemas 0, 1"#]),
+        (
+            #"{"anyOf":[{"type":"string","minLength":3},{"type":"null"}]}"#, #""ab""#,
+            [#"/: must be at least 3 characters long, got 2"#]
+        ),
+        (
+            #"{"oneOf":[{"type":"integer"},{"minimum":0}]}"#, "1",
+            [#"/: must match exactly one of the "oneOf" schemas, but matches schemas 0, 1"#]
+        ),
         (#"{"not":{"type":"string"}}"#, #""x""#, [#"/: must not match the "not" schema"#]),
         (#"{"maxLength":1}"#, "\"e\u{301}\"", [#"/: must be at most 1 character long, got 2"#]),
         (#"{"maxLength":2}"#, "\"💩💩\"", []),
@@ -53,16 +62,24 @@ import Testing
         (#"{"contains":{"type":"integer"}}"#, #"["x"]"#, [#"/: must contain an item that matches the "contains" schema"#]),
         (#"{"properties":{"a":false}}"#, #"{"a":1}"#, [#"/: property "a" is not allowed"#]),
         (#"{"dependentRequired":{"a":["b"]}}"#, #"{"a":1}"#, [#"/: missing property "b", required when "a" is present"#]),
-        (#"{"propertyNames":{"pattern":"^[a-z]+$"}}"#, #"{"Ab":1}"#,
-         [#"/: property name "Ab": "Ab" does not match the pattern "^[a-z]+$""#]),
-        (#"{"allOf":[{"properties":{"a":true}}],"unevaluatedProperties":false}"#, #"{"a":1,"b":2}"#,
-         [#"/: unevaluated property "b" is not allowed"#]),
+        (
+            #"{"propertyNames":{"pattern":"^[a-z]+$"}}"#, #"{"Ab":1}"#,
+            [#"/: property name "Ab": "Ab" does not match the pattern "^[a-z]+$""#]
+        ),
+        (
+            #"{"allOf":[{"properties":{"a":true}}],"unevaluatedProperties":false}"#, #"{"a":1,"b":2}"#,
+            [#"/: unevaluated property "b" is not allowed"#]
+        ),
         (#"{"minProperties":2}"#, #"{"a":1}"#, [#"/: must have at least 2 properties, got 1"#]),
-        (#"{"dependencies":{"a":["b"],"c":{"required":["d"]}}}"#, #"{"a":1,"c":2}"#,
-         [#"/: missing required property "d""#, #"/: missing property "b", required when "a" is present"#]),
+        (
+            #"{"dependencies":{"a":["b"],"c":{"required":["d"]}}}"#, #"{"a":1,"c":2}"#,
+            [#"/: missing required property "d""#, #"/: missing property "b", required when "a" is present"#]
+        ),
         (#"{"items":false}"#, "[[]]", [#"/: must have at most 0 items, got 1"#]),
-        (#"{"properties":{"x":{"items":{"properties":{"y":false}}}}}"#, #"{"x":[{"y":1}]}"#,
-         [#"/x/0: property "y" is not allowed"#]),
+        (
+            #"{"properties":{"x":{"items":{"properties":{"y":false}}}}}"#, #"{"x":[{"y":1}]}"#,
+            [#"/x/0: property "y" is not allowed"#]
+        ),
     ])
     func reportsReadableMessages(schema: String, instance: String, expected: [String]) throws {
         #expect(try violations(schema, instance) == expected)
@@ -99,13 +116,17 @@ import Testing
         (#"{"patternProperties":{"[":{}}}"#, #"/patternProperties/[: "[" is not a valid regular expression"#),
         (##"{"$ref":"#/$defs/missing"}"##, ##"/$ref: cannot resolve "#/$defs/missing""##),
         (##"{"$defs":{"a":{"$ref":"#nowhere"}}}"##, ##"/$defs/a/$ref: cannot resolve "#nowhere""##),
-        (#"{"$ref":"http://localhost:1234/x.json"}"#,
-         #"/$ref: cannot resolve "http://localhost:1234/x.json": remote references are not supported"#),
+        (
+            #"{"$ref":"http://localhost:1234/x.json"}"#,
+            #"/$ref: cannot resolve "http://localhost:1234/x.json": remote references are not supported"#
+        ),
         (#"{"properties":{"a":"string"}}"#, "/properties/a: must be a schema (an object or a boolean), got string"),
         (#"{"allOf":[]}"#, "/allOf: must be a non-empty array of schemas"),
         (#"{"items":[{}]}"#, #"/items: must be a schema; since draft 2020-12 an array of schemas is written "prefixItems""#),
-        (#"{"$anchor":"1x"}"#,
-         #"/$anchor: "1x" is not a valid anchor name (a letter or _ followed by letters, digits, -, _ or .)"#),
+        (
+            #"{"$anchor":"1x"}"#,
+            #"/$anchor: "1x" is not a valid anchor name (a letter or _ followed by letters, digits, -, _ or .)"#
+        ),
         (#"{"$id":"http://example.com/s#frag"}"#, "/$id: must not contain a fragment (use $anchor to name a subschema)"),
         ("5", "/: must be a schema (an object or a boolean), got integer"),
     ])
@@ -126,7 +147,8 @@ import Testing
     }
 
     @Test func comparesNumbersExactly() throws {
-        #expect(try violations(#"{"maximum":9007199254740992}"#, "9007199254740993")
+        #expect(
+            try violations(#"{"maximum":9007199254740992}"#, "9007199254740993")
                 == ["/: 9007199254740993 is greater than the maximum 9007199254740992"])
         #expect(try schema(#"{"multipleOf":0.0001}"#).isValid(.number(0.0075)))
         #expect(try schema(#"{"multipleOf":0.01}"#).isValid(.number(19.99)))
@@ -171,8 +193,10 @@ import Testing
                 deepArray = .array([deepArray])
                 deepObject = .object(["a": deepObject])
             }
-            return (recursive.validate(deepArray), recursive.isValid(deepArray), recursive.validate(deepObject),
-                    unique.validate(.array([deepArray, deepArray])), shallow.isValid(deepArray))
+            return (
+                recursive.validate(deepArray), recursive.isValid(deepArray), recursive.validate(deepObject),
+                unique.validate(.array([deepArray, deepArray])), shallow.isValid(deepArray)
+            )
         }
         #expect(results.0.count == 1)
         #expect(results.0.first?.message == "the value or the schema is nested too deeply to validate")
@@ -214,14 +238,16 @@ import Testing
     }
 
     @Test func resolvesIdsAnchorsAndEscapedPointers() throws {
-        let schema = try schema(#"""
+        let schema = try schema(
+            #"""
             {"$id":"https://example.com/root.json",
              "properties":{"a":{"$ref":"other.json"},"b":{"$ref":"#top"},"c":{"$ref":"#/$defs/x~1y%25z"}},
              "$defs":{"o":{"$id":"other.json","type":"string"},"t":{"$anchor":"top","type":"integer"},
                       "x/y%z":{"type":"null"}}}
             """#)
         #expect(schema.isValid(try JSONValue.parse(#"{"a":"s","b":1,"c":null}"#)))
-        #expect(schema.validate(try JSONValue.parse(#"{"a":1,"b":"s","c":0}"#)).map(\.description)
+        #expect(
+            schema.validate(try JSONValue.parse(#"{"a":1,"b":"s","c":0}"#)).map(\.description)
                 == ["/a: expected string, got integer", "/b: expected integer, got string", "/c: expected null, got integer"])
     }
 

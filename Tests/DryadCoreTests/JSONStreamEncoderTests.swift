@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DryadCore
 
 /// The streaming encoder must write what JSONEncoder (`.withoutEscapingSlashes`) writes: the
@@ -39,7 +40,9 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == (try Self.reference(text)))
     }
 
-    @Test(arguments: [0.0, -0.0, 1.0, -1.5, 0.1, 1e20, 1e21, 1e-7, 123456789.125, Double.greatestFiniteMagnitude, Double.leastNonzeroMagnitude, 9007199254740993.0])
+    @Test(arguments: [
+        0.0, -0.0, 1.0, -1.5, 0.1, 1e20, 1e21, 1e-7, 123456789.125, Double.greatestFiniteMagnitude, Double.leastNonzeroMagnitude, 9007199254740993.0,
+    ])
     func doublesAreWrittenLikeJSONEncoder(_ number: Double) throws {
         try expectSame(number)
         try expectSame(JSONValue.number(number))

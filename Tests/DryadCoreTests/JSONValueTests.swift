@@ -1,14 +1,17 @@
 import Foundation
 import Testing
+
 @testable import DryadCore
 
 @Suite struct JSONValueTests {
     @Test func parsesEveryKind() throws {
         let value = try JSONValue.parse(#"{"a":[1,2.5,"x",true,null,{"b":{}}],"big":9007199254740993}"#)
-        #expect(value == .object([
-            "a": .array([.integer(1), .number(2.5), .string("x"), .bool(true), .null, .object(["b": .object([:])])]),
-            "big": .integer(9_007_199_254_740_993),
-        ]))
+        #expect(
+            value
+                == .object([
+                    "a": .array([.integer(1), .number(2.5), .string("x"), .bool(true), .null, .object(["b": .object([:])])]),
+                    "big": .integer(9_007_199_254_740_993),
+                ]))
     }
 
     @Test func comparesNumbersByValue() {
@@ -58,8 +61,10 @@ import Testing
 
     /// Stricter than JSONDecoder: no trailing commas, no lone surrogates, no raw control
     /// characters, nothing after the document.
-    @Test(arguments: [#"{"a":1,}"#, #"[1,]"#, #""\ud800""#, "\"a\u{01}b\"", #"01"#, #"1."#, #".5"#, #"+1"#, #"[1] x"#,
-                      #"{"a" 1}"#, #"nul"#, #""\x""#, #"-"#, #"1e"#, ""])
+    @Test(arguments: [
+        #"{"a":1,}"#, #"[1,]"#, #""\ud800""#, "\"a\u{01}b\"", #"01"#, #"1."#, #".5"#, #"+1"#, #"[1] x"#,
+        #"{"a" 1}"#, #"nul"#, #""\x""#, #"-"#, #"1e"#, "",
+    ])
     func refusesWhatRFC8259Refuses(text: String) {
         #expect(throws: DryadError.self) { try JSONValue.parse(text) }
     }

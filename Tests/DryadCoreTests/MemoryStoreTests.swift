@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import DryadCore
 
 /// A clock the tests move by hand, so expiry and ordering need no sleeps.
@@ -38,8 +39,10 @@ final class MemoryTestClock: Sendable {
     /// Stores a context; the clock first moves on one second (unless `tick` is false) so
     /// creation order is also time order.
     @discardableResult
-    func store(_ data: String = "{}", agent: String = "planner-7", type: String = MemoryDraft.defaultType,
-               parent: String? = nil, tags: [String] = [], ttl: TimeInterval? = nil, tick: Bool = true) async throws -> MemoryContext {
+    func store(
+        _ data: String = "{}", agent: String = "planner-7", type: String = MemoryDraft.defaultType,
+        parent: String? = nil, tags: [String] = [], ttl: TimeInterval? = nil, tick: Bool = true
+    ) async throws -> MemoryContext {
         if tick { clock.advance(1) }
         let draft = MemoryDraft(agentID: agent, contextType: type, data: try parse(data), parentID: parent, tags: tags, ttl: ttl)
         return try await memory.store(draft, as: testOperator)
@@ -97,8 +100,9 @@ final class MemoryTestClock: Sendable {
     }
 
     @Test func storeKeepsTypeTagsDataAndTTL() async throws {
-        let context = try await store(#"{"goal": "ship", "facts": [1, 2], "nested": {"x": null}}"#,
-                                      agent: "critic@team.example", type: "task:plan/v1", tags: ["q3", "team.a"], ttl: 90)
+        let context = try await store(
+            #"{"goal": "ship", "facts": [1, 2], "nested": {"x": null}}"#,
+            agent: "critic@team.example", type: "task:plan/v1", tags: ["q3", "team.a"], ttl: 90)
         #expect(context.agentID == "critic@team.example")
         #expect(context.contextType == "task:plan/v1")
         #expect(context.tags == ["q3", "team.a"])
@@ -145,8 +149,9 @@ final class MemoryTestClock: Sendable {
         #expect(try await listIDs().isEmpty)
 
         // The limits themselves are accepted.
-        try await store(agent: String(repeating: "a", count: 128), type: String(repeating: "t", count: 64),
-                        tags: (0..<32).map { "t\($0)" })
+        try await store(
+            agent: String(repeating: "a", count: 128), type: String(repeating: "t", count: 64),
+            tags: (0..<32).map { "t\($0)" })
     }
 
     @Test func storeAndUpdateRefuseOversizedData() async throws {
@@ -197,14 +202,17 @@ final class MemoryTestClock: Sendable {
 
     @Test func resolvedMergesTheChainFromTheRootDown() async throws {
         // Given three levels where later levels merge into, replace and remove earlier values,
-        let root = try await store(#"""
+        let root = try await store(
+            #"""
             {"style": {"lang": "en", "tone": "formal", "fonts": ["a", "b"]}, "limit": 10, "drop": "me", "keep": true,
              "list": [1, 2, 3]}
             """#)
-        let middle = try await store(#"""
+        let middle = try await store(
+            #"""
             {"style": {"tone": "casual", "fonts": ["c"]}, "limit": {"max": 5}, "drop": null, "list": []}
             """#, parent: root.id)
-        let leaf = try await store(#"""
+        let leaf = try await store(
+            #"""
             {"style": {"lang": null, "extra": {"deep": 1}}, "limit": {"min": 1}, "new": [1, {"x": null}]}
             """#, parent: middle.id)
 
@@ -212,19 +220,25 @@ final class MemoryTestClock: Sendable {
         let resolved = try await memory.resolved(leaf.id, explain: false, as: testOperator)
 
         // then objects merge key by key, arrays and scalars are replaced and null removes a key.
-        #expect(resolved.data == (try parse(#"""
-            {"style": {"tone": "casual", "fonts": ["c"], "extra": {"deep": 1}}, "limit": {"max": 5, "min": 1},
-             "keep": true, "list": [], "new": [1, {"x": null}]}
-            """#)))
+        #expect(
+            resolved.data
+                == (try parse(
+                    #"""
+                    {"style": {"tone": "casual", "fonts": ["c"], "extra": {"deep": 1}}, "limit": {"max": 5, "min": 1},
+                     "keep": true, "list": [], "new": [1, {"x": null}]}
+                    """#)))
         #expect(resolved.provenance == nil)
         #expect(resolved.id == leaf.id)
         #expect(resolved.version == leaf.version)
         #expect(resolved.unresolvedErrors == 0)
 
         // The middle resolves without the leaf, and plain get still shows only the leaf's own data.
-        #expect(try await memory.resolved(middle.id, explain: false, as: testOperator).data == (try parse(#"""
-            {"style": {"lang": "en", "tone": "casual", "fonts": ["c"]}, "limit": {"max": 5}, "keep": true, "list": []}
-            """#)))
+        #expect(
+            try await memory.resolved(middle.id, explain: false, as: testOperator).data
+                == (try parse(
+                    #"""
+                    {"style": {"lang": "en", "tone": "casual", "fonts": ["c"]}, "limit": {"max": 5}, "keep": true, "list": []}
+                    """#)))
         #expect(try await memory.get(leaf.id, as: testOperator).data == leaf.data)
         #expect(try await memory.resolved(root.id, explain: false, as: testOperator).data == root.data)
     }
@@ -233,20 +247,24 @@ final class MemoryTestClock: Sendable {
         let root = try await store(#"{"mode": "draft", "owner": "ann"}"#)
         let leaf = try await store(#"{"step": 1}"#, parent: root.id)
         _ = try await memory.update(root.id, MemoryChange(content: .mergePatch(try parse(#"{"mode": "final"}"#))), as: testOperator)
-        #expect(try await memory.resolved(leaf.id, explain: false, as: testOperator).data
+        #expect(
+            try await memory.resolved(leaf.id, explain: false, as: testOperator).data
                 == (try parse(#"{"mode": "final", "owner": "ann", "step": 1}"#)))
     }
 
     @Test func explainNamesTheSourceOfEveryLeaf() async throws {
         // Given a root, a middle and a leaf with escaped keys, empty objects and type changes,
-        let root = try await store(#"""
+        let root = try await store(
+            #"""
             {"a/b": 1, "t~x": {"y": "r"}, "obj": {"k": 1}, "scalar": 5, "empty": {}, "nested": {"p": 1, "q": 2},
              "gone": 1, "later": {"z": 1}, "arr": [0]}
             """#)
-        let middle = try await store(#"""
+        let middle = try await store(
+            #"""
             {"obj": 7, "scalar": {"now": "object"}, "nested": {"q": 3}, "gone": null, "fresh": {"deep": {"er": true}}}
             """#, parent: root.id)
-        let leaf = try await store(#"""
+        let leaf = try await store(
+            #"""
             {"later": {"z": null}, "arr": [1, {"x": 1}], "nested": {"r": {}}}
             """#, parent: middle.id)
 
@@ -254,28 +272,32 @@ final class MemoryTestClock: Sendable {
         let resolved = try await memory.resolved(leaf.id, explain: true, as: testOperator)
 
         // then every leaf pointer names the context it came from.
-        #expect(resolved.data == (try parse(#"""
-            {"a/b": 1, "t~x": {"y": "r"}, "obj": 7, "scalar": {"now": "object"}, "empty": {},
-             "nested": {"p": 1, "q": 3, "r": {}}, "later": {}, "arr": [1, {"x": 1}], "fresh": {"deep": {"er": true}}}
-            """#)))
+        #expect(
+            resolved.data
+                == (try parse(
+                    #"""
+                    {"a/b": 1, "t~x": {"y": "r"}, "obj": 7, "scalar": {"now": "object"}, "empty": {},
+                     "nested": {"p": 1, "q": 3, "r": {}}, "later": {}, "arr": [1, {"x": 1}], "fresh": {"deep": {"er": true}}}
+                    """#)))
         // Without explain the merge skips the bookkeeping; the data must not differ.
         #expect(try await memory.resolved(leaf.id, explain: false, as: testOperator).data == resolved.data)
         let provenance = try #require(resolved.provenance)
         let sources = Dictionary(provenance.map { ($0.pointer, $0.contextID) }, uniquingKeysWith: { first, _ in first })
         #expect(provenance.count == sources.count, "no pointer listed twice")
-        #expect(sources == [
-            "/a~1b": root.id,            // "/" escaped as ~1
-            "/t~0x/y": root.id,          // "~" escaped as ~0, nested key
-            "/obj": middle.id,           // an object replaced by a scalar: no /obj/k any more
-            "/scalar/now": middle.id,    // a scalar replaced by an object
-            "/empty": root.id,           // an empty object is a leaf
-            "/nested/p": root.id,
-            "/nested/q": middle.id,
-            "/nested/r": leaf.id,        // an empty object added deeper down
-            "/later": leaf.id,           // emptied by the leaf's null
-            "/arr": leaf.id,             // arrays are leaves, replaced whole
-            "/fresh/deep/er": middle.id,
-        ])
+        #expect(
+            sources == [
+                "/a~1b": root.id,  // "/" escaped as ~1
+                "/t~0x/y": root.id,  // "~" escaped as ~0, nested key
+                "/obj": middle.id,  // an object replaced by a scalar: no /obj/k any more
+                "/scalar/now": middle.id,  // a scalar replaced by an object
+                "/empty": root.id,  // an empty object is a leaf
+                "/nested/p": root.id,
+                "/nested/q": middle.id,
+                "/nested/r": leaf.id,  // an empty object added deeper down
+                "/later": leaf.id,  // emptied by the leaf's null
+                "/arr": leaf.id,  // arrays are leaves, replaced whole
+                "/fresh/deep/er": middle.id,
+            ])
     }
 
     @Test func explainTracksAnObjectTurnedScalarTurnedObject() async throws {
@@ -286,8 +308,11 @@ final class MemoryTestClock: Sendable {
 
         let resolved = try await memory.resolved(fourth.id, explain: true, as: testOperator)
         #expect(resolved.data == (try parse(#"{"v": {"c": 3, "d": 4}}"#)))
-        #expect(resolved.provenance == [Provenance(pointer: "/v/c", contextID: leaf.id),
-                                        Provenance(pointer: "/v/d", contextID: fourth.id)])
+        #expect(
+            resolved.provenance == [
+                Provenance(pointer: "/v/c", contextID: leaf.id),
+                Provenance(pointer: "/v/d", contextID: fourth.id),
+            ])
 
         let middleView = try await memory.resolved(middle.id, explain: true, as: testOperator)
         #expect(middleView.provenance == [Provenance(pointer: "/v", contextID: middle.id)])
@@ -411,14 +436,16 @@ final class MemoryTestClock: Sendable {
     @Test func mergeCombinesChangesToDifferentPaths() async throws {
         // Given version 1, and someone else's version 2 changing /a and /cfg/x,
         let context = try await store(#"{"a": 1, "b": 1, "cfg": {"x": 1, "y": 1}, "list": [1]}"#)
-        _ = try await memory.update(context.id, MemoryChange(content: .mergePatch(try parse(#"{"a": 2, "cfg": {"x": 2}}"#))),
-                                    as: Self.otherOperator)
+        _ = try await memory.update(
+            context.id, MemoryChange(content: .mergePatch(try parse(#"{"a": 2, "cfg": {"x": 2}}"#))),
+            as: Self.otherOperator)
 
         // when a patch made against version 1 changes /b, /cfg/y and /list with merge,
         let merged = try await memory.update(
             context.id,
-            MemoryChange(content: .mergePatch(try parse(#"{"b": 3, "cfg": {"y": 3}, "list": [1, 2], "new": true}"#)),
-                         ifVersion: 1, onConflict: .merge),
+            MemoryChange(
+                content: .mergePatch(try parse(#"{"b": 3, "cfg": {"y": 3}, "list": [1, 2], "new": true}"#)),
+                ifVersion: 1, onConflict: .merge),
             as: testOperator)
 
         // then both sides' changes are kept in a new version marked merged.
@@ -451,8 +478,9 @@ final class MemoryTestClock: Sendable {
         let error = await failure {
             try await memory.update(
                 context.id,
-                MemoryChange(content: .mergePatch(try parse(#"{"a": 3, "b": 3, "cfg": {"x": {"deep": 3}}, "list": [3]}"#)),
-                             ifVersion: 1, onConflict: .merge),
+                MemoryChange(
+                    content: .mergePatch(try parse(#"{"a": 3, "b": 3, "cfg": {"x": {"deep": 3}}, "list": [3]}"#)),
+                    ifVersion: 1, onConflict: .merge),
                 as: testOperator)
         }
 
@@ -474,8 +502,9 @@ final class MemoryTestClock: Sendable {
 
     @Test func aRemovalAgainstAChangeIsAConflict() async throws {
         let context = try await store(#"{"a": 1, "o": {"k": 1}}"#)
-        _ = try await memory.update(context.id, MemoryChange(content: .mergePatch(try parse(#"{"a": null, "o": {"k": 2}}"#))),
-                                    as: testOperator)
+        _ = try await memory.update(
+            context.id, MemoryChange(content: .mergePatch(try parse(#"{"a": null, "o": {"k": 2}}"#))),
+            as: testOperator)
         let error = await failure {
             try await memory.update(
                 context.id, MemoryChange(content: .mergePatch(try parse(#"{"a": 5, "o": null}"#)), ifVersion: 1, onConflict: .merge),
@@ -489,8 +518,9 @@ final class MemoryTestClock: Sendable {
 
     @Test func theSameChangeOnBothSidesIsNotAConflict() async throws {
         let context = try await store(#"{"a": 1, "cfg": {"x": 1}, "gone": true}"#)
-        _ = try await memory.update(context.id, MemoryChange(content: .mergePatch(try parse(#"{"a": 2, "cfg": {"x": [1, 2]}, "gone": null}"#))),
-                                    as: testOperator)
+        _ = try await memory.update(
+            context.id, MemoryChange(content: .mergePatch(try parse(#"{"a": 2, "cfg": {"x": [1, 2]}, "gone": null}"#))),
+            as: testOperator)
         let merged = try await memory.update(
             context.id,
             MemoryChange(content: .mergePatch(try parse(#"{"a": 2, "cfg": {"x": [1, 2]}, "gone": null}"#)), ifVersion: 1, onConflict: .merge),
@@ -502,12 +532,14 @@ final class MemoryTestClock: Sendable {
 
     @Test func nestedObjectsMergeKeyByKey() async throws {
         let context = try await store(#"{"cfg": {"db": {"host": "a", "port": 1}, "ui": {"theme": "light"}}}"#)
-        _ = try await memory.update(context.id, MemoryChange(content: .mergePatch(try parse(#"{"cfg": {"db": {"host": "b"}}}"#))),
-                                    as: testOperator)
+        _ = try await memory.update(
+            context.id, MemoryChange(content: .mergePatch(try parse(#"{"cfg": {"db": {"host": "b"}}}"#))),
+            as: testOperator)
         let merged = try await memory.update(
             context.id,
-            MemoryChange(content: .mergePatch(try parse(#"{"cfg": {"db": {"port": 2}, "ui": {"font": "mono"}}}"#)),
-                         ifVersion: 1, onConflict: .merge),
+            MemoryChange(
+                content: .mergePatch(try parse(#"{"cfg": {"db": {"port": 2}, "ui": {"font": "mono"}}}"#)),
+                ifVersion: 1, onConflict: .merge),
             as: testOperator)
         #expect(merged.data == (try parse(#"{"cfg": {"db": {"host": "b", "port": 2}, "ui": {"theme": "light", "font": "mono"}}}"#)))
     }
@@ -515,8 +547,9 @@ final class MemoryTestClock: Sendable {
     @Test func mergeFromAVersionThatNeverExistedIsAConflict() async throws {
         let context = try await store(#"{"a": 1}"#)
         let error = await failure {
-            try await memory.update(context.id, MemoryChange(content: .replace(try parse(#"{"a": 2}"#)), ifVersion: 7, onConflict: .merge),
-                                    as: testOperator)
+            try await memory.update(
+                context.id, MemoryChange(content: .replace(try parse(#"{"a": 2}"#)), ifVersion: 7, onConflict: .merge),
+                as: testOperator)
         }
         #expect(error?.code == "conflict")
         #expect(try await memory.get(context.id, as: testOperator).version == 1)
@@ -544,9 +577,11 @@ final class MemoryTestClock: Sendable {
     /// of FTS5 operators, quotes, punctuation and odd Unicode either search or are invalid input.
     @Test func noQueryTextIsAStorageError() async throws {
         _ = try await store(#"{"note": "alpha beta gamma", "k": "naïve café ☃ 東京"}"#)
-        let pieces = ["alpha", "\"", "*", "\"al\"*", "a*b", "NEAR(", ")", "(", "-", "^", ":", "note:alpha", "{a b}:c", "+", "AND",
-                      "OR", "NOT", "''", "'", ";", "--", "/*", "\\", "é", "e\u{301}", "東", "☃", "🧪", "\u{200B}", "\u{FEFF}", "\u{7F}",
-                      "\u{1}", "\u{0}", "\t", "_", "%", "a\"b", "\"\"", "*\"", "beta*", "\u{2028}", "ß", "İ", "\u{FFFD}", "0", "1.5e3"]
+        let pieces = [
+            "alpha", "\"", "*", "\"al\"*", "a*b", "NEAR(", ")", "(", "-", "^", ":", "note:alpha", "{a b}:c", "+", "AND",
+            "OR", "NOT", "''", "'", ";", "--", "/*", "\\", "é", "e\u{301}", "東", "☃", "🧪", "\u{200B}", "\u{FEFF}", "\u{7F}",
+            "\u{1}", "\u{0}", "\t", "_", "%", "a\"b", "\"\"", "*\"", "beta*", "\u{2028}", "ß", "İ", "\u{FFFD}", "0", "1.5e3",
+        ]
         var random = SplitMix64(seed: 8)
         for _ in 0..<400 {
             let text = (0..<Int(random.next() % 6 + 1)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }
@@ -615,8 +650,9 @@ final class MemoryTestClock: Sendable {
         #expect(try await searchIDs("alpha").isEmpty, "old words no longer match")
         #expect(try await searchIDs("beta") == [context.id])
 
-        _ = try await memory.update(context.id, MemoryChange(content: .mergePatch(try parse(#"{"gamma": {"delta": "epsilon"}}"#))),
-                                    as: testOperator)
+        _ = try await memory.update(
+            context.id, MemoryChange(content: .mergePatch(try parse(#"{"gamma": {"delta": "epsilon"}}"#))),
+            as: testOperator)
         #expect(try await searchIDs("gamma delta epsilon beta") == [context.id])
 
         _ = try await memory.update(context.id, MemoryChange(tags: ["second"]), as: testOperator)
@@ -625,8 +661,9 @@ final class MemoryTestClock: Sendable {
 
         // A failed (conflicting) update leaves the index as it was.
         _ = await failure {
-            try await memory.update(context.id, MemoryChange(content: .replace(try parse(#"{"note": "zeta"}"#)), ifVersion: 1),
-                                    as: testOperator)
+            try await memory.update(
+                context.id, MemoryChange(content: .replace(try parse(#"{"note": "zeta"}"#)), ifVersion: 1),
+                as: testOperator)
         }
         #expect(try await searchIDs("zeta").isEmpty)
         #expect(try await searchIDs("beta") == [context.id])
@@ -640,9 +677,11 @@ final class MemoryTestClock: Sendable {
         let article = try await store(#"{"note": "a state-of-the-art design, near a b or c"}"#)
         #expect(try await searchIDs("state-of-the-art") == [article.id])
 
-        let hostile = ["'; DROP TABLE x; --", "NEAR(a b)", "a OR", "OR", "AND", "NOT", "*", "\"", "\"\"", "**", "a*b*",
-                       "(", ")", "note:design", "body:design", "^design", "-design", "+", "'", "%", "{a b}", "a NOT b",
-                       "design\"", "\"design", "a \"b", "\u{0}", "memory_fts", "rowid = 1", "* OR 1=1", "\\"]
+        let hostile = [
+            "'; DROP TABLE x; --", "NEAR(a b)", "a OR", "OR", "AND", "NOT", "*", "\"", "\"\"", "**", "a*b*",
+            "(", ")", "note:design", "body:design", "^design", "-design", "+", "'", "%", "{a b}", "a NOT b",
+            "design\"", "\"design", "a \"b", "\u{0}", "memory_fts", "rowid = 1", "* OR 1=1", "\\",
+        ]
         for query in hostile {
             let error = await failure { try await search(query) }
             #expect(error == nil || error?.code == "invalid_input", "\(query): \(String(describing: error))")
@@ -1021,8 +1060,9 @@ final class MemoryTestClock: Sendable {
         #expect(loose.createdAt == Timestamp.format(clock.now))
         #expect(loose.id.count == 36)
 
-        let tied = try await database.errors.log(type: "ParseError", message: "bad", stackTrace: "at line 1\nat line 2",
-                                                 contextID: context.id, as: testOperator)
+        let tied = try await database.errors.log(
+            type: "ParseError", message: "bad", stackTrace: "at line 1\nat line 2",
+            contextID: context.id, as: testOperator)
         #expect(tied.contextID == context.id)
         #expect(tied.stackTrace == "at line 1\nat line 2")
 

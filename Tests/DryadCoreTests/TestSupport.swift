@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import DryadCore
 
 /// A fresh folder under the system temp directory, removed when the test ends.
@@ -16,8 +17,10 @@ final class TemporaryFolder: Sendable {
 let testOperator = Principal.localOperator(user: "tester")
 
 /// A tool definition with sensible defaults for tests.
-func definition(_ name: String, version: String = "1.0.0", description: String = "A test tool",
-                tags: [String] = [], status: ToolStatus = .active) -> ToolDefinition {
+func definition(
+    _ name: String, version: String = "1.0.0", description: String = "A test tool",
+    tags: [String] = [], status: ToolStatus = .active
+) -> ToolDefinition {
     ToolDefinition(name: name, version: version, description: description, tags: tags, status: status)
 }
 

@@ -30,8 +30,10 @@ import Testing
         #expect(error?.message.contains("neither an RFC 3339 time nor a duration") == true)
     }
 
-    @Test(arguments: ["2026-11-26T10:22:02.123Z", "2026-11-26T10:22:02.000Z", "2026-11-26T10:22:02.999Z", "1970-01-01T00:00:00.001Z",
-                      "2099-12-31T23:59:59.999Z"])
+    @Test(arguments: [
+        "2026-11-26T10:22:02.123Z", "2026-11-26T10:22:02.000Z", "2026-11-26T10:22:02.999Z", "1970-01-01T00:00:00.001Z",
+        "2099-12-31T23:59:59.999Z",
+    ])
     func parsedTimestampsPrintAsWritten(text: String) throws {
         // A parsed ".123" is the double just below 0.123; printing it must not truncate to ".122".
         #expect(Timestamp.format(try #require(Timestamp.parse(text))) == text)

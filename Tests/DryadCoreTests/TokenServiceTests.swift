@@ -4,6 +4,7 @@ import GRDB
 import JWTKit
 import Synchronization
 import Testing
+
 @testable import DryadCore
 
 /// A clock the tests move by hand.
@@ -43,11 +44,15 @@ private final class HandClock: Sendable {
         return input + "." + signature
     }
 
-    func claims(sub: String = "planner", jti: String, exp: TimeInterval = 3600, nbf: TimeInterval = 0,
-                iss: String = "dryad", aud: String = "dryad") -> [String: JSONValue] {
+    func claims(
+        sub: String = "planner", jti: String, exp: TimeInterval = 3600, nbf: TimeInterval = 0,
+        iss: String = "dryad", aud: String = "dryad"
+    ) -> [String: JSONValue] {
         let t = now.withLock { $0.timeIntervalSince1970 }
-        return ["sub": .string(sub), "jti": .string(jti), "iss": .string(iss), "aud": .array([.string(aud)]),
-                "exp": .number(t + exp), "nbf": .number(t + nbf), "iat": .number(t)]
+        return [
+            "sub": .string(sub), "jti": .string(jti), "iss": .string(iss), "aud": .array([.string(aud)]),
+            "exp": .number(t + exp), "nbf": .number(t + nbf), "iat": .number(t),
+        ]
     }
 
     func key() async throws -> (kid: String, secret: Data) {

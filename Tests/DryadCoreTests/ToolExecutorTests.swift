@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import DryadCore
 
 @Suite struct ToolExecutorTests {
@@ -15,9 +16,11 @@ import Testing
     }
 
     /// Registers a `/bin/sh -c SCRIPT` tool.
-    func shellTool(_ name: String, _ script: String, timeout: Double = 10, env: [String: String] = [:],
-                   inputSchema: JSONValue = ToolDefinition.defaultInputSchema, outputSchema: JSONValue? = nil,
-                   status: ToolStatus = .active) async throws {
+    func shellTool(
+        _ name: String, _ script: String, timeout: Double = 10, env: [String: String] = [:],
+        inputSchema: JSONValue = ToolDefinition.defaultInputSchema, outputSchema: JSONValue? = nil,
+        status: ToolStatus = .active
+    ) async throws {
         var definition = definition(name, status: status)
         definition.inputSchema = inputSchema
         definition.outputSchema = outputSchema
@@ -208,7 +211,8 @@ import Testing
     @Test func historyIsNewestFirstFilterableAndOutlivesTheTool() async throws {
         try await shellTool("t", #"read -r l; case "$l" in *bad*) exit 1;; esac; echo ok"#)
         for i in 0..<5 {
-            _ = try await runner.execute(.nameOrID("t"), input: .object(i % 2 == 1 ? ["n": .integer(Int64(i)), "bad": .bool(true)] : ["n": .integer(Int64(i))]), as: testOperator)
+            _ = try await runner.execute(
+                .nameOrID("t"), input: .object(i % 2 == 1 ? ["n": .integer(Int64(i)), "bad": .bool(true)] : ["n": .integer(Int64(i))]), as: testOperator)
         }
         var seen: [Int64] = []
         var cursor: String?

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import DryadCore
 
 @Suite struct ToolRegistryTests {
@@ -67,19 +68,45 @@ import Testing
             (.object(["name": .string("t"), "description": .string("d"), "colour": .string("red")]), "colour: unknown field"),
             (.object(["name": .string("t"), "description": .string("d"), "tags": .array([.string("no spaces")])]), "tags:"),
             (.object(["name": .string("t"), "description": .string("d"), "status": .string("gone")]), "status:"),
-            (.object(["name": .string("t"), "description": .string("d"),
-                      "executor": .object(["kind": .string("shell"), "argv": .array([.string("sh")])])]), "executor.kind:"),
-            (.object(["name": .string("t"), "description": .string("d"),
-                      "executor": .object(["kind": .string("command"), "argv": .array([])])]), "executor.argv:"),
-            (.object(["name": .string("t"), "description": .string("d"),
-                      "executor": .object(["kind": .string("command"), "argv": .array([.string("/bin/x")]), "cwd": .string("rel")])]), "executor.cwd:"),
-            (.object(["name": .string("t"), "description": .string("d"),
-                      "executor": .object(["kind": .string("command"), "argv": .array([.string("/bin/x")]), "timeout_seconds": .integer(0)])]), "executor.timeout_seconds:"),
-            (.object(["name": .string("t"), "description": .string("d"),
-                      "executor": .object(["kind": .string("http"), "url": .string("ftp://x/")])]), "executor.url:"),
-            (.object(["name": .string("t"), "description": .string("d"),
-                      "executor": .object(["kind": .string("http"), "url": .string("https://x.test/"),
-                                           "headers": .object(["X-A": .string("v\r\nInjected: 1")])])]), "executor.headers.X-A:"),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object(["kind": .string("shell"), "argv": .array([.string("sh")])]),
+                ]), "executor.kind:"
+            ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object(["kind": .string("command"), "argv": .array([])]),
+                ]), "executor.argv:"
+            ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object(["kind": .string("command"), "argv": .array([.string("/bin/x")]), "cwd": .string("rel")]),
+                ]), "executor.cwd:"
+            ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object(["kind": .string("command"), "argv": .array([.string("/bin/x")]), "timeout_seconds": .integer(0)]),
+                ]), "executor.timeout_seconds:"
+            ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object(["kind": .string("http"), "url": .string("ftp://x/")]),
+                ]), "executor.url:"
+            ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object([
+                        "kind": .string("http"), "url": .string("https://x.test/"),
+                        "headers": .object(["X-A": .string("v\r\nInjected: 1")]),
+                    ]),
+                ]), "executor.headers.X-A:"
+            ),
         ]
         for (json, expected) in cases {
             do {
@@ -148,11 +175,12 @@ import Testing
     }
 
     @Test func filtersByTextTagsAndStatus() async throws {
-        _ = try await tools.register([
-            definition("web_search", description: "Search the web", tags: ["search", "web"]),
-            definition("calc", description: "Arithmetic 100% exact", tags: ["math"]),
-            definition("old", description: "Legacy", tags: ["web"], status: .deprecated),
-        ], as: testOperator)
+        _ = try await tools.register(
+            [
+                definition("web_search", description: "Search the web", tags: ["search", "web"]),
+                definition("calc", description: "Arithmetic 100% exact", tags: ["math"]),
+                definition("old", description: "Legacy", tags: ["web"], status: .deprecated),
+            ], as: testOperator)
         func names(_ query: ToolQuery) async throws -> [String] {
             try await tools.list(query, as: testOperator).items.map(\.name)
         }
@@ -169,8 +197,10 @@ import Testing
     @Test func encodedPagesMatchDecodedPages() async throws {
         var command = definition("cmd", description: "quote \" backslash \\ tab\t nul-free é ☃ \u{1}")
         command.executor = .command(CommandExecutor(argv: ["/bin/echo", "a b"], timeoutSeconds: 2.5, env: ["A": "1"], cwd: "/tmp"))
-        command.inputSchema = .object(["type": .string("object"), "required": .array([.string("q")]),
-                                       "properties": .object(["q": .object(["type": .string("string"), "maxLength": .integer(9)])])])
+        command.inputSchema = .object([
+            "type": .string("object"), "required": .array([.string("q")]),
+            "properties": .object(["q": .object(["type": .string("string"), "maxLength": .integer(9)])]),
+        ])
         command.outputSchema = .object(["type": .string("array")])
         command.metadata = ["owner": .string("ops"), "limits": .object(["rate": .number(0.5), "burst": .integer(3)])]
         command.tags = ["b", "a/c"]
@@ -186,7 +216,8 @@ import Testing
                 let decoded = try await tools.list(query, page: request, as: testOperator)
                 let encoded = try await tools.listEncoded(query, page: request, as: testOperator)
                 #expect(encoded.nextCursor == decoded.nextCursor)
-                #expect(try encoded.items.map { try JSONValue.parse(String(decoding: $0.bytes, as: UTF8.self)) }
+                #expect(
+                    try encoded.items.map { try JSONValue.parse(String(decoding: $0.bytes, as: UTF8.self)) }
                         == decoded.items.map { try JSONValue.parse(String(decoding: JSONStreamEncoder.encode($0), as: UTF8.self)) })
                 #expect(!encoded.items.isEmpty)
                 cursor = decoded.nextCursor
@@ -196,7 +227,8 @@ import Testing
         }
         // The JSONEncoder fallback prints the same value.
         let page = try await tools.listEncoded(ToolQuery(), as: testOperator)
-        #expect(try JSONValue.parse(String(decoding: JSONEncoder().encode(page), as: UTF8.self))
+        #expect(
+            try JSONValue.parse(String(decoding: JSONEncoder().encode(page), as: UTF8.self))
                 == JSONValue.parse(String(decoding: JSONStreamEncoder.encode(page), as: UTF8.self)))
     }
 

@@ -1,10 +1,11 @@
 import DryadCore
-@testable import DryadServer
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import DryadServer
 
 /// A database with an admin and a member agent, and tokens for both.
 struct Fixture {
@@ -74,7 +75,8 @@ func object(_ response: TestResponse) throws -> [String: Any] {
     @Test func toolsLifecycleWithETagsAndProblems() async throws {
         let fixture = try await Fixture()
         try await fixture.app(ServerConfiguration(maxBody: 4096)).test(.router) { client in
-            let definition = #"{"name":"echo","description":"d","input_schema":{"type":"object","required":["q"]},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
+            let definition =
+                #"{"name":"echo","description":"d","input_schema":{"type":"object","required":["q"]},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
             try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(definition)) { response in
                 #expect(response.status == .created)
                 #expect(response.headers[.location] == "/api/v1/tools/echo@1.0.0")
@@ -89,16 +91,22 @@ func object(_ response: TestResponse) throws -> [String: Any] {
                 #expect((page["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["echo"])
                 #expect(page["next_cursor"] is NSNull)
             }
-            let update = #"{"name":"echo","description":"changed","input_schema":{"type":"object","required":["q"]},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
-            try await client.execute(uri: "/api/v1/tools/echo", method: .put, headers: headers(fixture.admin, "application/json", ["If-Match": "\"7\""]), body: body(update)) {
+            let update =
+                #"{"name":"echo","description":"changed","input_schema":{"type":"object","required":["q"]},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
+            try await client.execute(
+                uri: "/api/v1/tools/echo", method: .put, headers: headers(fixture.admin, "application/json", ["If-Match": "\"7\""]), body: body(update)
+            ) {
                 #expect($0.status == .preconditionFailed)
             }
-            try await client.execute(uri: "/api/v1/tools/echo", method: .put, headers: headers(fixture.admin, "application/json", ["If-Match": "\"1\""]), body: body(update)) { response in
+            try await client.execute(
+                uri: "/api/v1/tools/echo", method: .put, headers: headers(fixture.admin, "application/json", ["If-Match": "\"1\""]), body: body(update)
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.eTag] == "\"2\"")
             }
             // Execute: the record whatever the outcome; 422 when the input is rejected.
-            try await client.execute(uri: "/api/v1/tools/echo/execute", method: .post, headers: headers(fixture.admin), body: body(#"{"q":"hi"}"#)) { response in
+            try await client.execute(uri: "/api/v1/tools/echo/execute", method: .post, headers: headers(fixture.admin), body: body(#"{"q":"hi"}"#)) {
+                response in
                 #expect(response.status == .ok)
                 let record = try object(response)
                 #expect(record["status"] as? String == "succeeded")
@@ -119,12 +127,20 @@ func object(_ response: TestResponse) throws -> [String: Any] {
             try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body("{oops")) {
                 #expect($0.status == .badRequest)
             }
-            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(String(repeating: " ", count: 5000) + "{}")) {
+            try await client.execute(
+                uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(String(repeating: " ", count: 5000) + "{}")
+            ) {
                 #expect($0.status == .contentTooLarge)
             }
-            try await client.execute(uri: "/api/v1/tools?limit=-1", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .unprocessableContent) }
-            try await client.execute(uri: "/api/v1/tools?limit=abc", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .unprocessableContent) }
-            try await client.execute(uri: "/api/v1/tools/..%2F..%2Fetc", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .unprocessableContent) }
+            try await client.execute(uri: "/api/v1/tools?limit=-1", method: .get, headers: headers(fixture.admin)) {
+                #expect($0.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/api/v1/tools?limit=abc", method: .get, headers: headers(fixture.admin)) {
+                #expect($0.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/api/v1/tools/..%2F..%2Fetc", method: .get, headers: headers(fixture.admin)) {
+                #expect($0.status == .unprocessableContent)
+            }
             try await client.execute(uri: "/api/v1/tools/echo", method: .delete, headers: headers(fixture.admin)) { #expect($0.status == .noContent) }
             try await client.execute(uri: "/api/v1/tools/echo", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .notFound) }
         }
@@ -146,8 +162,11 @@ func object(_ response: TestResponse) throws -> [String: Any] {
     @Test func aPlusInTheQueryIsASpaceAndAnEscapedPlusIsAPlus() async throws {
         let fixture = try await Fixture()
         try await fixture.app().test(.router) { client in
-            let definition = #"{"name":"fixer","description":"retry when deploy failed","input_schema":{"type":"object"},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
-            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(definition)) { #expect($0.status == .created) }
+            let definition =
+                #"{"name":"fixer","description":"retry when deploy failed","input_schema":{"type":"object"},"executor":{"kind":"command","argv":["/bin/cat"]}}"#
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(definition)) {
+                #expect($0.status == .created)
+            }
             for (query, names) in [("deploy+failed", ["fixer"]), ("deploy%20failed", ["fixer"]), ("deploy%2Bfailed", [])] {
                 try await client.execute(uri: "/api/v1/tools?q=\(query)", method: .get, headers: headers(fixture.admin)) { response in
                     let items = try object(response)["items"] as? [[String: Any]]
@@ -179,35 +198,49 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         let fixture = try await Fixture()
         try await fixture.app().test(.router) { client in
             var id = ""
-            try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                     body: body(#"{"agent_id":"planner","context_type":"task","data":{"goal":"ship","style":{"lang":"en"}},"tags":["q3"]}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","context_type":"task","data":{"goal":"ship","style":{"lang":"en"}},"tags":["q3"]}"#)
+            ) { response in
                 #expect(response.status == .created)
                 id = try #require(fields(response)["id"] as? String)
             }
-            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .patch, headers: headers(fixture.agent, "application/merge-patch+json", ["If-Match": "\"1\""]),
-                                     body: body(#"{"style":{"tone":"dry"}}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/memory/context/\(id)", method: .patch, headers: headers(fixture.agent, "application/merge-patch+json", ["If-Match": "\"1\""]),
+                body: body(#"{"style":{"tone":"dry"}}"#)
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.eTag] == "\"2\"")
             }
-            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .patch, headers: headers(fixture.agent, "application/json"), body: body("{}")) {
+            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .patch, headers: headers(fixture.agent, "application/json"), body: body("{}"))
+            {
                 #expect($0.status == .unsupportedMediaType)
             }
-            try await client.execute(uri: "/api/v1/memory/context/\(id)", method: .put, headers: headers(fixture.agent, "application/json", ["If-Match": "\"1\""]),
-                                     body: body(#"{"data":{"goal":"stop"}}"#)) { #expect($0.status == .preconditionFailed) }
-            try await client.execute(uri: "/api/v1/memory/context/\(id)?on_conflict=merge", method: .put,
-                                     headers: headers(fixture.agent, "application/json", ["If-Match": "\"1\""]),
-                                     body: body(#"{"data":{"goal":"ship","style":{"lang":"en"},"extra":true}}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/memory/context/\(id)", method: .put, headers: headers(fixture.agent, "application/json", ["If-Match": "\"1\""]),
+                body: body(#"{"data":{"goal":"stop"}}"#)
+            ) { #expect($0.status == .preconditionFailed) }
+            try await client.execute(
+                uri: "/api/v1/memory/context/\(id)?on_conflict=merge", method: .put,
+                headers: headers(fixture.agent, "application/json", ["If-Match": "\"1\""]),
+                body: body(#"{"data":{"goal":"ship","style":{"lang":"en"},"extra":true}}"#)
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(fields(response)["merged"] as? Bool == true)
             }
             try await client.execute(uri: "/api/v1/memory/search?q=dry", method: .get, headers: headers(fixture.agent)) { response in
                 #expect((fields(response)["items"] as? [[String: Any]])?.first?["id"] as? String == id)
             }
-            try await client.execute(uri: "/api/v1/memory/search?q=%22open", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .unprocessableContent) }
-            try await client.execute(uri: "/api/v1/memory/context/\(id)?resolved=true&explain=true", method: .get, headers: headers(fixture.agent)) { response in
+            try await client.execute(uri: "/api/v1/memory/search?q=%22open", method: .get, headers: headers(fixture.agent)) {
+                #expect($0.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)?resolved=true&explain=true", method: .get, headers: headers(fixture.agent)) {
+                response in
                 #expect((fields(response)["provenance"] as? [Any])?.isEmpty == false)
             }
-            try await client.execute(uri: "/api/v1/memory/context/\(id)/shares", method: .post, headers: headers(fixture.agent), body: body(#"{"agent_id":"critic"}"#)) {
+            try await client.execute(
+                uri: "/api/v1/memory/context/\(id)/shares", method: .post, headers: headers(fixture.agent), body: body(#"{"agent_id":"critic"}"#)
+            ) {
                 #expect($0.status == .ok)
             }
             try await client.execute(uri: "/api/v1/memory/context/\(id)/history", method: .get, headers: headers(fixture.agent)) { response in

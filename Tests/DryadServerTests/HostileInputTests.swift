@@ -1,12 +1,13 @@
 import Crypto
 import DryadCore
-@testable import DryadServer
 import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import DryadServer
 
 /// Hostile requests: oversized, deeply nested, badly encoded or injected input must end in the
 /// documented problem (never a 5xx) and must not leave anything half-written behind.
@@ -15,8 +16,10 @@ import Testing
     static let tool = #"{"name":"echo","description":"d","executor":{"kind":"command","argv":["/bin/cat"]}}"#
 
     /// Asserts a problem response: exact status, problem+json and the stable code.
-    static func expectProblem(_ response: TestResponse, _ status: HTTPResponse.Status, _ code: String, _ comment: String,
-                              sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectProblem(
+        _ response: TestResponse, _ status: HTTPResponse.Status, _ code: String, _ comment: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(response.status == status, "\(comment): \(response.status) \(String(buffer: response.body).prefix(300))", sourceLocation: sourceLocation)
         #expect(response.headers[.contentType] == "application/problem+json", "\(comment)", sourceLocation: sourceLocation)
         #expect(fields(response)["code"] as? String == code, "\(comment)", sourceLocation: sourceLocation)
@@ -85,9 +88,13 @@ import Testing
         let unclosed = String(repeating: "[", count: 10_000)
         try await fixture.app().test(.router) { client in
             var id = ""
-            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(Self.tool)) { #expect($0.status == .created) }
-            try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                     body: body(#"{"agent_id":"planner","data":{"k":"v"}}"#)) { response in
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(Self.tool)) {
+                #expect($0.status == .created)
+            }
+            try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","data":{"k":"v"}}"#)
+            ) { response in
                 #expect(response.status == .created)
                 id = fields(response)["id"] as? String ?? ""
             }
@@ -116,8 +123,10 @@ import Testing
             }
             // Nesting within the limit is accepted, so the refusals above are about depth alone.
             let shallow = String(repeating: #"{"a":"#, count: 100) + "1" + String(repeating: "}", count: 100)
-            try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                     body: body(#"{"agent_id":"planner","data":\#(shallow)}"#)) { #expect($0.status == .created) }
+            try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","data":\#(shallow)}"#)
+            ) { #expect($0.status == .created) }
         }
     }
 
@@ -160,8 +169,10 @@ import Testing
     @Test func controlCharactersInNamesAreInvalidInput() async throws {
         let fixture = try await Fixture()
         try await fixture.app().test(.router) { client in
-            let id = try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                              body: body(#"{"agent_id":"planner","data":{"k":"v"}}"#)) { fields($0)["id"] as? String ?? "" }
+            let id = try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","data":{"k":"v"}}"#)
+            ) { fields($0)["id"] as? String ?? "" }
             var cases: [(String, String, String)] = []
             for bad in [#"\u0000"#, #"\u0001"#, #"\u001b[31m"#, #"\n"#, #"\r\n"#, #"\t"#, #"\u007f"#, #"\u0085"#, #"\u200b"#] {
                 cases += [
@@ -209,8 +220,10 @@ import Testing
             (String(repeating: "\"a\" ", count: 25_000), .unprocessableContent), (String(repeating: "(", count: 100_000), .unprocessableContent),
         ]
         try await fixture.app().test(.router) { client in
-            let id = try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                              body: body(#"{"agent_id":"planner","data":{"goal":"ship the tables"}}"#)) { fields($0)["id"] as? String ?? "" }
+            let id = try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","data":{"goal":"ship the tables"}}"#)
+            ) { fields($0)["id"] as? String ?? "" }
             for (query, status) in cases {
                 let label = String(query.prefix(40))
                 try await client.execute(uri: "/api/v1/memory/search?q=\(try Self.encoded(query))", method: .get, headers: headers(fixture.agent)) { response in
@@ -235,8 +248,10 @@ import Testing
     @Test func wrongTypedBodyFieldsAreInvalidInput() async throws {
         let fixture = try await Fixture()
         try await fixture.app().test(.router) { client in
-            let id = try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                              body: body(#"{"agent_id":"planner","data":{"k":"v"}}"#)) { fields($0)["id"] as? String ?? "" }
+            let id = try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","data":{"k":"v"}}"#)
+            ) { fields($0)["id"] as? String ?? "" }
             let refused: [(HTTPRequest.Method, String, String, String)] = [
                 (.post, "/api/v1/sessions", fixture.agent, #"{"label":{}}"#),
                 (.post, "/api/v1/sessions", fixture.agent, #"{"label":7}"#),
@@ -271,8 +286,10 @@ import Testing
             try await client.execute(uri: "/api/v1/sessions", method: .post, headers: headers(fixture.agent), body: body(#"{"label":null}"#)) {
                 #expect($0.status == .created)
             }
-            try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                     body: body(#"{"agent_id":"planner","tags":null,"ttl_seconds":null,"parent_id":null,"key":null}"#)) {
+            try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","tags":null,"ttl_seconds":null,"parent_id":null,"key":null}"#)
+            ) {
                 #expect($0.status == .created)
             }
         }
@@ -289,15 +306,18 @@ import Testing
                 (#"{"rate":"1","burst":5}"#, .unprocessableContent, "invalid_input"), (#"{"rate":1e400,"burst":5}"#, .badRequest, "malformed_json"),
             ]
             for (payload, status, code) in cases {
-                try await client.execute(uri: "/api/v1/principals/planner/limit", method: .put, headers: headers(fixture.admin), body: body(payload)) { response in
+                try await client.execute(uri: "/api/v1/principals/planner/limit", method: .put, headers: headers(fixture.admin), body: body(payload)) {
+                    response in
                     Self.expectProblem(response, status, code, payload)
                 }
             }
             try await client.execute(uri: "/api/v1/principals/planner", method: .get, headers: headers(fixture.admin)) { response in
                 #expect(fields(response)["burst"] is NSNull)
             }
-            try await client.execute(uri: "/api/v1/principals/planner/limit", method: .put, headers: headers(fixture.admin),
-                                     body: body(#"{"rate":2,"burst":5.0}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/principals/planner/limit", method: .put, headers: headers(fixture.admin),
+                body: body(#"{"rate":2,"burst":5.0}"#)
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(fields(response)["burst"] as? Int == 5)
             }
@@ -358,7 +378,9 @@ import Testing
             (.delete, "/api/v1/tokens/\(long)", .notFound, "not_found"),
         ]
         try await fixture.app().test(.router) { client in
-            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(Self.tool)) { #expect($0.status == .created) }
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(Self.tool)) {
+                #expect($0.status == .created)
+            }
             for (method, uri, status, code) in cases {
                 try await client.execute(uri: uri, method: method, headers: headers(fixture.admin)) { response in
                     Self.expectProblem(response, status, code, "\(method) \(uri.prefix(60))")
@@ -373,7 +395,9 @@ import Testing
     /// An `X-Request-Id` with CR/LF, spaces, non-ASCII or 10 KB is replaced by a generated id, never echoed or audited raw.
     @Test func hostileRequestIDsAreReplaced() async throws {
         let fixture = try await Fixture()
-        let hostile = ["trace\r\nSet-Cookie: evil=1", "trace\nX-Admin: yes", "a b", "tracé", String(repeating: "r", count: 10 * 1024), String(repeating: "r", count: 129)]
+        let hostile = [
+            "trace\r\nSet-Cookie: evil=1", "trace\nX-Admin: yes", "a b", "tracé", String(repeating: "r", count: 10 * 1024), String(repeating: "r", count: 129),
+        ]
         try await fixture.app().test(.router) { client in
             for value in hostile {
                 var fields = headers(fixture.admin, nil)
@@ -488,17 +512,26 @@ import Testing
     @Test func hostilePagingIsInvalidInput() async throws {
         let fixture = try await Fixture()
         let long = String(repeating: "A", count: 10 * 1024)
-        let notACursor = [Self.base64URL(Data(#"["x"]"#.utf8)), Self.base64URL(Data(#"[1,2]"#.utf8)), Self.base64URL(Data(#"{"a":"b"}"#.utf8)),
-                          Self.base64URL(Data((String(repeating: "[", count: 500) + String(repeating: "]", count: 500)).utf8))]
-        let invalid = ["limit=1000000", "limit=-1", "limit=0", "limit=abc", "limit=1e3", "limit=1.5", "limit=99999999999999999999", "limit=0x10", "limit=+5",
-                       "limit=%00", "cursor=garbage", "cursor=\(long)", "cursor=%FF%FE"] + notACursor.map { "cursor=\($0)" }
+        let notACursor = [
+            Self.base64URL(Data(#"["x"]"#.utf8)), Self.base64URL(Data(#"[1,2]"#.utf8)), Self.base64URL(Data(#"{"a":"b"}"#.utf8)),
+            Self.base64URL(Data((String(repeating: "[", count: 500) + String(repeating: "]", count: 500)).utf8)),
+        ]
+        let invalid =
+            [
+                "limit=1000000", "limit=-1", "limit=0", "limit=abc", "limit=1e3", "limit=1.5", "limit=99999999999999999999", "limit=0x10", "limit=+5",
+                "limit=%00", "cursor=garbage", "cursor=\(long)", "cursor=%FF%FE",
+            ] + notACursor.map { "cursor=\($0)" }
         let valid = ["limit=1000", "limit=1", "limit=", "cursor=", "limit=%2B5", "limit=2&limit=abc"]
         try await fixture.app().test(.router) { client in
             for name in ["a", "b"] {
-                try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin),
-                                         body: body(#"{"name":"\#(name)","description":"d"}"#)) { #expect($0.status == .created) }
-                try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
-                                         body: body(#"{"agent_id":"planner","data":{"n":"\#(name)"}}"#)) { #expect($0.status == .created) }
+                try await client.execute(
+                    uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin),
+                    body: body(#"{"name":"\#(name)","description":"d"}"#)
+                ) { #expect($0.status == .created) }
+                try await client.execute(
+                    uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                    body: body(#"{"agent_id":"planner","data":{"n":"\#(name)"}}"#)
+                ) { #expect($0.status == .created) }
             }
             for listing in ["/api/v1/tools", "/api/v1/memory/context", "/api/v1/audit", "/api/v1/memory/search?q=a"] {
                 let separator = listing.contains("?") ? "&" : "?"
@@ -517,7 +550,8 @@ import Testing
             for listing in ["/api/v1/tools", "/api/v1/memory/context"] {
                 let first = try await client.execute(uri: listing + "?limit=1", method: .get, headers: headers(fixture.admin)) { fields($0) }
                 let cursor = try #require(first["next_cursor"] as? String)
-                let second = try await Self.listed(client, listing + "?limit=1&cursor=\(cursor)", fixture.admin, key: listing.hasSuffix("tools") ? "name" : "id")
+                let second = try await Self.listed(
+                    client, listing + "?limit=1&cursor=\(cursor)", fixture.admin, key: listing.hasSuffix("tools") ? "name" : "id")
                 #expect(second.count == 1)
                 #expect(second.first != ((first["items"] as? [[String: Any]])?.first?[listing.hasSuffix("tools") ? "name" : "id"] as? String))
             }
@@ -616,8 +650,10 @@ import Testing
             ("/api/v1/principals", fixture.admin, #"{"name":"bob","type":"user"}"#),
             ("/api/v1/errors", fixture.agent, #"{"type":"t","message":"m"}"#),
         ]
-        let types: [String?] = [nil, "text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/xml",
-                                "application/merge-patch+json", "application/jsonx", "json", "*/*"]
+        let types: [String?] = [
+            nil, "text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/xml",
+            "application/merge-patch+json", "application/jsonx", "json", "*/*",
+        ]
         try await fixture.app().test(.router) { client in
             for (uri, token, payload) in routes {
                 for type in types {
@@ -632,7 +668,9 @@ import Testing
                 }
             }
             let multipart = "--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\necho\r\n--x--\r\n"
-            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin, "multipart/form-data; boundary=x"), body: body(multipart)) {
+            try await client.execute(
+                uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin, "multipart/form-data; boundary=x"), body: body(multipart)
+            ) {
                 Self.expectProblem($0, .unsupportedMediaType, "unsupported_media_type", "real multipart body")
             }
             #expect(try await Self.listed(client, "/api/v1/tools", fixture.admin, key: "name") == [])
@@ -640,7 +678,9 @@ import Testing
             #expect(try await Self.listed(client, "/api/v1/principals", fixture.admin, key: "name").sorted() == ["ops", "planner"])
             #expect(try await Self.listed(client, "/api/v1/errors", fixture.admin, key: "id") == [])
             // JSON with parameters and in any case is accepted, so the 415s above are about the media type alone.
-            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin, "Application/JSON; charset=utf-8"), body: body(Self.tool)) {
+            try await client.execute(
+                uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin, "Application/JSON; charset=utf-8"), body: body(Self.tool)
+            ) {
                 #expect($0.status == .created)
             }
         }

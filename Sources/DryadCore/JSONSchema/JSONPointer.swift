@@ -60,7 +60,8 @@ enum JSONPointer {
     /// An array index token: decimal digits without a leading zero (except `0` itself).
     private static func arrayIndex(_ token: String) -> Int? {
         guard !token.isEmpty, token.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              token == "0" || !token.hasPrefix("0") else { return nil }
+            token == "0" || !token.hasPrefix("0")
+        else { return nil }
         return Int(token)
     }
 

@@ -209,14 +209,16 @@ struct SchemaCompiler {
         let value = JSONPointer.resolve(location.pointer, in: documents[location.document]) ?? .null
         switch value {
         case .bool(let allowed):
-            return SchemaNode(body: .always(allowed), resource: scope.resource, location: location.pointer,
-                              tracksEvaluation: false)
+            return SchemaNode(
+                body: .always(allowed), resource: scope.resource, location: location.pointer,
+                tracksEvaluation: false)
         case .object(let members):
             let reader = KeywordReader(members: members, location: location, scope: scope)
             let keywords = try compileKeywords(reader)
             let tracks = members["unevaluatedItems"] != nil || members["unevaluatedProperties"] != nil
-            return SchemaNode(body: keywords.isEmpty ? .always(true) : .keywords(keywords),
-                              resource: scope.resource, location: location.pointer, tracksEvaluation: tracks)
+            return SchemaNode(
+                body: keywords.isEmpty ? .always(true) : .keywords(keywords),
+                resource: scope.resource, location: location.pointer, tracksEvaluation: tracks)
         default:
             throw .invalidInput("\(Self.display(location.pointer)): must be a schema (an object or a boolean), got \(value.typeName)")
         }
@@ -301,8 +303,9 @@ struct SchemaCompiler {
             var anchor: String?
             let fragment = Self.splitFragment(ref).fragment?.removingPercentEncoding
             if let fragment, !fragment.isEmpty, !fragment.hasPrefix("/"),
-               case .object(let targetMembers)? = JSONPointer.resolve(target.pointer, in: documents[target.document]),
-               targetMembers["$dynamicAnchor"] == .string(fragment) {
+                case .object(let targetMembers)? = JSONPointer.resolve(target.pointer, in: documents[target.document]),
+                targetMembers["$dynamicAnchor"] == .string(fragment)
+            {
                 anchor = fragment
             }
             keywords.append(.dynamicRef(target: try nodeIndex(for: target), anchor: anchor))
@@ -326,7 +329,8 @@ struct SchemaCompiler {
         // Numbers.
         if let divisor = members["multipleOf"] {
             guard let number = SchemaNumber(divisor), let decimal = SchemaDecimal(divisor), decimal.mantissa > 0,
-                  number.compare(to: .integer(0)) > 0 else {
+                number.compare(to: .integer(0)) > 0
+            else {
                 throw r.error("multipleOf", "must be a number greater than 0")
             }
             keywords.append(.multipleOf(decimal, text: number.text))
@@ -395,8 +399,10 @@ struct SchemaCompiler {
             keywords.append(.patternProperties(patterns))
         }
         if let additional = try schema("additionalProperties", in: r) {
-            keywords.append(.additionalProperties(additional, declared: Set((properties ?? []).map(\.name)),
-                                                  patterns: patterns.map(\.regex)))
+            keywords.append(
+                .additionalProperties(
+                    additional, declared: Set((properties ?? []).map(\.name)),
+                    patterns: patterns.map(\.regex)))
         }
         if let names = try schema("propertyNames", in: r) { keywords.append(.propertyNames(names)) }
         if let required = try r.strings("required") { keywords.append(.required(required)) }
@@ -442,8 +448,9 @@ struct SchemaCompiler {
                 }
                 required.append((name, names))
             default:
-                let child = Location(document: r.location.document,
-                                     pointer: JSONPointer.appending(name, to: r.pointer("dependencies")))
+                let child = Location(
+                    document: r.location.document,
+                    pointer: JSONPointer.appending(name, to: r.pointer("dependencies")))
                 schemas.append(NamedSchema(name: name, node: try nodeIndex(for: child)))
             }
         }
@@ -579,7 +586,8 @@ struct SchemaCompiler {
     /// Whether `name` may be used as an `$anchor` or `$dynamicAnchor` (`^[A-Za-z_][-A-Za-z0-9._]*$`).
     static func isAnchorName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first.isASCII,
-              first.properties.isAlphabetic || first == "_" else { return false }
+            first.properties.isAlphabetic || first == "_"
+        else { return false }
         return name.unicodeScalars.allSatisfy { c in
             c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "-" || c == "_" || c == ".")
         }

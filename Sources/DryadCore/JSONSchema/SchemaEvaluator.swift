@@ -60,8 +60,10 @@ struct SchemaEvaluator {
     /// - Parameters:
     ///   - report: append violations to `errors` (otherwise stop at the first failure).
     ///   - track: record evaluated properties and items in the outcome.
-    mutating func evaluate(_ index: Int, _ instance: JSONValue, report: Bool, track: Bool,
-                           errors: inout [SchemaViolation]) -> Outcome {
+    mutating func evaluate(
+        _ index: Int, _ instance: JSONValue, report: Bool, track: Bool,
+        errors: inout [SchemaViolation]
+    ) -> Outcome {
         guard case .keywords(let keywords) = program.nodes[index].body else {
             if program.nodes[index].isFalse {
                 if report { errors.append(violation("no value is allowed here")) }
@@ -82,8 +84,10 @@ struct SchemaEvaluator {
         var evaluated = Evaluated()
         var valid = true
         for keyword in keywords {
-            if !apply(keyword, to: instance, node: index, report: report, track: track,
-                      evaluated: &evaluated, errors: &errors) {
+            if !apply(
+                keyword, to: instance, node: index, report: report, track: track,
+                evaluated: &evaluated, errors: &errors)
+            {
                 valid = false
                 if !report { break }
             }
@@ -114,13 +118,16 @@ struct SchemaEvaluator {
     /// building, and dispatch happens in two steps, because unoptimised builds give each
     /// function a stack frame with room for every local of every branch, and these frames
     /// repeat at every level of a deep instance.
-    private mutating func apply(_ keyword: SchemaKeyword, to instance: JSONValue, node: Int,
-                                report: Bool, track: Bool, evaluated: inout Evaluated,
-                                errors: inout [SchemaViolation]) -> Bool {
+    private mutating func apply(
+        _ keyword: SchemaKeyword, to instance: JSONValue, node: Int,
+        report: Bool, track: Bool, evaluated: inout Evaluated,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         switch keyword {
         case .ref, .dynamicRef:
-            return applyReference(keyword, instance, node: node, report: report, track: track,
-                                  evaluated: &evaluated, errors: &errors)
+            return applyReference(
+                keyword, instance, node: node, report: report, track: track,
+                evaluated: &evaluated, errors: &errors)
         case .allOf, .anyOf, .oneOf, .not, .conditional, .dependentSchemas:
             return applyInPlace(keyword, instance, report: report, track: track, evaluated: &evaluated, errors: &errors)
         case .prefixItems, .items, .contains, .unevaluatedItems:
@@ -130,15 +137,17 @@ struct SchemaEvaluator {
             guard case .object(let members) = instance else { return true }
             return applyToMembers(keyword, members, report: report, track: track, evaluated: &evaluated, errors: &errors)
         case .type, .const, .enumeration, .multipleOf, .minimum, .maximum, .minLength, .maxLength, .pattern,
-             .minItems, .maxItems, .uniqueItems, .required, .dependentRequired, .minProperties, .maxProperties:
+            .minItems, .maxItems, .uniqueItems, .required, .dependentRequired, .minProperties, .maxProperties:
             return check(keyword, instance, report: report, errors: &errors)
         }
     }
 
     /// `$ref` and `$dynamicRef`.
-    private mutating func applyReference(_ keyword: SchemaKeyword, _ instance: JSONValue, node: Int,
-                                         report: Bool, track: Bool, evaluated: inout Evaluated,
-                                         errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyReference(
+        _ keyword: SchemaKeyword, _ instance: JSONValue, node: Int,
+        report: Bool, track: Bool, evaluated: inout Evaluated,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         let target: Int
         switch keyword {
         case .ref(let reference): target = reference
@@ -149,8 +158,10 @@ struct SchemaEvaluator {
     }
 
     /// The applicators that apply subschemas to the instance itself.
-    private mutating func applyInPlace(_ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool, track: Bool,
-                                       evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyInPlace(
+        _ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         switch keyword {
         case .allOf(let branches):
             return applyAll(branches, instance, report: report, track: track, evaluated: &evaluated, errors: &errors)
@@ -161,27 +172,32 @@ struct SchemaEvaluator {
         case .not(let negated):
             return applyNot(negated, instance, report: report, errors: &errors)
         case .conditional(let condition, let thenBranch, let elseBranch):
-            return applyConditional(condition, thenBranch, elseBranch, instance, report: report, track: track,
-                                    evaluated: &evaluated, errors: &errors)
+            return applyConditional(
+                condition, thenBranch, elseBranch, instance, report: report, track: track,
+                evaluated: &evaluated, errors: &errors)
         case .dependentSchemas(let dependents):
-            return applyAll(Self.presentDependents(dependents, instance), instance, report: report, track: track,
-                            evaluated: &evaluated, errors: &errors)
+            return applyAll(
+                Self.presentDependents(dependents, instance), instance, report: report, track: track,
+                evaluated: &evaluated, errors: &errors)
         default:
             return true
         }
     }
 
     /// The applicators that apply subschemas to an array's items.
-    private mutating func applyToItems(_ keyword: SchemaKeyword, _ items: [JSONValue], report: Bool, track: Bool,
-                                       evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyToItems(
+        _ keyword: SchemaKeyword, _ items: [JSONValue], report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         switch keyword {
         case .prefixItems(let schemas):
             return applyPrefixItems(schemas, items, report: report, track: track, evaluated: &evaluated, errors: &errors)
         case .items(let schema, let start):
             return applyItems(schema, after: start, items, report: report, track: track, evaluated: &evaluated, errors: &errors)
         case .contains(let schema, let minimum, let maximum):
-            return applyContains(schema, minimum, maximum, items, report: report, track: track,
-                                 evaluated: &evaluated, errors: &errors)
+            return applyContains(
+                schema, minimum, maximum, items, report: report, track: track,
+                evaluated: &evaluated, errors: &errors)
         case .unevaluatedItems(let schema):
             return applyUnevaluatedItems(schema, items, report: report, evaluated: &evaluated, errors: &errors)
         default:
@@ -190,15 +206,18 @@ struct SchemaEvaluator {
     }
 
     /// The applicators that apply subschemas to an object's properties or their names.
-    private mutating func applyToMembers(_ keyword: SchemaKeyword, _ members: [String: JSONValue], report: Bool,
-                                         track: Bool, evaluated: inout Evaluated,
-                                         errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyToMembers(
+        _ keyword: SchemaKeyword, _ members: [String: JSONValue], report: Bool,
+        track: Bool, evaluated: inout Evaluated,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         switch keyword {
         case .properties(let schemas):
             return applyProperties(schemas, members, report: report, track: track, evaluated: &evaluated, errors: &errors)
         case .patternProperties(let patterns):
-            return applyPatternProperties(patterns, members, report: report, track: track, evaluated: &evaluated,
-                                          errors: &errors)
+            return applyPatternProperties(
+                patterns, members, report: report, track: track, evaluated: &evaluated,
+                errors: &errors)
         case .additionalProperties(let schema, let declared, let patterns):
             let additional = Self.additionalKeys(members, declared, patterns, sorted: report)
             if track { evaluated.properties.formUnion(additional) }
@@ -221,8 +240,10 @@ struct SchemaEvaluator {
     }
 
     /// The properties neither `properties` nor `patternProperties` apply to.
-    private static func additionalKeys(_ members: [String: JSONValue], _ declared: Set<String>,
-                                       _ patterns: [SchemaRegex], sorted: Bool) -> [String] {
+    private static func additionalKeys(
+        _ members: [String: JSONValue], _ declared: Set<String>,
+        _ patterns: [SchemaRegex], sorted: Bool
+    ) -> [String] {
         keys(of: members, sorted: sorted).filter { key in
             !declared.contains(key) && !patterns.contains(where: { $0.matches(key) })
         }
@@ -231,8 +252,10 @@ struct SchemaEvaluator {
     // MARK: - Assertions
 
     /// Applies a keyword that only asserts something about the instance itself.
-    private func check(_ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool,
-                       errors: inout [SchemaViolation]) -> Bool {
+    private func check(
+        _ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         let messages = Self.failures(of: keyword, instance, stopAtFirst: !report)
         if report { errors.append(contentsOf: messages.map(violation)) }
         return messages.isEmpty
@@ -298,8 +321,9 @@ struct SchemaEvaluator {
             var messages: [String] = []
             for dependency in dependencies where members[dependency.property] != nil {
                 for name in dependency.required where members[name] == nil {
-                    messages.append("missing property \(SchemaCompiler.quoted(name)), required when "
-                                    + "\(SchemaCompiler.quoted(dependency.property)) is present")
+                    messages.append(
+                        "missing property \(SchemaCompiler.quoted(name)), required when "
+                            + "\(SchemaCompiler.quoted(dependency.property)) is present")
                     if stopAtFirst { return messages }
                 }
             }
@@ -340,8 +364,10 @@ struct SchemaEvaluator {
     }
 
     /// Applies the schema a `$ref` or `$dynamicRef` leads to.
-    private mutating func follow(_ target: Int, from node: Int, _ instance: JSONValue, report: Bool, track: Bool,
-                                 evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func follow(
+        _ target: Int, from node: Int, _ instance: JSONValue, report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         // Reaching the same schema again for the same instance location without having
         // descended into the instance can only repeat forever.
         if followedReferences.contains(where: { $0.node == target && $0.pathLength == path.count }) {
@@ -362,8 +388,10 @@ struct SchemaEvaluator {
     // MARK: - In-place applicators
 
     /// `allOf`, and the `dependentSchemas` whose property is present: every schema must match.
-    private mutating func applyAll(_ branches: [Int], _ instance: JSONValue, report: Bool, track: Bool,
-                                   evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyAll(
+        _ branches: [Int], _ instance: JSONValue, report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         var valid = true
         for branch in branches {
             let outcome = evaluate(branch, instance, report: report, track: track, errors: &errors)
@@ -378,8 +406,10 @@ struct SchemaEvaluator {
     }
 
     /// `not`: the subschema must fail (its own violations are of no interest).
-    private mutating func applyNot(_ negated: Int, _ instance: JSONValue, report: Bool,
-                                   errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyNot(
+        _ negated: Int, _ instance: JSONValue, report: Bool,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         var ignored: [SchemaViolation] = []
         guard evaluate(negated, instance, report: false, track: false, errors: &ignored).valid else { return true }
         if report { errors.append(violation("must not match the \"not\" schema")) }
@@ -387,9 +417,11 @@ struct SchemaEvaluator {
     }
 
     /// `if`/`then`/`else`: `if` only chooses the branch; its failure is no violation.
-    private mutating func applyConditional(_ condition: Int, _ thenBranch: Int?, _ elseBranch: Int?,
-                                           _ instance: JSONValue, report: Bool, track: Bool,
-                                           evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyConditional(
+        _ condition: Int, _ thenBranch: Int?, _ elseBranch: Int?,
+        _ instance: JSONValue, report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         var ignored: [SchemaViolation] = []
         let test = evaluate(condition, instance, report: false, track: track, errors: &ignored)
         if test.valid, track { evaluated.formUnion(test.evaluated) }
@@ -403,8 +435,10 @@ struct SchemaEvaluator {
 
     /// `anyOf`: at least one branch must match; with tracking, every branch is evaluated
     /// because each matching one contributes evaluated properties and items.
-    private mutating func applyAnyOf(_ branches: [Int], _ instance: JSONValue, report: Bool, track: Bool,
-                                     evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyAnyOf(
+        _ branches: [Int], _ instance: JSONValue, report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         var matched = false
         var failures: [[SchemaViolation]] = []
         for branch in branches {
@@ -424,8 +458,10 @@ struct SchemaEvaluator {
     }
 
     /// `oneOf`: exactly one branch must match.
-    private mutating func applyOneOf(_ branches: [Int], _ instance: JSONValue, report: Bool, track: Bool,
-                                     evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyOneOf(
+        _ branches: [Int], _ instance: JSONValue, report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         var matches: [Int] = []
         var matchedEvaluation = Evaluated()
         var failures: [[SchemaViolation]] = []
@@ -464,8 +500,10 @@ struct SchemaEvaluator {
     /// Alternatives are usually told apart by `type`: when none of them admits the instance's
     /// type, one "expected A or B" says it all; when exactly one does, its own violations
     /// are the useful ones. Otherwise a summary names the keyword.
-    private func reportNoMatch(_ branches: [Int], _ failures: [[SchemaViolation]], _ instance: JSONValue,
-                               keyword: String, errors: inout [SchemaViolation]) {
+    private func reportNoMatch(
+        _ branches: [Int], _ failures: [[SchemaViolation]], _ instance: JSONValue,
+        keyword: String, errors: inout [SchemaViolation]
+    ) {
         var expected: SchemaTypes = []
         var admitting: [Int] = []
         for (position, branch) in branches.enumerated() {
@@ -493,8 +531,10 @@ struct SchemaEvaluator {
 
     // MARK: - Arrays
 
-    private mutating func applyPrefixItems(_ schemas: [Int], _ items: [JSONValue], report: Bool, track: Bool,
-                                           evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyPrefixItems(
+        _ schemas: [Int], _ items: [JSONValue], report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         let count = min(schemas.count, items.count)
         if track { evaluated.itemPrefix = max(evaluated.itemPrefix, count) }
         var valid = true
@@ -506,8 +546,10 @@ struct SchemaEvaluator {
     }
 
     /// `items`, which applies to the items after the first `start` (those of `prefixItems`).
-    private mutating func applyItems(_ schema: Int, after start: Int, _ items: [JSONValue], report: Bool, track: Bool,
-                                     evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyItems(
+        _ schema: Int, after start: Int, _ items: [JSONValue], report: Bool, track: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         if track { evaluated.allItems = true }
         guard items.count > start else { return true }
         if program.nodes[schema].isFalse {
@@ -523,9 +565,11 @@ struct SchemaEvaluator {
     }
 
     /// `contains` with `minContains` and `maxContains`: counts the matching items.
-    private mutating func applyContains(_ schema: Int, _ minimum: Int, _ maximum: Int?, _ items: [JSONValue],
-                                        report: Bool, track: Bool, evaluated: inout Evaluated,
-                                        errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyContains(
+        _ schema: Int, _ minimum: Int, _ maximum: Int?, _ items: [JSONValue],
+        report: Bool, track: Bool, evaluated: inout Evaluated,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         var matches = 0
         var ignored: [SchemaViolation] = []
         for position in items.indices {
@@ -547,8 +591,10 @@ struct SchemaEvaluator {
 
     /// `unevaluatedItems`: applies to the items no other keyword of this schema (or of its
     /// matching in-place subschemas) evaluated.
-    private mutating func applyUnevaluatedItems(_ schema: Int, _ items: [JSONValue], report: Bool,
-                                                evaluated: inout Evaluated, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyUnevaluatedItems(
+        _ schema: Int, _ items: [JSONValue], report: Bool,
+        evaluated: inout Evaluated, errors: inout [SchemaViolation]
+    ) -> Bool {
         let isFalse = program.nodes[schema].isFalse
         var valid = true
         for position in items.indices where !evaluated.isItemEvaluated(position) {
@@ -564,8 +610,10 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func applyToItem(_ schema: Int, _ items: [JSONValue], _ position: Int, report: Bool,
-                                      errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyToItem(
+        _ schema: Int, _ items: [JSONValue], _ position: Int, report: Bool,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         path.append(.index(position))
         defer { path.removeLast() }
         return evaluate(schema, items[position], report: report, track: false, errors: &errors).valid
@@ -594,9 +642,11 @@ struct SchemaEvaluator {
         sorted ? members.keys.sorted() : Array(members.keys)
     }
 
-    private mutating func applyProperties(_ schemas: [NamedSchema], _ members: [String: JSONValue], report: Bool,
-                                          track: Bool, evaluated: inout Evaluated,
-                                          errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyProperties(
+        _ schemas: [NamedSchema], _ members: [String: JSONValue], report: Bool,
+        track: Bool, evaluated: inout Evaluated,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         var valid = true
         for property in schemas {
             guard let value = members[property.name] else { continue }
@@ -609,9 +659,11 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func applyPatternProperties(_ patterns: [PatternSchema], _ members: [String: JSONValue],
-                                                 report: Bool, track: Bool, evaluated: inout Evaluated,
-                                                 errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyPatternProperties(
+        _ patterns: [PatternSchema], _ members: [String: JSONValue],
+        report: Bool, track: Bool, evaluated: inout Evaluated,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         var valid = true
         for key in Self.keys(of: members, sorted: report) {
             for pattern in patterns where pattern.regex.matches(key) {
@@ -626,8 +678,10 @@ struct SchemaEvaluator {
     }
 
     /// `additionalProperties` or `unevaluatedProperties` (`kind`) applied to the given keys.
-    private mutating func applyToProperties(_ schema: Int, _ keys: [String], _ members: [String: JSONValue],
-                                            kind: String, report: Bool, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyToProperties(
+        _ schema: Int, _ keys: [String], _ members: [String: JSONValue],
+        kind: String, report: Bool, errors: inout [SchemaViolation]
+    ) -> Bool {
         var valid = true
         for key in keys where !applyToProperty(schema, key, members[key] ?? .null, kind: kind, report: report, errors: &errors) {
             valid = false
@@ -638,8 +692,10 @@ struct SchemaEvaluator {
 
     /// Applies a schema to one property's value; a `false` schema is reported on the object,
     /// since the property's presence is the problem, not its value.
-    private mutating func applyToProperty(_ schema: Int, _ name: String, _ value: JSONValue, kind: String?,
-                                          report: Bool, errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyToProperty(
+        _ schema: Int, _ name: String, _ value: JSONValue, kind: String?,
+        report: Bool, errors: inout [SchemaViolation]
+    ) -> Bool {
         if program.nodes[schema].isFalse {
             if report { errors.append(propertyNotAllowed(name, kind: kind)) }
             return false
@@ -654,8 +710,10 @@ struct SchemaEvaluator {
     }
 
     /// `propertyNames`: each property name, as a string instance, must match the subschema.
-    private mutating func applyPropertyNames(_ schema: Int, _ members: [String: JSONValue], report: Bool,
-                                             errors: inout [SchemaViolation]) -> Bool {
+    private mutating func applyPropertyNames(
+        _ schema: Int, _ members: [String: JSONValue], report: Bool,
+        errors: inout [SchemaViolation]
+    ) -> Bool {
         var valid = true
         for key in Self.keys(of: members, sorted: report) {
             var nameErrors: [SchemaViolation] = []
