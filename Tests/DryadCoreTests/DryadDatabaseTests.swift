@@ -77,6 +77,6 @@ import Testing
         #expect(try DatabaseLocation.resolve(explicit: nil, environment: ["DRYAD_DB": "/y.db", "HOME": "/h"]) == "/y.db")
         #expect(try DatabaseLocation.resolve(explicit: nil, environment: ["XDG_DATA_HOME": "/d", "HOME": "/h"]) == "/d/dryad/dryad.db")
         #expect(try DatabaseLocation.resolve(explicit: nil, environment: ["HOME": "/h"]) == "/h/.local/share/dryad/dryad.db")
-        #expect(throws: DryadError.self) { try DatabaseLocation.resolve(explicit: nil, environment: [:]) }
+        #expect(errorCode { _ = try DatabaseLocation.resolve(explicit: nil, environment: [:]) } == "invalid_input")
     }
 }

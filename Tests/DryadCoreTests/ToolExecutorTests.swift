@@ -176,9 +176,9 @@ import Testing
 
     @Test func refusesBadTimeoutsAndHugeInputWithoutRecording() async throws {
         try await shellTool("t", "echo 1")
-        await #expect(throws: DryadError.self) { _ = try await runner.execute(.nameOrID("t"), input: .object([:]), timeout: 0, as: testOperator) }
+        #expect(await errorCode { _ = try await runner.execute(.nameOrID("t"), input: .object([:]), timeout: 0, as: testOperator) } == "invalid_input")
         let huge = JSONValue.string(String(repeating: "x", count: ToolExecutor.maxInputBytes + 1))
-        await #expect(throws: DryadError.self) { _ = try await runner.execute(.nameOrID("t"), input: huge, as: testOperator) }
+        #expect(await errorCode { _ = try await runner.execute(.nameOrID("t"), input: huge, as: testOperator) } == "invalid_input")
         await #expect(throws: DryadError.notFound("tool nope not found")) { _ = try await runner.execute(.nameOrID("nope"), input: .null, as: testOperator) }
         #expect(try await database.executions.history(.nameOrID("t"), as: testOperator).items.isEmpty)
     }

@@ -49,9 +49,7 @@ import Testing
     }
 
     @Test func aBatchIsAllOrNothing() async throws {
-        await #expect(throws: DryadError.self) {
-            _ = try await tools.register([definition("a"), definition("b"), definition("a")], as: testOperator)
-        }
+        #expect(await errorCode { _ = try await tools.register([definition("a"), definition("b"), definition("a")], as: testOperator) } == "conflict")
         let page = try await tools.list(ToolQuery(), as: testOperator)
         #expect(page.items.isEmpty)
         #expect(try await database.status(as: testOperator).counts["tools"] == 0)
@@ -271,8 +269,8 @@ import Testing
 
     @Test func updateRefusesNothingAndBadValues() async throws {
         _ = try await tools.register([definition("t")], as: testOperator)
-        await #expect(throws: DryadError.self) { _ = try await tools.update(.nameOrID("t"), ToolChanges(), as: testOperator) }
-        await #expect(throws: DryadError.self) { _ = try await tools.update(.nameOrID("t"), ToolChanges(tags: ["bad tag"]), as: testOperator) }
+        #expect(await errorCode { _ = try await tools.update(.nameOrID("t"), ToolChanges(), as: testOperator) } == "invalid_input")
+        #expect(await errorCode { _ = try await tools.update(.nameOrID("t"), ToolChanges(tags: ["bad tag"]), as: testOperator) } == "invalid_input")
         await #expect(throws: DryadError.notFound("tool nope not found")) {
             _ = try await tools.update(.nameOrID("nope"), ToolChanges(description: "x"), as: testOperator)
         }
@@ -303,7 +301,7 @@ import Testing
         #expect(try ToolReference("web") == .nameOrID("web"))
         #expect(try ToolReference("web@1.2.0") == .version(name: "web", version: try #require(SemanticVersion("1.2.0"))))
         for bad in ["", "a b", "web@", "web@1", "@1.0.0", "../etc/passwd", "web@1.0.0@2"] {
-            #expect(throws: DryadError.self, "\(bad)") { try ToolReference(bad) }
+            #expect(errorCode { _ = try ToolReference(bad) } == "invalid_input", "\(bad)")
         }
     }
 }
