@@ -107,6 +107,11 @@ final class AuditBatcher: Sendable {
         state.withLock { $0.scheduled == nil && $0.pending.isEmpty }
     }
 
+    /// Entries queued and not yet written, and whether a write is scheduled (for tests).
+    var queue: (pending: Int, scheduled: Bool) {
+        state.withLock { ($0.pending.count, $0.scheduled != nil) }
+    }
+
     /// Stops scheduling, waits for the write that may be scheduled or running, then writes the rest.
     func stop() async {
         let scheduled = state.withLock { state in
