@@ -8,6 +8,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
         commandName: "principals", abstract: "Manage principals: users, agents and services.",
         subcommands: [Add.self, List.self, Show.self, Disable.self, Remove.self, SetLimit.self])
 
+    /// `dryad principals add`.
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a principal.")
         @OptionGroup var global: GlobalOptions
@@ -21,6 +22,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad principals list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List principals.")
         @OptionGroup var global: GlobalOptions
@@ -31,6 +33,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad principals show`.
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a principal.")
         @OptionGroup var global: GlobalOptions
@@ -42,6 +45,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad principals disable`.
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a principal: its tokens stop working.")
         @OptionGroup var global: GlobalOptions
@@ -53,6 +57,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad principals remove`.
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a principal with its grants and tokens.")
         @OptionGroup var global: GlobalOptions
@@ -65,6 +70,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad principals set-limit`.
     struct SetLimit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-limit", abstract: "Set a principal's request rate for dryad serve.")
         @OptionGroup var global: GlobalOptions
@@ -100,6 +106,7 @@ struct PermsCommand: AsyncParsableCommand {
         commandName: "perms", abstract: "Grant, revoke, list and check tool permissions.",
         subcommands: [Grant.self, Revoke.self, List.self, Check.self])
 
+    /// `dryad perms grant`.
     struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "grant", abstract: "Grant read, write or execute on a tool (execute and write imply read).")
@@ -114,6 +121,7 @@ struct PermsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad perms revoke`.
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a grant.")
         @OptionGroup var global: GlobalOptions
@@ -127,6 +135,7 @@ struct PermsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad perms list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List grants.")
         @OptionGroup var global: GlobalOptions
@@ -140,6 +149,7 @@ struct PermsCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad perms check`.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check", abstract: "Print whether a principal holds a level on a tool and the rule that decided (exit 0 allow, 4 deny).")
@@ -162,6 +172,7 @@ struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "Issue, list and revoke signed tokens.", subcommands: [Issue.self, List.self, Revoke.self])
 
+    /// `dryad tokens issue`.
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a signed token (JWT, HS256) for a principal and print it.")
         @OptionGroup var global: GlobalOptions
@@ -193,6 +204,7 @@ struct TokensCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad tokens list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List issued tokens (never the tokens themselves).")
         @OptionGroup var global: GlobalOptions
@@ -203,6 +215,7 @@ struct TokensCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad tokens revoke`.
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by id.")
         @OptionGroup var global: GlobalOptions
@@ -219,6 +232,7 @@ struct TokensCommand: AsyncParsableCommand {
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage token signing keys.", subcommands: [Rotate.self])
 
+    /// `dryad keys rotate`.
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rotate", abstract: "Add a new signing key; older keys verify until their tokens expire.")
         @OptionGroup var global: GlobalOptions
@@ -237,6 +251,7 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit", abstract: "List, verify, prune and export the audit trail.",
         subcommands: [List.self, Verify.self, Prune.self, Export.self], defaultSubcommand: List.self)
 
+    /// `dryad audit list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List audit entries, oldest first.")
         @OptionGroup var global: GlobalOptions
@@ -256,6 +271,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad audit verify`.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify", abstract: "Check the whole hash chain; exit 1 naming the first entry that does not match.")
@@ -274,6 +290,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad audit prune`.
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prune", abstract: "Remove entries older than WHEN, keeping the rest verifiable from a checkpoint.")
@@ -288,6 +305,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    /// `dryad audit export`.
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "export", abstract: "Write the audit trail as JSON lines.")
         @OptionGroup var global: GlobalOptions

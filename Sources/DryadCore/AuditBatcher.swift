@@ -26,6 +26,7 @@ public enum ReadAudit: Sendable {
 /// A lock rather than an actor: queueing an entry is on every read's path, and an actor
 /// would cost each read a hop to another executor and back.
 final class AuditBatcher: Sendable {
+    /// The queue and the write in flight, behind one lock.
     private struct State {
         var pending: [AuditDraft] = []
         /// The write that will take what is pending; nil while none is scheduled.

@@ -5,6 +5,7 @@ import SystemPackage
 
 /// What a finished (or stopped) process produced.
 struct ProcessResult: Sendable {
+    /// How the process ended.
     enum Ending: Sendable, Equatable {
         case exited(Int)
         case signaled(Int)
@@ -143,6 +144,7 @@ struct CommandRunner: Sendable {
         return file
     }
 
+    /// What finished first in a run: the process or its timeout.
     private enum RaceEvent: Sendable {
         case finished(Result<ProcessResult, any Error>)
         case timedOut

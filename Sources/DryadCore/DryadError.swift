@@ -1,5 +1,7 @@
+import Foundation
+
 /// Every failure the core reports; the CLI maps it to exit codes, the server to HTTP problems.
-public enum DryadError: Error, Equatable, Sendable {
+public enum DryadError: LocalizedError, Equatable, Sendable {
     /// The named resource does not exist (or the caller may not see it).
     case notFound(String)
     /// The acting principal may not perform the operation.
@@ -47,4 +49,9 @@ public enum DryadError: Error, Equatable, Sendable {
 
 extension DryadError: CustomStringConvertible {
     public var description: String { message }
+}
+
+extension DryadError {
+    /// The one-line message, for code that only knows `Error.localizedDescription`.
+    public var errorDescription: String? { message }
 }

@@ -128,6 +128,7 @@ public struct ToolStats: Sendable, Equatable, Encodable {
 
 /// A group of executions (the planning document's `tool_session`).
 public struct ToolSession: Sendable, Equatable, Encodable {
+    /// Open sessions take executions; ended ones refuse them.
     public enum Status: String, Sendable, Codable { case open, ended }
 
     public var id: String

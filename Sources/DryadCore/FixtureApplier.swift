@@ -18,6 +18,7 @@ public struct FixtureDocument: Sendable {
 
 /// What `apply` did, or would do, to one resource.
 public struct FixtureChange: Sendable, Equatable, Encodable {
+    /// What applying a document does (or, in a dry run, would do) to the database.
     public enum Action: String, Sendable, Encodable {
         case create, update, unchanged
     }

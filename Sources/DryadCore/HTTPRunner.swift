@@ -5,6 +5,7 @@ import NIOHTTP1
 
 /// What an HTTP executor's endpoint answered.
 struct HTTPResult: Sendable {
+    /// How the exchange ended.
     enum Ending: Sendable, Equatable {
         case responded(status: Int)
         case timedOut

@@ -218,6 +218,7 @@ private final class StreamEncoder: Encoder {
     }
 }
 
+/// The keyed container of one object in the output; entries go straight into the sink.
 private struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let sink: JSONStreamEncoder.Sink
     let level: Int
@@ -268,6 +269,7 @@ private struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProto
     mutating func superEncoder(forKey key: Key) -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
 }
 
+/// The unkeyed container of one array in the output; items go straight into the sink.
 private struct StreamUnkeyedContainer: UnkeyedEncodingContainer, StreamScalarContainer {
     let sink: JSONStreamEncoder.Sink
     let level: Int

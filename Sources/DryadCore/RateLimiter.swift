@@ -15,6 +15,7 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// One key's tokens as of `updated`.
     private struct Bucket {
         var tokens: Double
         var updated: Date

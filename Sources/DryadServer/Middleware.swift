@@ -171,6 +171,7 @@ struct RateLimitMiddleware: RouterMiddleware {
 /// One line per request on stderr: method, path, status, duration, principal, request id, and
 /// for a server-side failure what went wrong (the client only gets a generic problem).
 struct AccessLog: Sendable {
+    /// `--log-format`: a line of text or a JSON object per request.
     enum Format: String, Sendable { case text, json }
     let format: Format
 
