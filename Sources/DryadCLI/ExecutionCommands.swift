@@ -62,7 +62,7 @@ extension ToolsCommand {
             for warning in outcome.warnings { Printer.message("dryad: warning: \(warning)") }
             switch global.output {
             case .table:
-                if outcome.failure == nil { Printer.out((outcome.record.output ?? .null).prettyText) }
+                if outcome.failure == nil { Printer.out(Printer.visible((outcome.record.output ?? .null).prettyText, keepingLines: true)) }
             case .json, .jsonl:
                 try global.printer.record(outcome.record)
             }

@@ -286,6 +286,31 @@ public struct BundleTransfer: Sendable {
                 throw DryadError.invalidInput("bundle: tool version \(row["version"] as String? ?? "?") has a wrong version_key")
             }
         }
+        // Pages of tools copy these columns as stored, so they must be exactly what dryad writes.
+        for row in try Row.fetchAll(
+            db,
+            sql:
+                "SELECT t.name, v.version, v.input_schema, v.output_schema, v.executor, v.tags, v.metadata FROM tool_version v JOIN tool_registry t ON t.id = v.tool_id"
+        ) {
+            let name = "\(row[0] as String? ?? "?")@\(row[1] as String? ?? "?")"
+            func stored(_ column: Int) throws -> JSONValue? {
+                guard let text = row[column] as String? else { return nil }
+                let value = try JSONValue.parse(text, maxDepth: 1000)
+                guard value.canonicalText == text else { throw DryadError.invalidInput("bundle: tool \(name) has JSON dryad would not have written") }
+                return value
+            }
+            _ = try stored(2)
+            _ = try stored(3)
+            if let executor = try stored(4), try Executor(json: executor).json != executor {
+                throw DryadError.invalidInput("bundle: tool \(name) has an executor dryad would not have written")
+            }
+            if let tags = try stored(5), tags.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
+                throw DryadError.invalidInput("bundle: tool \(name) has tags that are not a list of strings")
+            }
+            if let metadata = try stored(6), metadata.objectValue == nil {
+                throw DryadError.invalidInput("bundle: tool \(name) has metadata that is not an object")
+            }
+        }
     }
 
     /// Import loads into a new database only: merging bundles into live data is not defined.

@@ -51,7 +51,7 @@ extension DryadDatabase {
         do {
             try Self.replaceContent(of: pool, from: source)
         } catch {
-            throw Self.map(error, path: source)
+            throw Self.map(error, path: source, opening: true)
         }
         try await audited(principal, "db.restore", "file:\(source)") { _, _ in }
     }
@@ -78,10 +78,11 @@ extension DryadDatabase {
     /// `integrity_check`, `foreign_key_check` and the audit chain, one result each.
     public func check(as principal: Principal) async throws(DryadError) -> [CheckResult] {
         let verification = try await audit.verify(as: principal)
-        // Its own admin check, not one borrowed from `verify` above.
-        let (integrity, foreignKeys) = try await audited(principal, "db.check", "database") { db, _ in
-            try Access.requireAdmin(principal, in: db)
-            return (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
+        // Its own audited admin check (not one borrowed from `verify` above), kept short: the
+        // checks themselves read a snapshot, so a long one never holds the write lock.
+        try await audited(principal, "db.check", "database") { db, _ in try Access.requireAdmin(principal, in: db) }
+        let (integrity, foreignKeys) = try await read { db in
+            (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
         }
         return [
             CheckResult(check: "integrity_check", ok: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")),

@@ -59,7 +59,7 @@ public final class DryadDatabase: Sendable {
         do {
             pool = try Self.openPool(path: path, configuration: configuration, patience: busyTimeout)
         } catch {
-            throw Self.map(error, path: path)
+            throw Self.map(error, path: path, opening: true)
         }
         pointReaders = PointReaders(path: path, busyTimeout: busyTimeout)
         let capacity = if case .batched(_, let capacity) = readAudit { capacity } else { ReadAudit.defaultCapacity }
@@ -70,7 +70,7 @@ public final class DryadDatabase: Sendable {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try migrateIfNeeded()
         } catch {
-            throw Self.map(error, path: path)
+            throw Self.map(error, path: path, opening: true)
         }
     }
 
@@ -185,7 +185,10 @@ public final class DryadDatabase: Sendable {
     func now() -> String { Timestamp.format(clock()) }
 
     /// Turns storage errors into the one-line errors users see; never leaks SQL.
-    static func map(_ error: any Error, path: String) -> DryadError {
+    ///
+    /// - Parameter opening: a file that is not a database (or is damaged) while opening is the
+    ///   caller's bad input; found later it is a storage failure of the running program.
+    static func map(_ error: any Error, path: String, opening: Bool = false) -> DryadError {
         if let error = error as? DryadError { return error }
         guard let error = error as? DatabaseError else {
             return .storage("\(path): \(error.localizedDescription)")
@@ -194,7 +197,8 @@ public final class DryadDatabase: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return .busy("the database is busy (another dryad is writing); try again")
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-            return .invalidInput("\(path) is not a dryad database (or it is damaged)")
+            if opening { return .invalidInput("\(path) is not a dryad database (or it is damaged)") }
+            return .storage("\(path) is damaged (SQLite reports corruption); see dryad db check")
         case .SQLITE_READONLY:
             return .storage("\(path) is read-only")
         case .SQLITE_FULL:

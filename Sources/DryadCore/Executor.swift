@@ -17,6 +17,11 @@ public enum Executor: Sendable, Equatable {
         }
     }
 
+    /// Whether two executors run the same thing, whatever their timeouts (nil: no executor).
+    static func sameProgram(_ a: Executor?, _ b: Executor?) -> Bool {
+        a?.withTimeout(defaultTimeoutSeconds) == b?.withTimeout(defaultTimeoutSeconds)
+    }
+
     /// The same executor with another timeout.
     public func withTimeout(_ seconds: Double) -> Executor {
         switch self {

@@ -317,7 +317,14 @@ enum SearchQuery {
         return terms.joined(separator: " AND ")
     }
 
+    /// `text` as an FTS5 string: every `"` doubled, scalar by scalar (a `"` followed by a
+    /// combining mark is one Character, and a Character-wise replace would miss it).
     private static func quote(_ text: Substring) -> String {
-        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { quoted.unicodeScalars.append(scalar) }
+            quoted.unicodeScalars.append(scalar)
+        }
+        return quoted + "\""
     }
 }

@@ -136,16 +136,16 @@ public struct TokenService: Sendable {
     }
 
     /// The principal a token stands for. Every failure is the same "invalid token" (and audited
-    /// with its real reason, unless `auditFailure` is false), so a caller learns nothing about
+    /// with its real reason, unless `auditFailure` says no), so a caller learns nothing about
     /// which check failed.
     ///
-    /// - Parameter auditFailure: false when the caller has already seen too many failures from
-    ///   this client and refuses it without growing the audit trail further.
-    public func verify(_ token: String, requestID: String?, auditFailure: Bool = true) async throws(DryadError) -> Principal {
+    /// - Parameter auditFailure: asked once when the token fails; false when the caller has seen
+    ///   too many failures from this client and refuses it without growing the audit trail.
+    public func verify(_ token: String, requestID: String?, auditFailure: () -> Bool = { true }) async throws(DryadError) -> Principal {
         let invalid = DryadError.permissionDenied("invalid token")
         let anonymous = Principal(name: "anonymous", kind: .user, role: .member, requestID: requestID)
         func refuse(_ reason: String) async throws(DryadError) -> Never {
-            if auditFailure { try await database.recordDenial(anonymous, "auth.token", "token", reason: reason) }
+            if auditFailure() { try await database.recordDenial(anonymous, "auth.token", "token", reason: reason) }
             throw invalid
         }
         guard token.utf8.count <= Self.maxTokenBytes else { try await refuse("token too long") }

@@ -36,7 +36,7 @@ public struct ToolRegistry: Sendable {
                 // A new name needs an admin; a new version of a known tool needs write on it.
                 if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db) {
                     reasons.insert(try Access.requireTool(.write, existing, principal, in: db))
-                    if definition.executor != existing.executor { try Access.requireExecutorChoice(principal, tool: existing.name) }
+                    if !Executor.sameProgram(definition.executor, existing.executor) { try Access.requireExecutorChoice(principal, tool: existing.name) }
                 } else {
                     try Access.requireAdmin(principal, in: db)
                     reasons.insert("role admin")
@@ -190,7 +190,7 @@ public struct ToolRegistry: Sendable {
             note.resource = "tool:\(tool.reference)"
             note.reason = try Access.requireTool(.write, tool, principal, in: db)
             switch changes.executor {
-            case .replace(let executor)? where executor != tool.executor: try Access.requireExecutorChoice(principal, tool: tool.name)
+            case .replace(let executor)? where !Executor.sameProgram(executor, tool.executor): try Access.requireExecutorChoice(principal, tool: tool.name)
             case .remove? where tool.executor != nil: try Access.requireExecutorChoice(principal, tool: tool.name)
             default: break
             }
@@ -223,7 +223,7 @@ public struct ToolRegistry: Sendable {
             guard definition.inputSchema == tool.inputSchema, definition.outputSchema == tool.outputSchema else {
                 throw DryadError.invalidInput("schemas are fixed per version: register a new version to change them")
             }
-            if definition.executor != tool.executor { try Access.requireExecutorChoice(principal, tool: tool.name) }
+            if !Executor.sameProgram(definition.executor, tool.executor) { try Access.requireExecutorChoice(principal, tool: tool.name) }
             if let ifRevision, ifRevision != tool.revision {
                 throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
             }
@@ -394,8 +394,9 @@ public struct ToolRegistry: Sendable {
 
     /// Writes a row of `selectVersion` as `ToolVersion.encode(to:)` would, copying the stored JSON columns.
     ///
-    /// Stored JSON is canonical (this program wrote it with sorted keys), so objects nested in a
-    /// tool may list their keys in another order than a parsed-and-encoded tool; the values are equal.
+    /// Stored JSON is canonical (this program wrote it with sorted keys; an import refuses columns
+    /// that differ from what it would write), so objects nested in a tool may list their keys in
+    /// another order than a parsed-and-encoded tool; the values are equal.
     static func encoded(_ row: ColumnRow) throws -> EncodedJSON {
         guard ToolStatus(rawValue: row.string(10)) != nil else {
             throw DryadError.storage("stored status is not valid")

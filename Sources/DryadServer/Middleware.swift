@@ -102,17 +102,24 @@ struct AuthMiddleware: RouterMiddleware {
             throw Problem(status: .unauthorized, code: "permission_denied", detail: "missing bearer token", headers: [.wwwAuthenticate: "Bearer"])
         }
         var context = context
-        let client = context.clientAddress
-        let cutOff = failures.wait(for: client, limit: failureLimit)
         let principal: Principal
+        let (failures, failureLimit) = (self.failures, self.failureLimit)
+        let client = { [context] in context.clientAddress }  // read only when a token fails
+        var overLimit = false
         do {
-            principal = try await database.tokens.verify(token, requestID: context.requestID, auditFailure: cutOff == nil)
-        } catch .permissionDenied(let message) {
-            guard let wait = cutOff else {
-                // This failure was audited; it counts against the address.
-                _ = failures.acquire(client, limit: failureLimit)
-                throw Problem(status: .unauthorized, code: "permission_denied", detail: message, headers: [.wwwAuthenticate: "Bearer"])
+            // Charged when a check fails, not before, so concurrent bad tokens from one address
+            // cannot slip past the limit while their checks are in flight.
+            principal = try await database.tokens.verify(token, requestID: context.requestID) {
+                let allowed = failures.acquire(client(), limit: failureLimit) == nil
+                overLimit = !allowed
+                return allowed
             }
+        } catch {
+            guard case .permissionDenied = error else { throw error }
+            guard overLimit else {
+                throw Problem(status: .unauthorized, code: "permission_denied", detail: error.message, headers: [.wwwAuthenticate: "Bearer"])
+            }
+            let wait = failures.wait(for: client(), limit: failureLimit) ?? 1
             metrics.rateLimited()
             throw Problem(
                 status: .tooManyRequests, code: "rate_limited", detail: "too many invalid tokens from this address; retry later",

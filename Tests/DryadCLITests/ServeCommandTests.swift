@@ -62,6 +62,26 @@ import Testing
         }
     }
 
+    /// A live server keys failed token checks by the client's address and writes their audit
+    /// entries through its batches: 20 audited 401s from 127.0.0.1, then 429s; every 401 is on disk after a stop.
+    @Test func badTokensAreAuditedInBatchesThenCutOffPerAddress() async throws {
+        let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath])
+        defer { if server.isRunning { server.terminate() } }
+        // curl, one request after another within a second or two (refill is one a second).
+        let statuses = try cli.run(
+            shell: "for i in $(seq 25); do curl -s -o /dev/null -w '%{http_code} ' -H \"Authorization: Bearer not.a.token$i\" \(address)/api/v1/tools; done"
+        ).stdout.split(separator: " ").map(String.init)
+        // The first 20 are audited 401s; a slow machine may refill a token or two before the end.
+        let audited = statuses.filter { $0 == "401" }.count
+        #expect(statuses.prefix(20).allSatisfy { $0 == "401" }, "\(statuses)")
+        #expect(statuses.count == 25 && statuses.last == "429", "\(statuses)")
+        server.terminate()
+        server.waitUntilExit()
+        let denials = try cli.run(["audit", "list", "--action", "auth.token", "--limit", "100", "-o", "jsonl"])
+        #expect(denials.stdout.split(separator: "\n").count == audited, "\(denials.stderr)")
+        #expect(try cli.run(["audit", "verify"]).status == 0)
+    }
+
     @Test func servesHTTPSWithAGivenCertificate() throws {
         let certificate = cli.folder + "/cert.pem", key = cli.folder + "/key.pem"
         let openssl = try CLIHarness.runProgram(

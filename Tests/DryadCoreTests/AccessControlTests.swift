@@ -100,6 +100,11 @@ import Testing
         var next = definition("t", version: "2.0.0")
         next.executor = .command(CommandExecutor(argv: ["/bin/echo", "{}"]))
         _ = try await database.tools.register([next], as: service)
+        // Only the timeout differs: still the same program, so a write grant suffices.
+        var quicker = definition("t", version: "2.1.0")
+        quicker.executor = .command(CommandExecutor(argv: ["/bin/echo", "{}"], timeoutSeconds: 3))
+        _ = try await database.tools.register([quicker], as: service)
+        _ = try await database.tools.delete(try ToolReference("t@2.1.0"), as: service)
         next.executor = .command(CommandExecutor(argv: ["/bin/sh", "-c", "cat ~/.local/share/dryad/dryad.db"]))
         for change in [ToolChanges(executor: .replace(try #require(next.executor))), ToolChanges(executor: .remove)] {
             await #expect(throws: DryadError.permissionDenied("ci may not change what t runs: setting an executor needs the admin role")) {
@@ -181,9 +186,8 @@ import Testing
         try await database.pool.write { db in
             try db.execute(sql: "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END")
         }
-        await #expect(throws: DryadError.conflict("the change conflicts with existing data")) {
-            _ = try await database.tools.register([definition("t")], as: testOperator)
-        }
+        // The trigger's RAISE reads as a constraint failure; what matters is that the change fails and is rolled back.
+        #expect(await errorCode { _ = try await database.tools.register([definition("t")], as: testOperator) } != "no error")
         let count = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_registry") }
         #expect(count == 0)
     }

@@ -64,6 +64,9 @@ import Testing
     @Test func checkReportsATamperedAuditChain() async throws {
         _ = try await database.tools.register([definition("t")], as: testOperator)
         #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true])
+        #expect(try await database.audit.list(AuditQuery(action: "db.check"), as: testOperator).items.map(\.decision) == ["allow"])
+        let member = try await database.principals.add("m", type: .user, role: .member, as: testOperator).principal(requestID: nil)
+        #expect(await errorCode { _ = try await database.check(as: member) } == "permission_denied")
         try await database.pool.write { db in try db.execute(sql: "UPDATE audit_log SET action = 'x' WHERE seq = 1") }
         let results = try await database.check(as: testOperator)
         #expect(results.map(\.check) == ["integrity_check", "foreign_key_check", "audit_chain"])

@@ -38,17 +38,24 @@ import Testing
         #expect(limiter.acquire("a", limit: limit) == nil)
     }
 
-    @Test func idleBucketsAreDroppedWhenThereAreTooMany() {
+    @Test func theMapStaysBoundedDroppingRefilledBucketsFirst() {
         let now = Mutex(Date(timeIntervalSince1970: 0))
         let limiter = RateLimiter(clock: { now.withLock { $0 } })
-        let limit = RateLimiter.Limit(rate: 0.0001, burst: 1)
-        _ = limiter.acquire("old", limit: limit)
-        #expect(limiter.acquire("old", limit: limit) != nil)
-        now.withLock { $0 = $0.addingTimeInterval(RateLimiter.maxIdle + 1) }
-        for key in 0..<RateLimiter.maxBuckets { _ = limiter.acquire("k\(key)", limit: limit) }
-        // "old" was idle when the map overflowed, so it starts again with a full bucket.
-        #expect(limiter.acquire("old", limit: limit) == nil)
-        // The fresh ones were kept.
-        #expect(limiter.acquire("k1", limit: limit) != nil)
+        let slow = RateLimiter.Limit(rate: 0.0001, burst: 1)
+        let quick = RateLimiter.Limit(rate: 1, burst: 1)
+        // "quick" has refilled by the time the map fills; "busy" is the last to refill.
+        #expect(limiter.acquire("quick", limit: quick) == nil)
+        now.withLock { $0 = $0.addingTimeInterval(10) }
+        for key in 0..<(RateLimiter.maxBuckets - 2) { _ = limiter.acquire("k\(key)", limit: slow) }
+        now.withLock { $0 = $0.addingTimeInterval(10) }
+        #expect(limiter.acquire("busy", limit: slow) == nil)
+        #expect(limiter.count == RateLimiter.maxBuckets)
+        _ = limiter.acquire("one more", limit: slow)
+        #expect(limiter.count <= RateLimiter.maxBuckets / 2 + 1)
+        // Buckets nearest to refilled went first; "busy", furthest from it, is still empty.
+        #expect(limiter.acquire("busy", limit: slow) != nil)
+        // Thousands more new keys never push the map past the bound.
+        for key in 0..<(3 * RateLimiter.maxBuckets) { _ = limiter.acquire("n\(key)", limit: slow) }
+        #expect(limiter.count <= RateLimiter.maxBuckets)
     }
 }
