@@ -67,17 +67,12 @@ enum Access {
     /// Requires `level` on `tool`: a tool the principal cannot read is "not found" so names do not leak.
     @discardableResult
     static func requireTool(_ level: ToolLevel, _ tool: ToolVersion, _ principal: Principal, in db: Database) throws -> String {
-        try requireTool(level, id: tool.id, name: tool.name, reference: tool.reference, principal, in: db)
-    }
-
-    /// `requireTool` for a tool known by its id, name and `NAME@VERSION` only.
-    static func requireTool(_ level: ToolLevel, id: String, name: String, reference: String, _ principal: Principal, in db: Database) throws -> String {
-        let decision = try toolDecision(principal, toolID: id, level: level, in: db)
+        let decision = try toolDecision(principal, toolID: tool.id, level: level, in: db)
         if decision.allowed { return decision.reason }
-        if level != .read, try toolDecision(principal, toolID: id, level: .read, in: db).allowed {
-            throw Denial(error: .permissionDenied("\(principal.name) may not \(level.rawValue) tool \(reference)"), reason: decision.reason)
+        if level != .read, try toolDecision(principal, toolID: tool.id, level: .read, in: db).allowed {
+            throw Denial(error: .permissionDenied("\(principal.name) may not \(level.rawValue) tool \(tool.reference)"), reason: decision.reason)
         }
-        throw Denial(error: .notFound("tool \(name) not found"), reason: decision.reason)
+        throw Denial(error: .notFound("tool \(tool.name) not found"), reason: decision.reason)
     }
 
     /// An SQL condition (on `t.id`) limiting a listing to the tools the principal can read; nil for admins.

@@ -13,7 +13,6 @@ public enum JSONStreamEncoder {
     public struct Unsupported: Error {}
 
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        if let encoded = value as? EncodedJSON { return encoded.bytes }
         let sink = Sink()
         if let json = value as? JSONValue {
             sink.write(json)

@@ -99,21 +99,6 @@ public struct ToolRegistry: Sendable {
         }
     }
 
-    /// `get`, already written as the JSON object `ToolVersion` encodes to, with the version's
-    /// revision (for an ETag): for callers that only print it, like `listEncoded`.
-    public func getEncoded(_ reference: ToolReference, as principal: Principal) async throws(DryadError) -> (json: EncodedJSON, revision: Int) {
-        try await database.audited(principal, "tools.get", "tool:\(reference)") { db, note in
-            let found = try Self.resolveRow(reference, in: db) { row in
-                (id: row.string(0), name: row.string(1), version: row.string(2), revision: row.int(11), json: try Self.encoded(row))
-            }
-            guard let found else { throw DryadError.notFound("tool \(reference) not found") }
-            let toolReference = "\(found.name)@\(found.version)"
-            note.resource = "tool:\(toolReference)"
-            note.reason = try Access.requireTool(.read, id: found.id, name: found.name, reference: toolReference, principal, in: db)
-            return (found.json, found.revision)
-        }
-    }
-
     /// One page of tools sorted by name (then version, newest first), filtered by `query`.
     public func list(_ query: ToolQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ToolVersion> {
         try await list(query, page: page, as: principal) { row in
@@ -336,26 +321,18 @@ public struct ToolRegistry: Sendable {
 
     /// The version a reference names, or nil; `byNameOnly` ignores ids.
     static func resolveOptional(_ reference: ToolReference, byNameOnly: Bool = false, in db: Database) throws -> ToolVersion? {
-        try resolveRow(reference, byNameOnly: byNameOnly, in: db, decode)
-    }
-
-    /// The `selectVersion` row a reference names, turned into an item by `item`; nil when there is none.
-    static func resolveRow<Item>(
-        _ reference: ToolReference, byNameOnly: Bool = false, in db: Database,
-        _ item: (ColumnRow) throws -> Item
-    ) throws -> Item? {
         switch reference {
         case .version(let name, let version):
             return try db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.version_key = ?")
-                .decodeFirst(arguments: [name, version.precedenceKey], item)
+                .decodeFirst(arguments: [name, version.precedenceKey], decode)
         case .nameOrID(let text) where byNameOnly:
-            return try db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.is_latest = 1").decodeFirst(arguments: [text], item)
+            return try db.cachedStatement(sql: "\(selectVersion) WHERE t.name = ? AND v.is_latest = 1").decodeFirst(arguments: [text], decode)
         case .nameOrID(let text):
             // A name wins over an id, so a tool whose name looks like a UUID stays reachable.
             return try db.cachedStatement(
                 sql: "\(selectVersion) WHERE (t.name = ?1 OR t.id = ?1) AND v.is_latest = 1 ORDER BY t.name = ?1 DESC LIMIT 1"
             )
-            .decodeFirst(arguments: [text], item)
+            .decodeFirst(arguments: [text], decode)
         }
     }
 

@@ -38,8 +38,8 @@ struct ToolsController: Sendable {
         }
 
         table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group) { request, context in
-            let tool = try await database.tools.getEncoded(try ToolReference(try context.parameters.require("ref")), as: try context.actor())
-            return try HTTPJSON.response(tool.json, headers: etag(tool.revision))
+            let tool = try await database.tools.get(try ToolReference(try context.parameters.require("ref")), as: try context.actor())
+            return try HTTPJSON.response(tool, headers: etag(tool.revision))
         }
 
         table.add(.put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition") {
