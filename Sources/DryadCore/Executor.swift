@@ -168,3 +168,32 @@ extension Executor {
         return !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || token.contains($0)) }
     }
 }
+
+/// `${NAME}` in an HTTP header value or a command's `env` value: taken from dryad's own
+/// environment when the tool runs, so the secret is never stored or shown to readers.
+enum EnvironmentTemplate {
+    /// `template` with each `${NAME}` replaced by dryad's environment variable NAME; `field`
+    /// names where it came from in errors ("header X-Key", "env API_KEY").
+    static func expand(_ template: String, field: String, environment: [String: String]) throws(DryadError) -> String {
+        var output = ""
+        var rest = Substring(template)
+        while let start = rest.range(of: "${") {
+            output += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                output += rest[start.lowerBound...]
+                return output
+            }
+            let name = String(rest[start.upperBound..<end])
+            guard let value = environment[name] else {
+                throw .toolFailed("\(field) needs environment variable \(name), which is not set")
+            }
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw .toolFailed("environment variable \(name) for \(field) contains a line break")
+            }
+            output += value
+            rest = rest[rest.index(after: end)...]
+        }
+        return output + rest
+    }
+
+}

@@ -26,7 +26,7 @@ struct HTTPRunner: Sendable {
         var draft = HTTPClientRequest(url: executor.url)
         draft.method = HTTPMethod(rawValue: executor.method)
         for (name, template) in executor.headers.sorted(by: { $0.key < $1.key }) {
-            draft.headers.add(name: name, value: try Self.expand(template, header: name, environment: environment))
+            draft.headers.add(name: name, value: try EnvironmentTemplate.expand(template, field: "header \(name)", environment: environment))
         }
         if draft.headers["Content-Type"].isEmpty {
             draft.headers.add(name: "Content-Type", value: "application/json")
@@ -68,29 +68,6 @@ struct HTTPRunner: Sendable {
         }
         try? await client.shutdown()
         return result
-    }
-
-    /// Replaces `${NAME}` with dryad's environment variable NAME, so secrets are never stored.
-    static func expand(_ template: String, header: String, environment: [String: String]) throws(DryadError) -> String {
-        var output = ""
-        var rest = Substring(template)
-        while let start = rest.range(of: "${") {
-            output += rest[..<start.lowerBound]
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                output += rest[start.lowerBound...]
-                return output
-            }
-            let name = String(rest[start.upperBound..<end])
-            guard let value = environment[name] else {
-                throw .toolFailed("header \(header) needs environment variable \(name), which is not set")
-            }
-            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
-                throw .toolFailed("environment variable \(name) for header \(header) contains a line break")
-            }
-            output += value
-            rest = rest[rest.index(after: end)...]
-        }
-        return output + rest
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -174,7 +174,9 @@ public struct ToolExecutor: Sendable {
             "HOME": environment["HOME"] ?? "/",
         ]
         if let lang = environment["LANG"] { env["LANG"] = lang }
-        env.merge(command.env) { _, registered in registered }
+        for (name, template) in command.env {
+            env[name] = try EnvironmentTemplate.expand(template, field: "env \(name)", environment: environment)
+        }
         // Set last so a registered env cannot impersonate another tool or run.
         env["DRYAD_TOOL"] = tool.name
         env["DRYAD_TOOL_VERSION"] = tool.version

@@ -55,6 +55,25 @@ import Testing
         #expect(try await database.executions.show(outcome.record.id, as: testOperator) == outcome.record)
     }
 
+    /// `${NAME}` in a command's env comes from dryad's environment at run time; the stored tool keeps the template.
+    @Test func envValuesCanNameDryadsEnvironment() async throws {
+        try await shellTool("secret", #"printf '"%s"' "$TOKEN""#, env: ["TOKEN": "Bearer ${SECRET}"])
+        let outcome = try await runner.execute(.nameOrID("secret"), input: .object([:]), as: testOperator)
+        #expect(outcome.record.output == .string("Bearer s3cret"))
+        let stored = try await database.tools.get(.nameOrID("secret"), as: testOperator)
+        #expect(
+            stored.executor
+                == .command(
+                    CommandExecutor(
+                        argv: ["/bin/sh", "-c", #"printf '"%s"' "$TOKEN""#], timeoutSeconds: 10,
+                        env: ["TOKEN": "Bearer ${SECRET}"])))
+
+        try await shellTool("unset", "true", env: ["TOKEN": "${NOT_SET}"])
+        let missing = try await runner.execute(.nameOrID("unset"), input: .object([:]), as: testOperator)
+        #expect(missing.record.status == .failed)
+        #expect(missing.record.error == "env TOKEN needs environment variable NOT_SET, which is not set")
+    }
+
     @Test func scrubsTheEnvironment() async throws {
         try await shellTool("env", "env | sort", env: ["MODE": "fast"])
         let outcome = try await runner.execute(.nameOrID("env"), input: .object([:]), as: testOperator)
