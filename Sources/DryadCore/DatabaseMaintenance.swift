@@ -77,20 +77,32 @@ extension DryadDatabase {
 
     /// `integrity_check`, `foreign_key_check` and the audit chain, one result each.
     public func check(as principal: Principal) async throws(DryadError) -> [CheckResult] {
-        let verification = try await audit.verify(as: principal)
-        // Its own audited admin check (not one borrowed from `verify` above), kept short: the
-        // checks themselves read a snapshot, so a long one never holds the write lock.
+        // An audited admin check first, kept short: the checks themselves read a snapshot, so a
+        // long one never holds the write lock. On a damaged file a check that cannot run is a
+        // failed result, so the report still says which part is broken.
         try await audited(principal, "db.check", "database") { db, _ in try Access.requireAdmin(principal, in: db) }
-        let (integrity, foreignKeys) = try await read { db in
-            (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
+        var results: [CheckResult] = []
+        do {
+            let (integrity, foreignKeys) = try await read { db in
+                (try String.fetchAll(db, sql: "PRAGMA integrity_check"), try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
+            }
+            results.append(CheckResult(check: "integrity_check", ok: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")))
+            results.append(
+                CheckResult(check: "foreign_key_check", ok: foreignKeys == 0, detail: foreignKeys == 0 ? "ok" : "\(foreignKeys) broken references"))
+        } catch {
+            results.append(CheckResult(check: "integrity_check", ok: false, detail: error.message))
+            results.append(CheckResult(check: "foreign_key_check", ok: false, detail: "not run"))
         }
-        return [
-            CheckResult(check: "integrity_check", ok: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")),
-            CheckResult(check: "foreign_key_check", ok: foreignKeys == 0, detail: foreignKeys == 0 ? "ok" : "\(foreignKeys) broken references"),
-            CheckResult(
-                check: "audit_chain", ok: verification.ok,
-                detail: verification.ok ? "ok (\(verification.entries) entries)" : (verification.problem ?? "does not verify")),
-        ]
+        do {
+            let verification = try await audit.verify(as: principal)
+            results.append(
+                CheckResult(
+                    check: "audit_chain", ok: verification.ok,
+                    detail: verification.ok ? "ok (\(verification.entries) entries)" : (verification.problem ?? "does not verify")))
+        } catch  where error.code == "storage_error" {
+            results.append(CheckResult(check: "audit_chain", ok: false, detail: error.message))
+        }
+        return results
     }
 
     /// Rebuilds the file to reclaim free pages.

@@ -171,24 +171,36 @@ extension Executor {
 
 /// `${NAME}` in an HTTP header value or a command's `env` value: taken from dryad's own
 /// environment when the tool runs, so the secret is never stored or shown to readers.
+///
+/// Only `${` + a variable name + `}` is replaced (anything else, such as `${1}` or `${A:-b}`, stays
+/// as written), and never a `DRYAD_` variable: those are dryad's own, the caller's token among them.
 enum EnvironmentTemplate {
     /// `template` with each `${NAME}` replaced by dryad's environment variable NAME; `field`
-    /// names where it came from in errors ("header X-Key", "env API_KEY").
-    static func expand(_ template: String, field: String, environment: [String: String]) throws(DryadError) -> String {
+    /// names where it came from in errors ("header X-Key", "env API_KEY"). Values containing a
+    /// `forbidden` scalar are refused (line breaks for headers, NUL for both).
+    static func expand(
+        _ template: String, field: String, environment: [String: String],
+        forbidden: Set<Unicode.Scalar> = ["\0"]
+    ) throws(DryadError) -> String {
         var output = ""
         var rest = Substring(template)
         while let start = rest.range(of: "${") {
             output += rest[..<start.lowerBound]
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                output += rest[start.lowerBound...]
-                return output
+            guard let end = rest[start.upperBound...].firstIndex(of: "}"),
+                case let name = String(rest[start.upperBound..<end]), isVariableName(name)
+            else {
+                output += "${"
+                rest = rest[start.upperBound...]
+                continue
             }
-            let name = String(rest[start.upperBound..<end])
+            guard !name.hasPrefix("DRYAD_") else {
+                throw .toolFailed("\(field) may not name \(name): DRYAD_ variables are dryad's own")
+            }
             guard let value = environment[name] else {
                 throw .toolFailed("\(field) needs environment variable \(name), which is not set")
             }
-            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
-                throw .toolFailed("environment variable \(name) for \(field) contains a line break")
+            guard !value.unicodeScalars.contains(where: forbidden.contains) else {
+                throw .toolFailed("environment variable \(name) for \(field) contains a character it may not (a line break or NUL)")
             }
             output += value
             rest = rest[rest.index(after: end)...]
@@ -196,4 +208,8 @@ enum EnvironmentTemplate {
         return output + rest
     }
 
+    private static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
 }

@@ -26,7 +26,8 @@ struct HTTPRunner: Sendable {
         var draft = HTTPClientRequest(url: executor.url)
         draft.method = HTTPMethod(rawValue: executor.method)
         for (name, template) in executor.headers.sorted(by: { $0.key < $1.key }) {
-            draft.headers.add(name: name, value: try EnvironmentTemplate.expand(template, field: "header \(name)", environment: environment))
+            draft.headers.add(
+                name: name, value: try EnvironmentTemplate.expand(template, field: "header \(name)", environment: environment, forbidden: ["\r", "\n", "\0"]))
         }
         if draft.headers["Content-Type"].isEmpty {
             draft.headers.add(name: "Content-Type", value: "application/json")

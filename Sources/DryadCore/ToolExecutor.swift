@@ -8,7 +8,7 @@ public struct ToolExecutor: Sendable {
     public static let maxInputBytes = 1024 * 1024
 
     let database: DryadDatabase
-    /// dryad's own environment: the source of PATH, HOME, LANG and `${NAME}` in HTTP headers.
+    /// dryad's own environment: the source of PATH, HOME, LANG and `${NAME}` in HTTP headers and command env values.
     var environment: [String: String]
     var commandRunner = CommandRunner()
     var httpRunner = HTTPRunner()
@@ -174,7 +174,7 @@ public struct ToolExecutor: Sendable {
             "HOME": environment["HOME"] ?? "/",
         ]
         if let lang = environment["LANG"] { env["LANG"] = lang }
-        for (name, template) in command.env {
+        for (name, template) in command.env.sorted(by: { $0.key < $1.key }) {
             env[name] = try EnvironmentTemplate.expand(template, field: "env \(name)", environment: environment)
         }
         // Set last so a registered env cannot impersonate another tool or run.

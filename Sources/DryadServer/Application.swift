@@ -18,7 +18,7 @@ public struct ServerConfiguration: Sendable {
     /// Rate limit for principals without their own (`principals set-limit`).
     public var defaultLimit: RateLimiter.Limit
     public var logFormat: String
-    /// dryad's environment: PATH/HOME/LANG and `${NAME}` for tools' HTTP headers.
+    /// dryad's environment: PATH/HOME/LANG and `${NAME}` in tools' HTTP headers and command env values.
     public var environment: [String: String]
     /// PEM certificate chain and private key; both set means HTTPS.
     public var tlsCertificatePath: String?

@@ -117,8 +117,16 @@ import Testing
         await #expect(throws: DryadError.permissionDenied("ci may not change what t runs: setting an executor needs the admin role")) {
             _ = try await database.tools.replace(try ToolReference("t@2.0.0"), with: next, as: service)
         }
-        // A timeout is not a choice of program.
+        // A timeout is not a choice of program, whichever way it is changed.
         #expect(try await database.tools.update(try ToolReference("t@2.0.0"), ToolChanges(executor: .timeout(5)), as: service).revision == 2)
+        var slower = definition("t", version: "2.0.0")
+        slower.executor = .command(CommandExecutor(argv: ["/bin/echo", "{}"], timeoutSeconds: 7))
+        #expect(try await database.tools.replace(try ToolReference("t@2.0.0"), with: slower, as: service).revision == 3)
+        #expect(
+            try await database.tools.update(
+                try ToolReference("t@2.0.0"), ToolChanges(executor: .replace(.command(CommandExecutor(argv: ["/bin/echo", "{}"], timeoutSeconds: 5)))),
+                as: service
+            ).revision == 4)
         #expect(
             try await database.tools.get(try ToolReference("t@2.0.0"), as: testOperator).executor
                 == .command(CommandExecutor(argv: ["/bin/echo", "{}"], timeoutSeconds: 5)))

@@ -183,10 +183,15 @@ final class LineCollector: Sendable {
         }
         let noLatest = lines.map { $0.replacingOccurrences(of: #""is_latest":1"#, with: #""is_latest":0"#) }
         let badKey = lines.map { $0.replacingOccurrences(of: #""version_key":""#, with: #""version_key":"x"#) }
+        // Pages of tools copy stored JSON as it is, so it must be exactly what dryad writes.
+        let spacedSchema = lines.map { $0.replacingOccurrences(of: #"{\"type\":\"object\"}"#, with: #"{\"type\": \"object\"}"#) }
+        let numericTags = lines.map { $0.replacingOccurrences(of: #""tags":"[]""#, with: #""tags":"[1]""#) }
         for (index, (bundle, message)) in [
             (cycle, "bundle: memory contexts whose depth or expiry disagrees with their parent's"),
             (noLatest, "bundle: a tool without exactly one latest version"),
             (badKey, "bundle: tool version 1.0.0 has a wrong version_key"),
+            (spacedSchema, "bundle: tool t@1.0.0 has JSON dryad would not have written"),
+            (numericTags, "bundle: tool t@1.0.0 has tags that are not a list of strings"),
         ].enumerated() {
             #expect(bundle != lines)
             let copy = try open("cycle-copy\(index)")

@@ -74,6 +74,19 @@ import Testing
         #expect(missing.record.error == "env TOKEN needs environment variable NOT_SET, which is not set")
     }
 
+    @Test func templatesReplaceOnlyVariableNames() throws {
+        let environment = ["A": "1", "PEM": "line1\nline2", "DRYAD_TOKEN": "caller's"]
+        func expand(_ text: String, forbidden: Set<Unicode.Scalar> = ["\0"]) throws -> String {
+            try EnvironmentTemplate.expand(text, field: "env X", environment: environment, forbidden: forbidden)
+        }
+        #expect(try expand("x${A}y${A}") == "x1y1")
+        #expect(try expand("${1} ${A:-b} ${} $A ${A") == "${1} ${A:-b} ${} $A ${A")
+        #expect(try expand("${PEM}") == "line1\nline2")
+        #expect(errorCode { _ = try expand("${PEM}", forbidden: ["\r", "\n", "\0"]) } == "tool_failed")
+        #expect(errorCode { _ = try expand("${DRYAD_TOKEN}") } == "tool_failed")
+        #expect(errorCode { _ = try expand("${MISSING}") } == "tool_failed")
+    }
+
     @Test func scrubsTheEnvironment() async throws {
         try await shellTool("env", "env | sort", env: ["MODE": "fast"])
         let outcome = try await runner.execute(.nameOrID("env"), input: .object([:]), as: testOperator)

@@ -639,6 +639,25 @@ import Testing
         #expect(denials.count == 5)
     }
 
+    /// Bad tokens arriving together are charged as they fail: exactly `burst` are audited, however many are in flight.
+    @Test func concurrentBadTokensCannotOvershootTheLimit() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app(ServerConfiguration(tokenFailureLimit: .init(rate: 0.001, burst: 5))).test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for attempt in 0..<40 {
+                    group.addTask {
+                        try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers("bad.token.\(attempt)")) { UInt($0.status.code) }
+                    }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 401 }.count == 5)
+            #expect(statuses.filter { $0 == 429 }.count == 35)
+        }
+        let denials = try await fixture.database.audit.list(AuditQuery(action: "auth.token"), page: PageRequest(limit: 100), as: Self.root).items
+        #expect(denials.count == 5)
+    }
+
     // MARK: - 10. Content types
 
     /// Non-JSON content types on JSON routes are 415, and an empty or blank JSON body is 400; nothing is stored.
