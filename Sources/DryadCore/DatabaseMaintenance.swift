@@ -48,31 +48,39 @@ extension DryadDatabase {
             try Access.requireAdmin(principal, in: db)
         }
         guard FileManager.default.fileExists(atPath: source) else { throw .invalidInput("\(source): no such file") }
-        do {
-            try Self.replaceContent(of: pool, from: source)
-        } catch {
-            throw Self.map(error, path: source, opening: true)
-        }
+        try Self.replaceContent(of: pool, from: source, path: path)
         try await audited(principal, "db.restore", "file:\(source)") { _, _ in }
     }
 
     /// The blocking part of `restore`: vet the file, copy it over the live database, migrate.
-    private static func replaceContent(of pool: DatabasePool, from source: String) throws {
+    private static func replaceContent(of pool: DatabasePool, from source: String, path: String) throws(DryadError) {
         var configuration = Configuration()
         configuration.readonly = true
-        let input = try DatabaseQueue(path: source, configuration: configuration)
-        let (application, version, integrity) = try input.read { db in
-            (
-                try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
-                try String.fetchOne(db, sql: "PRAGMA integrity_check")
-            )
+        let input: DatabaseQueue
+        let (application, version, integrity): (Int, Int, String?)
+        do {
+            // Errors up to here are the source's: "not a dryad database" names it.
+            input = try DatabaseQueue(path: source, configuration: configuration)
+            (application, version, integrity) = try input.read { db in
+                (
+                    try Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                    try String.fetchOne(db, sql: "PRAGMA integrity_check")
+                )
+            }
+        } catch {
+            throw map(error, path: source, opening: true)
         }
         guard application == applicationID else { throw DryadError.invalidInput("\(source) is not a dryad database") }
         guard version <= schemaVersion else { throw DryadError.schemaTooNew(found: version, supported: schemaVersion) }
         guard integrity == "ok" else { throw DryadError.invalidInput("\(source) is damaged (integrity check: \(integrity ?? "no answer"))") }
-        try input.backup(to: pool)
-        try input.close()
-        try Schema.migrator.migrate(pool)
+        do {
+            // From here on a failure is the live file's.
+            try input.backup(to: pool)
+            try input.close()
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw map(error, path: path)
+        }
     }
 
     /// `integrity_check`, `foreign_key_check` and the audit chain, one result each.
