@@ -31,13 +31,12 @@ enum Access {
 
     /// Choosing what a tool runs needs an admin: the executor runs as dryad's own user, so whoever
     /// picks it could read the database file (and its signing keys). A `write` grant changes
-    /// everything else about a tool; a new version it adds keeps the latest version's executor.
-    static func requireExecutorChoice(_ principal: Principal, tool: String) throws {
-        guard principal.isAdmin else {
-            throw Denial(
-                error: .permissionDenied("\(principal.name) may not change what \(tool) runs: setting an executor needs the admin role"),
-                reason: "executor change requires role admin")
-        }
+    /// everything else about a tool, its timeout included; a new version it adds keeps the program.
+    static func requireExecutorChoice(_ principal: Principal, tool: String, from current: Executor?, to next: Executor?) throws {
+        guard !principal.isAdmin, !Executor.sameProgram(current, next) else { return }
+        throw Denial(
+            error: .permissionDenied("\(principal.name) may not change what \(tool) runs: setting an executor needs the admin role"),
+            reason: "executor change requires role admin")
     }
 
     /// The refusal of an admin-only operation.

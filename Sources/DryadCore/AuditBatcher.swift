@@ -105,7 +105,7 @@ final class AuditBatcher: Sendable {
 
     /// Nothing queued and no write scheduled or running: an idle server has no timer to wake it.
     var isIdle: Bool {
-        state.withLock { $0.scheduled == nil && $0.pending.isEmpty }
+        queue == (pending: 0, scheduled: false)
     }
 
     /// Entries queued and not yet written, and whether a write is scheduled (for tests).

@@ -156,7 +156,8 @@ extension Executor {
         d.rounded() == d && abs(d) < 1e15 ? .integer(Int64(d)) : .number(d)
     }
 
-    private static func isEnvironmentName(_ name: String) -> Bool {
+    /// A POSIX-style variable name: a letter or `_`, then letters, digits or `_` (ASCII).
+    static func isEnvironmentName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
             return false
         }
@@ -187,7 +188,7 @@ enum EnvironmentTemplate {
         while let start = rest.range(of: "${") {
             output += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}"),
-                case let name = String(rest[start.upperBound..<end]), isVariableName(name)
+                case let name = String(rest[start.upperBound..<end]), Executor.isEnvironmentName(name)
             else {
                 output += "${"
                 rest = rest[start.upperBound...]
@@ -206,10 +207,5 @@ enum EnvironmentTemplate {
             rest = rest[rest.index(after: end)...]
         }
         return output + rest
-    }
-
-    private static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 }

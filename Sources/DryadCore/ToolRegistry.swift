@@ -36,7 +36,7 @@ public struct ToolRegistry: Sendable {
                 // A new name needs an admin; a new version of a known tool needs write on it.
                 if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db) {
                     reasons.insert(try Access.requireTool(.write, existing, principal, in: db))
-                    if !Executor.sameProgram(definition.executor, existing.executor) { try Access.requireExecutorChoice(principal, tool: existing.name) }
+                    try Access.requireExecutorChoice(principal, tool: existing.name, from: existing.executor, to: definition.executor)
                 } else {
                     try Access.requireAdmin(principal, in: db)
                     reasons.insert("role admin")
@@ -190,9 +190,9 @@ public struct ToolRegistry: Sendable {
             note.resource = "tool:\(tool.reference)"
             note.reason = try Access.requireTool(.write, tool, principal, in: db)
             switch changes.executor {
-            case .replace(let executor)? where !Executor.sameProgram(executor, tool.executor): try Access.requireExecutorChoice(principal, tool: tool.name)
-            case .remove? where tool.executor != nil: try Access.requireExecutorChoice(principal, tool: tool.name)
-            default: break
+            case .replace(let executor)?: try Access.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: executor)
+            case .remove?: try Access.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: nil)
+            case .timeout?, nil: break
             }
             if let ifRevision, ifRevision != tool.revision {
                 throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
@@ -223,7 +223,7 @@ public struct ToolRegistry: Sendable {
             guard definition.inputSchema == tool.inputSchema, definition.outputSchema == tool.outputSchema else {
                 throw DryadError.invalidInput("schemas are fixed per version: register a new version to change them")
             }
-            if !Executor.sameProgram(definition.executor, tool.executor) { try Access.requireExecutorChoice(principal, tool: tool.name) }
+            try Access.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: definition.executor)
             if let ifRevision, ifRevision != tool.revision {
                 throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
             }

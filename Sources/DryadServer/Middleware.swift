@@ -99,7 +99,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
-            throw Problem(status: .unauthorized, code: "permission_denied", detail: "missing bearer token", headers: [.wwwAuthenticate: "Bearer"])
+            throw Problem.unauthorized("missing bearer token")
         }
         var context = context
         let principal: Principal
@@ -117,7 +117,7 @@ struct AuthMiddleware: RouterMiddleware {
         } catch {
             guard case .permissionDenied = error else { throw error }
             guard overLimit else {
-                throw Problem(status: .unauthorized, code: "permission_denied", detail: error.message, headers: [.wwwAuthenticate: "Bearer"])
+                throw Problem.unauthorized(error.message)
             }
             let wait = failures.wait(for: client(), limit: failureLimit) ?? 1
             metrics.rateLimited()

@@ -40,6 +40,11 @@ struct Problem: Error, Sendable {
         self.headers = headers
     }
 
+    /// 401 with the challenge a bearer-token client expects.
+    static func unauthorized(_ detail: String) -> Problem {
+        Problem(status: .unauthorized, code: "permission_denied", detail: detail, headers: [.wwwAuthenticate: "Bearer"])
+    }
+
     var response: Response {
         var body: [String: JSONValue] = [
             "type": .string("urn:dryad:problem:\(code)"), "title": .string(status.reasonPhrase),
