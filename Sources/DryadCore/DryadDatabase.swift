@@ -1,6 +1,7 @@
 import CSQLiteSettings
 import Foundation
 import GRDB
+import Synchronization
 
 /// Owns the SQLite file: opens it with dryad's durability settings, migrates it, and runs
 /// every operation as a named transaction. Nothing outside the core sees SQL.
@@ -48,9 +49,11 @@ public final class DryadDatabase: Sendable {
         configuration.qos = .utility
         // GRDB switches the file to WAL right after this runs on the writer: refuse someone
         // else's SQLite file first, so it is left exactly as it was.
+        let writerSaw = IdentityBox()
         configuration.prepareDatabase { db in
             guard !db.configuration.readonly else { return }
             let identity = try Self.identity(db)
+            writerSaw.value.withLock { $0 = identity }
             guard
                 identity.applicationID == Self.applicationID
                     || (identity.applicationID == 0 && identity.userVersion == 0 && identity.objectCount == 0)
@@ -68,7 +71,8 @@ public final class DryadDatabase: Sendable {
         do {
             // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            try migrateIfNeeded()
+            // The writer has read the identity already: no reader connection opens at start-up.
+            try migrateIfNeeded(known: writerSaw.value.withLock { $0 })
         } catch {
             throw Self.map(error, path: path, opening: true)
         }
@@ -123,7 +127,15 @@ public final class DryadDatabase: Sendable {
     }
 
     /// Whose file this is: its application id, schema version and number of schema objects.
-    private static func identity(_ db: Database) throws -> (applicationID: Int, userVersion: Int, objectCount: Int) {
+    typealias Identity = (applicationID: Int, userVersion: Int, objectCount: Int)
+
+    /// What the writer connection found when it opened, handed from its setup to `init`.
+    private final class IdentityBox: Sendable {
+        let value = Mutex<Identity?>(nil)
+    }
+
+    /// Reads the identity of the file `db` is open on.
+    private static func identity(_ db: Database) throws -> Identity {
         let row = try Row.fetchOne(
             db,
             sql: """
@@ -135,9 +147,10 @@ public final class DryadDatabase: Sendable {
     }
 
     /// Reads one pair of pragmas when the schema is current; migrates otherwise.
-    /// (The writer's `prepareDatabase` has already refused files that are not dryad's.)
-    private func migrateIfNeeded() throws {
-        let (applicationID, userVersion, _) = try pool.read(Self.identity)
+    /// (The writer's `prepareDatabase` has already refused files that are not dryad's, and
+    /// passes what it read as `known`.)
+    private func migrateIfNeeded(known: Identity?) throws {
+        let (applicationID, userVersion, _) = try known ?? pool.read(Self.identity)
         if applicationID == Self.applicationID && userVersion == Self.schemaVersion { return }
         if userVersion > Self.schemaVersion {
             throw DryadError.schemaTooNew(found: userVersion, supported: Self.schemaVersion)
