@@ -60,12 +60,28 @@ public struct PageRequest: Sendable, Equatable {
 /// Cursors are the sort key of the last item shown, as base64url JSON, so paging stays
 /// stable while rows are added or removed.
 enum Cursor {
+    /// The same text as the canonical JSON array through `JSONEncoder`, base64url without
+    /// padding; written by hand because every page makes one (the encoder and three string
+    /// replacements were 4 % of serving a page of tools).
     static func encode(_ key: [String]) -> String {
-        let data = Data(JSONValue.array(key.map(JSONValue.string)).canonicalText.utf8)
-        return data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        for (index, part) in key.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            JSONStreamEncoder.appendQuoted(part, to: &json)
+        }
+        json.append(UInt8(ascii: "]"))
+        let base64 = Data(json).base64EncodedData()
+        var url: [UInt8] = []
+        url.reserveCapacity(base64.count)
+        for byte in base64 {
+            switch byte {
+            case UInt8(ascii: "+"): url.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): url.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): break
+            default: url.append(byte)
+            }
+        }
+        return String(decoding: url, as: UTF8.self)
     }
 
     static func decode(_ cursor: String, fields: Int) throws(DryadError) -> [String] {

@@ -24,7 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
     /// A connection that sends nothing for this long is closed, so idle or stalled clients cannot hold sockets forever.
+    /// A request head counts as nothing until it is complete, so this also bounds a head sent a byte at a time.
     public var idleTimeout: Duration
+    /// A request's body must have arrived this long after its head, or the connection is closed.
+    public var requestReadTimeout: Duration
     /// Failed token checks allowed per client address before it gets 429 (refilling at `rate` per second).
     public var tokenFailureLimit: RateLimiter.Limit
 
@@ -32,7 +35,8 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
         defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
         environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
-        idleTimeout: Duration = .seconds(60), tokenFailureLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 1, burst: 20)
+        idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60),
+        tokenFailureLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 1, burst: 20)
     ) {
         self.host = host
         self.port = port
@@ -43,6 +47,7 @@ public struct ServerConfiguration: Sendable {
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsKeyPath = tlsKeyPath
         self.idleTimeout = idleTimeout
+        self.requestReadTimeout = requestReadTimeout
         self.tokenFailureLimit = tokenFailureLimit
     }
 }
@@ -85,7 +90,10 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws(DryadError) -> some ApplicationProtocol {
     let (router, _) = buildRouter(database: database, configuration: configuration)
-    let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))
+    let readLimit = TimeAmount.nanoseconds(Int64(configuration.requestReadTimeout / .nanoseconds(1)))
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [RequestReadDeadline(limit: readLimit)],
+        idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))
     var server = HTTPServerBuilder.http1(configuration: http1)
     if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
         do {

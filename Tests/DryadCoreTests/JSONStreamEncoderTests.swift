@@ -129,3 +129,19 @@ private struct SuperEncoding: Encodable {
         try "x".encode(to: container.superEncoder())
     }
 }
+
+/// Paging cursors are written by hand; they must stay the base64url of the canonical JSON key.
+@Suite struct CursorTests {
+    @Test(arguments: [
+        ["tool-1", "001.002.003~"], ["", ""], [#"quote " and \ backslash"#, "a/b"], ["tab\tnew\nline\u{1}", "é ü 中文 🙂"],
+        ["12"], ["x", "y", "z"],
+    ])
+    func cursorsAreBase64URLOfTheCanonicalKey(key: [String]) throws {
+        let cursor = Cursor.encode(key)
+        let expected = Data(JSONValue.array(key.map(JSONValue.string)).canonicalText.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        #expect(cursor == expected)
+        #expect(!cursor.contains { "+/=".contains($0) })
+        #expect(try Cursor.decode(cursor, fields: key.count) == key)
+    }
+}

@@ -481,13 +481,64 @@ import Testing
         }
     }
 
-    /// Connects to 127.0.0.1:`port`, sends nothing and reads until the server closes; returns the bytes read.
-    static func readUntilClosed(port: Int, waitingAtMost seconds: Int) throws -> Int {
+    /// A body sent a byte at a time keeps the idle timer fresh; the read deadline still closes the connection.
+    @Test func tricklingBodiesAreCutOff() async throws {
+        let fixture = try await Fixture()
+        let configuration = ServerConfiguration(port: 0, idleTimeout: .seconds(30), requestReadTimeout: .seconds(1))
+        try await fixture.app(configuration).test(.live) { client in
+            let port = try #require(client.port)
+            let head =
+                "POST /api/v1/memory/context HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(fixture.agent)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            let started = ContinuousClock.now
+            let sent = try Self.trickleUntilClosed(port: port, head: head, every: .milliseconds(100), forAtMost: .seconds(10))
+            #expect(ContinuousClock.now - started < .seconds(5), "closed by the 1 s read deadline, not the 30 s idle timeout")
+            #expect(sent < 1000, "the body never completed")
+            let stored = try await fixture.database.memory.list(MemoryQuery(), as: .localOperator(user: "t")).items
+            #expect(stored.isEmpty)
+        }
+    }
+
+    /// The deadline covers reading the request only: a route that takes longer to answer still answers.
+    @Test func slowAnswersAreNotCutOff() async throws {
+        let fixture = try await Fixture()
+        let configuration = ServerConfiguration(port: 0, requestReadTimeout: .milliseconds(300))
+        try await fixture.app(configuration).test(.live) { client in
+            let slow = #"{"name":"slow","description":"d","executor":{"kind":"command","argv":["/bin/sleep","1"]}}"#
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(slow)) {
+                #expect($0.status == .created)
+            }
+            try await client.execute(uri: "/api/v1/tools/slow/execute", method: .post, headers: headers(fixture.admin), body: body("{}")) { response in
+                #expect(response.status == .ok)
+                #expect(fields(response)["duration_ms"] as? Int ?? 0 >= 1000)
+            }
+        }
+    }
+
+    /// Sends `head`, then one body byte per `interval` until the server closes; returns the body bytes sent.
+    static func trickleUntilClosed(port: Int, head: String, every interval: Duration, forAtMost limit: Duration) throws -> Int {
+        let fd = try connectLocally(port: port)
+        defer { close(fd) }
+        _ = Array(head.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let deadline = ContinuousClock.now + limit
+        var sent = 0
+        var byte: UInt8 = UInt8(ascii: " ")
+        while ContinuousClock.now < deadline {
+            var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&probe, 1, Int32(interval / .milliseconds(1))) > 0 {
+                var buffer = [UInt8](repeating: 0, count: 512)
+                if read(fd, &buffer, buffer.count) <= 0 { return sent }
+            }
+            guard send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { return sent }
+            sent += 1
+        }
+        throw POSIXError(.ETIMEDOUT)
+    }
+
+    /// A blocking TCP socket connected to 127.0.0.1:`port`.
+    static func connectLocally(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -495,7 +546,19 @@ import Testing
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return fd
+    }
+
+    /// Connects to 127.0.0.1:`port`, sends nothing and reads until the server closes; returns the bytes read.
+    static func readUntilClosed(port: Int, waitingAtMost seconds: Int) throws -> Int {
+        let fd = try connectLocally(port: port)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var total = 0
         var buffer = [UInt8](repeating: 0, count: 512)
         while true {
