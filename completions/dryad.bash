@@ -2131,7 +2131,7 @@ _dryad_serve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db --host --port --rate --burst --max-body --log-format --audit-reads --tls-cert --tls-key)
+    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --tls-cert --tls-key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2152,6 +2152,9 @@ _dryad_serve() {
         return
         ;;
     '--max-body')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--log-format')

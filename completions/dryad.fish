@@ -161,7 +161,7 @@ function __dryad_parse_tokens -S
         case 'import'
             __dryad_parse_subcommand 1 'db=' 'o/output=' 'as=' 'token-file=' 'h/help'
         case 'serve'
-            __dryad_parse_subcommand 0 'db=' 'host=' 'port=' 'rate=' 'burst=' 'max-body=' 'log-format=' 'audit-reads=' 'tls-cert=' 'tls-key=' 'h/help'
+            __dryad_parse_subcommand 0 'db=' 'host=' 'port=' 'rate=' 'burst=' 'max-body=' 'max-connections=' 'log-format=' 'audit-reads=' 'tls-cert=' 'tls-key=' 'h/help'
         case 'db'
             __dryad_parse_subcommand 0 'h/help'
             switch $unparsed_tokens[1]
@@ -700,6 +700,7 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" rate' -l 'rate' -d 'Default requests per second per principal.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" burst' -l 'burst' -d 'Default burst per principal.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" max-body' -l 'max-body' -d 'Largest request body in bytes.' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" max-connections' -l 'max-connections' -d 'Open connections at most; more wait in the kernel\'s queue until one closes.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" log-format' -l 'log-format' -d 'Access log format: text or json.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" audit-reads' -l 'audit-reads' -d 'Audit allowed reads: all (written in batches, at most about 5 ms late) or none.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" tls-cert' -l 'tls-cert' -d 'PEM certificate chain for HTTPS (with --tls-key).' -rfka ''

@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default requests per second per principal.") var rate: Double = 50
     @Option(help: "Default burst per principal.") var burst = 100
     @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
+    @Option(help: "Open connections at most; more wait in the kernel's queue until one closes.") var maxConnections = 1000
     @Option(help: "Access log format: text or json.") var logFormat = "text"
     @Option(help: "Audit allowed reads: all (written in batches, at most about 5 ms late) or none.") var auditReads = "all"
     @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "pem")) var tlsCert: String?
@@ -25,8 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard rate > 0, burst >= 1, maxBody > 0, (0...65535).contains(port) else {
-            throw ValidationError("--rate, --burst, --max-body and --port must be positive")
+        guard rate > 0, burst >= 1, maxBody > 0, maxConnections >= 1, (0...65535).contains(port) else {
+            throw ValidationError("--rate, --burst, --max-body, --max-connections and --port must be positive")
         }
     }
 
@@ -40,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         await database.startAuditBatching()
         let configuration = ServerConfiguration(
             host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
-            logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
+            logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
+            maxConnections: maxConnections)
         let address = (tlsCert == nil ? "http://" : "https://") + host
         let app = try buildApplication(database: database, configuration: configuration) { port in
             StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)

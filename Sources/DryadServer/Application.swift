@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// A request's body must have arrived this long after its head, or the connection is closed.
     public var requestReadTimeout: Duration
+    /// Open connections at most; beyond that the server stops accepting (the kernel queues the rest)
+    /// until one closes, so a flood cannot take the file descriptors the database needs.
+    public var maxConnections: Int
     /// Failed token checks allowed per client address before it gets 429 (refilling at `rate` per second).
     public var tokenFailureLimit: RateLimiter.Limit
 
@@ -35,7 +38,7 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
         defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
         environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
-        idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60),
+        idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60), maxConnections: Int = 1000,
         tokenFailureLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 1, burst: 20)
     ) {
         self.host = host
@@ -48,6 +51,7 @@ public struct ServerConfiguration: Sendable {
         self.tlsKeyPath = tlsKeyPath
         self.idleTimeout = idleTimeout
         self.requestReadTimeout = requestReadTimeout
+        self.maxConnections = maxConnections
         self.tokenFailureLimit = tokenFailureLimit
     }
 }
@@ -89,6 +93,12 @@ public func buildApplication(
     database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws(DryadError) -> some ApplicationProtocol {
+    let descriptors = DescriptorLimit.raised()
+    guard configuration.maxConnections >= 1, configuration.maxConnections + DescriptorLimit.reserve <= descriptors else {
+        throw .invalidInput(
+            "max connections \(configuration.maxConnections): must be at least 1 and leave \(DescriptorLimit.reserve) of this process's \(descriptors) file descriptors for the database and tool runs"
+        )
+    }
     let (router, _) = buildRouter(database: database, configuration: configuration)
     let readLimit = TimeAmount.nanoseconds(Int64(configuration.requestReadTimeout / .nanoseconds(1)))
     let http1 = HTTP1Channel.Configuration(
@@ -106,9 +116,31 @@ public func buildApplication(
     }
     return Application(
         router: router, server: server,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "dryad"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "dryad",
+            availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: frameworkLogger)),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: frameworkLogger)
+}
+
+/// The process's limit on open files, which connections, SQLite and tool runs share.
+enum DescriptorLimit {
+    /// Kept for SQLite (the file, its WAL and shared memory per connection, temporary files) and tool runs (three pipes each).
+    static let reserve = 256
+
+    /// Raises the soft limit to the hard one, as most servers do (the soft default is often 1,024), and returns it.
+    static func raised() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        // An unlimited hard limit cannot be the soft one (Linux caps it at fs.nr_open).
+        let target = min(limit.rlim_max, 1 << 20)
+        if limit.rlim_cur < target {
+            var raised = limit
+            raised.rlim_cur = target
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return limit.rlim_cur > rlim_t(Int.max) ? Int.max : Int(limit.rlim_cur)
+    }
 }
 
 func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -60,6 +61,48 @@ import Testing
             let record = try? json(String(line))
             #expect(record?["status"] is Int, "not an access-log record: \(line)")
         }
+    }
+
+    /// Beyond `--max-connections` the server stops accepting; a waiting client is served once a
+    /// slot frees. (HummingbirdTesting's live server drops this setting, so it is tested here.)
+    @Test func connectionsBeyondTheLimitWait() async throws {
+        let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath, "--max-connections", "2"])
+        defer { if server.isRunning { server.terminate() } }
+        let port = try #require(Int(address.split(separator: ":").last ?? ""))
+        let held = [try Self.connect(port: port), try Self.connect(port: port)]
+        // Let the server accept both before the third arrives.
+        try await Task.sleep(for: .milliseconds(300))
+        let waiting = try Self.connect(port: port)
+        defer { close(waiting) }
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        #expect(request.withUnsafeBytes { send(waiting, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == request.count)
+        var probe = pollfd(fd: waiting, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&probe, 1, 700) == 0, "no answer while two connections are open")
+        close(held[0])
+        probe.revents = 0
+        #expect(poll(&probe, 1, 5000) == 1, "answered once one closed")
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = read(waiting, &buffer, buffer.count)
+        #expect(String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        close(held[1])
+    }
+
+    /// A blocking TCP socket connected to 127.0.0.1:`port`.
+    static func connect(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return fd
     }
 
     /// A live server keys failed token checks by the client's address and writes their audit

@@ -515,6 +515,16 @@ import Testing
         }
     }
 
+    /// A limit that leaves no file descriptors for the database is refused before the server starts.
+    @Test func connectionLimitsMustLeaveDescriptors() async throws {
+        let fixture = try await Fixture()
+        for limit in [Int.max / 2, 0] {
+            let refusal = #expect(throws: DryadError.self) { try fixture.app(ServerConfiguration(port: 0, maxConnections: limit)) }
+            #expect(refusal?.code == "invalid_input")
+            #expect(refusal?.localizedDescription.contains("max connections \(limit)") == true)
+        }
+    }
+
     /// Sends `head`, then one body byte per `interval` until the server closes; returns the body bytes sent.
     static func trickleUntilClosed(port: Int, head: String, every interval: Duration, forAtMost limit: Duration) throws -> Int {
         let fd = try connectLocally(port: port)
