@@ -26,8 +26,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard rate > 0, burst >= 1, maxBody > 0, maxConnections >= 1, (0...65535).contains(port) else {
-            throw ValidationError("--rate, --burst, --max-body, --max-connections and --port must be positive")
+        guard maxBody > 0, maxConnections >= 1, (0...65535).contains(port) else {
+            throw ValidationError("--max-body, --max-connections and --port must be positive")
+        }
+        do {
+            _ = try RateLimiter.Limit.checked(rate: rate, burst: Double(burst))
+        } catch {
+            throw ValidationError("--\(error.message)")
         }
     }
 

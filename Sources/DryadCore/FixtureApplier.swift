@@ -224,13 +224,12 @@ extension FixtureApplier {
             }
             rate = try reader.number("rate")
             let burstValue = try reader.number("burst")
-            if let rate, !(rate > 0 && rate <= 1_000_000) { throw .invalidInput("rate: must be greater than 0 and at most 1000000") }
-            // Checked before converting: Int(1e20) would trap.
-            if let burstValue, !(burstValue >= 1 && burstValue <= 1_000_000 && burstValue.rounded() == burstValue) {
-                throw .invalidInput("burst: must be a whole number between 1 and 1000000")
+            if (rate == nil) != (burstValue == nil) { throw .invalidInput("rate: rate and burst go together") }
+            if let rate, let burstValue {
+                burst = try RateLimiter.Limit.checked(rate: rate, burst: burstValue).burst
+            } else {
+                burst = nil
             }
-            burst = burstValue.map { Int($0) }
-            if (rate == nil) != (burst == nil) { throw .invalidInput("rate: rate and burst go together") }
             try reader.finish()
         }
 

@@ -98,8 +98,7 @@ public struct PrincipalStore: Sendable {
 
     /// Sets a principal's rate limit for `dryad serve`.
     public func setLimit(_ name: String, rate: Double, burst: Int, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
-        guard rate > 0, rate <= 1_000_000 else { throw .invalidInput("rate: must be greater than 0 and at most 1000000") }
-        guard burst >= 1, burst <= 1_000_000 else { throw .invalidInput("burst: must be between 1 and 1000000") }
+        _ = try RateLimiter.Limit.checked(rate: rate, burst: Double(burst))
         return try await database.audited(principal, "principals.set-limit", "principal:\(name)") { db, _ in
             try Access.requireAdmin(principal, in: db)
             _ = try Self.fetch(name, in: db)

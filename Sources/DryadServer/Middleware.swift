@@ -123,7 +123,7 @@ struct AuthMiddleware: RouterMiddleware {
             metrics.rateLimited()
             throw Problem(
                 status: .tooManyRequests, code: "rate_limited", detail: "too many invalid tokens from this address; retry later",
-                headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+                headers: [.retryAfter: String(RateLimiter.retryAfter(wait))])
         }
         context.principal = principal
         do {
@@ -169,7 +169,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             try await database.recordRateLimit(principal, resource: "\(request.method.rawValue) \(request.uri.path)")
             throw Problem(
                 status: .tooManyRequests, code: "rate_limited", detail: "rate limit exceeded; retry later",
-                headers: [.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+                headers: [.retryAfter: String(RateLimiter.retryAfter(wait))])
         }
         return try await next(request, context)
     }

@@ -174,7 +174,7 @@ enum OpenAPISchemas {
                 "name": principalName, "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
                 "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue))),
             ], required: ["name", "type"]),
-        "LimitRequest": object(["rate": range("number", above: 0, to: 1_000_000), "burst": range("integer", from: 1, to: 1_000_000)]),
+        "LimitRequest": object(["rate": range("number", from: 0.001, to: 1_000_000), "burst": range("integer", from: 1, to: 1_000_000)]),
         "Grant": object([
             "tool": string(), "principal": nullable("string"), "principal_type": nullable("string"),
             "level": enumeration(ToolLevel.allCases.map(\.rawValue)), "created_at": string("date-time"),

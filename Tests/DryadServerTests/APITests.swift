@@ -1,5 +1,6 @@
 import DryadCore
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -265,6 +266,32 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
         let denials = try await fixture.database.audit.list(AuditQuery(decision: "deny"), as: Principal.localOperator(user: "t")).items
         #expect(denials.contains { $0.reason == "rate_limited" && $0.principal == "planner" })
+    }
+
+    /// A vanishing rate is refused; one already stored (older versions took any positive rate)
+    /// answers 429 with a day's Retry-After instead of trapping on 1/rate seconds.
+    @Test func tinyRatesAreRefusedAndStoredOnesDoNotCrash() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            for rate in ["1e-20", "5e-324", "0.0009"] {
+                try await client.execute(
+                    uri: "/api/v1/principals/planner/limit", method: .put, headers: headers(fixture.admin), body: body(#"{"rate":\#(rate),"burst":1}"#)
+                ) { response in
+                    #expect(response.status == .unprocessableContent, "\(rate)")
+                }
+            }
+        }
+        try await DatabaseQueue(path: fixture.folder + "/d.db").write { db in
+            try db.execute(sql: "UPDATE principal SET rate = 5e-324, burst = 1 WHERE name = 'planner'")
+        }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.agent)) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] == "86400")
+            }
+        }
+        #expect(RateLimiter.retryAfter(.infinity) == 86_400 && RateLimiter.retryAfter(0.2) == 1 && RateLimiter.retryAfter(1.5) == 2)
     }
 
     @Test func requestIDsAreEchoedAndAudited() async throws {
