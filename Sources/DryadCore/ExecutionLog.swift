@@ -14,7 +14,11 @@ public struct ExecutionLog: Sendable {
                 throw DryadError.notFound("execution \(id) not found")
             }
             let record = try Self.decode(row)
-            note.reason = try Self.requireReadable(.nameOrID(record.toolName), principal, hidden: .notFound("execution \(id) not found"), in: db)
+            let hidden = DryadError.notFound("execution \(id) not found")
+            let access = try Self.requireReadable(.nameOrID(record.toolName), principal, hidden: hidden, in: db)
+            // A run of an earlier tool that had this name is not the current tool's.
+            if let toolID = access.toolID, toolID != record.toolID { throw Denial(error: hidden, reason: "deleted tools are for admins") }
+            note.reason = access.reason
             return record
         }
     }
@@ -31,9 +35,14 @@ public struct ExecutionLog: Sendable {
             guard let key = try Self.historyKey(reference, in: db) else {
                 throw DryadError.notFound("tool \(reference) not found")
             }
-            note.reason = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
+            let access = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
+            note.reason = access.reason
             var conditions = [key.condition]
             var arguments = key.arguments
+            if let toolID = access.toolID {
+                conditions.append("tool_id = ?")
+                arguments.append(toolID)
+            }
             Self.addFilters(query, to: &conditions, &arguments)
             if let cursor {
                 conditions.append("(started_at < ? OR (started_at = ? AND id < ?))")
@@ -56,26 +65,35 @@ public struct ExecutionLog: Sendable {
         let stats: [ToolStats] = try await database.audited(principal, "tools.stats", reference.map { "tool:\($0)" } ?? "tools") { db, note in
             var conditions = ["started_at >= ?"]
             var arguments: [(any DatabaseValueConvertible)?] = [sinceText]
+            // What a non-admin may count: runs of the tools they can read now, not of earlier
+            // tools that had the same name (applied to the percentiles too).
+            var scope = ""
+            var scopeArguments: [(any DatabaseValueConvertible)?] = []
             if let reference {
                 guard let key = try Self.historyKey(reference, in: db) else {
                     throw DryadError.notFound("tool \(reference) not found")
                 }
-                note.reason = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
+                let access = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
+                note.reason = access.reason
                 conditions.append(key.condition)
                 arguments += key.arguments
+                if let toolID = access.toolID {
+                    scope = " AND tool_id = ?"
+                    scopeArguments = [toolID]
+                }
             } else if let readable = Access.readableTools(principal) {
                 note.reason = "readable tools only"
-                conditions.append("tool_name IN (SELECT t.name FROM tool_registry t WHERE \(readable.sql))")
-                arguments += readable.arguments
+                scope = " AND tool_id IN (SELECT t.id FROM tool_registry t WHERE \(readable.sql))"
+                scopeArguments = readable.arguments
             }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT tool_name, tool_version, status, count(*) AS n, max(started_at) AS last_run_at
-                    FROM tool_execution WHERE \(conditions.joined(separator: " AND "))
+                    FROM tool_execution WHERE \(conditions.joined(separator: " AND "))\(scope)
                     GROUP BY tool_name, tool_version, status
                     """,
-                arguments: StatementArguments(arguments))
+                arguments: StatementArguments(arguments + scopeArguments))
             var byVersion: [String: ToolStats] = [:]
             for row in rows {
                 let name: String = row["tool_name"], version: String = row["tool_version"]
@@ -110,10 +128,10 @@ public struct ExecutionLog: Sendable {
                         sql: """
                             SELECT duration_ms FROM tool_execution
                             WHERE tool_name = ? AND tool_version = ? AND status IN ('succeeded', 'failed', 'timed_out')
-                              AND started_at >= ?
+                              AND started_at >= ?\(scope)
                             ORDER BY duration_ms LIMIT 1 OFFSET ?
                             """,
-                        arguments: [entry.name, entry.version, sinceText, rank - 1])
+                        arguments: StatementArguments([entry.name, entry.version, sinceText] + scopeArguments + [rank - 1]))
                 }
                 entry.p50Ms = try duration(rank: (ran + 1) / 2)
                 entry.p95Ms = try duration(rank: (95 * ran + 99) / 100)
@@ -131,13 +149,19 @@ public struct ExecutionLog: Sendable {
     }
 
     /// Requires read on the tool a history belongs to; a deleted tool's history is for admins only.
-    static func requireReadable(_ reference: ToolReference, _ principal: Principal, hidden: DryadError, in db: Database) throws -> String {
-        if principal.isAdmin { return "role admin" }
+    ///
+    /// Returns why access was allowed and, for non-admins, the id of the tool they may read:
+    /// history is kept by name, and runs of a deleted tool whose name was registered again
+    /// must not reach the new tool's readers.
+    static func requireReadable(
+        _ reference: ToolReference, _ principal: Principal, hidden: DryadError, in db: Database
+    ) throws -> (reason: String, toolID: String?) {
+        if principal.isAdmin { return ("role admin", nil) }
         guard let tool = try ToolRegistry.resolveOptional(reference, in: db) else {
             throw Denial(error: hidden, reason: "deleted tools are for admins")
         }
         do {
-            return try Access.requireTool(.read, tool, principal, in: db)
+            return (try Access.requireTool(.read, tool, principal, in: db), tool.id)
         } catch var denial as Denial {
             denial.error = hidden
             throw denial

@@ -28,6 +28,30 @@ import Testing
         _ = try await database.tools.register([definition], as: testOperator)
     }
 
+    /// History is kept by name; a tool registered again under a deleted tool's name does not
+    /// show its readers the earlier tool's runs (history, stats, single records). Admins see both.
+    @Test func aReusedNameDoesNotShowTheDeletedToolsRuns() async throws {
+        try await shellTool("s")
+        let executor = database.executor(environment: ["PATH": "/usr/bin:/bin"])
+        let old = try await executor.execute(.nameOrID("s"), input: .object(["secret": .string("pw")]), as: testOperator).record
+        _ = try await database.tools.delete(.nameOrID("s"), as: testOperator)
+        try await shellTool("s")
+        let fresh = try await executor.execute(.nameOrID("s"), input: .object([:]), as: testOperator).record
+        let reader = try await principal("carol", .user)
+        _ = try await database.permissions.grant("s", to: .principal("carol"), level: .read, as: testOperator)
+
+        #expect(try await database.executions.history(.nameOrID("s"), as: reader).items.map(\.id) == [fresh.id])
+        #expect(try await database.executions.history(try ToolReference("s@1.0.0"), as: reader).items.map(\.id) == [fresh.id])
+        #expect(try await database.executions.show(fresh.id, as: reader).id == fresh.id)
+        await #expect(throws: DryadError.notFound("execution \(old.id) not found")) { _ = try await database.executions.show(old.id, as: reader) }
+        #expect(try await database.executions.stats(.nameOrID("s"), as: reader).map(\.succeeded) == [1])
+        #expect(try await database.executions.stats(nil, as: reader).map(\.succeeded) == [1])
+
+        #expect(try await database.executions.history(.nameOrID("s"), as: testOperator).items.count == 2)
+        #expect(try await database.executions.stats(.nameOrID("s"), as: testOperator).map(\.succeeded) == [2])
+        #expect(try await database.executions.show(old.id, as: testOperator).id == old.id)
+    }
+
     @Test func membersSeeOnlyToolsTheyMayReadAndUnreadableToolsAreNotFound() async throws {
         try await shellTool("public")
         try await shellTool("hidden")
