@@ -176,12 +176,33 @@ extension Executor {
 /// Only `${` + a variable name + `}` is replaced (anything else, such as `${1}` or `${A:-b}`, stays
 /// as written), and never a `DRYAD_` variable: those are dryad's own, the caller's token among them.
 enum EnvironmentTemplate {
+    /// What a value taken from the environment may hold where it goes.
+    enum Rule {
+        /// A command's env value: anything but NUL (a C string ends there), so a PEM's line breaks pass.
+        case envValue
+        /// An HTTP header value (RFC 9110): no control character but tab.
+        case headerValue
+
+        func allows(_ scalar: Unicode.Scalar) -> Bool {
+            switch self {
+            case .envValue: scalar != "\0"
+            case .headerValue: scalar == "\t" || (scalar.value >= 0x20 && scalar.value != 0x7F)
+            }
+        }
+
+        var refusal: String {
+            switch self {
+            case .envValue: "a NUL character"
+            case .headerValue: "a control character, which header values may not"
+            }
+        }
+    }
+
     /// `template` with each `${NAME}` replaced by dryad's environment variable NAME; `field`
-    /// names where it came from in errors ("header X-Key", "env API_KEY"). Values containing a
-    /// `forbidden` scalar are refused (line breaks for headers, NUL for both).
+    /// names where it came from in errors ("header X-Key", "env API_KEY"). A value that breaks
+    /// `rule` is refused without being quoted.
     static func expand(
-        _ template: String, field: String, environment: [String: String],
-        forbidden: Set<Unicode.Scalar> = ["\0"]
+        _ template: String, field: String, environment: [String: String], rule: Rule = .envValue
     ) throws(DryadError) -> String {
         var output = ""
         var rest = Substring(template)
@@ -200,8 +221,8 @@ enum EnvironmentTemplate {
             guard let value = environment[name] else {
                 throw .toolFailed("\(field) needs environment variable \(name), which is not set")
             }
-            guard !value.unicodeScalars.contains(where: forbidden.contains) else {
-                throw .toolFailed("environment variable \(name) for \(field) contains a character it may not (a line break or NUL)")
+            guard value.unicodeScalars.allSatisfy(rule.allows) else {
+                throw .toolFailed("environment variable \(name) for \(field) contains \(rule.refusal)")
             }
             output += value
             rest = rest[rest.index(after: end)...]

@@ -27,7 +27,7 @@ struct HTTPRunner: Sendable {
         draft.method = HTTPMethod(rawValue: executor.method)
         for (name, template) in executor.headers.sorted(by: { $0.key < $1.key }) {
             draft.headers.add(
-                name: name, value: try EnvironmentTemplate.expand(template, field: "header \(name)", environment: environment, forbidden: ["\r", "\n", "\0"]))
+                name: name, value: try EnvironmentTemplate.expand(template, field: "header \(name)", environment: environment, rule: .headerValue))
         }
         if draft.headers["Content-Type"].isEmpty {
             draft.headers.add(name: "Content-Type", value: "application/json")
@@ -72,7 +72,9 @@ struct HTTPRunner: Sendable {
     }
 
     private static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return String(describing: error) }
+        // The short form carries no values: the full one quotes a refused header value, which
+        // may hold a secret from dryad's environment.
+        if let error = error as? HTTPClientError { return error.shortDescription }
         let text = String(describing: error)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }

@@ -75,14 +75,27 @@ import Testing
     }
 
     @Test func templatesReplaceOnlyVariableNames() throws {
-        let environment = ["A": "1", "PEM": "line1\nline2", "DRYAD_TOKEN": "caller's"]
-        func expand(_ text: String, forbidden: Set<Unicode.Scalar> = ["\0"]) throws -> String {
-            try EnvironmentTemplate.expand(text, field: "env X", environment: environment, forbidden: forbidden)
+        let environment = [
+            "A": "1", "PEM": "line1\nline2", "DRYAD_TOKEN": "caller's", "CTL": "top\u{1}secret", "DEL": "a\u{7F}b", "TAB": "a\tb", "NUL": "a\0b",
+        ]
+        func expand(_ text: String, rule: EnvironmentTemplate.Rule = .envValue) throws -> String {
+            try EnvironmentTemplate.expand(text, field: "env X", environment: environment, rule: rule)
         }
         #expect(try expand("x${A}y${A}") == "x1y1")
         #expect(try expand("${1} ${A:-b} ${} $A ${A") == "${1} ${A:-b} ${} $A ${A")
         #expect(try expand("${PEM}") == "line1\nline2")
-        #expect(errorCode { _ = try expand("${PEM}", forbidden: ["\r", "\n", "\0"]) } == "tool_failed")
+        #expect(try expand("${CTL}") == "top\u{1}secret")
+        #expect(errorCode { _ = try expand("${NUL}") } == "tool_failed")
+        // Header values take no control character but tab, and the refusal never quotes the value.
+        #expect(try expand("${TAB}", rule: .headerValue) == "a\tb")
+        for name in ["PEM", "CTL", "DEL", "NUL"] {
+            #expect(errorCode { _ = try expand("${\(name)}", rule: .headerValue) } == "tool_failed")
+            do {
+                _ = try expand("${\(name)}", rule: .headerValue)
+            } catch {
+                #expect(!"\(error)".contains("secret") && !"\(error)".contains("line1"))
+            }
+        }
         #expect(errorCode { _ = try expand("${DRYAD_TOKEN}") } == "tool_failed")
         #expect(errorCode { _ = try expand("${MISSING}") } == "tool_failed")
     }
