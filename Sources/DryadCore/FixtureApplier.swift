@@ -208,9 +208,7 @@ extension FixtureApplier {
             var reader = try JSONObjectReader(json, path: "")
             reader.ignore("created_at")
             name = try reader.requiredString("name")
-            guard PrincipalStore.isValidName(name) else {
-                throw .invalidInput("name: \"\(ToolRules.printable(name))\" must be 1-128 characters of A-Z a-z 0-9 _ - . @ : and not start with local:")
-            }
+            guard PrincipalStore.isValidName(name) else { throw PrincipalStore.invalidName(name) }
             let typeText = try reader.requiredString("type")
             guard let type = Principal.Kind(rawValue: typeText) else { throw .invalidInput("type: expected one of user, agent, service") }
             self.type = type

@@ -39,18 +39,27 @@ public struct PrincipalRecord: Sendable, Equatable, Encodable {
 public struct PrincipalStore: Sendable {
     let database: DryadDatabase
 
+    /// Names the system uses itself: `anonymous` signs failed token checks in the trail, and
+    /// `.`/`..` are path segments a URL client rewrites (`/shares/..` would address the context).
+    public static let reservedNames: Set<String> = ["anonymous", ".", ".."]
+
     static func isValidName(_ name: String) -> Bool {
-        !name.hasPrefix("local:") && (1...128).contains(name.utf8.count)
+        !name.hasPrefix("local:") && !reservedNames.contains(name) && (1...128).contains(name.utf8.count)
             && name.utf8.allSatisfy { b in
                 (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
                     || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x40 || b == 0x3A
             }
     }
 
+    /// The refusal for a name `isValidName` rejects.
+    static func invalidName(_ name: String) -> DryadError {
+        .invalidInput(
+            "name: \"\(ToolRules.printable(name))\" must be 1-128 characters of A-Z a-z 0-9 _ - . @ :, not start with local: and not be anonymous, . or .."
+        )
+    }
+
     public func add(_ name: String, type: Principal.Kind, role: Principal.Role, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
-        guard Self.isValidName(name) else {
-            throw .invalidInput("name: \"\(ToolRules.printable(name))\" must be 1-128 characters of A-Z a-z 0-9 _ - . @ : and not start with local:")
-        }
+        guard Self.isValidName(name) else { throw Self.invalidName(name) }
         let now = database.now()
         return try await database.audited(principal, "principals.add", "principal:\(name)") { db, _ in
             try Access.requireAdmin(principal, in: db)

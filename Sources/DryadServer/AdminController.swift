@@ -27,13 +27,13 @@ struct AdminController: Sendable {
             try HTTPJSON.list(try await database.principals.list(as: try context.actor()))
         }
         table.add(.get, "principals/{name}", "Show a principal.", on: group) { _, context in
-            try HTTPJSON.response(try await database.principals.show(try context.parameters.require("name"), as: try context.actor()))
+            try HTTPJSON.response(try await database.principals.show(try context.path("name"), as: try context.actor()))
         }
         table.add(.post, "principals/{name}/disable", "Disable a principal.", on: group) { _, context in
-            try HTTPJSON.response(try await database.principals.disable(try context.parameters.require("name"), as: try context.actor()))
+            try HTTPJSON.response(try await database.principals.disable(try context.path("name"), as: try context.actor()))
         }
         table.add(.delete, "principals/{name}", "Remove a principal.", on: group) { _, context in
-            _ = try await database.principals.remove(try context.parameters.require("name"), as: try context.actor())
+            _ = try await database.principals.remove(try context.path("name"), as: try context.actor())
             return HTTPJSON.noContent
         }
         table.add(.put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: "{rate, burst}") { request, context in
@@ -43,7 +43,7 @@ struct AdminController: Sendable {
             }
             return try HTTPJSON.response(
                 try await database.principals.setLimit(
-                    try context.parameters.require("name"), rate: rate, burst: burst,
+                    try context.path("name"), rate: rate, burst: burst,
                     as: try context.actor()))
         }
 
@@ -89,7 +89,7 @@ struct AdminController: Sendable {
             try HTTPJSON.list(try await database.tokens.list(as: try context.actor()))
         }
         table.add(.delete, "tokens/{id}", "Revoke a token.", on: group) { _, context in
-            _ = try await database.tokens.revoke(try context.parameters.require("id"), as: try context.actor())
+            _ = try await database.tokens.revoke(try context.path("id"), as: try context.actor())
             return HTTPJSON.noContent
         }
         table.add(.post, "keys/rotate", "Rotate the signing key; older keys verify until their tokens expire.", on: group) { _, context in

@@ -20,6 +20,17 @@ public struct DryadContext: RequestContext {
     /// The client's IP address, or "unknown" (a Unix socket, a test channel).
     var clientAddress: String { channel.remoteAddress?.ipAddress ?? "unknown" }
 
+    /// A path parameter, percent-decoded: clients encode `@` in `NAME@VERSION` (and may encode
+    /// any character), and the router hands segments over as sent.
+    func path(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        guard raw.contains("%") else { return raw }
+        guard let decoded = raw.removingPercentEncoding else {
+            throw DryadError.invalidInput("\(name): not valid percent-encoding")
+        }
+        return decoded
+    }
+
     /// The authenticated principal; routes behind `AuthMiddleware` always have one.
     func actor() throws -> Principal {
         guard let principal else { throw DryadError.permissionDenied("invalid token") }

@@ -35,7 +35,7 @@ struct MemoryController: Sendable {
             query: ["resolved", "explain"]
         ) { request, context in
             let query = Query(request: request)
-            let id = try context.parameters.require("id")
+            let id = try context.path("id")
             let principal = try context.actor()
             let (resolved, explain) = (try query.bool("resolved"), try query.bool("explain"))
             let found = resolved ? try await memory.resolved(id, explain: explain, as: principal) : try await memory.get(id, as: principal)
@@ -51,7 +51,7 @@ struct MemoryController: Sendable {
                 content: fields["data"].map { .replace($0) } ?? .keep, tags: try fields.strings("tags"),
                 ttl: try fields.number("ttl_seconds"), ifVersion: try ifMatch(request),
                 onConflict: try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
-            let updated = try await memory.update(try context.parameters.require("id"), change, as: try context.actor())
+            let updated = try await memory.update(try context.path("id"), change, as: try context.actor())
             return try HTTPJSON.response(updated, headers: etag(updated.version))
         }
 
@@ -63,13 +63,13 @@ struct MemoryController: Sendable {
             let change = MemoryChange(
                 content: .mergePatch(patch), ifVersion: try ifMatch(request),
                 onConflict: try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
-            let updated = try await memory.update(try context.parameters.require("id"), change, as: try context.actor())
+            let updated = try await memory.update(try context.path("id"), change, as: try context.actor())
             return try HTTPJSON.response(updated, headers: etag(updated.version))
         }
 
         table.add(.delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive"]) { request, context in
             _ = try await memory.delete(
-                try context.parameters.require("id"), recursive: try Query(request: request).bool("recursive"),
+                try context.path("id"), recursive: try Query(request: request).bool("recursive"),
                 ifVersion: try ifMatch(request), as: try context.actor())
             return HTTPJSON.noContent
         }
@@ -83,18 +83,18 @@ struct MemoryController: Sendable {
         }
 
         table.add(.get, "memory/context/{id}/parents", "The ancestors, nearest first.", on: group) { _, context in
-            try HTTPJSON.list(try await memory.parents(try context.parameters.require("id"), as: try context.actor()))
+            try HTTPJSON.list(try await memory.parents(try context.path("id"), as: try context.actor()))
         }
 
         table.add(.get, "memory/context/{id}/children", "The children (recursive=true for the subtree).", on: group, query: ["recursive"]) { request, context in
             try HTTPJSON.list(
                 try await memory.children(
-                    try context.parameters.require("id"), recursive: try Query(request: request).bool("recursive"),
+                    try context.path("id"), recursive: try Query(request: request).bool("recursive"),
                     as: try context.actor()))
         }
 
         table.add(.get, "memory/context/{id}/history", "Every version.", on: group) { _, context in
-            try HTTPJSON.list(try await memory.history(try context.parameters.require("id"), as: try context.actor()))
+            try HTTPJSON.list(try await memory.history(try context.path("id"), as: try context.actor()))
         }
 
         table.add(.post, "memory/context/{id}/shares", "Share with an agent.", on: group, body: "{agent_id, access}") { request, context in
@@ -105,7 +105,7 @@ struct MemoryController: Sendable {
                     return access
                 } ?? .read
             let shared = try await memory.share(
-                try context.parameters.require("id"), with: try fields.string("agent_id") ?? "", access: access,
+                try context.path("id"), with: try fields.string("agent_id") ?? "", access: access,
                 as: try context.actor())
             return try HTTPJSON.response(shared)
         }
@@ -113,7 +113,7 @@ struct MemoryController: Sendable {
         table.add(.delete, "memory/context/{id}/shares/{agent}", "Stop sharing with an agent.", on: group) { _, context in
             try HTTPJSON.response(
                 try await memory.unshare(
-                    try context.parameters.require("id"), with: try context.parameters.require("agent"),
+                    try context.path("id"), with: try context.path("agent"),
                     as: try context.actor()))
         }
 
@@ -141,7 +141,7 @@ struct MemoryController: Sendable {
         table.add(.post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: "{note}") { request, context in
             var note: String?
             if request.headers[.contentType] != nil { note = try await HTTPJSON.object(request, maxBytes: maxBody).string("note") }
-            return try HTTPJSON.response(try await database.errors.resolve(try context.parameters.require("id"), note: note, as: try context.actor()))
+            return try HTTPJSON.response(try await database.errors.resolve(try context.path("id"), note: note, as: try context.actor()))
         }
     }
 }

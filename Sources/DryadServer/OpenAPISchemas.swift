@@ -52,7 +52,13 @@ enum OpenAPISchemas {
         + "(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?"
     private static let semver = pattern("^" + semverBody + "$", maxLength: 64)
     private static let agentID = pattern("^[A-Za-z0-9_.:@-]{1,128}$")
-    private static let principalName = pattern("^[A-Za-z0-9_.@:-]{1,128}$")
+    /// `PrincipalStore.isValidName`: the pattern, minus the reserved names and the `local:` prefix.
+    private static let principalName: JSONValue = {
+        var fields = pattern("^[A-Za-z0-9_.@:-]{1,128}$").objectValue ?? [:]
+        let reserved = PrincipalStore.reservedNames.sorted().map(JSONValue.string)
+        fields["not"] = .object(["anyOf": .array([.object(["enum": .array(reserved)]), pattern("^local:")])])
+        return .object(fields)
+    }()
     private static let toolDescription: JSONValue = .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(16_384)])
 
     /// `MemoryRules.maxTTL`: a century.

@@ -38,13 +38,13 @@ struct ToolsController: Sendable {
         }
 
         table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group) { request, context in
-            let tool = try await database.tools.get(try ToolReference(try context.parameters.require("ref")), as: try context.actor())
+            let tool = try await database.tools.get(try ToolReference(try context.path("ref")), as: try context.actor())
             return try HTTPJSON.response(tool, headers: etag(tool.revision))
         }
 
         table.add(.put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition") {
             request, context in
-            let reference = try ToolReference(try context.parameters.require("ref"))
+            let reference = try ToolReference(try context.path("ref"))
             let definition = try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
             let updated = try await database.tools.replace(reference, with: definition, ifRevision: try ifMatch(request), as: try context.actor())
             return try HTTPJSON.response(updated, headers: etag(updated.revision))
@@ -52,7 +52,7 @@ struct ToolsController: Sendable {
 
         table.add(.delete, "tools/{ref}", "Delete a tool version, or a whole tool with all_versions=true.", on: group, query: ["all_versions"]) {
             request, context in
-            let reference = try ToolReference(try context.parameters.require("ref"))
+            let reference = try ToolReference(try context.path("ref"))
             _ = try await database.tools.delete(
                 reference, allVersions: try Query(request: request).bool("all_versions"),
                 ifRevision: try ifMatch(request), as: try context.actor())
@@ -63,7 +63,7 @@ struct ToolsController: Sendable {
             .post, "tools/{ref}/execute", "Run a tool with the body as its input; 200 with the execution record.", on: group,
             body: "any JSON", query: ["session", "timeout"]
         ) { request, context in
-            let reference = try ToolReference(try context.parameters.require("ref"))
+            let reference = try ToolReference(try context.path("ref"))
             let query = Query(request: request)
             let input = try await HTTPJSON.body(request, maxBytes: maxBody)
             let outcome = try await database.executor(environment: environment).execute(
@@ -87,20 +87,20 @@ struct ToolsController: Sendable {
             let filter = ExecutionQuery(
                 status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), since: try query.since())
             let page = try await database.executions.history(
-                try ToolReference(try context.parameters.require("ref")), filter,
+                try ToolReference(try context.path("ref")), filter,
                 page: try query.page(), as: try context.actor())
             return try HTTPJSON.response(page)
         }
 
         table.add(.get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"]) { request, context in
             let stats = try await database.executions.stats(
-                try ToolReference(try context.parameters.require("ref")),
+                try ToolReference(try context.path("ref")),
                 since: try Query(request: request).since(), as: try context.actor())
             return try HTTPJSON.list(stats)
         }
 
         table.add(.get, "executions/{id}", "One execution record.", on: group) { _, context in
-            try HTTPJSON.response(try await database.executions.show(try context.parameters.require("id"), as: try context.actor()))
+            try HTTPJSON.response(try await database.executions.show(try context.path("id"), as: try context.actor()))
         }
 
         table.add(.post, "sessions", "Open a session.", on: group, body: "{label}") { request, context in
@@ -117,11 +117,11 @@ struct ToolsController: Sendable {
         }
 
         table.add(.get, "sessions/{id}", "A session and its executions.", on: group) { _, context in
-            try HTTPJSON.response(try await database.sessions.show(try context.parameters.require("id"), as: try context.actor()))
+            try HTTPJSON.response(try await database.sessions.show(try context.path("id"), as: try context.actor()))
         }
 
         table.add(.post, "sessions/{id}/end", "End a session.", on: group) { _, context in
-            try HTTPJSON.response(try await database.sessions.end(try context.parameters.require("id"), as: try context.actor()))
+            try HTTPJSON.response(try await database.sessions.end(try context.path("id"), as: try context.actor()))
         }
     }
 

@@ -390,6 +390,30 @@ import Testing
         }
     }
 
+    /// Path parameters are percent-decoded, as clients generated from the OpenAPI document send
+    /// them (`@` as `%40`); a broken escape is 422. Names a URL client would rewrite are refused.
+    @Test func encodedPathParametersAreDecoded() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(Self.tool)) {
+                #expect($0.status == .created)
+            }
+            for uri in ["/api/v1/tools/echo%401.0.0", "/api/v1/tools/%65cho", "/api/v1/tools/echo%401.0.0/stats", "/api/v1/principals/pl%61nner"] {
+                try await client.execute(uri: uri, method: .get, headers: headers(fixture.admin)) { #expect($0.status == .ok, "\(uri)") }
+            }
+            try await client.execute(uri: "/api/v1/tools/echo%4", method: .get, headers: headers(fixture.admin)) { response in
+                Self.expectProblem(response, .unprocessableContent, "invalid_input", "broken escape")
+            }
+            for name in [".", "..", "anonymous", "local:x"] {
+                try await client.execute(
+                    uri: "/api/v1/principals", method: .post, headers: headers(fixture.admin), body: body(#"{"name":"\#(name)","type":"agent"}"#)
+                ) { response in
+                    Self.expectProblem(response, .unprocessableContent, "invalid_input", name)
+                }
+            }
+        }
+    }
+
     // MARK: - 7. Headers
 
     /// An `X-Request-Id` with CR/LF, spaces, non-ASCII or 10 KB is replaced by a generated id, never echoed or audited raw.
