@@ -77,7 +77,8 @@ struct Printer {
     static func error(code: String, message: String, format: OutputFormat) {
         let line = message.replacingOccurrences(of: "\n", with: " ")
         if format == .table {
-            StandardStream.write("dryad: error: \(line)\n", to: STDERR_FILENO)
+            // Messages quote stored values and arguments: an ESC or CR must not reach the terminal.
+            StandardStream.write("dryad: error: \(visible(line))\n", to: STDERR_FILENO)
         } else {
             let body = JSONValue.object(["error": .object(["code": .string(code), "message": .string(line)])])
             StandardStream.write(body.canonicalText + "\n", to: STDERR_FILENO)
@@ -86,7 +87,7 @@ struct Printer {
 
     /// A message for people on stderr (never part of the results).
     static func message(_ text: String) {
-        StandardStream.write("\(text)\n", to: STDERR_FILENO)
+        StandardStream.write("\(visible(text, keepingLines: true))\n", to: STDERR_FILENO)
     }
 
     static func out(_ text: String) {

@@ -54,6 +54,11 @@ import Testing
         }
         // JSON output escapes them its own way.
         #expect(try cli.run(["tools", "get", "t", "-o", "json"]).stdout.contains("a\\u001b[2Jb"))
+        // So do error lines, which quote arguments and stored values.
+        let missing = try cli.run(["memory", "get", "a\u{1b}[2J\rb"])
+        #expect(missing.status == 3)
+        #expect(!missing.stderr.unicodeScalars.contains { $0 == "\u{1b}" || $0 == "\r" }, "\(missing.stderr)")
+        #expect(missing.stderr.contains("a\\u{1b}[2J\\u{d}b"), "\(missing.stderr)")
     }
 
     @Test func listPagesWithCursorsInJSONLines() throws {
