@@ -298,7 +298,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("RFC 3339 time or a duration back from now.", valueName: "when")) var before: String
 
         func run() async throws {
-            let cutoff = try TimeWindow.since(before)
+            let cutoff = try TimeWindow.since(before, field: "before")
             let (database, principal) = try await global.open()
             let removed = try await database.audit.prune(before: cutoff, as: principal)
             try global.printer.result(["pruned": removed], text: "pruned \(removed) entries")

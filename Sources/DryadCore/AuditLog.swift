@@ -205,7 +205,11 @@ public struct AuditLog: Sendable {
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let value = query.principal { conditions.append("principal = ?"); arguments.append(value) }
         if let value = query.action { conditions.append("action = ?"); arguments.append(value) }
-        if let value = query.decision { conditions.append("decision = ?"); arguments.append(value) }
+        if let value = query.decision {
+            guard value == "allow" || value == "deny" else { throw .invalidInput("decision: must be allow or deny") }
+            conditions.append("decision = ?")
+            arguments.append(value)
+        }
         if let value = query.resource { conditions.append("resource = ?"); arguments.append(value) }
         if let since = query.since { conditions.append("at >= ?"); arguments.append(Timestamp.format(since)) }
         if let cursor = page.cursor {

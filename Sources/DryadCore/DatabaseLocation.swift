@@ -2,7 +2,11 @@
 public enum DatabaseLocation {
     /// Resolves the database path from an explicit flag and the environment.
     public static func resolve(explicit: String?, environment: [String: String]) throws(DryadError) -> String {
-        if let explicit, !explicit.isEmpty { return explicit }
+        // An empty --db is a script's unset variable, not a wish for the default file.
+        if let explicit {
+            guard !explicit.isEmpty else { throw .invalidInput("--db: the path is empty") }
+            return explicit
+        }
         if let fromEnv = environment["DRYAD_DB"], !fromEnv.isEmpty { return fromEnv }
         if let dataHome = environment["XDG_DATA_HOME"], dataHome.hasPrefix("/") {
             return dataHome + "/dryad/dryad.db"

@@ -2,11 +2,11 @@ import Foundation
 
 /// Parses the `--since WHEN` argument: an RFC 3339 time or a duration back from now (`15m`, `2h`, `7d`).
 public enum TimeWindow {
-    /// The instant `text` names, relative to `now` for durations.
-    public static func since(_ text: String, now: Date = Date()) throws(DryadError) -> Date {
+    /// The instant `text` names, relative to `now` for durations; `field` names it in errors.
+    public static func since(_ text: String, field: String = "since", now: Date = Date()) throws(DryadError) -> Date {
         if let date = Timestamp.parse(text) { return date }
         guard let seconds = duration(text) else {
-            throw .invalidInput("since: \"\(ToolRules.printable(text))\" is neither an RFC 3339 time nor a duration like 15m, 2h or 7d")
+            throw .invalidInput("\(field): \"\(ToolRules.printable(text))\" is neither an RFC 3339 time nor a duration like 15m, 2h or 7d")
         }
         return now.addingTimeInterval(-seconds)
     }

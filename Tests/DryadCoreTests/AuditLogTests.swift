@@ -74,6 +74,12 @@ import Testing
         #expect(result.firstBadSeq == 4)
     }
 
+    /// A decision filter is allow or deny; anything else is a mistake, not an empty result.
+    @Test func decisionFiltersAreAllowOrDeny() async throws {
+        #expect(try await database.audit.list(AuditQuery(decision: "allow"), as: testOperator).items.allSatisfy { $0.decision == "allow" })
+        #expect(await errorCode { _ = try await database.audit.list(AuditQuery(decision: "maybe"), as: testOperator) } == "invalid_input")
+    }
+
     @Test func pruningKeepsTheRestVerifiable() async throws {
         let removed = try await database.audit.prune(before: Date().addingTimeInterval(60), as: testOperator)
         #expect(removed == 6)

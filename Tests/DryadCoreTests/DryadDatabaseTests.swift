@@ -78,5 +78,6 @@ import Testing
         #expect(try DatabaseLocation.resolve(explicit: nil, environment: ["XDG_DATA_HOME": "/d", "HOME": "/h"]) == "/d/dryad/dryad.db")
         #expect(try DatabaseLocation.resolve(explicit: nil, environment: ["HOME": "/h"]) == "/h/.local/share/dryad/dryad.db")
         #expect(errorCode { _ = try DatabaseLocation.resolve(explicit: nil, environment: [:]) } == "invalid_input")
+        #expect(errorCode { _ = try DatabaseLocation.resolve(explicit: "", environment: ["DRYAD_DB": "/y.db"]) } == "invalid_input")
     }
 }

@@ -12,6 +12,7 @@ import Testing
         ("2026-11-26t10:22:02z", 1_795_688_522.0),
         ("2026-11-26T11:22:02+01:00", 1_795_688_522.0),
         ("2026-11-26t05:22:02.5-05:00", 1_795_688_522.5),
+        ("2024-02-29T00:00:00Z", 1_709_164_800.0),
     ])
     func rfc3339TimesInEitherCaseAndAnyOffset(text: String, seconds: Double) throws {
         let date = try TimeWindow.since(text, now: now)
@@ -23,11 +24,20 @@ import Testing
         #expect(try TimeWindow.since(text, now: now) == now.addingTimeInterval(-seconds))
     }
 
-    @Test(arguments: ["", "yesterday", "15", "m", "-5m", "1.5h", "2026-11-26", "2026-11-26T10:22:02", "100000001s", "5y"])
+    @Test(arguments: [
+        "", "yesterday", "15", "m", "-5m", "1.5h", "2026-11-26", "2026-11-26T10:22:02", "100000001s", "5y",
+        // Out of range: Foundation would roll these over into another day.
+        "2026-11-27T25:00:00Z", "2026-11-31T00:00:00Z", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-00-10T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-26T10:60:00Z", "2026-11-26T10:22:61Z", "2026-11-26T10:22:02+24:00",
+        "2026-11-26T10:22:02.Z", "2026-11-26T10:22:02Zjunk", "2026-11-26 10:22:02Z",
+    ])
     func anythingElseIsInvalidInput(text: String) {
         let error = #expect(throws: DryadError.self) { try TimeWindow.since(text, now: now) }
         #expect(error?.code == "invalid_input")
+        #expect(error?.message.hasPrefix("since: ") == true)
         #expect(error?.message.contains("neither an RFC 3339 time nor a duration") == true)
+        let named = #expect(throws: DryadError.self) { try TimeWindow.since(text, field: "before", now: now) }
+        #expect(named?.message.hasPrefix("before: ") == true)
     }
 
     @Test(arguments: [
