@@ -20,18 +20,31 @@ enum InputReader {
         } catch let error as DryadError {
             throw error
         } catch {
-            throw .invalidInput("cannot read \(path == "-" ? "stdin" : path): \(error.localizedDescription)")
+            throw .invalidInput("cannot read \(path == "-" ? "stdin" : path): \(describe(error))")
         }
     }
 
     /// Opens a file for reading (`-` for stdin), with a one-line error when it cannot be read.
     static func open(path: String) throws(DryadError) -> FileHandle {
         if path == "-" { return FileHandle.standardInput }
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        // Opening a directory succeeds; reading it fails later with an unhelpful Foundation error.
+        guard !isDirectory.boolValue else { throw .invalidInput("cannot read \(path): it is a directory") }
         guard let opened = FileHandle(forReadingAtPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw .invalidInput("cannot read \(path): \(reason)")
+            throw .invalidInput("cannot read \(path): \(exists ? "permission denied" : "no such file")")
         }
         return opened
+    }
+
+    /// The operating system's reason behind a failed read (Foundation wraps it as "error 256").
+    static func describe(_ error: any Error) -> String {
+        var current = error as NSError
+        while current.domain != NSPOSIXErrorDomain, let underlying = current.userInfo[NSUnderlyingErrorKey] as? NSError {
+            current = underlying
+        }
+        if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }
+        return error.localizedDescription
     }
 
     /// Parses an option value that is inline JSON or `@FILE` (`@-` for stdin); `flag` names it in errors.

@@ -280,7 +280,7 @@ final class BundleLineReader: @unchecked Sendable {
             do {
                 chunk = try handle.read(upToCount: 1 << 16) ?? Data()
             } catch {
-                throw DryadError.invalidInput("cannot read \(name): \(error.localizedDescription)")
+                throw DryadError.invalidInput("cannot read \(name): \(InputReader.describe(error))")
             }
             if chunk.isEmpty { atEnd = true } else { buffer.append(chunk) }
         }

@@ -47,7 +47,9 @@ extension DryadDatabase {
         try await audited(principal, "db.restore.check", "file:\(source)") { db, _ in
             try Access.requireAdmin(principal, in: db)
         }
-        guard FileManager.default.fileExists(atPath: source) else { throw .invalidInput("\(source): no such file") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw .invalidInput("\(source): no such file") }
+        guard !isDirectory.boolValue else { throw .invalidInput("\(source) is a directory, not a dryad database") }
         try Self.replaceContent(of: pool, from: source, path: path)
         try await audited(principal, "db.restore", "file:\(source)") { _, _ in }
     }

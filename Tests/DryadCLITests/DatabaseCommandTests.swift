@@ -36,6 +36,22 @@ import Testing
         #expect(try json(flag.stdout)["path"] as? String == cli.folder + "/flag.db")
     }
 
+    /// A directory where a file belongs, or an empty --db, is one clear line and exit 65.
+    @Test func directoriesAndEmptyPathsAreClearInputErrors() throws {
+        let cases: [([String], String)] = [
+            (["apply", "-f", cli.folder], "cannot read \(cli.folder): it is a directory"),
+            (["import", cli.folder], "cannot read \(cli.folder): it is a directory"),
+            (["--token-file", cli.folder, "tools", "list"], "cannot read \(cli.folder): it is a directory"),
+            (["db", "restore", cli.folder, "--yes"], "\(cli.folder) is a directory, not a dryad database"),
+            (["tools", "list", "--db", ""], "--db: the path is empty"),
+        ]
+        for (arguments, message) in cases {
+            let result = try cli.run(arguments)
+            #expect(result.status == 65, "\(arguments): \(result.stderr)")
+            #expect(result.stderr == "dryad: error: \(message)\n", "\(arguments)")
+        }
+    }
+
     @Test func aFileFromANewerDryadIsRefused() throws {
         #expect(try cli.run(["db", "status"]).status == 0)
         try DatabaseQueue(path: cli.databasePath).write { db in try db.execute(sql: "PRAGMA user_version = 99") }
