@@ -84,6 +84,16 @@ public struct BundleTransfer: Sendable {
 
     let database: DryadDatabase
 
+    /// What a refused row did wrong, in words: SQLite's message quotes a CHECK rule's SQL.
+    static func brokenRule(_ message: String?) -> String {
+        let message = message ?? ""
+        for (prefix, phrase) in [("UNIQUE constraint failed: ", "repeats a unique value of "), ("NOT NULL constraint failed: ", "lacks a value for ")] {
+            if message.hasPrefix(prefix) { return phrase + message.dropFirst(prefix.count) }
+        }
+        if message.hasPrefix("FOREIGN KEY") { return "refers to a row that is not in the file" }
+        return "holds a value the schema does not allow"
+    }
+
     // MARK: - Export
 
     /// Writes a bundle of `sections` from one consistent snapshot, a line at a time, to `sink`.
@@ -202,7 +212,7 @@ public struct BundleTransfer: Sendable {
                 do {
                     try statement.execute(arguments: StatementArguments(arguments))
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    throw DryadError.invalidInput("bundle line \(lineNumber): \(tableName) row breaks a rule of the schema (\(error.message ?? "constraint"))")
+                    throw DryadError.invalidInput("bundle line \(lineNumber): \(tableName) row \(Self.brokenRule(error.message))")
                 }
                 rows[tableName, default: 0] += 1
                 total += 1

@@ -220,4 +220,13 @@ final class LineCollector: Sendable {
         let denials = try await database.audit.list(AuditQuery(principal: "alice", decision: "deny"), as: testOperator)
         #expect(denials.items.map(\.action) == ["export"])
     }
+
+    /// A refused row is described in words, never with the SQL of the rule it broke.
+    @Test func brokenRulesAreDescribedWithoutSQL() {
+        #expect(BundleTransfer.brokenRule("CHECK constraint failed: (parent_id IS NULL) = (depth = 0)") == "holds a value the schema does not allow")
+        #expect(BundleTransfer.brokenRule("UNIQUE constraint failed: tool_registry.name") == "repeats a unique value of tool_registry.name")
+        #expect(BundleTransfer.brokenRule("NOT NULL constraint failed: principal.type") == "lacks a value for principal.type")
+        #expect(BundleTransfer.brokenRule("FOREIGN KEY constraint failed") == "refers to a row that is not in the file")
+        #expect(BundleTransfer.brokenRule(nil) == "holds a value the schema does not allow")
+    }
 }
