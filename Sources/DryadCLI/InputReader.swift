@@ -86,7 +86,10 @@ enum InputReader {
         do {
             var documents: [JSONValue] = []
             var budget = YAMLConversion.maxNodes
-            for node in try Yams.compose_all(yaml: text) {
+            // Not `compose_all`: its sequence ends quietly at an error, which applied the
+            // documents before a broken one and dropped the rest with exit 0.
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
                 documents.append(try YAMLConversion.json(from: node, depth: 0, budget: &budget))
             }
             return documents
@@ -128,7 +131,9 @@ enum YAMLConversion {
             var object: [String: JSONValue] = [:]
             for (key, value) in mapping {
                 guard case .scalar(let keyScalar) = key else { throw .invalidInput("mapping keys must be strings") }
-                object[keyScalar.string] = try json(from: value, depth: depth + 1, budget: &budget)
+                guard object.updateValue(try json(from: value, depth: depth + 1, budget: &budget), forKey: keyScalar.string) == nil else {
+                    throw .invalidInput("the key \(JSONValue.string(keyScalar.string).canonicalText) appears twice in one mapping")
+                }
             }
             return .object(object)
         case .sequence(let sequence):

@@ -14,6 +14,9 @@ struct JSONParser {
         case value(JSONValue)
         case invalid
         case tooDeep
+        /// RFC 8259 leaves duplicate names to the reader; readers disagree (first or last wins),
+        /// so a document that means different things to different programs is refused.
+        case duplicateKey(String)
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -21,12 +24,14 @@ struct JSONParser {
     private var index = 0
     private var depth = 0
     private var tooDeep = false
+    private var duplicate: String?
 
     /// Parses `bytes` as one JSON document.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         let value = parser.value()
         if parser.tooDeep { return .tooDeep }
+        if let key = parser.duplicate { return .duplicateKey(key) }
         guard let value else { return .invalid }
         parser.skipWhitespace()
         return parser.index == parser.bytes.count ? .value(value) : .invalid
@@ -89,8 +94,10 @@ struct JSONParser {
             guard current == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let item = value() else { return nil }
-            // The first of duplicate keys wins, as it did with JSONDecoder.
-            if fields[key] == nil { fields[key] = item }
+            guard fields.updateValue(item, forKey: key) == nil else {
+                duplicate = key
+                return nil
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ",")?: index += 1

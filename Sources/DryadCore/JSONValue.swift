@@ -164,6 +164,7 @@ extension JSONValue {
         case .value(let value): return value
         case .tooDeep: throw .invalidInput("invalid JSON: nested deeper than \(maxDepth) levels")
         case .invalid: throw .invalidInput("invalid JSON: \(syntaxError(in: text()))")
+        case .duplicateKey(let key): throw .invalidInput("invalid JSON: the key \(JSONValue.string(key).canonicalText) appears twice in one object")
         }
     }
 

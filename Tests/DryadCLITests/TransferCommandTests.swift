@@ -69,6 +69,22 @@ import Testing
         #expect(typo.stderr == "dryad: error: stdin: document 1: role: expected one of admin, member\n")
     }
 
+    /// A YAML stream broken after its first document fails whole: nothing of it is applied.
+    /// (Yams' `compose_all` ended its sequence quietly at the error, so the documents before
+    /// it were applied with exit 0.) Keys given twice are refused in YAML and in JSON.
+    @Test func aBrokenLaterDocumentOrARepeatedKeyAppliesNothing() throws {
+        let broken = try cli.run(["apply", "-f", "-"], stdin: "kind: Principal\nname: p1\ntype: user\n---\nkind: Principal\nname: p2\n  bad: [\n")
+        #expect(broken.status == 65)
+        #expect(broken.stderr.hasPrefix("dryad: error: stdin: invalid YAML: "), "\(broken.stderr)")
+        let repeated = try cli.run(["apply", "-f", "-"], stdin: "kind: Principal\nname: p1\nname: p2\ntype: user\n")
+        #expect(repeated.status == 65)
+        #expect(repeated.stderr.contains("duplicated key(s): 'name'"), "\(repeated.stderr)")
+        let json = try cli.run(["apply", "-f", "-"], stdin: #"{"kind":"Principal","name":"p1","name":"p2","type":"user"}"#)
+        #expect(json.status == 65)
+        #expect(json.stderr == "dryad: error: stdin: invalid JSON: the key \"name\" appears twice in one object\n")
+        #expect(try cli.run(["principals", "list"]).stderr == "no principals found\n")
+    }
+
     /// `DRYAD_MEMORY_MAX_BYTES` holds for fixtures as for `memory store`; a malformed limit is refused up front.
     @Test func applyHonoursTheMemoryLimit() throws {
         let limited = try cli.run(["apply", "-f", "-"], stdin: Self.fixtures, environment: ["DRYAD_MEMORY_MAX_BYTES": "12"])
