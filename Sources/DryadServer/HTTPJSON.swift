@@ -58,6 +58,12 @@ enum HTTPJSON {
 
 /// Typed fields of a JSON object body: absent or null is nil, any other type is a 422 naming the field.
 extension [String: JSONValue] {
+    /// The field's value, nil when absent or null (null means absent in request bodies).
+    func present(_ name: String) -> JSONValue? {
+        if case .null? = self[name] { return nil }
+        return self[name]
+    }
+
     func string(_ name: String) throws(DryadError) -> String? {
         switch self[name] {
         case nil, .null?: return nil
@@ -167,7 +173,8 @@ struct Query {
 
 /// `If-Match: "N"` as a revision or version number.
 func ifMatch(_ request: Request) throws -> Int? {
-    guard let header = request.headers[.ifMatch] else { return nil }
+    // An empty header is no precondition, as if it were absent.
+    guard let header = request.headers[.ifMatch], !header.allSatisfy(\.isWhitespace) else { return nil }
     let trimmed = header.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))
     guard let value = Int(trimmed) else {
         throw Problem(status: .preconditionFailed, code: "conflict", detail: "If-Match must be an ETag this server returned")

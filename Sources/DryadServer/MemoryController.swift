@@ -16,7 +16,7 @@ struct MemoryController: Sendable {
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
             let draft = MemoryDraft(
                 agentID: try fields.string("agent_id") ?? "", contextType: try fields.string("context_type") ?? MemoryDraft.defaultType,
-                data: fields["data"] ?? .object([:]), parentID: try fields.string("parent_id"),
+                data: fields.present("data") ?? .object([:]), parentID: try fields.string("parent_id"),
                 tags: try fields.strings("tags") ?? [], ttl: try fields.number("ttl_seconds"), key: try fields.string("key"))
             let stored = try await memory.store(draft, as: try context.actor())
             return try HTTPJSON.response(stored, status: .created, headers: etag(stored.version, location: "/api/v1/memory/context/\(stored.id)"))
@@ -44,11 +44,11 @@ struct MemoryController: Sendable {
 
         table.add(
             .put, "memory/context/{id}", "Replace a context's data (If-Match: version; on_conflict=merge).", on: group,
-            body: "{data, tags, ttl_seconds}", query: ["on_conflict"]
+            body: "{data, tags, ttl_seconds}", query: ["on_conflict"], conditional: true
         ) { request, context in
             let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
             let change = MemoryChange(
-                content: fields["data"].map { .replace($0) } ?? .keep, tags: try fields.strings("tags"),
+                content: fields.present("data").map { .replace($0) } ?? .keep, tags: try fields.strings("tags"),
                 ttl: try fields.number("ttl_seconds"), ifVersion: try ifMatch(request),
                 onConflict: try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
             let updated = try await memory.update(try context.path("id"), change, as: try context.actor())
@@ -57,7 +57,7 @@ struct MemoryController: Sendable {
 
         table.add(
             .patch, "memory/context/{id}", "Apply an RFC 7396 merge patch (application/merge-patch+json).", on: group,
-            body: "merge patch", query: ["on_conflict"]
+            body: "merge patch", query: ["on_conflict"], conditional: true
         ) { request, context in
             let patch = try await HTTPJSON.body(request, maxBytes: maxBody, contentTypes: ["application/merge-patch+json"])
             let change = MemoryChange(
@@ -67,7 +67,9 @@ struct MemoryController: Sendable {
             return try HTTPJSON.response(updated, headers: etag(updated.version))
         }
 
-        table.add(.delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive"]) { request, context in
+        table.add(
+            .delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive"], conditional: true
+        ) { request, context in
             _ = try await memory.delete(
                 try context.path("id"), recursive: try Query(request: request).bool("recursive"),
                 ifVersion: try ifMatch(request), as: try context.actor())

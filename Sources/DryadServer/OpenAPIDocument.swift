@@ -27,7 +27,7 @@ enum OpenAPIDocument {
                     "schema": query.schema,
                 ])
             }
-            if route.method == .put || route.method == .patch || route.method == .delete {
+            if route.conditional {
                 parameters.append(
                     .object([
                         "name": .string("If-Match"), "in": .string("header"), "required": .bool(false),
@@ -103,7 +103,8 @@ enum OpenAPIDocument {
         } else {
             responses[success] = .object(["description": .string("success")])
         }
-        let codes = route.authenticated ? ["400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "500"] : ["500"]
+        // 503 `busy`: the file stayed locked by another writer, or read audits could not be written.
+        let codes = route.authenticated ? ["400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "500", "503"] : ["500"]
         for code in codes { responses[code] = problem }
         return responses
     }

@@ -153,10 +153,10 @@ enum OpenAPISchemas {
         "MemoryContextPage": page("MemoryContext"),
         "MemoryDraft": object(
             [
-                "agent_id": agentID, "context_type": orNull(tag), "data": anyObject, "parent_id": nullable("string"), "tags": orNull(tags),
+                "agent_id": agentID, "context_type": orNull(tag), "data": orNull(anyObject), "parent_id": nullable("string"), "tags": orNull(tags),
                 "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern("^[A-Za-z0-9_.:/@-]{1,128}$")),
             ], required: ["agent_id"]),
-        "MemoryReplace": atLeastOne(object(["data": anyObject, "tags": orNull(tags), "ttl_seconds": orNull(memoryTTL)], required: [])),
+        "MemoryReplace": atLeastOne(object(["data": orNull(anyObject), "tags": orNull(tags), "ttl_seconds": orNull(memoryTTL)], required: [])),
         "MergePatch": anyObject,
         "ShareRequest": object(["agent_id": agentID, "access": orNull(enumeration(MemoryAccess.allCases.map(\.rawValue)))], required: ["agent_id"]),
         "Purged": object(["purged": integer]),

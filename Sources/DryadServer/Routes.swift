@@ -11,6 +11,8 @@ struct RouteSpec: Sendable, Equatable {
     var authenticated: Bool
     var requestBody: String?
     var query: [String]
+    /// Whether the route honours `If-Match` (the OpenAPI document offers it only there).
+    var conditional: Bool = false
 }
 
 /// Collects route specs while handlers are registered on a router group.
@@ -22,12 +24,12 @@ struct RouteTable {
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, on group: RouterGroup<DryadContext>,
         prefix: String = "/api/v1", authenticated: Bool = true, body: String? = nil, query: [String] = [],
-        _ handler: @escaping Handler
+        conditional: Bool = false, _ handler: @escaping Handler
     ) {
         specs.append(
             RouteSpec(
                 method: method, path: prefix + "/" + path, summary: summary, authenticated: authenticated,
-                requestBody: body, query: query))
+                requestBody: body, query: query, conditional: conditional))
         group.on(RouterPath(path), method: method, use: handler)
     }
 

@@ -42,7 +42,10 @@ struct ToolsController: Sendable {
             return try HTTPJSON.response(tool, headers: etag(tool.revision))
         }
 
-        table.add(.put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition") {
+        table.add(
+            .put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition",
+            conditional: true
+        ) {
             request, context in
             let reference = try ToolReference(try context.path("ref"))
             let definition = try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
@@ -50,7 +53,10 @@ struct ToolsController: Sendable {
             return try HTTPJSON.response(updated, headers: etag(updated.revision))
         }
 
-        table.add(.delete, "tools/{ref}", "Delete a tool version, or a whole tool with all_versions=true.", on: group, query: ["all_versions"]) {
+        table.add(
+            .delete, "tools/{ref}", "Delete a tool version, or a whole tool with all_versions=true.", on: group, query: ["all_versions"],
+            conditional: true
+        ) {
             request, context in
             let reference = try ToolReference(try context.path("ref"))
             _ = try await database.tools.delete(

@@ -294,6 +294,32 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         #expect(RateLimiter.retryAfter(.infinity) == 86_400 && RateLimiter.retryAfter(0.2) == 1 && RateLimiter.retryAfter(1.5) == 2)
     }
 
+    /// `"data": null` means absent like every other field (an empty object on create, kept on
+    /// replace), and an empty If-Match is no precondition.
+    @Test func nullDataAndAnEmptyIfMatchMeanAbsent() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            let id = try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent), body: body(#"{"agent_id":"planner","data":null}"#)
+            ) { response in
+                #expect(response.status == .created)
+                #expect((fields(response)["data"] as? [String: Any])?.isEmpty == true)
+                return fields(response)["id"] as? String ?? ""
+            }
+            try await client.execute(
+                uri: "/api/v1/memory/context/\(id)", method: .put, headers: headers(fixture.agent), body: body(#"{"data":{"k":1}}"#)
+            ) { #expect($0.status == .ok) }
+            try await client.execute(
+                uri: "/api/v1/memory/context/\(id)", method: .put, headers: headers(fixture.agent, "application/json", ["If-Match": ""]),
+                body: body(#"{"data":null,"tags":["kept"]}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect((fields(response)["data"] as? [String: Any])?["k"] as? Int == 1)
+                #expect(fields(response)["tags"] as? [String] == ["kept"])
+            }
+        }
+    }
+
     @Test func requestIDsAreEchoedAndAudited() async throws {
         let fixture = try await Fixture()
         try await fixture.app().test(.router) { client in
@@ -317,6 +343,19 @@ func object(_ response: TestResponse) throws -> [String: Any] {
                 for method in item.keys { documented.insert("\(method) \(path)") }
             }
             #expect(documented == registered)
+            // If-Match is offered exactly where a route honours it.
+            var conditional: Set<String> = []
+            for (path, item) in try #require(document["paths"] as? [String: [String: [String: Any]]]) {
+                for (method, operation) in item {
+                    let parameters = operation["parameters"] as? [[String: Any]] ?? []
+                    if parameters.contains(where: { $0["name"] as? String == "If-Match" }) { conditional.insert("\(method) \(path)") }
+                }
+            }
+            #expect(
+                conditional == [
+                    "put /api/v1/tools/{ref}", "delete /api/v1/tools/{ref}", "put /api/v1/memory/context/{id}", "patch /api/v1/memory/context/{id}",
+                    "delete /api/v1/memory/context/{id}",
+                ])
             // Every documented route answers with something other than the router's "no such route".
             for entry in documented {
                 let parts = entry.split(separator: " ")
