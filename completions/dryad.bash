@@ -961,8 +961,8 @@ _dryad_memory_history() {
 _dryad_memory_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --agent --type --tag --limit --cursor --parent)
+    repeating_options=(--tag)
+    non_repeating_options=(--db -o --output --as --token-file --agent --type --limit --cursor --parent)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1004,8 +1004,8 @@ _dryad_memory_list() {
 _dryad_memory_search() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
-    repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --agent --type --tag --limit --cursor --since)
+    repeating_options=(--tag)
+    non_repeating_options=(--db -o --output --as --token-file --agent --type --limit --cursor --since)
     __dryad_offer_flags_options 1
 
     # Offer option value completions

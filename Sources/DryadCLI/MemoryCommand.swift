@@ -149,7 +149,8 @@ extension MemoryCommand {
     struct Filters: ParsableArguments {
         @Option(help: "Only contexts owned by this agent.") var agent: String?
         @Option(help: "Only contexts of this type.") var type: String?
-        @Option(help: "Only contexts with this tag.") var tag: String?
+        @Option(name: .customLong("tag"), help: ArgumentHelp("Only contexts with this tag (repeatable: all must match).", valueName: "tag"))
+        var tags: [String] = []
         @OptionGroup var paging: PageOptions
     }
 
@@ -162,7 +163,7 @@ extension MemoryCommand {
         @Option(help: ArgumentHelp("Only children of this context.", valueName: "id")) var parent: String?
 
         func run() async throws {
-            let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tag: filters.tag, parentID: parent)
+            let query = MemoryQuery(agentID: filters.agent, contextType: filters.type, tags: filters.tags, parentID: parent)
             let (database, principal) = try await global.open()
             let page = try await database.memory.list(query, page: filters.paging.request, as: principal)
             try global.printer.page(page, noun: "contexts")
@@ -183,7 +184,7 @@ extension MemoryCommand {
 
         func run() async throws {
             let query = MemoryQuery(
-                agentID: filters.agent, contextType: filters.type, tag: filters.tag,
+                agentID: filters.agent, contextType: filters.type, tags: filters.tags,
                 since: try since.map { try TimeWindow.since($0) })
             let (database, principal) = try await global.open()
             let page = try await database.memory.search(self.query, query, page: filters.paging.request, as: principal)

@@ -164,14 +164,15 @@ public struct MemoryChange: Sendable, Equatable {
 public struct MemoryQuery: Sendable, Equatable {
     public var agentID: String?
     public var contextType: String?
-    public var tag: String?
+    /// Contexts carrying every one of these tags.
+    public var tags: [String]
     public var parentID: String?
     public var since: Date?
 
-    public init(agentID: String? = nil, contextType: String? = nil, tag: String? = nil, parentID: String? = nil, since: Date? = nil) {
+    public init(agentID: String? = nil, contextType: String? = nil, tags: [String] = [], parentID: String? = nil, since: Date? = nil) {
         self.agentID = agentID
         self.contextType = contextType
-        self.tag = tag
+        self.tags = tags
         self.parentID = parentID
         self.since = since
     }

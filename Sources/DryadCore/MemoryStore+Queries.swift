@@ -213,7 +213,7 @@ extension MemoryStore {
             conditions.append("\(alias)context_type = ?")
             arguments.append(type)
         }
-        if let tag = query.tag {
+        for tag in query.tags {
             conditions.append("EXISTS (SELECT 1 FROM json_each(\(alias)tags) WHERE value = ?)")
             arguments.append(tag)
         }

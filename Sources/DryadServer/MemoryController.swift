@@ -26,7 +26,7 @@ struct MemoryController: Sendable {
             request, context in
             let query = Query(request: request)
             let filter = MemoryQuery(
-                agentID: query.string("agent"), contextType: query.string("type"), tag: query.string("tag"), parentID: query.string("parent"))
+                agentID: query.string("agent"), contextType: query.string("type"), tags: query.strings("tag"), parentID: query.string("parent"))
             return try HTTPJSON.response(try await memory.list(filter, page: try query.page(), as: try context.actor()))
         }
 
@@ -80,7 +80,7 @@ struct MemoryController: Sendable {
             request, context in
             let query = Query(request: request)
             guard let text = query.string("q") else { throw DryadError.invalidInput("q: required") }
-            let filter = MemoryQuery(agentID: query.string("agent"), contextType: query.string("type"), tag: query.string("tag"), since: try query.since())
+            let filter = MemoryQuery(agentID: query.string("agent"), contextType: query.string("type"), tags: query.strings("tag"), since: try query.since())
             return try HTTPJSON.response(try await memory.search(text, filter, page: try query.page(), as: try context.actor()))
         }
 

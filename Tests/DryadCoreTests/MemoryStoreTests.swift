@@ -636,9 +636,9 @@ final class MemoryTestClock: Sendable {
 
         #expect(try await searchIDs("deploy", MemoryQuery(agentID: "a1")) == [c1.id, c3.id, c4.id])
         #expect(try await searchIDs("deploy", MemoryQuery(contextType: "task")) == [c1.id, c2.id, c4.id])
-        #expect(try await searchIDs("deploy", MemoryQuery(tag: "q3")) == [c1.id, c2.id])
+        #expect(try await searchIDs("deploy", MemoryQuery(tags: ["q3"])) == [c1.id, c2.id])
         #expect(try await searchIDs("deploy", MemoryQuery(since: since)) == [c3.id, c4.id])
-        #expect(try await searchIDs("deploy", MemoryQuery(agentID: "a1", contextType: "task", tag: "q4")) == [c4.id])
+        #expect(try await searchIDs("deploy", MemoryQuery(agentID: "a1", contextType: "task", tags: ["q4"])) == [c4.id])
         #expect(try await searchIDs("deploy", MemoryQuery(agentID: "a2", since: since)).isEmpty)
         #expect(try await searchIDs("deploy", MemoryQuery(parentID: c1.id)).isEmpty)
     }
@@ -1008,12 +1008,14 @@ final class MemoryTestClock: Sendable {
         #expect(try await listIDs() == [c4.id, c3.id, c2.id, root.id])
         #expect(try await listIDs(MemoryQuery(agentID: "a1")) == [c3.id, root.id])
         #expect(try await listIDs(MemoryQuery(contextType: "note")) == [c4.id, c3.id])
-        #expect(try await listIDs(MemoryQuery(tag: "q4")) == [c4.id, c2.id])
-        #expect(try await listIDs(MemoryQuery(tag: "q")).isEmpty, "tags match whole")
+        #expect(try await listIDs(MemoryQuery(tags: ["q4"])) == [c4.id, c2.id])
+        #expect(try await listIDs(MemoryQuery(tags: ["q"])).isEmpty, "tags match whole")
+        #expect(try await listIDs(MemoryQuery(tags: ["q3", "q4"])) == [c2.id], "several tags must all match")
+        #expect(try await listIDs(MemoryQuery(tags: ["q4", "nomatch"])).isEmpty)
         #expect(try await listIDs(MemoryQuery(parentID: root.id)) == [c3.id, c2.id])
         let since = try #require(Timestamp.parse(c3.createdAt))
         #expect(try await listIDs(MemoryQuery(since: since)) == [c4.id, c3.id])
-        #expect(try await listIDs(MemoryQuery(agentID: "a2", contextType: "task", tag: "q3")) == [c2.id])
+        #expect(try await listIDs(MemoryQuery(agentID: "a2", contextType: "task", tags: ["q3"])) == [c2.id])
         #expect(try await listIDs(MemoryQuery(agentID: "nobody")).isEmpty)
     }
 
