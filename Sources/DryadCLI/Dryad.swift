@@ -45,7 +45,15 @@ public enum DryadMain {
         // A tool that exits without reading its stdin must not take dryad down with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try Dryad.parseAsRoot(arguments)
+            var command: any ParsableCommand
+            do {
+                command = try Dryad.parseAsRoot(arguments)
+            } catch where isGlobalOptionRefused(error) {
+                // A global option reached a command that takes none: a group (`dryad --db x
+                // tools` shows its help) or a mistyped subcommand, whose own error
+                // ("Unexpected argument 'lst'") names the real problem.
+                command = try Dryad.parseAsRoot(withoutGlobalOptions(arguments))
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -74,6 +82,35 @@ public enum DryadMain {
     /// Moves global options written before the subcommand (`dryad --as bob tools list`) to the
     /// end, where the leaf command parses them.
     static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
+        let (rest, leading) = splitGlobalOptions(arguments)
+        return rest + leading
+    }
+
+    /// `arguments` with every global option (and its value) taken out.
+    static func withoutGlobalOptions(_ arguments: [String]) -> [String] {
+        var kept: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if globalOptions.contains(first) {
+                rest = rest.dropFirst(2)
+            } else if let eq = first.firstIndex(of: "="), globalOptions.contains(String(first[..<eq])) {
+                rest = rest.dropFirst()
+            } else {
+                kept.append(first)
+                rest = rest.dropFirst()
+            }
+        }
+        return kept
+    }
+
+    /// Whether ArgumentParser refused one of the global options as unknown to the command.
+    static func isGlobalOptionRefused(_ error: any Error) -> Bool {
+        let message = Dryad.message(for: error)
+        return globalOptions.contains { message.contains("Unknown option '\($0)'") }
+    }
+
+    /// The arguments without the global options written before the subcommand, and those options.
+    static func splitGlobalOptions(_ arguments: [String]) -> (rest: [String], leading: [String]) {
         var leading: [String] = []
         var rest = arguments[...]
         while let first = rest.first {
@@ -87,7 +124,7 @@ public enum DryadMain {
                 break
             }
         }
-        return Array(rest) + leading
+        return (Array(rest), leading)
     }
 
     /// The documented exit code of each error.

@@ -93,6 +93,26 @@ import Testing
         #expect(help.status == 0)
         #expect(help.stdout.contains("tools"))
     }
+
+    /// A global option in front of a group or a mistyped subcommand is not what went wrong:
+    /// the error names the real problem, and a group still shows its help.
+    @Test func globalOptionsDoNotHideTheRealUsageError() throws {
+        let cases: [([String], String)] = [
+            (["--db", cli.databasePath, "memory", "bogus"], "dryad: error: Unexpected argument 'bogus' (see 'dryad help')\n"),
+            (["-o", "json", "tools", "lst"], #"{"error":{"code":"usage","message":"Unexpected argument 'lst' (see 'dryad help')"}}"# + "\n"),
+            (["tools", "lst", "--as", "bob"], "dryad: error: Unexpected argument 'lst' (see 'dryad help')\n"),
+        ]
+        for (arguments, stderr) in cases {
+            let result = try cli.run(arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr == stderr, "\(arguments)")
+        }
+        let group = try cli.run(["--db", cli.databasePath, "tools"])
+        #expect(group.status == 0)
+        #expect(group.stdout.hasPrefix("OVERVIEW: Register, find, update and delete tools."))
+        // A bad value of a global option is still reported as such.
+        #expect(try cli.run(["-o", "yaml", "tools", "list"]).stderr.contains("'yaml' is invalid for '-o <output>'"))
+    }
 }
 
 @Suite struct MaintenanceCommandTests {
