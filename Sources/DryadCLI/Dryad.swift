@@ -48,7 +48,7 @@ public enum DryadMain {
             var command: any ParsableCommand
             do {
                 command = try Dryad.parseAsRoot(arguments)
-            } catch where isGlobalOptionRefused(error) {
+            } catch  where isGlobalOptionRefused(error) {
                 // A global option reached a command that takes none: a group (`dryad --db x
                 // tools` shows its help) or a mistyped subcommand, whose own error
                 // ("Unexpected argument 'lst'") names the real problem.
