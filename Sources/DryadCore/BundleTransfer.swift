@@ -311,7 +311,7 @@ public struct BundleTransfer: Sendable {
             }
             _ = try stored(2)
             _ = try stored(3)
-            if let executor = try stored(4), try Executor(json: executor).json != executor {
+            if let executor = try stored(4), try Executor(json: executor, stored: true).json != executor {
                 throw DryadError.invalidInput("bundle: tool \(name) has an executor dryad would not have written")
             }
             if let tags = try stored(5), tags.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {

@@ -77,7 +77,11 @@ extension Executor {
     static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
     /// Reads and checks an executor definition; `path` names it in errors.
-    public init(json: JSONValue, path: String = "executor") throws(DryadError) {
+    ///
+    /// `stored` reads what this database (or a bundle of one) already holds: rules added since
+    /// it was written (no `DRYAD_` templates, no control characters in header values) are left
+    /// to the run, which refuses them too, so an older tool still lists and loads.
+    public init(json: JSONValue, path: String = "executor", stored: Bool = false) throws(DryadError) {
         var reader = try JSONObjectReader(json, path: path)
         let kind = try reader.requiredString("kind")
         let timeout = try reader.number("timeout_seconds") ?? Executor.defaultTimeoutSeconds
@@ -96,6 +100,9 @@ extension Executor {
             for (name, value) in env {
                 guard Self.isEnvironmentName(name), !value.unicodeScalars.contains("\0") else {
                     throw .invalidInput("\(reader.path("env")).\(name): not a valid environment variable")
+                }
+                if !stored, let own = EnvironmentTemplate.dryadVariable(in: value) {
+                    throw .invalidInput("\(reader.path("env")).\(name): may not name \(own): DRYAD_ variables are dryad's own")
                 }
             }
             let cwd = try reader.string("cwd")
@@ -117,9 +124,16 @@ extension Executor {
             }
             let headers = try reader.stringMap("headers") ?? [:]
             for (name, value) in headers {
-                // Refusing CR/LF here is what stops header injection when the request is built.
-                guard Self.isHeaderName(name), !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                // Refusing CR/LF is what stops header injection; the other control characters are
+                // refused for new tools (an HTTP client rejects them at run time anyway).
+                let valid = value.unicodeScalars.allSatisfy { scalar in
+                    stored ? (scalar != "\r" && scalar != "\n" && scalar != "\0") : EnvironmentTemplate.Rule.headerValue.allows(scalar)
+                }
+                guard Self.isHeaderName(name), valid else {
                     throw .invalidInput("\(reader.path("headers")).\(name): not a valid HTTP header")
+                }
+                if !stored, let own = EnvironmentTemplate.dryadVariable(in: value) {
+                    throw .invalidInput("\(reader.path("headers")).\(name): may not name \(own): DRYAD_ variables are dryad's own")
                 }
             }
             try reader.finish()
@@ -196,6 +210,19 @@ enum EnvironmentTemplate {
             case .headerValue: "a control character, which header values may not"
             }
         }
+    }
+
+    /// The first `DRYAD_` variable `template` names, so a tool that could never run is refused
+    /// when it is registered, not at each run.
+    static func dryadVariable(in template: String) -> String? {
+        var rest = Substring(template)
+        while let start = rest.range(of: "${") {
+            rest = rest[start.upperBound...]
+            if let end = rest.firstIndex(of: "}"), case let name = String(rest[..<end]), Executor.isEnvironmentName(name), name.hasPrefix("DRYAD_") {
+                return name
+            }
+        }
+        return nil
     }
 
     /// `template` with each `${NAME}` replaced by dryad's environment variable NAME; `field`

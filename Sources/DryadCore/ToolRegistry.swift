@@ -379,7 +379,7 @@ public struct ToolRegistry: Sendable {
                 throw DryadError.storage("stored \(column) is not valid JSON")
             }
         }
-        let executor: Executor? = try json(7, "executor").map { try Executor(json: $0) }
+        let executor: Executor? = try json(7, "executor").map { try Executor(json: $0, stored: true) }
         let tags = (try json(8, "tags")?.arrayValue ?? []).compactMap { $0.stringValue }
         guard let status = ToolStatus(rawValue: row.string(10)) else {
             throw DryadError.storage("stored status is not valid")

@@ -74,6 +74,18 @@ import Testing
         #expect(missing.record.error == "env TOKEN needs environment variable NOT_SET, which is not set")
     }
 
+    /// A tool stored before registration refused `DRYAD_` templates still loads; its run fails.
+    @Test func anOlderToolNamingADryadVariableLoadsButDoesNotRun() async throws {
+        try await shellTool("old", "true")
+        try await database.pool.write { db in
+            try db.execute(sql: #"UPDATE tool_version SET executor = json_set(executor, '$.env', json('{"T":"${DRYAD_TOKEN}"}'))"#)
+        }
+        #expect(try await database.tools.get(.nameOrID("old"), as: testOperator).name == "old")
+        let outcome = try await runner.execute(.nameOrID("old"), input: .object([:]), as: testOperator)
+        #expect(outcome.record.status == .failed)
+        #expect(outcome.record.error == "env T may not name DRYAD_TOKEN: DRYAD_ variables are dryad's own")
+    }
+
     @Test func templatesReplaceOnlyVariableNames() throws {
         let environment = [
             "A": "1", "PEM": "line1\nline2", "DRYAD_TOKEN": "caller's", "CTL": "top\u{1}secret", "DEL": "a\u{7F}b", "TAB": "a\tb", "NUL": "a\0b",

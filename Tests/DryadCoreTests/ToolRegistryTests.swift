@@ -105,6 +105,26 @@ import Testing
                     ]),
                 ]), "executor.headers.X-A:"
             ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object(["kind": .string("http"), "url": .string("https://x.test/"), "headers": .object(["X-A": .string("a\u{1}b")])]),
+                ]), "executor.headers.X-A: not a valid HTTP header"
+            ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object([
+                        "kind": .string("http"), "url": .string("https://x.test/"), "headers": .object(["X-A": .string("Bearer ${DRYAD_TOKEN}")]),
+                    ]),
+                ]), "executor.headers.X-A: may not name DRYAD_TOKEN"
+            ),
+            (
+                .object([
+                    "name": .string("t"), "description": .string("d"),
+                    "executor": .object(["kind": .string("command"), "argv": .array([.string("/bin/cat")]), "env": .object(["T": .string("${DRYAD_X}")])]),
+                ]), "executor.env.T: may not name DRYAD_X"
+            ),
         ]
         for (json, expected) in cases {
             do {
