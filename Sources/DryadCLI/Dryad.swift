@@ -51,8 +51,11 @@ public enum DryadMain {
             } catch  where isGlobalOptionRefused(error) {
                 // A global option reached a command that takes none: a group (`dryad --db x
                 // tools` shows its help) or a mistyped subcommand, whose own error
-                // ("Unexpected argument 'lst'") names the real problem.
-                command = try Dryad.parseAsRoot(withoutGlobalOptions(arguments))
+                // ("Unexpected argument 'lst'") names the real problem. A leaf command never
+                // runs without options the user typed (it would use another file or identity).
+                let stripped = try Dryad.parseAsRoot(withoutGlobalOptions(arguments))
+                guard !type(of: stripped).configuration.subcommands.isEmpty else { throw error }
+                command = stripped
             }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

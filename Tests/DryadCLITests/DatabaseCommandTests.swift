@@ -110,6 +110,15 @@ import Testing
         let group = try cli.run(["--db", cli.databasePath, "tools"])
         #expect(group.status == 0)
         #expect(group.stdout.hasPrefix("OVERVIEW: Register, find, update and delete tools."))
+        // A global option the group cannot take never runs the command without it (it would
+        // use another file, or act as the local operator).
+        for arguments in [["tools", "--db", cli.folder + "/other.db", "register", "x", "--description", "d"], ["tools", "--as", "nobody", "list"]] {
+            let refused = try cli.run(arguments)
+            #expect(refused.status == 64, "\(arguments)")
+            #expect(refused.stderr.hasPrefix("dryad: error: Unknown option '--"), "\(arguments): \(refused.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: cli.folder + "/other.db"))
+        #expect(try cli.run(["tools", "list"]).stderr == "no tools found\n")
         // A bad value of a global option is still reported as such.
         #expect(try cli.run(["-o", "yaml", "tools", "list"]).stderr.contains("'yaml' is invalid for '-o <output>'"))
     }
