@@ -25,10 +25,13 @@ struct JSONParser {
     private var depth = 0
     private var tooDeep = false
     private var duplicate: String?
+    /// Keep the first of repeated keys instead of refusing the document.
+    private var firstKeyWins = false
 
     /// Parses `bytes` as one JSON document.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Outcome {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, firstKeyWins: Bool = false) -> Outcome {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        parser.firstKeyWins = firstKeyWins
         let value = parser.value()
         if parser.tooDeep { return .tooDeep }
         if let key = parser.duplicate { return .duplicateKey(key) }
@@ -94,7 +97,9 @@ struct JSONParser {
             guard current == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let item = value() else { return nil }
-            guard fields.updateValue(item, forKey: key) == nil else {
+            if fields[key] == nil {
+                fields[key] = item
+            } else if !firstKeyWins {
                 duplicate = key
                 return nil
             }

@@ -145,15 +145,24 @@ extension JSONValue {
     public static let defaultMaxDepth = 128
 
     /// Parses JSON text, refusing documents nested deeper than `maxDepth`.
-    public static func parse(_ data: Data, maxDepth: Int = defaultMaxDepth) throws(DryadError) -> JSONValue {
-        let outcome = data.withUnsafeBytes { raw in JSONParser.parse(raw.bindMemory(to: UInt8.self), maxDepth: maxDepth) }
+    ///
+    /// A key given twice in one object is refused, unless `firstKeyWins`: what a tool or an
+    /// HTTP endpoint prints is taken as it comes, the first of repeated keys winning.
+    public static func parse(_ data: Data, maxDepth: Int = defaultMaxDepth, firstKeyWins: Bool = false) throws(DryadError) -> JSONValue {
+        let outcome = data.withUnsafeBytes { raw in
+            JSONParser.parse(raw.bindMemory(to: UInt8.self), maxDepth: maxDepth, firstKeyWins: firstKeyWins)
+        }
         return try value(of: outcome, maxDepth: maxDepth, text: data)
     }
 
     /// Parses JSON text given as a string (without copying it when it is stored contiguously).
-    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(DryadError) -> JSONValue {
-        guard let outcome = text.utf8.withContiguousStorageIfAvailable({ JSONParser.parse($0, maxDepth: maxDepth) }) else {
-            return try parse(Data(text.utf8), maxDepth: maxDepth)
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth, firstKeyWins: Bool = false) throws(DryadError) -> JSONValue {
+        guard
+            let outcome = text.utf8.withContiguousStorageIfAvailable({
+                JSONParser.parse($0, maxDepth: maxDepth, firstKeyWins: firstKeyWins)
+            })
+        else {
+            return try parse(Data(text.utf8), maxDepth: maxDepth, firstKeyWins: firstKeyWins)
         }
         return try value(of: outcome, maxDepth: maxDepth, text: Data(text.utf8))
     }

@@ -227,7 +227,7 @@ public struct ToolExecutor: Sendable {
         switch result.ending {
         case .responded(let status):
             record.httpStatus = status
-            let body = try? JSONValue.parse(result.body)
+            let body = try? JSONValue.parse(result.body, firstKeyWins: true)
             if (200..<300).contains(status), let body {
                 record.status = .succeeded
                 record.output = body
@@ -253,7 +253,7 @@ public struct ToolExecutor: Sendable {
 
     /// stdout as JSON, or as a JSON string when it is not JSON.
     static func output(from stdout: Data) -> JSONValue {
-        if let value = try? JSONValue.parse(stdout) { return value }
+        if let value = try? JSONValue.parse(stdout, firstKeyWins: true) { return value }
         return .string(String(decoding: stdout, as: UTF8.self))
     }
 

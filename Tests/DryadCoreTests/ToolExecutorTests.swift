@@ -74,6 +74,15 @@ import Testing
         #expect(missing.record.error == "env TOKEN needs environment variable NOT_SET, which is not set")
     }
 
+    /// Output is taken as the tool prints it: a key printed twice keeps its first value
+    /// (input refuses repeated keys; a tool's output is not ours to refuse).
+    @Test func repeatedKeysInOutputKeepTheFirst() async throws {
+        try await shellTool("dup", #"printf '{"a":1,"a":2,"b":{"c":true,"c":false}}'"#)
+        let outcome = try await runner.execute(.nameOrID("dup"), input: .object([:]), as: testOperator)
+        #expect(outcome.record.status == .succeeded)
+        #expect(outcome.record.output == .object(["a": .integer(1), "b": .object(["c": .bool(true)])]))
+    }
+
     /// A tool stored before registration refused `DRYAD_` templates still loads; its run fails.
     @Test func anOlderToolNamingADryadVariableLoadsButDoesNotRun() async throws {
         try await shellTool("old", "true")
