@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default requests per second per principal.") var rate: Double = 50
     @Option(help: "Default burst per principal.") var burst = 100
     @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
-    @Option(help: "Open connections at most; more wait in the kernel's queue until one closes.") var maxConnections = 1000
+    @Option(help: "Open connections at most; more wait in the kernel's queue until one closes (default: 1000, less if the open-files limit minus 256 is lower).")
+    var maxConnections: Int?
     @Option(help: "Access log format: text or json.") var logFormat = "text"
     @Option(help: "Audit allowed reads: all (written in batches, at most about 5 ms late) or none.") var auditReads = "all"
     @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "pem")) var tlsCert: String?
@@ -26,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard maxBody > 0, maxConnections >= 1, (0...65535).contains(port) else {
+        guard maxBody > 0, (maxConnections ?? 1) >= 1, (0...65535).contains(port) else {
             throw ValidationError("--max-body, --max-connections and --port must be positive")
         }
         do {

@@ -29,8 +29,9 @@ public struct ServerConfiguration: Sendable {
     /// A request's body must have arrived this long after its head, or the connection is closed.
     public var requestReadTimeout: Duration
     /// Open connections at most; beyond that the server stops accepting (the kernel queues the rest)
-    /// until one closes, so a flood cannot take the file descriptors the database needs.
-    public var maxConnections: Int
+    /// until one closes, so a flood cannot take the file descriptors the database needs. Nil:
+    /// 1,000, or fewer when the open-files limit would not leave `DescriptorLimit.reserve`.
+    public var maxConnections: Int?
     /// Failed token checks allowed per client address before it gets 429 (refilling at `rate` per second).
     public var tokenFailureLimit: RateLimiter.Limit
 
@@ -38,7 +39,7 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
         defaultLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 50, burst: 100), logFormat: String = "text",
         environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
-        idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60), maxConnections: Int = 1000,
+        idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60), maxConnections: Int? = nil,
         tokenFailureLimit: RateLimiter.Limit = RateLimiter.Limit(rate: 1, burst: 20)
     ) {
         self.host = host
@@ -93,10 +94,11 @@ public func buildApplication(
     database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws(DryadError) -> some ApplicationProtocol {
-    let descriptors = DescriptorLimit.raised()
-    guard configuration.maxConnections >= 1, configuration.maxConnections + DescriptorLimit.reserve <= descriptors else {
+    let descriptors = DescriptorLimit.current()
+    let maxConnections = configuration.maxConnections ?? max(1, min(1000, descriptors - DescriptorLimit.reserve))
+    if let asked = configuration.maxConnections, asked < 1 || asked + DescriptorLimit.reserve > descriptors {
         throw .invalidInput(
-            "max connections \(configuration.maxConnections): must be at least 1 and leave \(DescriptorLimit.reserve) of this process's \(descriptors) file descriptors for the database and tool runs"
+            "max connections \(asked): must be at least 1 and leave \(DescriptorLimit.reserve) of this process's \(descriptors) file descriptors for the database and tool runs (raise the limit with ulimit -n)"
         )
     }
     let (router, _) = buildRouter(database: database, configuration: configuration)
@@ -118,7 +120,7 @@ public func buildApplication(
         router: router, server: server,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "dryad",
-            availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: frameworkLogger)),
+            availableConnectionsDelegate: .maximum(maxConnections, logger: frameworkLogger)),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: frameworkLogger)
 }
@@ -128,17 +130,11 @@ enum DescriptorLimit {
     /// Kept for SQLite (the file, its WAL and shared memory per connection, temporary files) and tool runs (three pipes each).
     static let reserve = 256
 
-    /// Raises the soft limit to the hard one, as most servers do (the soft default is often 1,024), and returns it.
-    static func raised() -> Int {
+    /// The soft limit on open files. Not raised here: tool runs inherit it, and some programs
+    /// close every descriptor up to the limit when they start.
+    static func current() -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-        // An unlimited hard limit cannot be the soft one (Linux caps it at fs.nr_open).
-        let target = min(limit.rlim_max, 1 << 20)
-        if limit.rlim_cur < target {
-            var raised = limit
-            raised.rlim_cur = target
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-        }
         return limit.rlim_cur > rlim_t(Int.max) ? Int.max : Int(limit.rlim_cur)
     }
 }
