@@ -700,7 +700,7 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" rate' -l 'rate' -d 'Default requests per second per principal.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" burst' -l 'burst' -d 'Default burst per principal.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" max-body' -l 'max-body' -d 'Largest request body in bytes.' -rfka ''
-complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" max-connections' -l 'max-connections' -d 'Open connections at most; more wait in the kernel\'s queue until one closes (default: 1000, less if the open-files limit minus 256 is lower).' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" max-connections' -l 'max-connections' -d 'Open connections at most; more wait in the kernel\'s queue (default: 1000, or the open-files limit minus 256 if lower).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" log-format' -l 'log-format' -d 'Access log format: text or json.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" audit-reads' -l 'audit-reads' -d 'Audit allowed reads: all (written in batches, at most about 5 ms late) or none.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" tls-cert' -l 'tls-cert' -d 'PEM certificate chain for HTTPS (with --tls-key).' -rfka ''

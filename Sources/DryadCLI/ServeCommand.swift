@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default requests per second per principal.") var rate: Double = 50
     @Option(help: "Default burst per principal.") var burst = 100
     @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
-    @Option(help: "Open connections at most; more wait in the kernel's queue until one closes (default: 1000, less if the open-files limit minus 256 is lower).")
+    @Option(help: "Open connections at most; more wait in the kernel's queue (default: 1000, or the open-files limit minus 256 if lower).")
     var maxConnections: Int?
     @Option(help: "Access log format: text or json.") var logFormat = "text"
     @Option(help: "Audit allowed reads: all (written in batches, at most about 5 ms late) or none.") var auditReads = "all"
