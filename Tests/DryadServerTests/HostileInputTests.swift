@@ -539,6 +539,49 @@ import Testing
         }
     }
 
+    /// A pipelined request waiting unread behind a slow one is not on the clock: its deadline
+    /// starts when it is served, so neither answer is lost.
+    @Test func aPipelinedRequestWaitingBehindASlowOneIsNotCutOff() async throws {
+        let fixture = try await Fixture()
+        let configuration = ServerConfiguration(port: 0, requestReadTimeout: .milliseconds(300))
+        try await fixture.app(configuration).test(.live) { client in
+            let slow = #"{"name":"slow","description":"d","executor":{"kind":"command","argv":["/bin/sleep","1"]}}"#
+            try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin), body: body(slow)) {
+                #expect($0.status == .created)
+            }
+            let port = try #require(client.port)
+            let fd = try Self.connectLocally(port: port)
+            defer { close(fd) }
+            let big = #"{"agent_id":"planner","data":{"pad":""# + String(repeating: "x", count: 900_000) + #""}}"#
+            let requests =
+                "POST /api/v1/tools/slow/execute HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(fixture.admin)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                + "POST /api/v1/memory/context HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(fixture.agent)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(big.utf8.count)\r\n\r\n" + big
+            let sender = Task.detached {
+                var bytes = Array(requests.utf8)[...]
+                while !bytes.isEmpty {
+                    let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    guard sent > 0 else { return }
+                    bytes = bytes.dropFirst(sent)
+                }
+            }
+            var received = ""
+            let deadline = ContinuousClock.now + .seconds(10)
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while received.components(separatedBy: "HTTP/1.1 ").count < 3, ContinuousClock.now < deadline {
+                var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&probe, 1, 200) > 0 else { continue }
+                let count = read(fd, &buffer, buffer.count)
+                guard count > 0 else { break }
+                received += String(decoding: buffer.prefix(count), as: UTF8.self)
+            }
+            await sender.value
+            let statuses = received.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["200", "201"], "\(received.prefix(300))")
+        }
+    }
+
     /// A limit that leaves no file descriptors for the database is refused before the server starts.
     @Test func connectionLimitsMustLeaveDescriptors() async throws {
         let fixture = try await Fixture()
