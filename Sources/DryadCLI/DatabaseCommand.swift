@@ -51,7 +51,7 @@ extension DatabaseCommand {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw ValidationError("restoring replaces \(database.path): pass --yes when not on a terminal")
                 }
-                StandardStream.write("Replace everything in \(database.path) with \(path)? [y/N] ", to: STDERR_FILENO)
+                StandardStream.write("Replace everything in \(Printer.visible(database.path)) with \(Printer.visible(path))? [y/N] ", to: STDERR_FILENO)
                 guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                     Printer.message("nothing restored")
                     throw ExitCode(1)

@@ -78,12 +78,14 @@ public struct ExecutionLog: Sendable {
                 conditions.append(key.condition)
                 arguments += key.arguments
                 if let toolID = access.toolID {
-                    scope = " AND tool_id = ?"
+                    // `+` keeps SQLite on the stats indexes (which hold tool_id) instead of
+                    // the history index by tool id, which would read every row of the tool.
+                    scope = " AND +tool_id = ?"
                     scopeArguments = [toolID]
                 }
             } else if let readable = Access.readableTools(principal) {
                 note.reason = "readable tools only"
-                scope = " AND tool_id IN (SELECT t.id FROM tool_registry t WHERE \(readable.sql))"
+                scope = " AND +tool_id IN (SELECT t.id FROM tool_registry t WHERE \(readable.sql))"
                 scopeArguments = readable.arguments
             }
             let rows = try Row.fetchAll(

@@ -184,7 +184,8 @@ enum MemoryRules {
     static let maxChain = maxDepth + 1
 
     static func isValidAgent(_ text: String) -> Bool {
-        (1...128).contains(text.utf8.count)
+        // `.` and `..` are URL path segments a client rewrites (`…/shares/..` is the context).
+        text != "." && text != ".." && (1...128).contains(text.utf8.count)
             && text.utf8.allSatisfy { b in
                 (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
                     || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x3A || b == 0x40
@@ -210,7 +211,7 @@ enum MemoryRules {
 
     static func checkAgent(_ agent: String, field: String) throws(DryadError) {
         guard isValidAgent(agent) else {
-            throw .invalidInput("\(field): \"\(ToolRules.printable(agent))\" must be 1-128 characters of A-Z a-z 0-9 _ - . : @")
+            throw .invalidInput("\(field): \"\(ToolRules.printable(agent))\" must be 1-128 characters of A-Z a-z 0-9 _ - . : @, and not . or ..")
         }
     }
 

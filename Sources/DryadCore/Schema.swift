@@ -11,6 +11,7 @@ enum Schema {
         ("v3-memory", createMemory),
         ("v4-access", createAccess),
         ("v5-memory-keys", addMemoryKeys),
+        ("v6-stats-by-tool-id", addToolIDToStatsIndexes),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -276,6 +277,20 @@ enum Schema {
                 ALTER TABLE memory_context ADD COLUMN key TEXT
                     CHECK (key IS NULL OR (length(key) BETWEEN 1 AND 128 AND key NOT GLOB '*[^A-Za-z0-9_.:/@-]*'));
                 CREATE UNIQUE INDEX memory_by_key ON memory_context(key) WHERE key IS NOT NULL;
+                """)
+    }
+
+    /// Stats for a non-admin count only the runs of the tool they can read now (a deleted
+    /// tool's runs share its name): with the tool id in both stats indexes that condition is
+    /// read from the index too, instead of from a million table rows.
+    private static func addToolIDToStatsIndexes(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX tool_execution_counts;
+                DROP INDEX tool_execution_durations;
+                CREATE INDEX tool_execution_counts ON tool_execution(tool_name, tool_version, status, started_at, tool_id);
+                CREATE INDEX tool_execution_durations ON tool_execution(tool_name, tool_version, duration_ms, started_at, tool_id)
+                    WHERE status IN ('succeeded', 'failed', 'timed_out');
                 """)
     }
 }

@@ -53,7 +53,7 @@ public enum Timestamp {
                 b[i + 3] == UInt8(ascii: ":"), let offsetMinutes = number(i + 4..<i + 6), offsetHours <= 23, offsetMinutes <= 59
             else { return false }
         }
-        guard (1...12).contains(month), hour <= 23, minute <= 59, second <= 59 else { return false }
+        guard (1...12).contains(month), hour <= 23, minute <= 59, second <= 60 else { return false }  // 60: a leap second
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         return (1...days).contains(day)

@@ -51,7 +51,11 @@ enum OpenAPISchemas {
         "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
         + "(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?"
     private static let semver = pattern("^" + semverBody + "$", maxLength: 64)
-    private static let agentID = pattern("^[A-Za-z0-9_.:@-]{1,128}$")
+    private static let agentID: JSONValue = {
+        var fields = pattern("^[A-Za-z0-9_.:@-]{1,128}$").objectValue ?? [:]
+        fields["not"] = .object(["enum": .array([.string("."), .string("..")])])
+        return .object(fields)
+    }()
     /// `PrincipalStore.isValidName`: the pattern, minus the reserved names and the `local:` prefix.
     private static let principalName: JSONValue = {
         var fields = pattern("^[A-Za-z0-9_.@:-]{1,128}$").objectValue ?? [:]
@@ -221,6 +225,9 @@ enum OpenAPISchemas {
         "on_conflict": enumeration(MemoryChange.ConflictPolicy.allCases.map(\.rawValue)),
         "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
         "principal_type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
+        "decision": enumeration(["allow", "deny"]),
+        // Repeatable, all must match: `tag=a&tag=b` (form style, exploded: OpenAPI's default for query).
+        "tag": .object(["type": .string("array"), "items": string()]),
         "GET /api/v1/memory/search q": .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(1024)]),
         "GET /api/v1/tools status": enumeration(ToolStatus.allCases.map(\.rawValue)),
         "GET /api/v1/tools/{ref}/history status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),

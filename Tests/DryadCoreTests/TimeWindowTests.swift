@@ -19,6 +19,12 @@ import Testing
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.0005)
     }
 
+    /// RFC 3339 allows a leap second (`:60`); it reads as the second after `:59`.
+    @Test func leapSecondsAreTimes() throws {
+        let date = try TimeWindow.since("2016-12-31T23:59:60Z", now: now)
+        #expect(abs(date.timeIntervalSince1970 - 1_483_228_800) <= 1)
+    }
+
     @Test(arguments: [("90s", 90.0), ("15m", 900.0), ("2h", 7200.0), ("7d", 604_800.0), ("1w", 604_800.0), ("0s", 0.0)])
     func durationsCountBackFromNow(text: String, seconds: Double) throws {
         #expect(try TimeWindow.since(text, now: now) == now.addingTimeInterval(-seconds))

@@ -332,6 +332,33 @@ import Testing
         #expect(recent.map(\.version) == ["2.0.0"])
     }
 
+    /// A reader of a tool registered again under a deleted tool's name gets counts and
+    /// percentiles of the new tool's runs only; an admin gets both tools' runs.
+    @Test func statsOfAReusedNameAreScopedForReaders() async throws {
+        _ = try await database.tools.register([definition("s")], as: testOperator)
+        let old = try await database.tools.get(.nameOrID("s"), as: testOperator)
+        _ = try await database.tools.delete(.nameOrID("s"), as: testOperator)
+        _ = try await database.tools.register([definition("s")], as: testOperator)
+        let new = try await database.tools.get(.nameOrID("s"), as: testOperator)
+        let rows =
+            (1...10).map { record(old, version: "1.0.0", status: .succeeded, ms: 500 + $0, second: $0) }
+            + (1...3).map { record(new, version: "1.0.0", status: .succeeded, ms: $0, second: 100 + $0) }
+        try await database.write { db in for r in rows { try ExecutionLog.insert(r, in: db) } }
+        _ = try await database.principals.add("carol", type: .user, role: .member, as: testOperator)
+        _ = try await database.permissions.grant("s", to: .principal("carol"), level: .read, as: testOperator)
+        let carol = try await database.principals.acting(as: "carol", requestID: nil)
+
+        for stats in [try await database.executions.stats(.nameOrID("s"), as: carol), try await database.executions.stats(nil, as: carol)] {
+            #expect(stats.count == 1)
+            #expect(stats.first?.succeeded == 3)
+            #expect(stats.first?.p50Ms == 2)
+            #expect(stats.first?.maxMs == 3)
+        }
+        let all = try await database.executions.stats(.nameOrID("s"), as: testOperator)
+        #expect(all.first?.succeeded == 13)
+        #expect(all.first?.maxMs == 510)
+    }
+
     // MARK: - Helpers
 
     let base = Date(timeIntervalSince1970: 1_800_000_000)

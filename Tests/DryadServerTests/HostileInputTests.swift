@@ -404,6 +404,17 @@ import Testing
             try await client.execute(uri: "/api/v1/tools/echo%4", method: .get, headers: headers(fixture.admin)) { response in
                 Self.expectProblem(response, .unprocessableContent, "invalid_input", "broken escape")
             }
+            let id = try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent), body: body(#"{"agent_id":"planner"}"#)
+            ) { fields($0)["id"] as? String ?? "" }
+            for agent in [".", ".."] {
+                try await client.execute(
+                    uri: "/api/v1/memory/context/\(id)/shares", method: .post, headers: headers(fixture.agent), body: body(#"{"agent_id":"\#(agent)"}"#)
+                ) { Self.expectProblem($0, .unprocessableContent, "invalid_input", "share with \(agent)") }
+                try await client.execute(
+                    uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.admin), body: body(#"{"agent_id":"\#(agent)"}"#)
+                ) { Self.expectProblem($0, .unprocessableContent, "invalid_input", "store for \(agent)") }
+            }
             for name in [".", "..", "anonymous", "local:x"] {
                 try await client.execute(
                     uri: "/api/v1/principals", method: .post, headers: headers(fixture.admin), body: body(#"{"name":"\#(name)","type":"agent"}"#)
