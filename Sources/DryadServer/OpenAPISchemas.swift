@@ -226,8 +226,6 @@ enum OpenAPISchemas {
         "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
         "principal_type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
         "decision": enumeration(["allow", "deny"]),
-        // Repeatable, all must match: `tag=a&tag=b` (form style, exploded: OpenAPI's default for query).
-        "tag": .object(["type": .string("array"), "items": string()]),
         "GET /api/v1/memory/search q": .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(1024)]),
         "GET /api/v1/tools status": enumeration(ToolStatus.allCases.map(\.rawValue)),
         "GET /api/v1/tools/{ref}/history status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
