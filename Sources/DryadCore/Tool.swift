@@ -201,6 +201,11 @@ enum ToolRules {
         for tag in tags where !isValidTag(tag) {
             throw .invalidInput("\(path): \"\(printable(tag))\" must be 1-64 characters of A-Z a-z 0-9 _ - . : /")
         }
+        // Tags are a set: a repeated one is a mistake in the input, not a second tag.
+        var seen = Set<String>()
+        for tag in tags where !seen.insert(tag).inserted {
+            throw .invalidInput("\(path): \"\(tag)\" is given twice")
+        }
     }
 
     static func checkMetadata(_ metadata: [String: JSONValue], path: String) throws(DryadError) {

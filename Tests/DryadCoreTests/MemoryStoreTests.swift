@@ -1012,6 +1012,7 @@ final class MemoryTestClock: Sendable {
         #expect(try await listIDs(MemoryQuery(tags: ["q"])).isEmpty, "tags match whole")
         #expect(try await listIDs(MemoryQuery(tags: ["q3", "q4"])) == [c2.id], "several tags must all match")
         #expect(try await listIDs(MemoryQuery(tags: ["q4", "nomatch"])).isEmpty)
+        #expect(await errorCode { _ = try await store(agent: "a1", type: "task", tags: ["q3", "q3"]) } == "invalid_input")
         #expect(try await listIDs(MemoryQuery(parentID: root.id)) == [c3.id, c2.id])
         let since = try #require(Timestamp.parse(c3.createdAt))
         #expect(try await listIDs(MemoryQuery(since: since)) == [c4.id, c3.id])

@@ -112,6 +112,10 @@ import Testing
                 ]), "executor.headers.X-A: not a valid HTTP header"
             ),
             (
+                .object(["name": .string("t"), "description": .string("d"), "tags": .array([.string("a"), .string("b"), .string("a")])]),
+                #"tags: "a" is given twice"#
+            ),
+            (
                 .object([
                     "name": .string("t"), "description": .string("d"),
                     "executor": .object([
