@@ -85,8 +85,20 @@ public enum DryadMain {
     /// Moves global options written before the subcommand (`dryad --as bob tools list`) to the
     /// end, where the leaf command parses them.
     static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
-        let (rest, leading) = splitGlobalOptions(arguments)
-        return rest + leading
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if globalOptions.contains(first), rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if let eq = first.firstIndex(of: "="), globalOptions.contains(String(first[..<eq])) {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        return Array(rest) + leading
     }
 
     /// `arguments` with every global option (and its value) taken out.
@@ -110,24 +122,6 @@ public enum DryadMain {
     static func isGlobalOptionRefused(_ error: any Error) -> Bool {
         let message = Dryad.message(for: error)
         return globalOptions.contains { message.contains("Unknown option '\($0)'") }
-    }
-
-    /// The arguments without the global options written before the subcommand, and those options.
-    static func splitGlobalOptions(_ arguments: [String]) -> (rest: [String], leading: [String]) {
-        var leading: [String] = []
-        var rest = arguments[...]
-        while let first = rest.first {
-            if globalOptions.contains(first), rest.count >= 2 {
-                leading += rest.prefix(2)
-                rest = rest.dropFirst(2)
-            } else if let eq = first.firstIndex(of: "="), globalOptions.contains(String(first[..<eq])) {
-                leading.append(first)
-                rest = rest.dropFirst()
-            } else {
-                break
-            }
-        }
-        return (Array(rest), leading)
     }
 
     /// The documented exit code of each error.
