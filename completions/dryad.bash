@@ -2131,7 +2131,7 @@ _dryad_serve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --tls-cert --tls-key)
+    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --read-cache --tls-cert --tls-key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2161,6 +2161,9 @@ _dryad_serve() {
         return
         ;;
     '--audit-reads')
+        return
+        ;;
+    '--read-cache')
         return
         ;;
     '--tls-cert')

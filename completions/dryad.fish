@@ -161,7 +161,7 @@ function __dryad_parse_tokens -S
         case 'import'
             __dryad_parse_subcommand 1 'db=' 'o/output=' 'as=' 'token-file=' 'h/help'
         case 'serve'
-            __dryad_parse_subcommand 0 'db=' 'host=' 'port=' 'rate=' 'burst=' 'max-body=' 'max-connections=' 'log-format=' 'audit-reads=' 'tls-cert=' 'tls-key=' 'h/help'
+            __dryad_parse_subcommand 0 'db=' 'host=' 'port=' 'rate=' 'burst=' 'max-body=' 'max-connections=' 'log-format=' 'audit-reads=' 'read-cache=' 'tls-cert=' 'tls-key=' 'h/help'
         case 'db'
             __dryad_parse_subcommand 0 'h/help'
             switch $unparsed_tokens[1]
@@ -703,6 +703,7 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" max-connections' -l 'max-connections' -d 'Open connections at most; more wait in the kernel\'s queue (default: 1000, or the open-files limit minus 256 if lower).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" log-format' -l 'log-format' -d 'Access log format: text or json.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" audit-reads' -l 'audit-reads' -d 'Audit allowed reads: all (written in batches, at most about 5 ms late) or none.' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" read-cache' -l 'read-cache' -d 'MiB for answers of repeated tool pages, searches and resolved contexts, kept until what they read changes (0: off).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" tls-cert' -l 'tls-cert' -d 'PEM certificate chain for HTTPS (with --tls-key).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" tls-key' -l 'tls-key' -d 'PEM private key for HTTPS (with --tls-cert).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad serve" h help' -s 'h' -l 'help' -d 'Show help information.'

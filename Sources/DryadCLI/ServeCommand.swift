@@ -20,6 +20,11 @@ struct ServeCommand: AsyncParsableCommand {
     var maxConnections: Int?
     @Option(help: "Access log format: text or json.") var logFormat = "text"
     @Option(help: "Audit allowed reads: all (written in batches, at most about 5 ms late) or none.") var auditReads = "all"
+    @Option(
+        help: ArgumentHelp(
+            "MiB for answers of repeated tool pages, searches and resolved contexts, kept until what they read changes (0: off).",
+            valueName: "MiB"))
+    var readCache = 64
     @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "pem")) var tlsCert: String?
     @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "pem")) var tlsKey: String?
 
@@ -30,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBody > 0, (maxConnections ?? 1) >= 1, (0...65535).contains(port) else {
             throw ValidationError("--max-body, --max-connections and --port must be positive")
         }
+        guard (0...4096).contains(readCache) else { throw ValidationError("--read-cache must be between 0 and 4096 (MiB)") }
         do {
             _ = try RateLimiter.Limit.checked(rate: rate, burst: Double(burst))
         } catch {
@@ -43,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try DryadDatabase(
             path: try DatabaseLocation.resolve(explicit: db, environment: environment),
             readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
+            readCacheBytes: readCache << 20,
             limits: try .from(environment: environment))
         await database.startAuditBatching()
         let configuration = ServerConfiguration(

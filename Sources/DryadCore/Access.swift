@@ -142,6 +142,7 @@ extension DryadDatabase {
     /// source's audit trail) leave the trail as it found it.
     func audited<T: Sendable>(
         _ principal: Principal, _ action: String, _ resource: String,
+        cache: CachedRead<T>? = nil,
         _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T,
         skipAudit: (@Sendable (T) -> Bool)? = nil
     ) async throws(DryadError) -> T {
@@ -150,7 +151,7 @@ extension DryadDatabase {
             switch readAudit {
             case .immediate: break
             case .batched, .none:
-                return try await auditedRead(principal, action, resource, at: at, body)
+                return try await auditedRead(principal, action, resource, at: at, cache: cache, body)
             }
         }
         do {
@@ -184,28 +185,47 @@ extension DryadDatabase {
     /// checks of the whole trail run on a reader queue so they cannot hold up a server's event loop.
     static let pointReads: Set<String> = ["tools.get", "executions.show", "sessions.show", "memory.get", "principals.show", "perms.check"]
 
+    /// An allowed read audited in the batch (or not at all); with a `cache` plan and a read
+    /// cache, an answer still valid is served from it, with the decision it was read with.
     private func auditedRead<T: Sendable>(
         _ principal: Principal, _ action: String, _ resource: String, at: String,
+        cache: CachedRead<T>? = nil,
         _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T
     ) async throws(DryadError) -> T {
         do {
-            let read: @Sendable (Database) throws -> (T, AuditNote) = { db in
+            let plan = readCache == nil ? nil : cache?.plan
+            let key = plan.map { ReadCache.key($0, principal) }
+            if let plan, let key, let readCache, let generation = try pointReaders.read({ db in try ReadCache.generation(plan.scope, in: db) }),
+                let (value, note): (T, AuditNote) = readCache.lookup(plan.scope, key, generation: generation, now: at)
+            {
+                try enqueueRead(principal, action, note, at: at)
+                return value
+            }
+            let read: @Sendable (Database) throws -> (T, AuditNote, ReadCache.Stamp?) = { db in
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
                 let result = try body(db, &note)
-                return (result, note)
+                return (result, note, try plan.flatMap { try ReadCache.stamp($0, in: db) })
             }
-            let (result, note) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
-            if case .batched = readAudit,
-                !batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
-            {
-                throw DryadError.busy("the audit trail is not being written (its queue is full); reads are refused until it is")
+            let (result, note, stamp) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
+            if let plan, let key, let stamp, let cache {
+                readCache?.store(plan.scope, key, result, note: note, cost: cache.cost(result), stamp: stamp)
             }
+            try enqueueRead(principal, action, note, at: at)
             return result
         } catch let denial as Denial {
             try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
             throw denial.error
         } catch {
             throw Self.map(error, path: path)
+        }
+    }
+
+    /// Queues an allowed read's audit entry when reads are batched.
+    private func enqueueRead(_ principal: Principal, _ action: String, _ note: AuditNote, at: String) throws(DryadError) {
+        if case .batched = readAudit,
+            !batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
+        {
+            throw DryadError.busy("the audit trail is not being written (its queue is full); reads are refused until it is")
         }
     }
 

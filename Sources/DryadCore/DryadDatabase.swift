@@ -24,17 +24,22 @@ public final class DryadDatabase: Sendable {
     let pointReaders: PointReaders
     /// Verified token signatures, shared by every request of a server.
     let verifiedTokens = VerifiedTokenCache()
+    /// Answers of repeated listings, searches and resolved contexts (a server's); nil when off.
+    let readCache: ReadCache?
 
     /// Opens (creating if needed) the database at `path`.
     ///
     /// - Parameter busyTimeout: how long a write waits for another process's write.
     /// - Parameter readAudit: how allowed reads are audited (immediately for the CLI, batched for the server).
+    /// - Parameter readCacheBytes: room for cached answers (`ReadCache`); 0 turns it off. Used only
+    ///   when reads are not audited one by one, as a hit writes no transaction of its own.
     public init(
-        path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate, limits: Limits = Limits(),
+        path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate, readCacheBytes: Int = 0, limits: Limits = Limits(),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws(DryadError) {
         _ = Self.sqliteSettings
         self.path = path
+        self.readCache = readCacheBytes > 0 ? ReadCache(capacity: readCacheBytes) : nil
         self.clock = clock
         self.readAudit = readAudit
         self.limits = limits

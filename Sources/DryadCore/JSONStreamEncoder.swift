@@ -356,6 +356,18 @@ public struct EncodedJSON: Sendable, Encodable, Equatable {
         self.bytes = bytes
     }
 
+    /// `value` written by the stream encoder, or by `JSONEncoder` (slashes unescaped) for the
+    /// types the stream encoder does not model.
+    public init(encoding value: some Encodable) throws {
+        do {
+            bytes = try JSONStreamEncoder.encode(value)
+        } catch is JSONStreamEncoder.Unsupported {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            bytes = Array(try encoder.encode(value))
+        }
+    }
+
     public func encode(to encoder: any Encoder) throws {
         try JSONValue.parse(String(decoding: bytes, as: UTF8.self), maxDepth: 1000).encode(to: encoder)
     }

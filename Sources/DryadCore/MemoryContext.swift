@@ -240,3 +240,9 @@ enum MemoryRules {
         return Timestamp.format(Date(timeIntervalSince1970: milliseconds / 1000))
     }
 }
+
+/// A record already written as JSON, with the version its ETag carries.
+public struct EncodedRecord: Sendable {
+    public let json: EncodedJSON
+    public let version: Int
+}

@@ -18,8 +18,25 @@ extension MemoryStore {
     /// The context with `data` replaced by the effective data after inheritance: the ancestors'
     /// data merged from the root down (RFC 7396), with the source of every leaf when `explain`.
     public func resolved(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try await resolved(id, explain: explain, as: principal, cache: nil) { $0 }
+    }
+
+    /// `resolved` written as JSON, with the context's version (its ETag); a server keeps these
+    /// in its read cache while no context, share, error log or principal changes.
+    public func resolvedEncoded(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> EncodedRecord {
         let now = database.now()
-        return try await database.audited(principal, "memory.get", "memory:\(id)") { db, note in
+        let plan = ReadCache.Plan(.memory, ["memory.resolved", id, String(explain)], visibleAt: now)
+        return try await resolved(id, explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.count }) { context in
+            EncodedRecord(json: try EncodedJSON(encoding: context), version: context.version)
+        }
+    }
+
+    private func resolved<Item: Sendable>(
+        _ id: String, explain: Bool, now: String? = nil, as principal: Principal, cache: CachedRead<Item>?,
+        _ item: @escaping @Sendable (MemoryContext) throws -> Item
+    ) async throws(DryadError) -> Item {
+        let now = now ?? database.now()
+        return try await database.audited(principal, "memory.get", "memory:\(id)", cache: cache) { db, note in
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try Access.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
@@ -38,7 +55,7 @@ extension MemoryStore {
                     Provenance(pointer: pointer, contextID: sources[pointer] ?? id)
                 }
             }
-            return context
+            return try item(context)
         }
     }
 
@@ -143,6 +160,30 @@ extension MemoryStore {
     public func search(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<
         MemoryContext
     > {
+        try await search(text, query, page: page, now: database.now(), as: principal, cache: nil) { $0 }
+    }
+
+    /// `search`'s page written as JSON; a server keeps these in its read cache while no context,
+    /// share, error log or principal changes.
+    public func searchEncoded(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError)
+        -> EncodedJSON
+    {
+        let now = database.now()
+        let plan = ReadCache.Plan(
+            .memory,
+            [
+                "memory.search", text, query.agentID, query.contextType, query.parentID, query.since.map(Timestamp.format), String(page.limit),
+                page.cursor, String(query.tags.count),
+            ] + query.tags, visibleAt: now)
+        return try await search(text, query, page: page, now: now, as: principal, cache: CachedRead(plan: plan) { $0.bytes.count }) { page in
+            try EncodedJSON(encoding: page)
+        }
+    }
+
+    private func search<Item: Sendable>(
+        _ text: String, _ query: MemoryQuery, page: PageRequest, now: String, as principal: Principal, cache: CachedRead<Item>?,
+        _ item: @escaping @Sendable (Page<MemoryContext>) throws -> Item
+    ) async throws(DryadError) -> Item {
         let page = try page.validated()
         let match = try SearchQuery.translate(text)
         let offset: Int
@@ -154,7 +195,7 @@ extension MemoryStore {
         } else {
             offset = 0
         }
-        var (conditions, arguments) = Self.filters(query, now: database.now(), alias: "c.")
+        var (conditions, arguments) = Self.filters(query, now: now, alias: "c.")
         conditions.insert("memory_fts MATCH ?", at: 0)
         arguments.insert(match, at: 0)
         if let readable = Access.readableContexts(principal) {
@@ -174,7 +215,7 @@ extension MemoryStore {
             """
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "memory.search", "memory") { db, note in
+        return try await database.audited(principal, "memory.search", "memory", cache: cache) { db, note in
             if !principal.isAdmin { note.reason = "readable contexts only" }
             let found = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments) { row in
                 var context = try Self.decode(row)
@@ -190,7 +231,7 @@ extension MemoryStore {
                 return context
             }
             items = try Self.withShares(items, in: db)
-            return Page(items: items, nextCursor: found.count > limit ? Cursor.encode([String(offset + limit)]) : nil)
+            return try item(Page(items: items, nextCursor: found.count > limit ? Cursor.encode([String(offset + limit)]) : nil))
         }
     }
 

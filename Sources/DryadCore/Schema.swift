@@ -12,6 +12,7 @@ enum Schema {
         ("v4-access", createAccess),
         ("v5-memory-keys", addMemoryKeys),
         ("v6-stats-by-tool-id", addToolIDToStatsIndexes),
+        ("v7-read-generations", addReadGenerations),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -292,5 +293,34 @@ enum Schema {
                 CREATE INDEX tool_execution_durations ON tool_execution(tool_name, tool_version, duration_ms, started_at, tool_id)
                     WHERE status IN ('succeeded', 'failed', 'timed_out');
                 """)
+    }
+
+    /// A value per read-cache scope that every change to a table the scope's answers are read
+    /// from replaces with a random one, in the changing transaction, whoever writes (the server,
+    /// a CLI process, `sqlite3`). Random rather than counted: a restored file brings the value
+    /// that went with its content, so an equal value means equal content even across a restore.
+    private static func addReadGenerations(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE read_generation (scope TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+                INSERT INTO read_generation VALUES ('tools', random()), ('memory', random());
+                """)
+        // The tables each scope's cached answers are read from (a tool page: tools, versions,
+        // grants; a search or resolved context: contexts, shares, error logs; both: principals).
+        let scopes = [
+            ("tool_registry", "'tools'"), ("tool_version", "'tools'"), ("tool_permission", "'tools'"),
+            ("memory_context", "'memory'"), ("memory_share", "'memory'"), ("error_log", "'memory'"),
+            ("principal", "'tools', 'memory'"),
+        ]
+        for (table, scope) in scopes {
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER read_generation_\(table)_\(event.lowercased()) AFTER \(event) ON \(table) BEGIN
+                            UPDATE read_generation SET value = random() WHERE scope IN (\(scope));
+                        END
+                        """)
+            }
+        }
     }
 }

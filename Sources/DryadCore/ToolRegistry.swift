@@ -112,15 +112,21 @@ public struct ToolRegistry: Sendable {
     /// For callers that only print the page (the server): the stored schemas, executor, tags and
     /// metadata are copied as stored instead of parsed and encoded again, which was most of the
     /// cost of serving a page.
+    /// A server keeps these pages in its read cache while no tool, version, grant or principal changes.
     public func listEncoded(_ query: ToolQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<EncodedJSON> {
-        try await list(query, page: page, as: principal) { row in
+        let plan = ReadCache.Plan(
+            .tools,
+            ["tools.list", query.text, query.status?.rawValue, String(query.allVersions), String(page.limit), page.cursor, String(query.tags.count)]
+                + query.tags)
+        let cache = CachedRead<Page<EncodedJSON>>(plan: plan) { page in page.items.reduce(64) { $0 + $1.bytes.count } }
+        return try await list(query, page: page, as: principal, cache: cache) { row in
             (try Self.encoded(row), [row.string(1), row.string(3)])
         }
     }
 
     /// One page of `selectVersion` rows turned into items by `item`, which also gives each item's cursor key.
     private func list<Item: Sendable>(
-        _ query: ToolQuery, page: PageRequest, as principal: Principal,
+        _ query: ToolQuery, page: PageRequest, as principal: Principal, cache: CachedRead<Page<Item>>? = nil,
         _ item: @escaping @Sendable (ColumnRow) throws -> (Item, [String])
     ) async throws(DryadError) -> Page<Item> {
         let page = try page.validated()
@@ -160,7 +166,7 @@ public struct ToolRegistry: Sendable {
         arguments.append(page.limit + 1)
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "tools.list", "tools") { db, note in
+        return try await database.audited(principal, "tools.list", "tools", cache: cache) { db, note in
             if !principal.isAdmin { note.reason = "readable tools only" }
             let rows = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, item)
             let next = rows.count > limit ? Cursor.encode(rows[limit - 1].1) : nil

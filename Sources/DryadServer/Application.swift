@@ -153,7 +153,8 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
         return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "database unavailable\n")))
     }
     table.add(.get, "metrics", "Prometheus metrics.", on: router) { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+        let text = metrics.text(readCache: database.readCacheLookups)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     let api = router.group("api/v1")

@@ -36,14 +36,7 @@ enum HTTPJSON {
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         // Keys in the order each type writes them (no sorting: key order carries no meaning in
         // JSON, and sorting was half the cost of a listing); the CLI still sorts.
-        let bytes: [UInt8]
-        do {
-            bytes = try JSONStreamEncoder.encode(value)
-        } catch is JSONStreamEncoder.Unsupported {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            bytes = Array(try encoder.encode(value))
-        }
+        let bytes = try EncodedJSON(encoding: value).bytes
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

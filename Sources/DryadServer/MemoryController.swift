@@ -38,7 +38,11 @@ struct MemoryController: Sendable {
             let id = try context.path("id")
             let principal = try context.actor()
             let (resolved, explain) = (try query.bool("resolved"), try query.bool("explain"))
-            let found = resolved ? try await memory.resolved(id, explain: explain, as: principal) : try await memory.get(id, as: principal)
+            if resolved {
+                let found = try await memory.resolvedEncoded(id, explain: explain, as: principal)
+                return try HTTPJSON.response(found.json, headers: etag(found.version))
+            }
+            let found = try await memory.get(id, as: principal)
             return try HTTPJSON.response(found, headers: etag(found.version))
         }
 
@@ -81,7 +85,7 @@ struct MemoryController: Sendable {
             let query = Query(request: request)
             guard let text = query.string("q") else { throw DryadError.invalidInput("q: required") }
             let filter = MemoryQuery(agentID: query.string("agent"), contextType: query.string("type"), tags: query.strings("tag"), since: try query.since())
-            return try HTTPJSON.response(try await memory.search(text, filter, page: try query.page(), as: try context.actor()))
+            return try HTTPJSON.response(try await memory.searchEncoded(text, filter, page: try query.page(), as: try context.actor()))
         }
 
         table.add(.get, "memory/context/{id}/parents", "The ancestors, nearest first.", on: group) { _, context in

@@ -64,6 +64,19 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.limited).increment()
     }
 
-    /// The Prometheus text exposition.
-    func text() -> String { registry.emitToString() }
+    /// The Prometheus text exposition, with the read cache's counts when it is on.
+    func text(readCache: (hits: Int, misses: Int)? = nil) -> String {
+        var text = registry.emitToString()
+        if let readCache {
+            // Counted by the core, which does not use swift-metrics: written here at scrape time.
+            text += """
+                # HELP dryad_read_cache_lookups_total Read cache lookups by result.
+                # TYPE dryad_read_cache_lookups_total counter
+                dryad_read_cache_lookups_total{result="hit"} \(readCache.hits)
+                dryad_read_cache_lookups_total{result="miss"} \(readCache.misses)
+
+                """
+        }
+        return text
+    }
 }

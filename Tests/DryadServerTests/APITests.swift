@@ -15,9 +15,12 @@ struct Fixture {
     let admin: String
     let agent: String
 
-    init() async throws {
+    /// - Parameter cached: configure the database as `dryad serve` does (batched read audits, a read cache).
+    init(cached: Bool = false) async throws {
         folder = NSTemporaryDirectory() + "dryad-server-tests-" + UUID().uuidString
-        database = try DryadDatabase(path: folder + "/d.db")
+        database = try DryadDatabase(
+            path: folder + "/d.db", readAudit: cached ? .batched(interval: .milliseconds(5)) : .immediate, readCacheBytes: cached ? 1 << 20 : 0)
+        if cached { await database.startAuditBatching() }
         let root = Principal.localOperator(user: "tester")
         _ = try await database.principals.add("ops", type: .user, role: .admin, as: root)
         _ = try await database.principals.add("planner", type: .agent, role: .member, as: root)
@@ -195,8 +198,9 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         }
     }
 
-    @Test func memoryRoutesWithMergePatchAndConflicts() async throws {
-        let fixture = try await Fixture()
+    /// Also run as `dryad serve` runs it (read cache, batched audits): the answers must not differ.
+    @Test(arguments: [false, true]) func memoryRoutesWithMergePatchAndConflicts(cached: Bool) async throws {
+        let fixture = try await Fixture(cached: cached)
         try await fixture.app().test(.router) { client in
             var id = ""
             try await client.execute(
@@ -369,6 +373,36 @@ func object(_ response: TestResponse) throws -> [String: Any] {
 }
 
 @Suite struct BatchedAuditTests {
+    @Test func theReadCacheAnswersRepeatedReadsUntilAWriteAndCountsInMetrics() async throws {
+        let fixture = try await Fixture(cached: true)
+        try await fixture.app().test(.router) { client in
+            var id = ""
+            try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent),
+                body: body(#"{"agent_id":"planner","data":{"goal":"ship"}}"#)
+            ) { id = try #require(fields($0)["id"] as? String) }
+            for _ in 0..<2 {
+                try await client.execute(uri: "/api/v1/memory/context/\(id)?resolved=true", method: .get, headers: headers(fixture.agent)) { response in
+                    #expect(response.headers[.eTag] == "\"1\"")
+                    #expect((fields(response)["data"] as? [String: Any])?["goal"] as? String == "ship")
+                }
+            }
+            try await client.execute(
+                uri: "/api/v1/memory/context/\(id)", method: .patch, headers: headers(fixture.agent, "application/merge-patch+json"),
+                body: body(#"{"goal":"wait"}"#)
+            ) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/memory/context/\(id)?resolved=true", method: .get, headers: headers(fixture.agent)) { response in
+                #expect(response.headers[.eTag] == "\"2\"")
+                #expect((fields(response)["data"] as? [String: Any])?["goal"] as? String == "wait")
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"dryad_read_cache_lookups_total{result="hit"} 1"#))
+                #expect(text.contains(#"dryad_read_cache_lookups_total{result="miss"} 2"#))
+            }
+        }
+    }
+
     @Test func batchedReadAuditsLandInTheChain() async throws {
         let folder = NSTemporaryDirectory() + "dryad-server-batch-" + UUID().uuidString
         let database = try DryadDatabase(path: folder + "/d.db", readAudit: .batched(interval: .milliseconds(20)))

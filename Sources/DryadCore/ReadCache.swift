@@ -1,0 +1,170 @@
+import GRDB
+import Synchronization
+
+/// Answers of repeated reads (a page of tools, a search, a resolved context) kept by a server
+/// while nothing they were read from has changed.
+///
+/// Every change to a table a scope reads from replaces the scope's value in `read_generation`
+/// (schema triggers, so writes by other processes count too). An answer is stored with the
+/// value read in its own snapshot and served only while a fresh read of that value still
+/// matches, so a cached answer is exactly what the query would return now. Time is the other
+/// input: memory answers also keep the earliest expiry after their read and are not served
+/// past it. The permission decision is part of the answer, and a hit is audited like a read.
+final class ReadCache: Sendable {
+    /// A family of answers invalidated together.
+    enum Scope: String, Sendable {
+        case tools, memory
+    }
+
+    /// What a cacheable read asks for: its scope, a key naming everything its answer depends
+    /// on besides the caller (who is added to the key here), and the time its query ran at.
+    struct Plan: Sendable {
+        let scope: Scope
+        let key: String
+        /// The `now` a memory query filtered expired contexts with; nil for answers that do not expire.
+        let visibleAt: String?
+
+        /// A plan whose key is `parts`, each length-prefixed so no two lists give the same key.
+        init(_ scope: Scope, _ parts: [String?], visibleAt: String? = nil) {
+            self.scope = scope
+            self.visibleAt = visibleAt
+            var key = ""
+            for part in parts {
+                if let part { key += "\(part.utf8.count):\(part)" } else { key += "-" }
+            }
+            self.key = key
+        }
+    }
+
+    /// The snapshot facts an answer is stored with.
+    struct Stamp: Sendable {
+        let generation: Int64
+        /// The earliest expiry after the read: past it the answer may hold an expired context.
+        let validUntil: String?
+    }
+
+    private struct Entry {
+        let value: any Sendable
+        let note: AuditNote
+        let cost: Int
+        let validUntil: String?
+    }
+
+    /// One scope's answers, all read at `generation`.
+    private struct Shelf {
+        var generation: Int64
+        var entries: [String: Entry] = [:]
+    }
+
+    private struct State {
+        var shelves: [Scope: Shelf] = [:]
+        var bytes = 0
+    }
+
+    /// Bytes of answers kept at most; past it arbitrary entries are dropped.
+    let capacity: Int
+    private let state = Mutex(State())
+    /// Lookups answered from the cache and not, since the start.
+    let hits = Atomic<Int>(0)
+    let misses = Atomic<Int>(0)
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// The scope's current value, read in `db`'s snapshot.
+    static func generation(_ scope: Scope, in db: Database) throws -> Int64? {
+        try db.cachedStatement(sql: "SELECT value FROM read_generation WHERE scope = ?").decodeFirst(arguments: [scope.rawValue]) { Int64($0.int(0)) }
+    }
+
+    /// The facts to store an answer read in `db`'s snapshot with; nil when the file has no generations.
+    static func stamp(_ plan: Plan, in db: Database) throws -> Stamp? {
+        guard let generation = try generation(plan.scope, in: db) else { return nil }
+        var validUntil: String?
+        if let visibleAt = plan.visibleAt {
+            validUntil =
+                try db.cachedStatement(sql: "SELECT min(visible_until) FROM memory_context WHERE visible_until > ?")
+                .decodeFirst(arguments: [visibleAt]) { $0.optionalString(0) } ?? nil
+        }
+        return Stamp(generation: generation, validUntil: validUntil)
+    }
+
+    /// The caller-specific key: the same query answers differently per principal.
+    static func key(_ plan: Plan, _ principal: Principal) -> String {
+        "\(principal.name.utf8.count):\(principal.name)\(principal.kind.rawValue).\(principal.role.rawValue).\(plan.key)"
+    }
+
+    /// The stored answer for `key` if it was read at `generation` and has not expired by `now`.
+    func lookup<T>(_ scope: Scope, _ key: String, generation: Int64, now: String) -> (T, AuditNote)? {
+        let found = find(scope, key, generation: generation, now: now) as (T, AuditNote)?
+        if found == nil {
+            misses.add(1, ordering: .relaxed)
+        } else {
+            hits.add(1, ordering: .relaxed)
+        }
+        return found
+    }
+
+    private func find<T>(_ scope: Scope, _ key: String, generation: Int64, now: String) -> (T, AuditNote)? {
+        state.withLock { state -> (T, AuditNote)? in
+            guard let shelf = state.shelves[scope] else { return nil }
+            guard shelf.generation == generation else {
+                // Everything on it was read before the change: drop it now rather than at eviction.
+                state.bytes -= shelf.entries.values.reduce(0) { $0 + $1.cost }
+                state.shelves[scope] = nil
+                return nil
+            }
+            guard let entry = shelf.entries[key], let value = entry.value as? T else { return nil }
+            if let validUntil = entry.validUntil, now >= validUntil { return nil }
+            return (value, entry.note)
+        }
+    }
+
+    /// Keeps an answer read at `stamp`; `cost` is about the bytes it holds.
+    func store(_ scope: Scope, _ key: String, _ value: some Sendable, note: AuditNote, cost: Int, stamp: Stamp) {
+        guard cost <= capacity / 8 else { return }
+        state.withLock { state in
+            // Taken out while changed, so the dictionary is not copied.
+            var shelf = state.shelves.removeValue(forKey: scope) ?? Shelf(generation: stamp.generation)
+            if shelf.generation != stamp.generation {
+                // Read at another generation (older or newer): the shelf follows the latest store;
+                // a lookup checks the current value either way.
+                state.bytes -= shelf.entries.values.reduce(0) { $0 + $1.cost }
+                shelf = Shelf(generation: stamp.generation)
+            }
+            if let replaced = shelf.entries.updateValue(Entry(value: value, note: note, cost: cost, validUntil: stamp.validUntil), forKey: key) {
+                state.bytes -= replaced.cost
+            }
+            state.bytes += cost
+            state.shelves[scope] = shelf
+            while state.bytes > capacity, let evicted = Self.evictOne(from: &state.shelves, keeping: key) {
+                state.bytes -= evicted
+            }
+        }
+    }
+
+    /// Drops one entry other than `kept` (whichever the dictionaries give first) and returns its cost.
+    private static func evictOne(from shelves: inout [Scope: Shelf], keeping kept: String) -> Int? {
+        for scope in shelves.keys {
+            guard let key = shelves[scope]?.entries.keys.first(where: { $0 != kept }),
+                let evicted = shelves[scope]?.entries.removeValue(forKey: key)
+            else { continue }
+            return evicted.cost
+        }
+        return nil
+    }
+}
+
+/// A read's request to be answered from the read cache when it can, and kept there.
+struct CachedRead<T>: Sendable {
+    let plan: ReadCache.Plan
+    /// About the bytes an answer holds, for the cache's capacity.
+    let cost: @Sendable (T) -> Int
+}
+
+extension DryadDatabase {
+    /// The read cache's hits and misses since the start; nil when it is off.
+    public var readCacheLookups: (hits: Int, misses: Int)? {
+        readCache.map { ($0.hits.load(ordering: .relaxed), $0.misses.load(ordering: .relaxed)) }
+    }
+}
