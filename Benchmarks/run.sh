@@ -84,10 +84,14 @@ done = function(summary, latency, requests)
 end
 EOF
 
-"$bin" serve --db "$db" --port 0 --rate 1000000 --burst 1000000 >"$work/serve.out" 2>/dev/null &
-server_pid=$!
-for _ in $(seq 100); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-address=$(sed -n 's/^listening on //p' "$work/serve.out")
+# serve [FLAGS…]: start the server, set $address and $server_pid.
+serve() {
+  "$bin" serve --db "$db" --port 0 --rate 1000000 --burst 1000000 "$@" >"$work/serve.out" 2>/dev/null &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+  address=$(sed -n 's/^listening on //p' "$work/serve.out")
+}
+serve
 
 # run NAME CONNECTIONS PATH [SCRIPT]: one wrk run, one result line.
 run() {
@@ -97,7 +101,7 @@ run() {
   local line
   line=$(wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" --timeout 10s -H "Authorization: Bearer $token" \
     -s "$scripts" "$address$path" | grep '^DRYAD')
-  printf '%-40s %4s conns  %s\n' "$name" "$connections" "${line#DRYAD }"
+  printf '%-52s %4s conns  %s\n' "$name" "$connections" "${line#DRYAD }"
 }
 
 echo "machine: $(nproc) cores, $(uname -sr); ${DURATION}s per run; wrk -t$THREADS; server and load generator share the cores"
@@ -116,7 +120,19 @@ run "GET /tools (first page)" 16 /api/v1/tools
 run "GET /memory/context/{id}?resolved=true" 16 / resolved.lua
 run "GET /memory/search?q=…" 16 / search.lua
 run "POST /memory/context" 16 / store.lua
+run "GET /tools (first page)" 64 /api/v1/tools
+run "GET /memory/search?q=…" 64 / search.lua
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
+curl -s "$address/metrics" | grep '^dryad_read_cache_lookups_total' || true
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+# The same reads with the read cache off: what a first read, or a read after a write, costs.
+serve --read-cache 0
+for connections in 64 16; do
+  run "GET /tools (first page), no cache" $connections /api/v1/tools
+  run "GET /memory/context/{id}?resolved=true, no cache" $connections / resolved.lua
+  run "GET /memory/search?q=…, no cache" $connections / search.lua
+done
+echo "server peak RSS, no cache: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 # The ceiling for execute: starting /bin/cat and waiting for it, nothing else, on one thread.
 python3 - <<'EOF'

@@ -195,7 +195,10 @@ extension DryadDatabase {
         do {
             let plan = readCache == nil ? nil : cache?.plan
             let key = plan.map { ReadCache.key($0, principal) }
-            if let plan, let key, let readCache, let generation = try pointReaders.read({ db in try ReadCache.generation(plan.scope, in: db) }),
+            // A failed lookup (a file restored from before the cache, mid-migration) is a miss:
+            // the read itself then reports whatever is wrong.
+            if let plan, let key, let readCache,
+                let generation = (try? pointReaders.read({ db in try ReadCache.generation(plan.scope, in: db) })) ?? nil,
                 let (value, note): (T, AuditNote) = readCache.lookup(plan.scope, key, generation: generation, now: at)
             {
                 try enqueueRead(principal, action, note, at: at)
@@ -204,7 +207,7 @@ extension DryadDatabase {
             let read: @Sendable (Database) throws -> (T, AuditNote, ReadCache.Stamp?) = { db in
                 var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
                 let result = try body(db, &note)
-                return (result, note, try plan.flatMap { try ReadCache.stamp($0, in: db) })
+                return (result, note, plan.flatMap { (try? ReadCache.stamp($0, in: db)) ?? nil })
             }
             let (result, note, stamp) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
             if let plan, let key, let stamp, let cache {

@@ -13,6 +13,8 @@ public enum JSONStreamEncoder {
     public struct Unsupported: Error {}
 
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        // Written already (a cached answer): its `encode(to:)` would parse it to write it again.
+        if let encoded = value as? EncodedJSON { return encoded.bytes }
         let sink = Sink()
         if let json = value as? JSONValue {
             sink.write(json)

@@ -120,8 +120,10 @@ final class ReadCache: Sendable {
         }
     }
 
-    /// Keeps an answer read at `stamp`; `cost` is about the bytes it holds.
+    /// Keeps an answer read at `stamp`; `cost` is about the bytes it holds (its key and note are added).
     func store(_ scope: Scope, _ key: String, _ value: some Sendable, note: AuditNote, cost: Int, stamp: Stamp) {
+        // Keys count too: a client can make them long (a search's words), not only many.
+        let cost = cost + key.utf8.count + note.resource.utf8.count + note.reason.utf8.count + 128
         guard cost <= capacity / 8 else { return }
         state.withLock { state in
             // Taken out while changed, so the dictionary is not copied.

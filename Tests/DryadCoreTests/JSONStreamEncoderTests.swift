@@ -144,4 +144,11 @@ private struct SuperEncoding: Encodable {
         #expect(!cursor.contains { "+/=".contains($0) })
         #expect(try Cursor.decode(cursor, fields: key.count) == key)
     }
+
+    /// A cached answer is written as it is, not parsed and encoded again (which drops the space).
+    @Test func writtenJSONIsCopiedAtTheTopLevelToo() throws {
+        let written = EncodedJSON(bytes: Array(#"{"b":1, "a":[2]}"#.utf8))
+        #expect(try JSONStreamEncoder.encode(written) == written.bytes)
+        #expect(try EncodedJSON(encoding: written) == written)
+    }
 }

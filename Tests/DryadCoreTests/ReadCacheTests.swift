@@ -127,10 +127,11 @@ import Testing
 
     @Test func aFullCacheDropsEntriesToStayWithinItsCapacity() throws {
         let cache = ReadCache(capacity: 8_000)
+        // Each entry costs 1,000 with its key ("k12", 3 bytes), note ("r", "allowed") and overhead (128).
         let stamp = ReadCache.Stamp(generation: 1, validUntil: nil)
         let note = AuditNote(resource: "r", reason: "allowed")
         for index in 0..<100 {
-            cache.store(.tools, "k\(index)", index, note: note, cost: 900, stamp: stamp)
+            cache.store(.tools, "k\(index)", index, note: note, cost: 1000 - 128 - 3 - 1 - 7, stamp: stamp)
         }
         let kept = (0..<100).filter { (cache.lookup(.tools, "k\($0)", generation: 1, now: "") as (Int, AuditNote)?) != nil }
         #expect(kept.count == 8)
