@@ -358,6 +358,12 @@ public struct EncodedJSON: Sendable, Encodable, Equatable {
         self.bytes = bytes
     }
 
+    /// A copy holding exactly its bytes: an encoder's buffer grows by doubling, so up to half of
+    /// it is spare room, which a cache would keep for as long as the answer.
+    func compacted() -> EncodedJSON {
+        EncodedJSON(bytes: [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in count = buffer.initialize(fromContentsOf: bytes) })
+    }
+
     /// `value` written by the stream encoder, or by `JSONEncoder` (slashes unescaped) for the
     /// types the stream encoder does not model.
     public init(encoding value: some Encodable) throws {

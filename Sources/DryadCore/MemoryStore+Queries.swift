@@ -26,8 +26,8 @@ extension MemoryStore {
     public func resolvedEncoded(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> EncodedRecord {
         let now = database.now()
         let plan = ReadCache.Plan(.memory, ["memory.resolved", id, String(explain)], visibleAt: now)
-        return try await resolved(id, explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.count }) { context in
-            EncodedRecord(json: try EncodedJSON(encoding: context), version: context.version)
+        return try await resolved(id, explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.capacity }) { context in
+            EncodedRecord(json: try EncodedJSON(encoding: context).compacted(), version: context.version)
         }
     }
 
@@ -163,20 +163,21 @@ extension MemoryStore {
         try await search(text, query, page: page, now: database.now(), as: principal, cache: nil) { $0 }
     }
 
-    /// `search`'s page written as JSON; a server keeps these in its read cache while no context,
-    /// share, error log or principal changes.
+    /// `search`'s page written as JSON; a server keeps these (except searches with `since`) in
+    /// its read cache while no context, share, error log or principal changes.
     public func searchEncoded(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError)
         -> EncodedJSON
     {
         let now = database.now()
         let plan = ReadCache.Plan(
             .memory,
-            [
-                "memory.search", text, query.agentID, query.contextType, query.parentID, query.since.map(Timestamp.format), String(page.limit),
-                page.cursor, String(query.tags.count),
-            ] + query.tags, visibleAt: now)
-        return try await search(text, query, page: page, now: now, as: principal, cache: CachedRead(plan: plan) { $0.bytes.count }) { page in
-            try EncodedJSON(encoding: page)
+            ["memory.search", text, query.agentID, query.contextType, query.parentID, String(page.limit), page.cursor, String(query.tags.count)]
+                + query.tags, visibleAt: now)
+        // Not with `since`: given as a duration ("24h") it names another instant on every call,
+        // so each answer would take room and never be asked for again.
+        let cache = query.since == nil ? CachedRead<EncodedJSON>(plan: plan) { $0.bytes.capacity } : nil
+        return try await search(text, query, page: page, now: now, as: principal, cache: cache) { page in
+            try EncodedJSON(encoding: page).compacted()
         }
     }
 

@@ -12,7 +12,7 @@ import Synchronization
 /// past it. The permission decision is part of the answer, and a hit is audited like a read.
 final class ReadCache: Sendable {
     /// A family of answers invalidated together.
-    enum Scope: String, Sendable {
+    enum Scope: String, Sendable, CaseIterable {
         case tools, memory
     }
 
@@ -39,6 +39,8 @@ final class ReadCache: Sendable {
     /// The snapshot facts an answer is stored with.
     struct Stamp: Sendable {
         let generation: Int64
+        /// The time the memory query filtered expired contexts with.
+        let validFrom: String?
         /// The earliest expiry after the read: past it the answer may hold an expired context.
         let validUntil: String?
     }
@@ -47,6 +49,8 @@ final class ReadCache: Sendable {
         let value: any Sendable
         let note: AuditNote
         let cost: Int
+        /// The time the answer was read at, and the earliest expiry after it: served only between.
+        let validFrom: String?
         let validUntil: String?
     }
 
@@ -54,16 +58,12 @@ final class ReadCache: Sendable {
     private struct Shelf {
         var generation: Int64
         var entries: [String: Entry] = [:]
-    }
-
-    private struct State {
-        var shelves: [Scope: Shelf] = [:]
         var bytes = 0
     }
 
     /// Bytes of answers kept at most; past it arbitrary entries are dropped.
     let capacity: Int
-    private let state = Mutex(State())
+    private let shelves = Mutex<[Scope: Shelf]>([:])
     /// Lookups answered from the cache and not, since the start.
     let hits = Atomic<Int>(0)
     let misses = Atomic<Int>(0)
@@ -86,7 +86,7 @@ final class ReadCache: Sendable {
                 try db.cachedStatement(sql: "SELECT min(visible_until) FROM memory_context WHERE visible_until > ?")
                 .decodeFirst(arguments: [visibleAt]) { $0.optionalString(0) } ?? nil
         }
-        return Stamp(generation: generation, validUntil: validUntil)
+        return Stamp(generation: generation, validFrom: plan.visibleAt, validUntil: validUntil)
     }
 
     /// The caller-specific key: the same query answers differently per principal.
@@ -94,9 +94,19 @@ final class ReadCache: Sendable {
         "\(principal.name.utf8.count):\(principal.name)\(principal.kind.rawValue).\(principal.role.rawValue).\(plan.key)"
     }
 
-    /// The stored answer for `key` if it was read at `generation` and has not expired by `now`.
+    /// The stored answer for `key` if it was read at `generation` and is valid at `now`.
     func lookup<T>(_ scope: Scope, _ key: String, generation: Int64, now: String) -> (T, AuditNote)? {
-        let found = find(scope, key, generation: generation, now: now) as (T, AuditNote)?
+        let (found, stale) = shelves.withLock { shelves -> ((T, AuditNote)?, Shelf?) in
+            guard let shelf = shelves[scope] else { return (nil, nil) }
+            // Everything on a shelf of another generation was read before a change: drop it now.
+            guard shelf.generation == generation else { return (nil, shelves.removeValue(forKey: scope)) }
+            guard let entry = shelf.entries[key], let value = entry.value as? T else { return (nil, nil) }
+            // A clock set back counts too: contexts that expired before the read may be visible again.
+            if let validUntil = entry.validUntil, now >= validUntil { return (nil, nil) }
+            if let validFrom = entry.validFrom, now < validFrom { return (nil, nil) }
+            return ((value, entry.note), nil)
+        }
+        withExtendedLifetime(stale) {}  // freed here, outside the lock
         if found == nil {
             misses.add(1, ordering: .relaxed)
         } else {
@@ -105,55 +115,43 @@ final class ReadCache: Sendable {
         return found
     }
 
-    private func find<T>(_ scope: Scope, _ key: String, generation: Int64, now: String) -> (T, AuditNote)? {
-        state.withLock { state -> (T, AuditNote)? in
-            guard let shelf = state.shelves[scope] else { return nil }
-            guard shelf.generation == generation else {
-                // Everything on it was read before the change: drop it now rather than at eviction.
-                state.bytes -= shelf.entries.values.reduce(0) { $0 + $1.cost }
-                state.shelves[scope] = nil
-                return nil
-            }
-            guard let entry = shelf.entries[key], let value = entry.value as? T else { return nil }
-            if let validUntil = entry.validUntil, now >= validUntil { return nil }
-            return (value, entry.note)
-        }
-    }
-
     /// Keeps an answer read at `stamp`; `cost` is about the bytes it holds (its key and note are added).
     func store(_ scope: Scope, _ key: String, _ value: some Sendable, note: AuditNote, cost: Int, stamp: Stamp) {
         // Keys count too: a client can make them long (a search's words), not only many.
-        let cost = cost + key.utf8.count + note.resource.utf8.count + note.reason.utf8.count + 128
+        let cost = cost + key.utf8.count + note.resource.utf8.count + note.reason.utf8.count + 256
         guard cost <= capacity / 8 else { return }
-        state.withLock { state in
-            // Taken out while changed, so the dictionary is not copied.
-            var shelf = state.shelves.removeValue(forKey: scope) ?? Shelf(generation: stamp.generation)
+        let entry = Entry(value: value, note: note, cost: cost, validFrom: stamp.validFrom, validUntil: stamp.validUntil)
+        let stale = shelves.withLock { shelves -> Shelf? in
+            // Shelves are taken out while changed so their dictionaries are not copied.
+            var shelf = shelves.removeValue(forKey: scope) ?? Shelf(generation: stamp.generation)
+            var stale: Shelf?
             if shelf.generation != stamp.generation {
                 // Read at another generation (older or newer): the shelf follows the latest store;
                 // a lookup checks the current value either way.
-                state.bytes -= shelf.entries.values.reduce(0) { $0 + $1.cost }
+                stale = shelf
                 shelf = Shelf(generation: stamp.generation)
             }
-            if let replaced = shelf.entries.updateValue(Entry(value: value, note: note, cost: cost, validUntil: stamp.validUntil), forKey: key) {
-                state.bytes -= replaced.cost
-            }
-            state.bytes += cost
-            state.shelves[scope] = shelf
-            while state.bytes > capacity, let evicted = Self.evictOne(from: &state.shelves, keeping: key) {
-                state.bytes -= evicted
-            }
+            if let replaced = shelf.entries.updateValue(entry, forKey: key) { shelf.bytes -= replaced.cost }
+            shelf.bytes += cost
+            shelves[scope] = consume shelf
+            Self.evict(from: &shelves, downTo: capacity, keeping: key)
+            return stale
         }
+        withExtendedLifetime(stale) {}  // freed here, outside the lock
     }
 
-    /// Drops one entry other than `kept` (whichever the dictionaries give first) and returns its cost.
-    private static func evictOne(from shelves: inout [Scope: Shelf], keeping kept: String) -> Int? {
-        for scope in shelves.keys {
-            guard let key = shelves[scope]?.entries.keys.first(where: { $0 != kept }),
-                let evicted = shelves[scope]?.entries.removeValue(forKey: key)
-            else { continue }
-            return evicted.cost
+    /// Drops entries other than `kept` (whichever the dictionaries give first) until the shelves hold at most `capacity` bytes.
+    private static func evict(from shelves: inout [Scope: Shelf], downTo capacity: Int, keeping kept: String) {
+        var excess = shelves.values.reduce(0) { $0 + $1.bytes } - capacity
+        for scope in Scope.allCases where excess > 0 {
+            guard var shelf = shelves.removeValue(forKey: scope) else { continue }
+            while excess > 0, let index = shelf.entries.firstIndex(where: { $0.key != kept }) {
+                let cost = shelf.entries.remove(at: index).value.cost
+                shelf.bytes -= cost
+                excess -= cost
+            }
+            shelves[scope] = consume shelf
         }
-        return nil
     }
 }
 

@@ -118,9 +118,9 @@ public struct ToolRegistry: Sendable {
             .tools,
             ["tools.list", query.text, query.status?.rawValue, String(query.allVersions), String(page.limit), page.cursor, String(query.tags.count)]
                 + query.tags)
-        let cache = CachedRead<Page<EncodedJSON>>(plan: plan) { page in page.items.reduce(64) { $0 + $1.bytes.count } }
+        let cache = CachedRead<Page<EncodedJSON>>(plan: plan) { page in page.items.reduce(64) { $0 + $1.bytes.capacity + 32 } }
         return try await list(query, page: page, as: principal, cache: cache) { row in
-            (try Self.encoded(row), [row.string(1), row.string(3)])
+            (try Self.encoded(row).compacted(), [row.string(1), row.string(3)])
         }
     }
 

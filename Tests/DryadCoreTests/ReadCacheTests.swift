@@ -101,6 +101,34 @@ import Testing
         #expect(try await searchIDs("apple") == [lasting.id], "expired with no write in between")
     }
 
+    @Test func aClockSetBackIsNotAnsweredFromLaterReads() async throws {
+        let brief = try await other.memory.store(MemoryDraft(agentID: "a1", data: .object(["note": .string("plum")]), ttl: 60), as: testOperator)
+        clock.advance(120)
+        #expect(try await searchIDs("plum") == [])
+        clock.advance(-90)
+        #expect(try await searchIDs("plum") == [brief.id])
+        #expect(try hits == 0)
+    }
+
+    @Test func searchesWithSinceAreNotKept() async throws {
+        _ = try await other.memory.store(MemoryDraft(agentID: "a1", data: .object(["note": .string("fig")])), as: testOperator)
+        let query = MemoryQuery(since: clock.now.addingTimeInterval(-3600))
+        for _ in 0..<2 { _ = try await server.memory.searchEncoded("fig", query, as: testOperator) }
+        #expect(try cache.misses.load(ordering: .relaxed) == 0, "not even looked up")
+        #expect(try hits == 0)
+    }
+
+    /// A migration that rebuilds a table drops its triggers; this keeps all 21 (7 tables × 3 events).
+    @Test func everyTableAnAnswerReadsHasItsTriggers() async throws {
+        let queue = try DatabaseQueue(path: folder.path + "/d.db")
+        let triggers = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'read_generation_%'")
+        }
+        #expect(triggers.count == 21)
+        #expect(
+            Set(triggers) == ["tool_registry", "tool_version", "tool_permission", "memory_context", "memory_share", "error_log", "principal"])
+    }
+
     @Test func aResolvedContextFollowsItsAncestorsAndErrorLogs() async throws {
         let root = try await other.memory.store(MemoryDraft(agentID: "a1", data: .object(["x": .integer(1)])), as: testOperator)
         let child = try await other.memory.store(MemoryDraft(agentID: "a1", data: .object(["y": .integer(2)]), parentID: root.id), as: testOperator)
@@ -127,11 +155,11 @@ import Testing
 
     @Test func aFullCacheDropsEntriesToStayWithinItsCapacity() throws {
         let cache = ReadCache(capacity: 8_000)
-        // Each entry costs 1,000 with its key ("k12", 3 bytes), note ("r", "allowed") and overhead (128).
-        let stamp = ReadCache.Stamp(generation: 1, validUntil: nil)
+        // Each entry costs 1,000 with its key ("k12", 3 bytes), note ("r", "allowed") and overhead (256).
+        let stamp = ReadCache.Stamp(generation: 1, validFrom: nil, validUntil: nil)
         let note = AuditNote(resource: "r", reason: "allowed")
         for index in 0..<100 {
-            cache.store(.tools, "k\(index)", index, note: note, cost: 1000 - 128 - 3 - 1 - 7, stamp: stamp)
+            cache.store(.tools, "k\(index)", index, note: note, cost: 1000 - 256 - 3 - 1 - 7, stamp: stamp)
         }
         let kept = (0..<100).filter { (cache.lookup(.tools, "k\($0)", generation: 1, now: "") as (Int, AuditNote)?) != nil }
         #expect(kept.count == 8)
