@@ -133,6 +133,8 @@ for connections in 64 16; do
   run "GET /memory/search?q=…, no cache" $connections / search.lua
 done
 echo "server peak RSS, no cache: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
+# The ceiling again: how much the machine drifted during the runs.
+run "GET /healthz (baseline, at the end)" 64 /healthz
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 # The ceiling for execute: starting /bin/cat and waiting for it, nothing else, on one thread.
 python3 - <<'EOF'
