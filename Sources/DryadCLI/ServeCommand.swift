@@ -52,7 +52,6 @@ struct ServeCommand: AsyncParsableCommand {
             readCacheBytes: readCache << 20,
             limits: try .from(environment: environment))
         await database.startAuditBatching()
-        try database.startBackgroundCheckpoints()
         let configuration = ServerConfiguration(
             host: host, port: port, maxBody: maxBody, defaultLimit: RateLimiter.Limit(rate: rate, burst: burst),
             logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
@@ -64,6 +63,5 @@ struct ServeCommand: AsyncParsableCommand {
         // SIGTERM/SIGINT stop accepting, finish requests in flight, then return.
         try await app.runService()
         await database.flushAudit()
-        await database.stopBackgroundCheckpoints()
     }
 }

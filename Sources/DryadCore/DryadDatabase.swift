@@ -26,8 +26,6 @@ public final class DryadDatabase: Sendable {
     let verifiedTokens = VerifiedTokenCache()
     /// Answers of repeated listings, searches and resolved contexts (a server's); nil when off.
     let readCache: ReadCache?
-    /// Background WAL checkpoints (a server's; see `startBackgroundCheckpoints`).
-    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database at `path`.
     ///
@@ -72,7 +70,6 @@ public final class DryadDatabase: Sendable {
             throw Self.map(error, path: path, opening: true)
         }
         pointReaders = PointReaders(path: path, busyTimeout: busyTimeout)
-        checkpointer = WALCheckpointer(path: path)
         let capacity = if case .batched(_, let capacity) = readAudit { capacity } else { ReadAudit.defaultCapacity }
         batcher = AuditBatcher(pool: pool, capacity: capacity)
         committer = GroupCommit(pool: pool)

@@ -28,26 +28,6 @@ import Testing
         #expect(foreignKeys == 1)
     }
 
-    /// With the writer's automatic checkpoint off, only the background connection can move
-    /// pages into the file: the file grows while nothing else checkpoints.
-    @Test func backgroundCheckpointsMoveCommittedPagesIntoTheFile() async throws {
-        let folder = try TemporaryFolder()
-        let path = folder.path + "/d.db"
-        let database = try DryadDatabase(path: path)
-        try database.startBackgroundCheckpoints(every: .milliseconds(20))
-        #expect(try await database.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
-        try await Task.sleep(for: .milliseconds(100))
-        let size = { try (FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
-        let before = try size()
-        _ = try await database.tools.register((0..<300).map { definition("t\($0)", description: String(repeating: "x", count: 400)) }, as: testOperator)
-        let deadline = ContinuousClock.now + .seconds(3)
-        while try size() <= before, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(try size() > before)
-
-        await database.stopBackgroundCheckpoints()
-        #expect(try await database.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 1000)
-    }
-
     @Test func reopeningACurrentFileKeepsItsData() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/d.db"
