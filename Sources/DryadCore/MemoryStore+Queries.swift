@@ -18,7 +18,7 @@ extension MemoryStore {
     /// The context with `data` replaced by the effective data after inheritance: the ancestors'
     /// data merged from the root down (RFC 7396), with the source of every leaf when `explain`.
     public func resolved(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try await resolved(id, explain: explain, as: principal, cache: nil) { $0 }
+        try await resolved(id, explain: explain, now: database.now(), as: principal, cache: nil) { $0 }
     }
 
     /// `resolved` written as JSON, with the context's version (its ETag); a server keeps these
@@ -32,11 +32,10 @@ extension MemoryStore {
     }
 
     private func resolved<Item: Sendable>(
-        _ id: String, explain: Bool, now: String? = nil, as principal: Principal, cache: CachedRead<Item>?,
+        _ id: String, explain: Bool, now: String, as principal: Principal, cache: CachedRead<Item>?,
         _ item: @escaping @Sendable (MemoryContext) throws -> Item
     ) async throws(DryadError) -> Item {
-        let now = now ?? database.now()
-        return try await database.audited(principal, "memory.get", "memory:\(id)", cache: cache) { db, note in
+        try await database.audited(principal, "memory.get", "memory:\(id)", cache: cache) { db, note in
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try Access.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
