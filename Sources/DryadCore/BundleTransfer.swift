@@ -267,8 +267,12 @@ public struct BundleTransfer: Sendable {
 
     /// Columns that dryad derives (depth, visibility, latest version, precedence key) must agree
     /// with the rows they derive from: a crafted bundle could otherwise store a parent cycle
-    /// that recursive queries would never leave, or tools `get` cannot find.
+    /// that recursive queries would never leave, or tools `get` cannot find. Principal names
+    /// must be ones `principals add` accepts: `anonymous` signs failed token checks in the trail.
     static func checkDerivedColumns(_ db: Database) throws {
+        for name in try String.fetchAll(db, sql: "SELECT name FROM principal") where !PrincipalStore.isValidName(name) {
+            throw DryadError.invalidInput("bundle: principal \"\(ToolRules.printable(name))\" has a name dryad refuses (reserved or malformed)")
+        }
         if try Bool.fetchOne(
             db,
             sql: """

@@ -201,6 +201,19 @@ final class LineCollector: Sendable {
         }
     }
 
+    /// `anonymous` signs failed token checks in the trail, so an imported principal must not take it.
+    @Test func aReservedOrMalformedPrincipalNameIsRefused() async throws {
+        let lines = try await export(try await populated(), [.tools, .principals, .permissions])
+        for (index, name) in ["anonymous", "..", "local:root"].enumerated() {
+            let bundle = lines.map { $0.replacingOccurrences(of: #""alice""#, with: #""\#(name)""#) }
+            #expect(bundle != lines)
+            let copy = try open("principal-copy\(index)")
+            await #expect(throws: DryadError.invalidInput("bundle: principal \"\(name)\" has a name dryad refuses (reserved or malformed)")) {
+                _ = try await copy.bundles.import(from: LineCollector.source(bundle), as: testOperator)
+            }
+        }
+    }
+
     @Test func rowsThatPointNowhereAreRefused() async throws {
         let lines = try await export(try await populated(), [.tools, .principals, .permissions])
         let withoutTools = lines.filter { !$0.contains(#""table":"tool_registry""#) && !$0.contains(#""table":"tool_version""#) }
