@@ -711,7 +711,7 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'status' -d 'Show the database path, schema version, SQLite version and row counts.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'backup' -d 'Write a consistent online copy to a new file and check it.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'restore' -d 'Replace the database with a healthy dryad database file (asks on a terminal; --yes otherwise).'
-complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'check' -d 'Run integrity_check, foreign_key_check and the audit chain check (exit 1 on any failure).'
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'check' -d 'Run integrity_check, foreign_key_check, the audit chain check and the read cache trigger check (exit 1 on any failure).'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'migrate' -d 'Bring the schema up to date (opening the database does this too) and print its version.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad db" -eq 1' -fa 'vacuum' -d 'Rebuild the file to reclaim free space.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad db status" db' -l 'db' -d 'SQLite database file (default: $DRYAD_DB, else $XDG_DATA_HOME/dryad/dryad.db).' -rfka ''

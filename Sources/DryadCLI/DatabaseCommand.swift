@@ -65,7 +65,8 @@ extension DatabaseCommand {
     /// `dryad db check`.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "check", abstract: "Run integrity_check, foreign_key_check and the audit chain check (exit 1 on any failure).")
+            commandName: "check",
+            abstract: "Run integrity_check, foreign_key_check, the audit chain check and the read cache trigger check (exit 1 on any failure).")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {

@@ -85,7 +85,8 @@ extension DryadDatabase {
         }
     }
 
-    /// `integrity_check`, `foreign_key_check` and the audit chain, one result each.
+    /// `integrity_check`, `foreign_key_check`, the audit chain and the read cache's change
+    /// markers, one result each.
     public func check(as principal: Principal) async throws(DryadError) -> [CheckResult] {
         // An audited admin check first, kept short: the checks themselves read a snapshot, so a
         // long one never holds the write lock. On a damaged file a check that cannot run is a
@@ -111,6 +112,18 @@ extension DryadDatabase {
                     detail: verification.ok ? "ok (\(verification.entries) entries)" : (verification.problem ?? "does not verify")))
         } catch  where error.code == "storage_error" {
             results.append(CheckResult(check: "audit_chain", ok: false, detail: error.message))
+        }
+        do {
+            let missing = try await read(Schema.missingReadGenerationMarkers)
+            results.append(
+                CheckResult(
+                    check: "read_cache_markers", ok: missing.isEmpty,
+                    detail: missing.isEmpty
+                        ? "ok"
+                        : "missing \(missing.joined(separator: ", ")): a running dryad serve may answer stale reads until it is restarted, which restores them")
+            )
+        } catch {
+            results.append(CheckResult(check: "read_cache_markers", ok: false, detail: error.message))
         }
         return results
     }

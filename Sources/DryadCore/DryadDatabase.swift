@@ -78,6 +78,7 @@ public final class DryadDatabase: Sendable {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             // The writer has read the identity already: no reader connection opens at start-up.
             try migrateIfNeeded(known: writerSaw.value.withLock { $0 })
+            if readCache != nil { try restoreReadGenerationMarkersIfMissing() }
         } catch {
             throw Self.map(error, path: path, opening: true)
         }
@@ -167,6 +168,13 @@ public final class DryadDatabase: Sendable {
             let now = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
             if now != Self.schemaVersion { throw error }
         }
+    }
+
+    /// A server's cache is only as fresh as the triggers that mark changes: put back any that
+    /// were dropped by hand before the first answer is kept (one read when nothing is missing).
+    private func restoreReadGenerationMarkersIfMissing() throws {
+        guard try !pool.read(Schema.missingReadGenerationMarkers).isEmpty else { return }
+        try pool.write(Schema.restoreReadGenerationMarkers)
     }
 
     // MARK: - Transactions

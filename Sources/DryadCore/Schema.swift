@@ -300,27 +300,48 @@ enum Schema {
     /// a CLI process, `sqlite3`). Random rather than counted: a restored file brings the value
     /// that went with its content, so an equal value means equal content even across a restore.
     private static func addReadGenerations(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                CREATE TABLE read_generation (scope TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT, WITHOUT ROWID;
-                INSERT INTO read_generation VALUES ('tools', random()), ('memory', random());
-                """)
-        // The tables each scope's cached answers are read from (a tool page: tools, versions,
-        // grants; a search or resolved context: contexts, shares, error logs; both: principals).
-        let scopes = [
-            ("tool_registry", "'tools'"), ("tool_version", "'tools'"), ("tool_permission", "'tools'"),
-            ("memory_context", "'memory'"), ("memory_share", "'memory'"), ("error_log", "'memory'"),
-            ("principal", "'tools', 'memory'"),
-        ]
-        for (table, scope) in scopes {
-            for event in ["INSERT", "UPDATE", "DELETE"] {
-                try db.execute(
-                    sql: """
-                        CREATE TRIGGER read_generation_\(table)_\(event.lowercased()) AFTER \(event) ON \(table) BEGIN
-                            UPDATE read_generation SET value = random() WHERE scope IN (\(scope));
-                        END
-                        """)
+        try db.execute(sql: "CREATE TABLE read_generation (scope TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT, WITHOUT ROWID")
+        try restoreReadGenerationMarkers(db)
+    }
+
+    /// The tables each read-cache scope's answers are read from (a tool page: tools, versions,
+    /// grants; a search or resolved context: contexts, shares, error logs; both: principals).
+    private static let readGenerationTables = [
+        ("tool_registry", ["tools"]), ("tool_version", ["tools"]), ("tool_permission", ["tools"]),
+        ("memory_context", ["memory"]), ("memory_share", ["memory"]), ("error_log", ["memory"]),
+        ("principal", ["tools", "memory"]),
+    ]
+
+    /// The triggers that replace a scope's value, by name, with what each runs.
+    private static var readGenerationTriggers: [(name: String, sql: String)] {
+        readGenerationTables.flatMap { table, scopes in
+            ["INSERT", "UPDATE", "DELETE"].map { event in
+                let name = "read_generation_\(table)_\(event.lowercased())"
+                let scopeList = scopes.map { "'\($0)'" }.joined(separator: ", ")
+                return (
+                    name,
+                    """
+                    CREATE TRIGGER IF NOT EXISTS \(name) AFTER \(event) ON \(table) BEGIN
+                        UPDATE read_generation SET value = random() WHERE scope IN (\(scopeList));
+                    END
+                    """
+                )
             }
         }
+    }
+
+    /// What the read cache relies on and the file lacks (a trigger or scope row dropped by hand):
+    /// without a trigger a cached answer could outlive the change it should have made stale.
+    static func missingReadGenerationMarkers(_ db: Database) throws -> [String] {
+        let triggers = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'read_generation_%'"))
+        let scopes = Set(try String.fetchAll(db, sql: "SELECT scope FROM read_generation"))
+        return readGenerationTriggers.map(\.name).filter { !triggers.contains($0) }.map { "trigger \($0)" }
+            + ["tools", "memory"].filter { !scopes.contains($0) }.map { "scope \($0)" }
+    }
+
+    /// Creates whichever triggers and scope rows are missing (all of them in the v7 migration).
+    static func restoreReadGenerationMarkers(_ db: Database) throws {
+        for trigger in readGenerationTriggers { try db.execute(sql: trigger.sql) }
+        try db.execute(sql: "INSERT OR IGNORE INTO read_generation VALUES ('tools', random()), ('memory', random())")
     }
 }

@@ -63,13 +63,38 @@ import Testing
 
     @Test func checkReportsATamperedAuditChain() async throws {
         _ = try await database.tools.register([definition("t")], as: testOperator)
-        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true])
+        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true])
         #expect(try await database.audit.list(AuditQuery(action: "db.check"), as: testOperator).items.map(\.decision) == ["allow"])
         let member = try await database.principals.add("m", type: .user, role: .member, as: testOperator).principal(requestID: nil)
         #expect(await errorCode { _ = try await database.check(as: member) } == "permission_denied")
         try await database.pool.write { db in try db.execute(sql: "UPDATE audit_log SET action = 'x' WHERE seq = 1") }
         let results = try await database.check(as: testOperator)
-        #expect(results.map(\.check) == ["integrity_check", "foreign_key_check", "audit_chain"])
-        #expect(results.map(\.ok) == [true, true, false])
+        #expect(results.map(\.check) == ["integrity_check", "foreign_key_check", "audit_chain", "read_cache_markers"])
+        #expect(results.map(\.ok) == [true, true, false, true])
+    }
+
+    /// Without its trigger a server's cached answer would outlive the change: check says so,
+    /// and opening the file for a server (with a read cache) puts back what is missing.
+    @Test func checkReportsMissingReadCacheMarkersAndAServerRestoresThem() async throws {
+        let path = folder.path + "/d.db"
+        try await database.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER read_generation_tool_version_update; DELETE FROM read_generation WHERE scope = 'memory'")
+        }
+        let damaged = try await database.check(as: testOperator)
+        #expect(damaged.map(\.ok) == [true, true, true, false])
+        #expect(
+            damaged.last?.detail
+                == "missing trigger read_generation_tool_version_update, scope memory: a running dryad serve may answer stale reads until it is restarted, which restores them"
+        )
+        _ = try DryadDatabase(path: path)
+        #expect(try await database.check(as: testOperator).last?.ok == false, "a CLI open leaves the file as it is")
+        _ = try DryadDatabase(path: path, readAudit: .batched(interval: .milliseconds(5)), readCacheBytes: 1 << 20)
+        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true])
+        // The restored trigger marks a change again.
+        _ = try await database.tools.register([definition("t")], as: testOperator)
+        let before = try await database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM read_generation WHERE scope = 'tools'") }
+        _ = try await database.tools.update(.nameOrID("t"), ToolChanges(description: "changed"), as: testOperator)
+        let after = try await database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM read_generation WHERE scope = 'tools'") }
+        #expect(before != after)
     }
 }
