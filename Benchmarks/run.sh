@@ -5,6 +5,7 @@
 #
 #   Benchmarks/run.sh                 # 30 s per run, the full data set
 #   DURATION=10 Benchmarks/run.sh     # shorter runs
+#   WARMUP=0 Benchmarks/run.sh        # no uncounted warm-up run before each row (default 5 s)
 #   KEEP=1 Benchmarks/run.sh          # keep the seeded database (path printed) for reuse
 #   DB=/path/seeded.db Benchmarks/run.sh   # skip seeding, reuse a database from KEEP=1
 #
@@ -13,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-5}
 THREADS=${THREADS:-2}
 
 need=()
@@ -93,18 +95,24 @@ serve() {
 }
 serve
 
-# run NAME CONNECTIONS PATH [SCRIPT]: one wrk run, one result line.
+# run NAME CONNECTIONS PATH [SCRIPT]: a warm-up run of the same requests (not counted: it
+# takes the first pass through caches, the read cache's included, out of the figures), then
+# the measured run, one result line.
 run() {
   local name=$1 connections=$2 path=$3 script=${4:-}
   local scripts=$work/report.lua
   if [ -n "$script" ]; then cat "$work/$script" "$work/report.lua" >"$work/combined.lua"; scripts=$work/combined.lua; fi
+  if [ "$WARMUP" -gt 0 ]; then
+    wrk -t"$THREADS" -c"$connections" -d"${WARMUP}s" --timeout 10s -H "Authorization: Bearer $token" \
+      -s "$scripts" "$address$path" >/dev/null
+  fi
   local line
   line=$(wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" --timeout 10s -H "Authorization: Bearer $token" \
     -s "$scripts" "$address$path" | grep '^DRYAD')
   printf '%-52s %4s conns  %s\n' "$name" "$connections" "${line#DRYAD }"
 }
 
-echo "machine: $(nproc) cores, $(uname -sr); ${DURATION}s per run; wrk -t$THREADS; server and load generator share the cores"
+echo "machine: $(nproc) cores, $(uname -sr); ${DURATION}s per run after ${WARMUP}s of warm-up; wrk -t$THREADS; server and load generator share the cores"
 # The ceiling on this machine right now: no token, no database (this VM varies by ±30 % over hours).
 run "GET /healthz (baseline)" 64 /healthz
 run "GET /tools/{name}" 100 /api/v1/tools/tool-1 tool.lua
