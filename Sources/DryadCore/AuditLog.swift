@@ -190,11 +190,10 @@ public struct AuditLog: Sendable {
                 INSERT INTO audit_log (seq, at, principal, action, resource, decision, reason, request_id, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(
-            arguments: [
-                entry.seq, entry.at, entry.principal, entry.action, entry.resource, entry.decision, entry.reason,
-                entry.requestID, entry.prevHash, entry.hash,
-            ])
+        ).execute(binding: [
+            .integer(entry.seq), .text(entry.at), .text(entry.principal), .text(entry.action), .text(entry.resource),
+            .text(entry.decision), .text(entry.reason), .text(entry.requestID), .text(entry.prevHash), .text(entry.hash),
+        ])
         return entry
     }
 
