@@ -63,6 +63,15 @@ EOF
 cat >"$work/search.lua" <<'EOF'
 request = function() return wrk.format("GET", "/api/v1/memory/search?q=w" .. math.random(0, 1999) .. "&limit=20") end
 EOF
+# The warm-up for searches asks for every word in turn: drawn at random, a fifth of the 2,000
+# words would still be unasked after 5 s at 16 connections, and their first search (a few ms
+# each) would land in the measured run.
+cat >"$work/search-all.lua" <<'EOF'
+-- Each wrk thread starts at its own share of the words, so no word is searched twice while cold.
+local threads = 0
+setup = function(thread) thread:set("word", threads * 1000 - 1); threads = threads + 1 end
+request = function() word = (word + 1) % 2000; return wrk.format("GET", "/api/v1/memory/search?q=w" .. word .. "&limit=20") end
+EOF
 cat >"$work/store.lua" <<'EOF'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -95,16 +104,16 @@ serve() {
 }
 serve
 
-# run NAME CONNECTIONS PATH [SCRIPT]: a warm-up run of the same requests (not counted: it
-# takes the first pass through caches, the read cache's included, out of the figures), then
-# the measured run, one result line.
+# run NAME CONNECTIONS PATH [SCRIPT [WARMUP_SCRIPT]]: a warm-up run of the same requests (or
+# of WARMUP_SCRIPT's; not counted: it takes the first pass through caches, the read cache's
+# included, out of the figures), then the measured run, one result line.
 run() {
-  local name=$1 connections=$2 path=$3 script=${4:-}
+  local name=$1 connections=$2 path=$3 script=${4:-} warmup=${5:-${4:-}}
   local scripts=$work/report.lua
   if [ -n "$script" ]; then cat "$work/$script" "$work/report.lua" >"$work/combined.lua"; scripts=$work/combined.lua; fi
   if [ "$WARMUP" -gt 0 ]; then
     wrk -t"$THREADS" -c"$connections" -d"${WARMUP}s" --timeout 10s -H "Authorization: Bearer $token" \
-      -s "$scripts" "$address$path" >/dev/null
+      ${warmup:+-s "$work/$warmup"} "$address$path" >/dev/null
   fi
   local line
   line=$(wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" --timeout 10s -H "Authorization: Bearer $token" \
@@ -118,7 +127,7 @@ run "GET /healthz (baseline)" 64 /healthz
 run "GET /tools/{name}" 100 /api/v1/tools/tool-1 tool.lua
 run "GET /tools (first page)" 100 /api/v1/tools
 run "GET /memory/context/{id}?resolved=true" 100 / resolved.lua
-run "GET /memory/search?q=…" 100 / search.lua
+run "GET /memory/search?q=…" 100 / search.lua search-all.lua
 run "POST /memory/context" 100 / store.lua
 run "POST /tools/fast-echo/execute" 100 /api/v1/tools/fast-echo/execute execute.lua
 run "GET /tools/{name}" 64 /api/v1/tools/tool-1 tool.lua
@@ -126,10 +135,10 @@ run "GET /memory/context/{id}?resolved=true" 64 / resolved.lua
 run "GET /tools/{name}" 16 /api/v1/tools/tool-1 tool.lua
 run "GET /tools (first page)" 16 /api/v1/tools
 run "GET /memory/context/{id}?resolved=true" 16 / resolved.lua
-run "GET /memory/search?q=…" 16 / search.lua
+run "GET /memory/search?q=…" 16 / search.lua search-all.lua
 run "POST /memory/context" 16 / store.lua
 run "GET /tools (first page)" 64 /api/v1/tools
-run "GET /memory/search?q=…" 64 / search.lua
+run "GET /memory/search?q=…" 64 / search.lua search-all.lua
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
 curl -s "$address/metrics" | grep '^dryad_read_cache_lookups_total' || true
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
@@ -138,7 +147,7 @@ serve --read-cache 0
 for connections in 64 16; do
   run "GET /tools (first page), no cache" $connections /api/v1/tools
   run "GET /memory/context/{id}?resolved=true, no cache" $connections / resolved.lua
-  run "GET /memory/search?q=…, no cache" $connections / search.lua
+  run "GET /memory/search?q=…, no cache" $connections / search.lua search-all.lua
 done
 echo "server peak RSS, no cache: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
 # The ceiling again: how much the machine drifted during the runs.
