@@ -300,7 +300,6 @@ enum Schema {
     /// a CLI process, `sqlite3`). Random rather than counted: a restored file brings the value
     /// that went with its content, so an equal value means equal content even across a restore.
     private static func addReadGenerations(_ db: Database) throws {
-        try db.execute(sql: "CREATE TABLE read_generation (scope TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT, WITHOUT ROWID")
         try restoreReadGenerationMarkers(db)
     }
 
@@ -333,14 +332,18 @@ enum Schema {
     /// What the read cache relies on and the file lacks (a trigger or scope row dropped by hand):
     /// without a trigger a cached answer could outlive the change it should have made stale.
     static func missingReadGenerationMarkers(_ db: Database) throws -> [String] {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'read_generation')") == true
+        else { return ["table read_generation"] }
         let triggers = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'read_generation_%'"))
         let scopes = Set(try String.fetchAll(db, sql: "SELECT scope FROM read_generation"))
         return readGenerationTriggers.map(\.name).filter { !triggers.contains($0) }.map { "trigger \($0)" }
             + ["tools", "memory"].filter { !scopes.contains($0) }.map { "scope \($0)" }
     }
 
-    /// Creates whichever triggers and scope rows are missing (all of them in the v7 migration).
+    /// Creates whichever of the table, its scope rows and the triggers are missing (all of them
+    /// in the v7 migration).
     static func restoreReadGenerationMarkers(_ db: Database) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS read_generation (scope TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT, WITHOUT ROWID")
         for trigger in readGenerationTriggers { try db.execute(sql: trigger.sql) }
         try db.execute(sql: "INSERT OR IGNORE INTO read_generation VALUES ('tools', random()), ('memory', random())")
     }

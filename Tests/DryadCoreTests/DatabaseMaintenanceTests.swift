@@ -96,5 +96,12 @@ import Testing
         _ = try await database.tools.update(.nameOrID("t"), ToolChanges(description: "changed"), as: testOperator)
         let after = try await database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM read_generation WHERE scope = 'tools'") }
         #expect(before != after)
+
+        // Without the table every write fails (the triggers update it); a server start puts it back.
+        try await database.pool.write { db in try db.execute(sql: "DROP TABLE read_generation") }
+        #expect(try await database.check(as: testOperator).last?.detail.hasPrefix("missing table read_generation:") == true)
+        _ = try DryadDatabase(path: path, readAudit: .batched(interval: .milliseconds(5)), readCacheBytes: 1 << 20)
+        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true])
+        _ = try await database.tools.register([definition("u")], as: testOperator)
     }
 }
