@@ -171,10 +171,17 @@ public final class DryadDatabase: Sendable {
     }
 
     /// A server's cache is only as fresh as the triggers that mark changes: put back any that
-    /// were dropped by hand before the first answer is kept (one read when nothing is missing).
+    /// were dropped by hand before the first answer is kept. Checked on the writer's connection,
+    /// like the migration check, so start-up still opens no reader; a transaction only when
+    /// something is missing.
     private func restoreReadGenerationMarkersIfMissing() throws {
-        guard try !pool.read(Schema.missingReadGenerationMarkers).isEmpty else { return }
-        try pool.write(Schema.restoreReadGenerationMarkers)
+        try pool.writeWithoutTransaction { db in
+            guard try !Schema.missingReadGenerationMarkers(db).isEmpty else { return }
+            try db.inTransaction {
+                try Schema.restoreReadGenerationMarkers(db)
+                return .commit
+            }
+        }
     }
 
     // MARK: - Transactions

@@ -305,18 +305,18 @@ enum Schema {
 
     /// The tables each read-cache scope's answers are read from (a tool page: tools, versions,
     /// grants; a search or resolved context: contexts, shares, error logs; both: principals).
-    private static let readGenerationTables = [
-        ("tool_registry", ["tools"]), ("tool_version", ["tools"]), ("tool_permission", ["tools"]),
-        ("memory_context", ["memory"]), ("memory_share", ["memory"]), ("error_log", ["memory"]),
-        ("principal", ["tools", "memory"]),
+    private static let readGenerationTables: [(table: String, scopes: [ReadCache.Scope])] = [
+        ("tool_registry", [.tools]), ("tool_version", [.tools]), ("tool_permission", [.tools]),
+        ("memory_context", [.memory]), ("memory_share", [.memory]), ("error_log", [.memory]),
+        ("principal", [.tools, .memory]),
     ]
 
     /// The triggers that replace a scope's value, by name, with what each runs.
-    private static var readGenerationTriggers: [(name: String, sql: String)] {
+    private static let readGenerationTriggers: [(name: String, sql: String)] =
         readGenerationTables.flatMap { table, scopes in
             ["INSERT", "UPDATE", "DELETE"].map { event in
                 let name = "read_generation_\(table)_\(event.lowercased())"
-                let scopeList = scopes.map { "'\($0)'" }.joined(separator: ", ")
+                let scopeList = scopes.map { "'\($0.rawValue)'" }.joined(separator: ", ")
                 return (
                     name,
                     """
@@ -327,7 +327,6 @@ enum Schema {
                 )
             }
         }
-    }
 
     /// What the read cache relies on and the file lacks (a trigger or scope row dropped by hand):
     /// without a trigger a cached answer could outlive the change it should have made stale.
@@ -337,7 +336,7 @@ enum Schema {
         let triggers = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'read_generation_%'"))
         let scopes = Set(try String.fetchAll(db, sql: "SELECT scope FROM read_generation"))
         return readGenerationTriggers.map(\.name).filter { !triggers.contains($0) }.map { "trigger \($0)" }
-            + ["tools", "memory"].filter { !scopes.contains($0) }.map { "scope \($0)" }
+            + ReadCache.Scope.allCases.map(\.rawValue).filter { !scopes.contains($0) }.map { "scope \($0)" }
     }
 
     /// Creates whichever of the table, its scope rows and the triggers are missing (all of them
@@ -345,6 +344,8 @@ enum Schema {
     static func restoreReadGenerationMarkers(_ db: Database) throws {
         try db.execute(sql: "CREATE TABLE IF NOT EXISTS read_generation (scope TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT, WITHOUT ROWID")
         for trigger in readGenerationTriggers { try db.execute(sql: trigger.sql) }
-        try db.execute(sql: "INSERT OR IGNORE INTO read_generation VALUES ('tools', random()), ('memory', random())")
+        for scope in ReadCache.Scope.allCases {
+            try db.execute(sql: "INSERT OR IGNORE INTO read_generation VALUES (?, random())", arguments: [scope.rawValue])
+        }
     }
 }
