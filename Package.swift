@@ -70,10 +70,13 @@ let package = Package(
         ),
         .executableTarget(name: "dryad", dependencies: ["DryadCLI"]),
         .executableTarget(name: "dryad-memory-benchmark", dependencies: ["DryadCore"], path: "Benchmarks/MemoryBenchmark"),
+        // Helpers every test target shares (temporary folders, error codes, a seeded generator).
+        .target(name: "DryadTestSupport", dependencies: ["DryadCore"], path: "Tests/DryadTestSupport"),
         .testTarget(
             name: "DryadCoreTests",
             dependencies: [
                 "DryadCore",
+                "DryadTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -83,6 +86,7 @@ let package = Package(
             name: "DryadServerTests",
             dependencies: [
                 "DryadServer",
+                "DryadTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -90,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DryadCLITests",
-            dependencies: ["DryadCLI", "dryad", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["DryadCLI", "dryad", "DryadTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

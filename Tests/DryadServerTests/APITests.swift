@@ -1,4 +1,5 @@
 import DryadCore
+import DryadTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -7,50 +8,6 @@ import HummingbirdTesting
 import Testing
 
 @testable import DryadServer
-
-/// A database with an admin and a member agent, and tokens for both.
-struct Fixture {
-    let folder: String
-    let database: DryadDatabase
-    let admin: String
-    let agent: String
-
-    /// - Parameter cached: configure the database as `dryad serve` does (batched read audits, a read cache).
-    init(cached: Bool = false) async throws {
-        folder = NSTemporaryDirectory() + "dryad-server-tests-" + UUID().uuidString
-        database = try DryadDatabase(
-            path: folder + "/d.db", readAudit: cached ? .batched(interval: .milliseconds(5)) : .immediate, readCacheBytes: cached ? 1 << 20 : 0)
-        if cached { await database.startAuditBatching() }
-        let root = Principal.localOperator(user: "tester")
-        _ = try await database.principals.add("ops", type: .user, role: .admin, as: root)
-        _ = try await database.principals.add("planner", type: .agent, role: .member, as: root)
-        admin = try await database.tokens.issue(for: "ops", as: root).token
-        agent = try await database.tokens.issue(for: "planner", as: root).token
-    }
-
-    func app(_ configuration: ServerConfiguration = ServerConfiguration()) throws -> some ApplicationProtocol {
-        try buildApplication(database: database, configuration: configuration)
-    }
-}
-
-func headers(_ token: String?, _ contentType: String? = "application/json", _ extra: [String: String] = [:]) -> HTTPFields {
-    var fields = HTTPFields()
-    if let token { fields[.authorization] = "Bearer \(token)" }
-    if let contentType { fields[.contentType] = contentType }
-    for (name, value) in extra { fields[HTTPField.Name(name)!] = value }
-    return fields
-}
-
-func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
-
-/// The JSON object of a response, or an empty one (so assertions read without `try`).
-func fields(_ response: TestResponse) -> [String: Any] {
-    ((try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any]) ?? [:]
-}
-
-func object(_ response: TestResponse) throws -> [String: Any] {
-    try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
-}
 
 @Suite struct APITests {
     @Test func healthMetricsAndOpenAPIAreOpenEverythingElseNeedsAToken() async throws {
@@ -184,7 +141,7 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         let fixture = try await Fixture()
         let root = Principal.localOperator(user: "tester")
         var definition = ToolDefinition(name: "t", description: "d")
-        definition.executor = .command(CommandExecutor(argv: ["/bin/echo", "{}"]))
+        definition.executor = .command(CommandEndpoint(argv: ["/bin/echo", "{}"]))
         _ = try await fixture.database.tools.register([definition], as: root)
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/api/v1/tools/t", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .notFound) }
@@ -257,7 +214,7 @@ func object(_ response: TestResponse) throws -> [String: Any] {
 
     @Test func rateLimitsAnswer429WithRetryAfterAndAreAudited() async throws {
         let fixture = try await Fixture()
-        let configuration = ServerConfiguration(defaultLimit: RateLimiter.Limit(rate: 0.5, burst: 2))
+        let configuration = ServerConfiguration(defaultLimit: RateLimit(rate: 0.5, burst: 2))
         try await fixture.app(configuration).test(.router) { client in
             for _ in 0..<2 {
                 try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(fixture.agent)) { #expect($0.status == .ok) }
@@ -404,14 +361,14 @@ func object(_ response: TestResponse) throws -> [String: Any] {
     }
 
     @Test func batchedReadAuditsLandInTheChain() async throws {
-        let folder = NSTemporaryDirectory() + "dryad-server-batch-" + UUID().uuidString
-        let database = try DryadDatabase(path: folder + "/d.db", readAudit: .batched(interval: .milliseconds(20)))
+        let folder = try TemporaryFolder(prefix: "dryad-server-batch")
+        let database = try DryadDatabase(path: folder.path + "/d.db", readAudit: .batched(interval: .milliseconds(20)))
         await database.startAuditBatching()
         let root = Principal.localOperator(user: "tester")
         _ = try await database.tools.register([ToolDefinition(name: "t", description: "d")], as: root)
         for _ in 0..<5 { _ = try await database.tools.get(.nameOrID("t"), as: root) }
         await database.flushAudit()
-        let plain = try DryadDatabase(path: folder + "/d.db")
+        let plain = try DryadDatabase(path: folder.path + "/d.db")
         let reads = try await plain.audit.list(AuditQuery(action: "tools.get"), as: root).items
         #expect(reads.count == 5)
         #expect(try await plain.audit.verify(as: root).ok)
@@ -434,7 +391,7 @@ func object(_ response: TestResponse) throws -> [String: Any] {
         let fixture = try await Fixture()
         let root = Principal.localOperator(user: "tester")
         var definition = ToolDefinition(name: "echo", description: "d")
-        definition.executor = .command(CommandExecutor(argv: ["/bin/cat"]))
+        definition.executor = .command(CommandEndpoint(argv: ["/bin/cat"]))
         _ = try await fixture.database.tools.register([definition], as: root)
         _ = try await fixture.database.permissions.grant("echo", to: .type(.agent), level: .execute, as: root)
         let document: JSONValue = .object(["components": .object(["schemas": .object(OpenAPISchemas.components)])])

@@ -1,0 +1,48 @@
+import ArgumentParser
+import DryadCore
+import Foundation
+import Synchronization
+
+/// `dryad executions …`: single execution records.
+struct ExecutionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "executions", abstract: "Inspect execution records.", subcommands: [Show.self])
+
+    /// `dryad executions show`: one full record.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one execution record.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Execution id.")
+        var id: String
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.executions.show(id, as: principal))
+        }
+    }
+}
+
+extension ExecutionStatus: ExpressibleByArgument {}
+
+extension ExecutionRecord: TableRepresentable {
+    static let columns = ["ID", "STARTED", "TOOL", "STATUS", "DURATION", "ERROR"]
+
+    var row: [String] {
+        [
+            id, startedAt, "\(toolName)@\(toolVersion)", status.rawValue, "\(durationMs) ms",
+            error.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } ?? "",
+        ]
+    }
+
+    var fields: [(String, String)] {
+        [
+            ("id", id), ("tool", "\(toolName)@\(toolVersion)"), ("tool_id", toolID), ("status", status.rawValue),
+            ("session_id", sessionID ?? "-"), ("principal", principal), ("input", input.canonicalText),
+            ("output", output?.canonicalText ?? "-"), ("error", error ?? "-"),
+            ("exit_code", exitCode.map(String.init) ?? "-"), ("http_status", httpStatus.map(String.init) ?? "-"),
+            ("duration_ms", String(durationMs)), ("started_at", startedAt), ("finished_at", finishedAt),
+        ]
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import DryadCore
+import Foundation
+
+/// `dryad principals …`: users, agents and services (admins only).
+struct PrincipalsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "principals", abstract: "Manage principals: users, agents and services.",
+        subcommands: [Add.self, List.self, Show.self, Disable.self, Remove.self, SetLimit.self])
+
+    /// `dryad principals add`.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a principal.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Name: 1-128 characters of A-Z a-z 0-9 _ - . @ : (not anonymous, . or ..).") var name: String
+        @Option(help: "user, agent or service.") var type: Principal.Kind
+        @Option(help: "admin or member (default member).") var role: Principal.Role = .member
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.principals.add(name, type: type, role: role, as: principal))
+        }
+    }
+
+    /// `dryad principals list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List principals.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.page(Page(items: try await database.principals.list(as: principal), nextCursor: nil), noun: "principals")
+        }
+    }
+
+    /// `dryad principals show`.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a principal.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.principals.show(name, as: principal))
+        }
+    }
+
+    /// `dryad principals disable`.
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a principal: its tokens stop working.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.principals.disable(name, as: principal))
+        }
+    }
+
+    /// `dryad principals remove`.
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a principal with its grants and tokens.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            let removed = try await database.principals.remove(name, as: principal)
+            try global.printer.result(removed, text: "removed \(removed.name)")
+        }
+    }
+
+    /// `dryad principals set-limit`.
+    struct SetLimit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-limit", abstract: "Set a principal's request rate for dryad serve.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Option(help: "Requests per second.") var rate: Double
+        @Option(help: "Requests allowed in a burst.") var burst: Int
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.principals.setLimit(name, rate: rate, burst: burst, as: principal))
+        }
+    }
+}
+
+extension Principal.Kind: ExpressibleByArgument {}
+
+extension Principal.Role: ExpressibleByArgument {}
+
+extension PrincipalRecord: TableRepresentable {
+    static let columns = ["NAME", "TYPE", "ROLE", "DISABLED", "RATE", "BURST", "CREATED"]
+    var row: [String] {
+        [name, type.rawValue, role.rawValue, disabled ? "yes" : "no", rate.map { String($0) } ?? "-", burst.map(String.init) ?? "-", createdAt]
+    }
+    var fields: [(String, String)] { zip(Self.columns.map { $0.lowercased() }, row).map { ($0, $1) } }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import DryadCore
+import DryadServer
+import Foundation
+import Hummingbird
+
+/// `dryad serve`: the same operations as a REST API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the REST API (all routes under /api/v1 need Authorization: Bearer <token>).")
+
+    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: $DRYAD_DB, else $XDG_DATA_HOME/dryad/dryad.db).", valueName: "path"))
+    var db: String?
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Default requests per second per principal.") var rate: Double = 50
+    @Option(help: "Default burst per principal.") var burst = 100
+    @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
+    @Option(help: "Open connections at most; more wait in the kernel's queue (default: 1000, or the open-files limit minus 256 if lower).")
+    var maxConnections: Int?
+    @Option(help: "Access log format: text or json.") var logFormat = "text"
+    @Option(help: "Audit allowed reads: all (written in batches, at most about 5 ms late) or none.") var auditReads = "all"
+    @Option(
+        help: ArgumentHelp(
+            "MiB for answers of repeated tool pages, searches and resolved contexts, kept until what they read changes (0: off).",
+            valueName: "MiB"))
+    var readCache = 64
+    @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "pem")) var tlsCert: String?
+    @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "pem")) var tlsKey: String?
+
+    func validate() throws {
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard maxBody > 0, (maxConnections ?? 1) >= 1, (0...65535).contains(port) else {
+            throw ValidationError("--max-body, --max-connections and --port must be positive")
+        }
+        guard (0...4096).contains(readCache) else { throw ValidationError("--read-cache must be between 0 and 4096 (MiB)") }
+        do {
+            _ = try RateLimit.checked(rate: rate, burst: Double(burst))
+        } catch {
+            throw ValidationError("--\(error.message)")
+        }
+    }
+
+    func run() async throws {
+        runHandlersOnEventLoops()
+        let environment = ProcessInfo.processInfo.environment
+        let database = try DryadDatabase(
+            path: try DatabaseLocation.resolve(explicit: db, environment: environment),
+            readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
+            readCacheBytes: readCache << 20,
+            limits: try .from(environment: environment))
+        await database.startAuditBatching()
+        let configuration = ServerConfiguration(
+            host: host, port: port, maxBody: maxBody, defaultLimit: RateLimit(rate: rate, burst: burst),
+            logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
+            maxConnections: maxConnections)
+        let address = (tlsCert == nil ? "http://" : "https://") + host
+        let app = try buildApplication(database: database, configuration: configuration) { port in
+            StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)
+        }
+        // SIGTERM/SIGINT stop accepting, finish requests in flight, then return.
+        try await app.runService()
+        await database.flushAudit()
+    }
+}

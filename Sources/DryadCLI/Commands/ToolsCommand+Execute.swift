@@ -1,0 +1,185 @@
+import ArgumentParser
+import DryadCore
+import Foundation
+import Synchronization
+
+extension ToolsCommand {
+    /// `dryad tools execute`: runs a tool and records the run.
+    struct Execute: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "execute",
+            abstract: "Run a tool with JSON input; the run is recorded whatever its outcome.",
+            discussion:
+                "Table output prints the tool's output; -o json prints the execution record. Exit 0 on success, 6 when the run failed or timed out, 65 when the input does not match the schema, 5 when the tool is disabled or has no executor."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "NAME (latest version), NAME@VERSION or id.", completion: DatabaseCompletion.tools)
+        var ref: String
+
+        @Option(help: ArgumentHelp("Input JSON, or '-' to read it from stdin (default {}).", valueName: "json"))
+        var input: String?
+
+        @Option(help: ArgumentHelp("File holding the input JSON.", valueName: "path"))
+        var inputFile: String?
+
+        @Option(help: ArgumentHelp("Record the run in this open session.", valueName: "id"))
+        var session: String?
+
+        @Option(help: ArgumentHelp("Seconds the run may take, overriding the executor's timeout.", valueName: "seconds"))
+        var timeout: Double?
+
+        func validate() throws {
+            if input != nil && inputFile != nil { throw ValidationError("--input and --input-file are mutually exclusive") }
+        }
+
+        func run() async throws {
+            let reference = try ToolReference(ref)
+            let value: JSONValue
+            if let inputFile {
+                value = try InputReader.jsonDocument(path: inputFile, flag: "--input-file")
+            } else if input == "-" {
+                value = try InputReader.jsonDocument(path: "-", flag: "--input")
+            } else if let input {
+                value = try InputReader.json(input, flag: "--input")
+            } else {
+                value = .object([:])
+            }
+            let (database, principal) = try await global.open()
+            let runner = database.executor(environment: ProcessInfo.processInfo.environment)
+            // Ctrl-C or SIGTERM cancels the run, which tears down the tool's process group and
+            // still records the attempt, instead of leaving the tool running on its own. The
+            // handlers go in before the run starts, so no signal can slip between the two.
+            let interrupt = Interrupt()
+            let sources = await Self.cancelOnSignals(interrupt)
+            defer { sources.forEach { $0.cancel() } }
+            let run = Task {
+                try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: principal)
+            }
+            interrupt.watch(run)
+            let outcome = try await run.value
+            for warning in outcome.warnings { Printer.message("dryad: warning: \(warning)") }
+            switch global.output {
+            case .table:
+                if outcome.failure == nil { Printer.out(Printer.visible((outcome.record.output ?? .null).prettyText, keepingLines: true)) }
+            case .json, .jsonl:
+                try global.printer.record(outcome.record)
+            }
+            if let failure = outcome.failure {
+                Printer.error(code: failure.code, message: failure.message, format: global.output)
+                throw ExitCode(DryadMain.exitCode(for: failure))
+            }
+        }
+
+        /// Routes SIGINT and SIGTERM to `interrupt`, returning once both sources are registered.
+        private static func cancelOnSignals(_ interrupt: Interrupt) async -> [any DispatchSourceSignal] {
+            var sources: [any DispatchSourceSignal] = []
+            for number in [SIGINT, SIGTERM] {
+                #if canImport(Darwin)
+                    // Darwin delivers signal sources through kqueue only when the signal is ignored;
+                    // Linux's libdispatch installs its own handler and must not see SIG_IGN.
+                    signal(number, SIG_IGN)
+                #endif
+                let source = DispatchSource.makeSignalSource(signal: number)
+                source.setEventHandler { interrupt.fire() }
+                // Registration is asynchronous: wait for it so an early signal is not missed.
+                await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+                    source.setRegistrationHandler { registered.resume() }
+                    source.resume()
+                }
+                sources.append(source)
+            }
+            return sources
+        }
+    }
+
+    /// `dryad tools history`: a tool's recorded runs, newest first.
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "history", abstract: "List a tool's executions, newest first (readable by name after the tool is deleted).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "NAME (every version), NAME@VERSION or id.", completion: DatabaseCompletion.tools)
+        var ref: String
+
+        @Option(help: "Only this status: succeeded, failed, timed_out, rejected or denied.")
+        var status: ExecutionStatus?
+
+        @Option(help: ArgumentHelp("Only runs in this session.", valueName: "id"))
+        var session: String?
+
+        @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))
+        var since: String?
+
+        @OptionGroup var paging: PageOptions
+
+        func run() async throws {
+            let reference = try ToolReference(ref)
+            let query = ExecutionQuery(status: status, sessionID: session, since: try since.map { try TimeWindow.since($0) })
+            let (database, principal) = try await global.open()
+            let page = try await database.executions.history(reference, query, page: paging.request, as: principal)
+            try global.printer.page(page, noun: "executions")
+        }
+    }
+
+    /// `dryad tools stats`: counts, success rate and durations per tool version.
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
+            abstract: "Show counts by status, success rate and p50/p95/max duration per tool version.",
+            discussion: "Success rate and durations cover runs that reached the executor (succeeded, failed, timed_out).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "NAME, NAME@VERSION or id (default: every tool).", completion: DatabaseCompletion.tools)
+        var ref: String?
+
+        @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))
+        var since: String?
+
+        func run() async throws {
+            let reference = try ref.map { try ToolReference($0) }
+            let sinceDate = try since.map { try TimeWindow.since($0) }
+            let (database, principal) = try await global.open()
+            let stats = try await database.executions.stats(reference, since: sinceDate, as: principal)
+            try global.printer.page(Page(items: stats, nextCursor: nil), noun: "runs")
+        }
+    }
+}
+
+/// Remembers an interrupt that may arrive before the task it cancels exists.
+final class Interrupt: Sendable {
+    private let state = Mutex<(task: Task<ExecutionOutcome, any Error>?, fired: Bool)>((nil, false))
+
+    func watch(_ task: Task<ExecutionOutcome, any Error>) {
+        let fired = state.withLock { state in
+            state.task = task
+            return state.fired
+        }
+        if fired { task.cancel() }
+    }
+
+    func fire() {
+        let task = state.withLock { state in
+            state.fired = true
+            return state.task
+        }
+        task?.cancel()
+    }
+}
+
+extension ToolStats: TableRepresentable {
+    static let columns = ["NAME", "VERSION", "OK", "FAILED", "TIMED_OUT", "REJECTED", "DENIED", "SUCCESS", "P50", "P95", "MAX", "LAST_RUN"]
+
+    var row: [String] {
+        [
+            name, version, String(succeeded), String(failed), String(timedOut), String(rejected), String(denied),
+            successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
+            p50Ms.map { "\($0) ms" } ?? "-", p95Ms.map { "\($0) ms" } ?? "-", maxMs.map { "\($0) ms" } ?? "-", lastRunAt ?? "-",
+        ]
+    }
+
+    var fields: [(String, String)] { zip(Self.columns.map { $0.lowercased() }, row).map { ($0, $1) } }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+
+extension DryadDatabase {
+    /// Runs `body` in one write transaction together with the audit entry that records the
+    /// allowed decision: if the entry cannot be written, the change does not happen. A `Denial`
+    /// thrown by `body` rolls the change back and is audited in a transaction of its own.
+    /// `skipAudit` lets an operation whose result is its own record (an import that brings the
+    /// source's audit trail) leave the trail as it found it.
+    func audited<T: Sendable>(
+        _ principal: Principal, _ action: String, _ resource: String,
+        cache: CachedRead<T>? = nil,
+        _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T,
+        skipAudit: (@Sendable (T) -> Bool)? = nil
+    ) async throws(DryadError) -> T {
+        let at = now()
+        if Self.readActions.contains(action) {
+            switch readAudit {
+            case .immediate: break
+            case .batched, .none:
+                return try await auditedRead(principal, action, resource, at: at, cache: cache, body)
+            }
+        }
+        do {
+            return try await committer.write { db in
+                var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
+                let result = try body(db, &note)
+                if skipAudit?(result) != true {
+                    try AuditLog.append(
+                        principal: principal.name, action: action, resource: note.resource, allowed: true,
+                        reason: note.reason, requestID: principal.requestID, at: at, in: db)
+                }
+                return result
+            }
+        } catch let denial as Denial {
+            try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
+            throw denial.error
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    /// Actions that change nothing: with a batched or disabled read audit they run on a
+    /// concurrent reader instead of the writer.
+    static let readActions: Set<String> = [
+        "tools.get", "tools.list", "tools.history", "tools.stats", "executions.show", "sessions.list", "sessions.show",
+        "memory.get", "memory.parents", "memory.children", "memory.history", "memory.list", "memory.search", "errors.list",
+        "principals.list", "principals.show", "perms.list", "perms.check", "tokens.list", "audit.list", "audit.verify", "db.status", "db.check",
+    ]
+
+    /// Reads of one record (bounded work) run on the caller's thread; listings, searches and
+    /// checks of the whole trail run on a reader queue so they cannot hold up a server's event loop.
+    static let pointReads: Set<String> = ["tools.get", "executions.show", "sessions.show", "memory.get", "principals.show", "perms.check"]
+
+    /// An allowed read audited in the batch (or not at all); with a `cache` plan and a read
+    /// cache, an answer still valid is served from it, with the decision it was read with.
+    private func auditedRead<T: Sendable>(
+        _ principal: Principal, _ action: String, _ resource: String, at: String,
+        cache: CachedRead<T>? = nil,
+        _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T
+    ) async throws(DryadError) -> T {
+        do {
+            let plan = readCache == nil ? nil : cache?.plan
+            let key = plan.map { ReadCache.key($0, principal) }
+            // A failed lookup (a file restored from before the cache, mid-migration) is a miss:
+            // the read itself then reports whatever is wrong.
+            if let plan, let key, let readCache,
+                let generation = (try? pointReaders.read({ db in try ReadCache.generation(plan.scope, in: db) })) ?? nil,
+                let (value, note): (T, AuditNote) = readCache.lookup(plan.scope, key, generation: generation, now: at)
+            {
+                try enqueueRead(principal, action, note, at: at)
+                return value
+            }
+            let read: @Sendable (Database) throws -> (T, AuditNote, ReadCache.Stamp?) = { db in
+                var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
+                let result = try body(db, &note)
+                return (result, note, plan.flatMap { (try? ReadCache.stamp($0, in: db)) ?? nil })
+            }
+            let (result, note, stamp) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
+            if let plan, let key, let stamp, let cache {
+                readCache?.store(plan.scope, key, result, note: note, cost: cache.cost(result), stamp: stamp)
+            }
+            try enqueueRead(principal, action, note, at: at)
+            return result
+        } catch let denial as Denial {
+            try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
+            throw denial.error
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    /// Queues an allowed read's audit entry when reads are batched.
+    private func enqueueRead(_ principal: Principal, _ action: String, _ note: AuditNote, at: String) throws(DryadError) {
+        if case .batched = readAudit,
+            !batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
+        {
+            throw DryadError.busy("the audit trail is not being written (its queue is full); reads are refused until it is")
+        }
+    }
+
+    /// Audits a refusal that happened outside any transaction (a bad token, a rate limit).
+    func recordDenial(_ principal: Principal, _ action: String, _ resource: String, reason: String, at: String? = nil) async throws(DryadError) {
+        let at = at ?? now()
+        // A refusal changes nothing, so a server writes it with the batched reads: a flood of bad
+        // tokens or over-limit requests costs a batched insert each, not a commit each.
+        if case .batched = readAudit {
+            guard batcher.enqueue(principal: principal, action: action, resource: resource, allowed: false, reason: reason, at: at) else {
+                throw DryadError.busy("the audit trail is not being written (its queue is full); requests are refused until it is")
+            }
+            return
+        }
+        do {
+            _ = try await committer.write { db in
+                try AuditLog.append(
+                    principal: principal.name, action: action, resource: resource, allowed: false, reason: reason,
+                    requestID: principal.requestID, at: at, in: db)
+            }
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+}

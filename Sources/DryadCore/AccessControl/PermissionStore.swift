@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// Tool permissions (the planning document's `tool_permission`), managed by admins.
+public struct PermissionStore: Sendable {
+    let database: DryadDatabase
+
+    /// Grants a level on a tool; granting what is already granted changes nothing.
+    public func grant(_ tool: String, to grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant {
+        let now = database.now()
+        return try await database.audited(principal, "perms.grant", "tool:\(tool)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
+            let (name, type) = try Self.columns(grantee, in: db)
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO tool_permission (tool_id, principal_name, principal_type, level, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [target.id, name, type, level.rawValue, now])
+            return try Self.grants(toolID: target.id, grantee: grantee, level: level, in: db)[0]
+        }
+    }
+
+    public func revoke(_ tool: String, from grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant {
+        try await database.audited(principal, "perms.revoke", "tool:\(tool)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
+            guard let existing = try Self.grants(toolID: target.id, grantee: grantee, level: level, in: db).first else {
+                throw DryadError.notFound("no such grant on tool \(target.name)")
+            }
+            let (name, type) = try Self.columns(grantee, in: db)
+            try db.execute(
+                sql: "DELETE FROM tool_permission WHERE tool_id = ? AND principal_name IS ? AND principal_type IS ? AND level = ?",
+                arguments: [target.id, name, type, level.rawValue])
+            return existing
+        }
+    }
+
+    public func list(tool: String?, principal name: String?, as principal: Principal) async throws(DryadError) -> [ToolGrant] {
+        try await database.audited(principal, "perms.list", "permissions") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let tool {
+                conditions.append("t.id = ?")
+                arguments.append(try ToolRegistry.resolve(.nameOrID(tool), in: db).id)
+            }
+            if let name {
+                let record = try PrincipalStore.fetch(name, in: db)
+                conditions.append("(p.principal_name = ? OR p.principal_type = ?)")
+                arguments += [name, record.type.rawValue]
+            }
+            return try Self.select(db, conditions: conditions, arguments: arguments)
+        }
+    }
+
+    /// Whether `name` holds `level` on `tool`, and why: what `perms check` prints.
+    public func check(_ tool: String, principal name: String, level: ToolLevel, as principal: Principal) async throws(DryadError) -> AccessDecision {
+        try await database.audited(principal, "perms.check", "tool:\(tool)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
+            let record = try PrincipalStore.fetch(name, in: db)
+            if record.disabled { return AccessDecision(allowed: false, reason: "principal disabled") }
+            let decision = try AccessRules.toolDecision(record.principal(requestID: nil), toolID: target.id, level: level, in: db)
+            return AccessDecision(allowed: decision.allowed, reason: decision.reason)
+        }
+    }
+
+    static func columns(_ grantee: Grantee, in db: Database) throws -> (String?, String?) {
+        switch grantee {
+        case .principal(let name):
+            _ = try PrincipalStore.fetch(name, in: db)
+            return (name, nil)
+        case .type(let kind):
+            return (nil, kind.rawValue)
+        }
+    }
+
+    static func grants(toolID: String, grantee: Grantee, level: ToolLevel, in db: Database) throws -> [ToolGrant] {
+        switch grantee {
+        case .principal(let name):
+            return try select(db, conditions: ["t.id = ?", "p.principal_name = ?", "p.level = ?"], arguments: [toolID, name, level.rawValue])
+        case .type(let kind):
+            return try select(db, conditions: ["t.id = ?", "p.principal_type = ?", "p.level = ?"], arguments: [toolID, kind.rawValue, level.rawValue])
+        }
+    }
+
+    static func select(_ db: Database, conditions: [String], arguments: [(any DatabaseValueConvertible)?]) throws -> [ToolGrant] {
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT t.name, p.principal_name, p.principal_type, p.level, p.created_at
+                FROM tool_permission p JOIN tool_registry t ON t.id = p.tool_id \(whereClause)
+                ORDER BY t.name, p.principal_name, p.principal_type, p.level
+                """,
+            arguments: StatementArguments(arguments)
+        ).map { row in
+            ToolGrant(
+                tool: row["name"], principal: row["principal_name"],
+                principalType: (row["principal_type"] as String?).flatMap(Principal.Kind.init(rawValue:)),
+                level: ToolLevel(rawValue: row["level"]) ?? .read, createdAt: row["created_at"])
+        }
+    }
+}
+
+extension DryadDatabase {
+    /// Tool permissions.
+    public var permissions: PermissionStore { PermissionStore(database: self) }
+}

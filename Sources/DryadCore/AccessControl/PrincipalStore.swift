@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+
+/// Manages principals (admins only) and resolves who is acting.
+public struct PrincipalStore: Sendable {
+    let database: DryadDatabase
+
+    /// Names the system uses itself: `anonymous` signs failed token checks in the trail, and
+    /// `.`/`..` are path segments a URL client rewrites (`/shares/..` would address the context).
+    public static let reservedNames: Set<String> = ["anonymous", ".", ".."]
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.hasPrefix("local:") && !reservedNames.contains(name) && (1...128).contains(name.utf8.count)
+            && name.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x40 || b == 0x3A
+            }
+    }
+
+    /// The refusal for a name `isValidName` rejects.
+    static func invalidName(_ name: String) -> DryadError {
+        .invalidInput(
+            "name: \"\(ToolRules.printable(name))\" must be 1-128 characters of A-Z a-z 0-9 _ - . @ :, not start with local: and not be anonymous, . or .."
+        )
+    }
+
+    public func add(_ name: String, type: Principal.Kind, role: Principal.Role, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        guard Self.isValidName(name) else { throw Self.invalidName(name) }
+        let now = database.now()
+        return try await database.audited(principal, "principals.add", "principal:\(name)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            if try Self.fetchOptional(name, in: db) != nil { throw DryadError.conflict("principal \(name) already exists") }
+            try db.execute(
+                sql: "INSERT INTO principal (name, type, role, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, type.rawValue, role.rawValue, now])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    public func list(as principal: Principal) async throws(DryadError) -> [PrincipalRecord] {
+        try await database.audited(principal, "principals.list", "principals") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            return try Row.fetchAll(db, sql: "SELECT * FROM principal ORDER BY name").map(Self.decode)
+        }
+    }
+
+    public func show(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, "principals.show", "principal:\(name)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    /// Disables a principal: its tokens stop working and `--as` refuses it.
+    public func disable(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, "principals.disable", "principal:\(name)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            _ = try Self.fetch(name, in: db)
+            try db.execute(sql: "UPDATE principal SET disabled = 1 WHERE name = ?", arguments: [name])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    /// Removes a principal with its grants and tokens.
+    public func remove(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, "principals.remove", "principal:\(name)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            let record = try Self.fetch(name, in: db)
+            try db.execute(sql: "DELETE FROM principal WHERE name = ?", arguments: [name])
+            return record
+        }
+    }
+
+    /// Sets a principal's rate limit for `dryad serve`.
+    public func setLimit(_ name: String, rate: Double, burst: Int, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        _ = try RateLimit.checked(rate: rate, burst: Double(burst))
+        return try await database.audited(principal, "principals.set-limit", "principal:\(name)") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            _ = try Self.fetch(name, in: db)
+            try db.execute(sql: "UPDATE principal SET rate = ?, burst = ? WHERE name = ?", arguments: [rate, burst, name])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    /// The identity `--as NAME` acts as; an unknown or disabled principal is refused (and audited).
+    public func acting(as name: String, requestID: String?) async throws(DryadError) -> Principal {
+        let record = try await database.read { db in try Self.fetchOptional(name, in: db) }
+        guard let record, !record.disabled else {
+            let claimed = Principal(name: name, kind: .user, role: .member, requestID: requestID)
+            try await database.recordDenial(claimed, "auth.as", "principal:\(name)", reason: record == nil ? "unknown principal" : "principal disabled")
+            throw .permissionDenied("principal \(name) does not exist or is disabled")
+        }
+        return record.principal(requestID: requestID)
+    }
+
+    static func fetchOptional(_ name: String, in db: Database) throws -> PrincipalRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM principal WHERE name = ?"), arguments: [name]).map(decode)
+    }
+
+    static func fetch(_ name: String, in db: Database) throws -> PrincipalRecord {
+        guard let record = try fetchOptional(name, in: db) else { throw DryadError.notFound("principal \(name) not found") }
+        return record
+    }
+
+    static func decode(_ row: Row) -> PrincipalRecord {
+        PrincipalRecord(
+            name: row["name"], type: Principal.Kind(rawValue: row["type"]) ?? .user, role: Principal.Role(rawValue: row["role"]) ?? .member,
+            disabled: row["disabled"], rate: row["rate"], burst: row["burst"], createdAt: row["created_at"])
+    }
+}
+
+extension DryadDatabase {
+    /// Principals.
+    public var principals: PrincipalStore { PrincipalStore(database: self) }
+}
+
+extension DryadDatabase {
+    /// Audits a request refused by the rate limiter.
+    public func recordRateLimit(_ principal: Principal, resource: String) async throws(DryadError) {
+        try await recordDenial(principal, "serve.request", resource, reason: "rate_limited")
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Runs `argv` directly (never through a shell) with the tool input on stdin.
+public struct CommandEndpoint: Sendable, Equatable {
+    public var argv: [String]
+    public var timeoutSeconds: Double
+    public var env: [String: String]
+    public var cwd: String?
+
+    public init(
+        argv: [String], timeoutSeconds: Double = ToolEndpoint.defaultTimeoutSeconds,
+        env: [String: String] = [:], cwd: String? = nil
+    ) {
+        self.argv = argv
+        self.timeoutSeconds = timeoutSeconds
+        self.env = env
+        self.cwd = cwd
+    }
+}

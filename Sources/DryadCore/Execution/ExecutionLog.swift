@@ -1,0 +1,264 @@
+import Foundation
+import GRDB
+
+/// Reads and writes execution records: history, single records and usage statistics.
+public struct ExecutionLog: Sendable {
+    let database: DryadDatabase
+
+    // MARK: - Reading
+
+    /// One execution record by id.
+    public func show(_ id: String, as principal: Principal) async throws(DryadError) -> ExecutionRecord {
+        try await database.audited(principal, "executions.show", "execution:\(id)") { db, note in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tool_execution WHERE id = ?", arguments: [id]) else {
+                throw DryadError.notFound("execution \(id) not found")
+            }
+            let record = try Self.decode(row)
+            let hidden = DryadError.notFound("execution \(id) not found")
+            let access = try Self.requireReadable(.nameOrID(record.toolName), principal, hidden: hidden, in: db)
+            // A run of an earlier tool that had this name is not the current tool's.
+            if let toolID = access.toolID, toolID != record.toolID { throw Denial(error: hidden, reason: "deleted tools are for admins") }
+            note.reason = access.reason
+            return record
+        }
+    }
+
+    /// A tool's executions, newest first. Works by name after the tool is deleted.
+    public func history(
+        _ reference: ToolReference, _ query: ExecutionQuery = ExecutionQuery(), page: PageRequest = PageRequest(),
+        as principal: Principal
+    ) async throws(DryadError) -> Page<ExecutionRecord> {
+        let page = try page.validated()
+        let cursor = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
+        let limit = page.limit
+        return try await database.audited(principal, "tools.history", "tool:\(reference)") { db, note in
+            guard let key = try Self.historyKey(reference, in: db) else {
+                throw DryadError.notFound("tool \(reference) not found")
+            }
+            let access = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
+            note.reason = access.reason
+            var conditions = [key.condition]
+            var arguments = key.arguments
+            if let toolID = access.toolID {
+                conditions.append("tool_id = ?")
+                arguments.append(toolID)
+            }
+            Self.addFilters(query, to: &conditions, &arguments)
+            if let cursor {
+                conditions.append("(started_at < ? OR (started_at = ? AND id < ?))")
+                arguments += [cursor[0], cursor[0], cursor[1]]
+            }
+            arguments.append(limit + 1)
+            let sql = "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) ORDER BY started_at DESC, id DESC LIMIT ?"
+            return try Self.page(db, sql: sql, arguments: StatementArguments(arguments), limit: limit)
+        }
+    }
+
+    /// Counts by status and duration percentiles per tool version.
+    ///
+    /// Percentiles (nearest rank) and the success rate cover runs that reached the executor:
+    /// succeeded, failed and timed out; rejected and denied attempts are only counted. Each
+    /// figure is read from an index (counts by status, durations in order), so a million
+    /// records answer in well under a second.
+    public func stats(_ reference: ToolReference?, since: Date? = nil, as principal: Principal) async throws(DryadError) -> [ToolStats] {
+        let sinceText = since.map(Timestamp.format) ?? ""
+        let stats: [ToolStats] = try await database.audited(principal, "tools.stats", reference.map { "tool:\($0)" } ?? "tools") { db, note in
+            var conditions = ["started_at >= ?"]
+            var arguments: [(any DatabaseValueConvertible)?] = [sinceText]
+            // What a non-admin may count: runs of the tools they can read now, not of earlier
+            // tools that had the same name (applied to the percentiles too).
+            var scope = ""
+            var scopeArguments: [(any DatabaseValueConvertible)?] = []
+            if let reference {
+                guard let key = try Self.historyKey(reference, in: db) else {
+                    throw DryadError.notFound("tool \(reference) not found")
+                }
+                let access = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
+                note.reason = access.reason
+                conditions.append(key.condition)
+                arguments += key.arguments
+                if let toolID = access.toolID {
+                    // `+` keeps SQLite on the stats indexes (which hold tool_id) instead of
+                    // the history index by tool id, which would read every row of the tool.
+                    scope = " AND +tool_id = ?"
+                    scopeArguments = [toolID]
+                }
+            } else if let readable = AccessRules.readableTools(principal) {
+                note.reason = "readable tools only"
+                scope = " AND +tool_id IN (SELECT t.id FROM tool_registry t WHERE \(readable.sql))"
+                scopeArguments = readable.arguments
+            }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT tool_name, tool_version, status, count(*) AS n, max(started_at) AS last_run_at
+                    FROM tool_execution WHERE \(conditions.joined(separator: " AND "))\(scope)
+                    GROUP BY tool_name, tool_version, status
+                    """,
+                arguments: StatementArguments(arguments + scopeArguments))
+            var byVersion: [String: ToolStats] = [:]
+            for row in rows {
+                let name: String = row["tool_name"], version: String = row["tool_version"]
+                let key = name + "@" + version
+                var entry =
+                    byVersion[key]
+                    ?? ToolStats(
+                        name: name, version: version, succeeded: 0, failed: 0, timedOut: 0, rejected: 0, denied: 0,
+                        successRate: nil, p50Ms: nil, p95Ms: nil, maxMs: nil, lastRunAt: nil)
+                let count: Int = row["n"]
+                switch ExecutionStatus(rawValue: row["status"]) {
+                case .succeeded?: entry.succeeded = count
+                case .failed?: entry.failed = count
+                case .timedOut?: entry.timedOut = count
+                case .rejected?: entry.rejected = count
+                case .denied?: entry.denied = count
+                case nil: break
+                }
+                let last: String? = row["last_run_at"]
+                if let last, last > (entry.lastRunAt ?? "") { entry.lastRunAt = last }
+                byVersion[key] = entry
+            }
+            return try byVersion.values.map { entry in
+                var entry = entry
+                let ran = entry.succeeded + entry.failed + entry.timedOut
+                guard ran > 0 else { return entry }
+                entry.successRate = Double(entry.succeeded) / Double(ran)
+                func duration(rank: Int) throws -> Int? {
+                    // The status list matches the partial index's condition, so this walks that index.
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT duration_ms FROM tool_execution
+                            WHERE tool_name = ? AND tool_version = ? AND status IN ('succeeded', 'failed', 'timed_out')
+                              AND started_at >= ?\(scope)
+                            ORDER BY duration_ms LIMIT 1 OFFSET ?
+                            """,
+                        arguments: StatementArguments([entry.name, entry.version, sinceText] + scopeArguments + [rank - 1]))
+                }
+                entry.p50Ms = try duration(rank: (ran + 1) / 2)
+                entry.p95Ms = try duration(rank: (95 * ran + 99) / 100)
+                entry.maxMs = try duration(rank: ran)
+                return entry
+            }
+        }
+        return stats.sorted { a, b in
+            if a.name != b.name { return a.name < b.name }
+            switch (SemanticVersion(a.version), SemanticVersion(b.version)) {
+            case let (x?, y?): return x > y
+            default: return a.version < b.version
+            }
+        }
+    }
+
+    /// Requires read on the tool a history belongs to; a deleted tool's history is for admins only.
+    ///
+    /// Returns why access was allowed and, for non-admins, the id of the tool they may read:
+    /// history is kept by name, and runs of a deleted tool whose name was registered again
+    /// must not reach the new tool's readers.
+    static func requireReadable(
+        _ reference: ToolReference, _ principal: Principal, hidden: DryadError, in db: Database
+    ) throws -> (reason: String, toolID: String?) {
+        if principal.isAdmin { return ("role admin", nil) }
+        guard let tool = try ToolRegistry.resolveOptional(reference, in: db) else {
+            throw Denial(error: hidden, reason: "deleted tools are for admins")
+        }
+        do {
+            return (try AccessRules.requireTool(.read, tool, principal, in: db), tool.id)
+        } catch var denial as Denial {
+            denial.error = hidden
+            throw denial
+        }
+    }
+
+    /// The one indexed condition that selects a reference's executions: by name (a name wins,
+    /// and names outlive deleted tools), else by tool id; nil when neither is known.
+    static func historyKey(_ reference: ToolReference, in db: Database) throws -> (condition: String, arguments: [(any DatabaseValueConvertible)?])? {
+        switch reference {
+        case .version(let name, let version):
+            // Exact version string first; else the stored version with the same precedence.
+            let stored =
+                try String.fetchOne(
+                    db, sql: "SELECT v.version FROM tool_version v JOIN tool_registry t ON t.id = v.tool_id WHERE t.name = ? AND v.version_key = ?",
+                    arguments: [name, version.precedenceKey]) ?? version.description
+            let known =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
+                    arguments: [name]) ?? false
+            return known ? ("tool_name = ? AND tool_version = ?", [name, stored]) : nil
+        case .nameOrID(let text):
+            let byName =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE name = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_name = ?1)",
+                    arguments: [text]) ?? false
+            if byName { return ("tool_name = ?", [text]) }
+            let byID =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM tool_registry WHERE id = ?1) OR EXISTS (SELECT 1 FROM tool_execution WHERE tool_id = ?1)",
+                    arguments: [text]) ?? false
+            return byID ? ("tool_id = ?", [text]) : nil
+        }
+    }
+
+    // MARK: - Shared with sessions
+
+    static func addFilters(_ query: ExecutionQuery, to conditions: inout [String], _ arguments: inout [(any DatabaseValueConvertible)?]) {
+        if let status = query.status {
+            conditions.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let session = query.sessionID {
+            conditions.append("session_id = ?")
+            arguments.append(session)
+        }
+        if let since = query.since {
+            conditions.append("started_at >= ?")
+            arguments.append(Timestamp.format(since))
+        }
+    }
+
+    static func page(_ db: Database, sql: String, arguments: StatementArguments, limit: Int) throws -> Page<ExecutionRecord> {
+        let records = try Row.fetchAll(db, sql: sql, arguments: arguments).map(decode)
+        return Page.slice(records, limit: limit) { [$0.startedAt, $0.id] }
+    }
+
+    // MARK: - Writing
+
+    static func insert(_ record: ExecutionRecord, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, principal, input, output,
+                    status, error, exit_code, http_status, duration_ms, started_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            record.id, record.toolID, record.toolName, record.toolVersion, record.sessionID, record.principal,
+            record.input.canonicalText, record.output?.canonicalText, record.status.rawValue, record.error,
+            record.exitCode, record.httpStatus, record.durationMs, record.startedAt, record.finishedAt,
+        ])
+    }
+
+    static func decode(_ row: Row) throws -> ExecutionRecord {
+        func json(_ column: String) throws -> JSONValue? {
+            guard let text: String = row[column] else { return nil }
+            do {
+                return try JSONValue.parse(text, maxDepth: 1000)
+            } catch {
+                throw DryadError.storage("stored \(column) is not valid JSON")
+            }
+        }
+        guard let status = ExecutionStatus(rawValue: row["status"]) else {
+            throw DryadError.storage("stored execution status is not valid")
+        }
+        return ExecutionRecord(
+            id: row["id"], toolID: row["tool_id"], toolName: row["tool_name"], toolVersion: row["tool_version"],
+            sessionID: row["session_id"], principal: row["principal"], input: try json("input") ?? .null,
+            output: try json("output"), status: status, error: row["error"], exitCode: row["exit_code"],
+            httpStatus: row["http_status"], durationMs: row["duration_ms"], startedAt: row["started_at"],
+            finishedAt: row["finished_at"])
+    }
+}
+
+extension DryadDatabase {
+    /// Execution history, single records and statistics.
+    public var executions: ExecutionLog { ExecutionLog(database: self) }
+}

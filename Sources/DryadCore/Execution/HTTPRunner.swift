@@ -1,0 +1,81 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What an HTTP executor's endpoint answered.
+struct HTTPResult: Sendable {
+    /// How the exchange ended.
+    enum Ending: Sendable, Equatable {
+        case responded(status: Int)
+        case timedOut
+        case bodyTooLarge(limit: Int)
+        case unreachable(String)
+    }
+
+    var ending: Ending
+    var body: Data
+}
+
+/// Sends tool input to an HTTP executor: JSON body, registered headers with `${NAME}` taken from
+/// dryad's environment, a timeout, a response-size cap, and no redirects followed.
+struct HTTPRunner: Sendable {
+    var responseLimit = 1024 * 1024
+
+    func run(_ executor: HTTPEndpoint, input: Data, environment: [String: String], timeout: Duration) async throws(DryadError) -> HTTPResult {
+        var draft = HTTPClientRequest(url: executor.url)
+        draft.method = HTTPMethod(rawValue: executor.method)
+        for (name, template) in executor.headers.sorted(by: { $0.key < $1.key }) {
+            draft.headers.add(
+                name: name, value: try EnvironmentTemplate.expand(template, field: "header \(name)", environment: environment, rule: .headerValue))
+        }
+        if draft.headers["Content-Type"].isEmpty {
+            draft.headers.add(name: "Content-Type", value: "application/json")
+        }
+        draft.body = .bytes(ByteBuffer(bytes: input))
+
+        var configuration = HTTPClient.Configuration()
+        // A redirect could carry the input (and the headers' secrets) to another host.
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(Int64(max(1, timeout.components.seconds))))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let deadline = ContinuousClock.now + timeout
+        let result: HTTPResult
+        do {
+            let response = try await client.execute(draft, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1))))
+            // AsyncHTTPClient's deadline stops at the response head; racing the body against the
+            // rest of the timeout keeps an endpoint that answers and then stalls from holding the run.
+            let limit = responseLimit
+            let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await response.body.collect(upTo: limit) }
+                group.addTask {
+                    try await Task.sleep(until: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            if let body {
+                result = HTTPResult(ending: .responded(status: Int(response.status.code)), body: Data(body.readableBytesView))
+            } else {
+                result = HTTPResult(ending: .timedOut, body: Data())
+            }
+        } catch is NIOTooManyBytesError {
+            result = HTTPResult(ending: .bodyTooLarge(limit: responseLimit), body: Data())
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            result = HTTPResult(ending: .timedOut, body: Data())
+        } catch {
+            result = HTTPResult(ending: .unreachable(Self.describe(error)), body: Data())
+        }
+        try? await client.shutdown()
+        return result
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        // The short form carries no values: the full one quotes a refused header value, which
+        // may hold a secret from dryad's environment.
+        if let error = error as? HTTPClientError { return error.shortDescription }
+        let text = String(describing: error)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+import GRDB
+
+/// Runs tools: checks the tool's state and the input, runs the executor, checks the output,
+/// and records every attempt, whatever its outcome.
+public struct ToolRunner: Sendable {
+    /// The largest input accepted for one run.
+    public static let maxInputBytes = 1024 * 1024
+
+    let database: DryadDatabase
+    /// dryad's own environment: the source of PATH, HOME, LANG and `${NAME}` in HTTP headers and command env values.
+    var environment: [String: String]
+    var commandRunner = CommandRunner()
+    var httpRunner = HTTPRunner()
+
+    /// Runs one tool version with `input` and records the attempt.
+    ///
+    /// Throws only when nothing can be recorded (unknown tool or session, input too large);
+    /// every recorded outcome comes back as an `ExecutionOutcome`.
+    public func execute(
+        _ reference: ToolReference, input: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> ExecutionOutcome {
+        if let timeout, !(timeout > 0 && timeout <= ToolEndpoint.maxTimeoutSeconds) {
+            throw .invalidInput("timeout: must be greater than 0 and at most \(Int(ToolEndpoint.maxTimeoutSeconds))")
+        }
+        let inputText = input.canonicalText
+        guard inputText.utf8.count <= Self.maxInputBytes else {
+            throw .invalidInput("input: larger than \(Self.maxInputBytes / 1024 / 1024) MiB")
+        }
+        // Decide before running: who may run what is read in one snapshot.
+        let decision: Result<(tool: ToolVersion, reason: String, mayExecute: Bool), Denial> = try await database.read { db in
+            let tool = try ToolRegistry.resolve(reference, in: db)
+            do {
+                let reason = try AccessRules.requireTool(.read, tool, principal, in: db)
+                let execute = try AccessRules.toolDecision(principal, toolID: tool.id, level: .execute, in: db)
+                if let sessionID {
+                    let session = try SessionStore.fetch(sessionID, in: db)
+                    _ = try SessionStore.requireOwner(session, principal)
+                    guard session.status == .open else { throw DryadError.conflict("session \(sessionID) has ended") }
+                }
+                return .success((tool, execute.allowed ? execute.reason : reason, execute.allowed))
+            } catch let denial as Denial {
+                return .failure(denial)
+            }
+        }
+        let tool: ToolVersion
+        let reason: String
+        switch decision {
+        case .failure(let denial):
+            try await database.recordDenial(principal, "tools.execute", "tool:\(reference)", reason: denial.reason)
+            throw denial.error
+        case .success(let allowed) where !allowed.mayExecute:
+            // Readable but not executable: a recorded, audited `denied` attempt.
+            let refusal = DryadError.permissionDenied("\(principal.name) may not execute tool \(allowed.tool.reference)")
+            var record = newRecord(allowed.tool, input: input, sessionID: sessionID, principal: principal)
+            record.status = .denied
+            record.error = refusal.message
+            try await save(record, principal: principal, allowed: false, reason: "no execute grant")
+            return ExecutionOutcome(record: record, failure: refusal, warnings: [])
+        case .success(let allowed):
+            tool = allowed.tool
+            reason = allowed.reason
+        }
+
+        let startedAt = database.clock()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var record = newRecord(tool, input: input, sessionID: sessionID, principal: principal, at: startedAt)
+        var warnings: [String] = []
+        if tool.status == .deprecated { warnings.append("tool \(tool.reference) is deprecated") }
+
+        let failure: DryadError?
+        if tool.status == .disabled {
+            failure = reject(&record, .conflict("tool \(tool.reference) is disabled"))
+        } else if tool.executor == nil {
+            failure = reject(&record, .conflict("tool \(tool.reference) has no executor"))
+        } else {
+            switch Result(catching: { () throws(DryadError) in try JSONSchema(tool.inputSchema).validate(input) }) {
+            case .failure(let error):
+                // Schemas are compiled at registration, so this is a damaged file; still recorded.
+                failure = reject(&record, .storage("the stored input schema of \(tool.reference) cannot be used: \(error.message)"))
+            case .success(let violations) where !violations.isEmpty:
+                failure = reject(
+                    &record,
+                    .invalidInput(
+                        "input does not match the input schema of \(tool.reference): " + violations.map(\.description).joined(separator: "; ")))
+            case .success:
+                failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record)
+            }
+        }
+        record.durationMs = Int((clock.now - start) / .milliseconds(1))
+        record.finishedAt = Timestamp.format(startedAt.addingTimeInterval(Double(record.durationMs) / 1000))
+        try await save(record, principal: principal, allowed: true, reason: reason)
+        return ExecutionOutcome(record: record, failure: failure, warnings: warnings)
+    }
+
+    private func newRecord(_ tool: ToolVersion, input: JSONValue, sessionID: String?, principal: Principal, at date: Date? = nil) -> ExecutionRecord {
+        let at = Timestamp.format(date ?? database.clock())
+        return ExecutionRecord(
+            id: UUID().uuidString.lowercased(), toolID: tool.id, toolName: tool.name, toolVersion: tool.version,
+            sessionID: sessionID, principal: principal.name, input: input, output: nil, status: .rejected,
+            error: nil, exitCode: nil, httpStatus: nil, durationMs: 0, startedAt: at, finishedAt: at)
+    }
+
+    /// Writes the record and its audit entry in one transaction.
+    private func save(_ record: ExecutionRecord, principal: Principal, allowed: Bool, reason: String) async throws(DryadError) {
+        let database = self.database
+        let at = database.now()
+        // An unstructured task does not inherit cancellation, so an interrupted run is still recorded.
+        do {
+            try await Task {
+                try await database.committer.write { db in
+                    try ExecutionLog.insert(record, in: db)
+                    try AuditLog.append(
+                        principal: principal.name, action: "tools.execute", resource: "tool:\(record.toolName)@\(record.toolVersion)",
+                        allowed: allowed, reason: reason, requestID: principal.requestID, at: at, in: db)
+                }
+            }.value
+        } catch {
+            throw DryadDatabase.map(error, path: database.path)
+        }
+    }
+
+    private func reject(_ record: inout ExecutionRecord, _ error: DryadError) -> DryadError {
+        record.status = .rejected
+        record.error = error.message
+        return error
+    }
+
+    /// Runs the executor and fills in status, output and error; returns the failure to surface.
+    private func run(_ tool: ToolVersion, input: Data, timeout override: Double?, into record: inout ExecutionRecord) async -> DryadError? {
+        guard let executor = tool.executor else { return nil }
+        let seconds = override ?? executor.timeoutSeconds
+        let timeout = Duration.milliseconds(Int64(seconds * 1000))
+        do {
+            switch executor {
+            case .command(let command):
+                try await runCommand(command, tool: tool, input: input, timeout: timeout, seconds: seconds, into: &record)
+            case .http(let http):
+                let result = try await httpRunner.run(http, input: input, environment: environment, timeout: timeout)
+                apply(result, seconds: seconds, into: &record)
+            }
+        } catch {
+            record.status = .failed
+            record.error = error.message
+        }
+        if record.status == .succeeded, let schema = tool.outputSchema, let output = record.output {
+            do {
+                let violations = try JSONSchema(schema).validate(output)
+                if !violations.isEmpty {
+                    record.status = .failed
+                    record.error = "invalid_output: " + violations.map(\.description).joined(separator: "; ")
+                }
+            } catch {
+                record.status = .failed
+                record.error = "invalid_output: the output schema cannot be used: \(error.message)"
+            }
+        }
+        switch record.status {
+        case .succeeded: return nil
+        case .timedOut: return .toolFailed("tool \(tool.reference) \(record.error ?? "timed out")")
+        case .failed: return .toolFailed("tool \(tool.reference) failed: \(record.error ?? "")")
+        case .rejected, .denied: return .invalidInput(record.error ?? "rejected")
+        }
+    }
+
+    private func runCommand(
+        _ command: CommandEndpoint, tool: ToolVersion, input: Data, timeout: Duration, seconds: Double,
+        into record: inout ExecutionRecord
+    ) async throws(DryadError) {
+        var env: [String: String] = [
+            "PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": environment["HOME"] ?? "/",
+        ]
+        if let lang = environment["LANG"] { env["LANG"] = lang }
+        for (name, template) in command.env.sorted(by: { $0.key < $1.key }) {
+            env[name] = try EnvironmentTemplate.expand(template, field: "env \(name)", environment: environment)
+        }
+        // Set last so a registered env cannot impersonate another tool or run.
+        env["DRYAD_TOOL"] = tool.name
+        env["DRYAD_TOOL_VERSION"] = tool.version
+        env["DRYAD_EXECUTION_ID"] = record.id
+
+        var scratch: String?
+        let directory: String
+        if let cwd = command.cwd {
+            directory = cwd
+        } else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dryad-run-\(record.id)").path
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .toolFailed("cannot create a working folder: \(error.localizedDescription)")
+            }
+            scratch = path
+            directory = path
+        }
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+
+        let result = try await commandRunner.run(argv: command.argv, input: input, environment: env, workingDirectory: directory, timeout: timeout)
+        switch result.ending {
+        case .exited(0):
+            record.status = .succeeded
+            record.exitCode = 0
+            record.output = Self.output(from: result.stdout)
+        case .exited(let code):
+            record.status = .failed
+            record.exitCode = code
+            record.error = "exit code \(code)" + Self.tail(of: result.stderr)
+        case .signaled(let signal):
+            record.status = .failed
+            record.error = "killed by signal \(signal)" + Self.tail(of: result.stderr)
+        case .timedOut:
+            record.status = .timedOut
+            record.error = "timed out after \(Self.format(seconds)) s; the process group was killed"
+        case .outputTooLarge(let stream, let limit):
+            record.status = .failed
+            record.error = "\(stream) exceeded \(limit / 1024) KiB; the process group was killed"
+        case .cancelled:
+            record.status = .failed
+            record.error = "interrupted; the process group was killed"
+        }
+    }
+
+    private func apply(_ result: HTTPResult, seconds: Double, into record: inout ExecutionRecord) {
+        switch result.ending {
+        case .responded(let status):
+            record.httpStatus = status
+            let body = try? JSONValue.parse(result.body, firstKeyWins: true)
+            if (200..<300).contains(status), let body {
+                record.status = .succeeded
+                record.output = body
+            } else {
+                record.status = .failed
+                let excerpt = Self.excerpt(result.body)
+                record.error =
+                    (200..<300).contains(status)
+                    ? "HTTP \(status) with a body that is not JSON" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+                    : "HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+            }
+        case .timedOut:
+            record.status = .timedOut
+            record.error = "timed out after \(Self.format(seconds)) s"
+        case .bodyTooLarge(let limit):
+            record.status = .failed
+            record.error = "response body exceeded \(limit / 1024) KiB"
+        case .unreachable(let reason):
+            record.status = .failed
+            record.error = "request failed: \(reason)"
+        }
+    }
+
+    /// stdout as JSON, or as a JSON string when it is not JSON.
+    static func output(from stdout: Data) -> JSONValue {
+        if let value = try? JSONValue.parse(stdout, firstKeyWins: true) { return value }
+        return .string(String(decoding: stdout, as: UTF8.self))
+    }
+
+    /// The last lines of stderr, on one line, for error messages.
+    static func tail(of stderr: Data) -> String {
+        let text = excerpt(stderr.suffix(1024))
+        return text.isEmpty ? "" : ": \(text)"
+    }
+
+    static func excerpt(_ data: Data) -> String {
+        let text = String(decoding: data.prefix(1024), as: UTF8.self)
+        let oneLine = text.unicodeScalars.map {
+            $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : ($0.properties.generalCategory == .control ? "?" : Character($0))
+        }
+        return String(String(oneLine).trimmingCharacters(in: .whitespaces).prefix(500))
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+    }
+}
+
+extension DryadDatabase {
+    /// Runs tools in this registry with dryad's own environment.
+    public func executor(environment: [String: String]) -> ToolRunner {
+        ToolRunner(database: self, environment: environment)
+    }
+}

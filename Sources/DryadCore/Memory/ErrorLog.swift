@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+
+/// Error logs, optionally tied to memory contexts.
+public struct ErrorLog: Sendable {
+    static let maxMessageBytes = 64 * 1024
+    static let maxStackTraceBytes = 1024 * 1024
+
+    let database: DryadDatabase
+
+    /// Logs an error; a given context must exist.
+    public func log(
+        type: String, message: String, stackTrace: String? = nil, contextID: String? = nil,
+        as principal: Principal
+    ) async throws(DryadError) -> ErrorRecord {
+        guard (1...255).contains(type.utf8.count) else { throw .invalidInput("type: must be 1-255 bytes") }
+        guard !message.isEmpty, message.utf8.count <= Self.maxMessageBytes else {
+            throw .invalidInput("message: must be 1-\(Self.maxMessageBytes) bytes")
+        }
+        if let stackTrace, stackTrace.utf8.count > Self.maxStackTraceBytes {
+            throw .invalidInput("stack trace: larger than \(Self.maxStackTraceBytes / 1024 / 1024) MiB")
+        }
+        let id = UUID().uuidString.lowercased()
+        let now = database.now()
+        return try await database.audited(principal, "errors.log", "error:\(id)") { db, note in
+            if let contextID {
+                // Tying an error to a context needs read access to it.
+                note.reason = try AccessRules.requireContext(.read, try MemoryStore.fetch(contextID, now: now, in: db), principal, in: db)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO error_log (id, error_type, error_message, stack_trace, context_id, principal, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, type, message, stackTrace, contextID, principal.name, now])
+            return try Self.fetch(id, in: db)
+        }
+    }
+
+    /// Error logs newest first.
+    public func list(_ query: ErrorQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ErrorRecord> {
+        let page = try page.validated()
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if !principal.isAdmin {
+            conditions.append("principal = ?")
+            arguments.append(principal.name)
+        }
+        if let context = query.contextID {
+            conditions.append("context_id = ?")
+            arguments.append(context)
+        }
+        if let type = query.errorType {
+            conditions.append("error_type = ?")
+            arguments.append(type)
+        }
+        if query.unresolvedOnly { conditions.append("fix_applied = 0") }
+        if let since = query.since {
+            conditions.append("created_at >= ?")
+            arguments.append(Timestamp.format(since))
+        }
+        if let cursor = page.cursor {
+            let key = try Cursor.decode(cursor, fields: 2)
+            conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
+            arguments += [key[0], key[0], key[1]]
+        }
+        arguments.append(page.limit + 1)
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT * FROM error_log \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?"
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        return try await database.audited(principal, "errors.list", "errors") { db, note in
+            if !principal.isAdmin { note.reason = "own errors only" }
+            let records = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
+            return Page.slice(records, limit: limit) { [$0.createdAt, $0.id] }
+        }
+    }
+
+    /// Marks an error resolved (`fix_applied`), with an optional note; resolving twice is a conflict.
+    public func resolve(_ id: String, note: String?, as principal: Principal) async throws(DryadError) -> ErrorRecord {
+        if let note, note.utf8.count > Self.maxMessageBytes { throw .invalidInput("note: larger than \(Self.maxMessageBytes) bytes") }
+        let now = database.now()
+        return try await database.audited(principal, "errors.resolve", "error:\(id)") { db, audit in
+            let record = try Self.fetch(id, in: db)
+            if !principal.isAdmin {
+                guard record.principal == principal.name else {
+                    throw Denial(error: .notFound("error \(id) not found"), reason: "not the error's principal")
+                }
+                audit.reason = "own error"
+            }
+            guard !record.fixApplied else { throw DryadError.conflict("error \(id) is already resolved") }
+            try db.execute(
+                sql: "UPDATE error_log SET fix_applied = 1, resolution_note = ?, resolved_at = ? WHERE id = ?",
+                arguments: [note, now, id])
+            return try Self.fetch(id, in: db)
+        }
+    }
+
+    static func fetch(_ id: String, in db: Database) throws -> ErrorRecord {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM error_log WHERE id = ?", arguments: [id]) else {
+            throw DryadError.notFound("error \(id) not found")
+        }
+        return decode(row)
+    }
+
+    static func decode(_ row: Row) -> ErrorRecord {
+        ErrorRecord(
+            id: row["id"], errorType: row["error_type"], errorMessage: row["error_message"], stackTrace: row["stack_trace"],
+            fixApplied: row["fix_applied"], resolutionNote: row["resolution_note"], contextID: row["context_id"],
+            principal: row["principal"], createdAt: row["created_at"], resolvedAt: row["resolved_at"])
+    }
+}
+
+extension DryadDatabase {
+    /// Error logs.
+    public var errors: ErrorLog { ErrorLog(database: self) }
+}

@@ -1,0 +1,371 @@
+import Foundation
+import GRDB
+
+extension MemoryStore {
+    // MARK: - Get
+
+    /// One context with its shares and the count of its unresolved error logs.
+    public func get(_ id: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        let now = database.now()
+        return try await database.audited(principal, "memory.get", "memory:\(id)") { db, note in
+            var context = try Self.fetch(id, now: now, in: db)
+            note.reason = try AccessRules.requireContext(.read, context, principal, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
+            return context
+        }
+    }
+
+    /// The context with `data` replaced by the effective data after inheritance: the ancestors'
+    /// data merged from the root down (RFC 7396), with the source of every leaf when `explain`.
+    public func resolved(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try await resolved(id, explain: explain, now: database.now(), as: principal, cache: nil) { $0 }
+    }
+
+    /// `resolved` written as JSON, with the context's version (its ETag); a server keeps these
+    /// in its read cache while no context, share, error log or principal changes.
+    public func resolvedEncoded(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> EncodedRecord {
+        let now = database.now()
+        let plan = ReadCache.Plan(.memory, ["memory.resolved", id, String(explain)], visibleAt: now)
+        return try await resolved(id, explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.capacity }) { context in
+            EncodedRecord(json: try EncodedJSON(encoding: context).compacted(), version: context.version)
+        }
+    }
+
+    private func resolved<Item: Sendable>(
+        _ id: String, explain: Bool, now: String, as principal: Principal, cache: CachedRead<Item>?,
+        _ item: @escaping @Sendable (MemoryContext) throws -> Item
+    ) async throws(DryadError) -> Item {
+        try await database.audited(principal, "memory.get", "memory:\(id)", cache: cache) { db, note in
+            var context = try Self.fetch(id, now: now, in: db)
+            note.reason = try AccessRules.requireContext(.read, context, principal, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
+            // The context's own data is already parsed; the chain starts at its parent.
+            let ancestors = try context.parentID.map { try Self.chain(from: $0, in: db) } ?? []
+            try Self.requireReadableAncestors(ancestors.map { $0.id }, principal, now: now, in: db)
+            let chain = ([(id: id, data: context.data)] + ancestors).reversed()
+            var effective: [String: JSONValue] = [:]
+            var sources: [String: String]? = explain ? [:] : nil
+            for link in chain {
+                JSONMerge.apply(link.data.objectValue ?? [:], to: &effective, source: link.id, at: "", sources: &sources)
+            }
+            context.data = .object(effective)
+            if let sources {
+                context.provenance = JSONMerge.leaves(of: .object(effective)).map { pointer in
+                    Provenance(pointer: pointer, contextID: sources[pointer] ?? id)
+                }
+            }
+            return try item(context)
+        }
+    }
+
+    // MARK: - Tree
+
+    /// The ancestors of a context, nearest first, up to the root.
+    public func parents(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        let now = database.now()
+        return try await database.audited(principal, "memory.parents", "memory:\(id)") { db, note in
+            note.reason = try AccessRules.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
+            let ids = try Self.chain(from: id, in: db).dropFirst().map { $0.id }
+            try Self.requireReadableAncestors(ids, principal, now: now, in: db)
+            return try Self.contexts(ids, in: db)
+        }
+    }
+
+    /// The children of a context, or its whole subtree (breadth first) with `recursive`.
+    public func children(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        let now = database.now()
+        return try await database.audited(principal, "memory.children", "memory:\(id)") { db, note in
+            note.reason = try AccessRules.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
+            var children: [MemoryContext]
+            if recursive {
+                children = try db.makeStatement(
+                    sql: """
+                        WITH RECURSIVE subtree(id) AS (
+                            SELECT id FROM memory_context WHERE parent_id = ?1
+                            UNION ALL SELECT c.id FROM memory_context c JOIN subtree s ON c.parent_id = s.id)
+                        SELECT \(Self.columns()) FROM memory_context WHERE id IN (SELECT id FROM subtree) AND \(Self.visible.replacingOccurrences(of: "?", with: "?2"))
+                        ORDER BY depth, created_at, id LIMIT \(Self.maxTreeItems)
+                        """
+                ).decodeAll(arguments: [id, now], Self.decode)
+            } else {
+                children = try db.makeStatement(
+                    sql:
+                        "SELECT \(Self.columns()) FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)"
+                ).decodeAll(arguments: [id, now], Self.decode)
+            }
+            children = try Self.withShares(children, in: db)
+            if !principal.isAdmin {
+                children = try children.filter { child in
+                    try AccessRules.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access != nil
+                }
+            }
+            return children
+        }
+    }
+
+    /// Every version of a context, oldest first, each as a context object with its principal.
+    public func history(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        let now = database.now()
+        return try await database.audited(principal, "memory.history", "memory:\(id)") { db, note in
+            let current = try Self.fetch(id, now: now, in: db)
+            note.reason = try AccessRules.requireContext(.read, current, principal, in: db)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM memory_version WHERE context_id = ? ORDER BY version", arguments: [id]
+            ).map { row in
+                var version = current
+                version.data = try JSONValue.parse(row["data"] as String, maxDepth: 1000)
+                version.tags = (try JSONValue.parse(row["tags"] as String).arrayValue ?? []).compactMap { $0.stringValue }
+                version.version = row["version"]
+                version.updatedAt = row["created_at"]
+                version.principal = row["principal"]
+                version.merged = row["merged"]
+                return version
+            }
+        }
+    }
+
+    // MARK: - List and search
+
+    /// Contexts newest first, filtered.
+    public func list(_ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
+        let page = try page.validated()
+        var (conditions, arguments) = Self.filters(query, now: database.now(), alias: "c.")
+        if let readable = AccessRules.readableContexts(principal) {
+            conditions.append(readable.sql)
+            arguments += readable.arguments
+        }
+        if let cursor = page.cursor {
+            let key = try Cursor.decode(cursor, fields: 2)
+            conditions.append("(c.created_at < ? OR (c.created_at = ? AND c.id < ?))")
+            arguments += [key[0], key[0], key[1]]
+        }
+        arguments.append(page.limit + 1)
+        let sql =
+            "SELECT \(Self.columns("c.")) FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        return try await database.audited(principal, "memory.list", "memory") { db, note in
+            if !principal.isAdmin { note.reason = "readable contexts only" }
+            let contexts = try Self.withShares(try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, Self.decode), in: db)
+            return Page.slice(contexts, limit: limit) { [$0.createdAt, $0.id] }
+        }
+    }
+
+    /// Full-text search over the keys and string values of data, the type and the tags, best first.
+    ///
+    /// Words are ANDed, `"quoted phrases"` match in order and `prefix*` matches word starts;
+    /// a query that cannot be parsed (an unterminated quote) is invalid input. Every term reaches
+    /// FTS5 quoted, so an error from SQLite here is a storage error, not the user's syntax.
+    public func search(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<
+        MemoryContext
+    > {
+        try await search(text, query, page: page, now: database.now(), as: principal, cache: nil) { $0 }
+    }
+
+    /// `search`'s page written as JSON; a server keeps these (except searches with `since`) in
+    /// its read cache while no context, share, error log or principal changes.
+    public func searchEncoded(_ text: String, _ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError)
+        -> EncodedJSON
+    {
+        let now = database.now()
+        let plan = ReadCache.Plan(
+            .memory,
+            ["memory.search", text, query.agentID, query.contextType, query.parentID, String(page.limit), page.cursor, String(query.tags.count)]
+                + query.tags, visibleAt: now)
+        // Not with `since`: given as a duration ("24h") it names another instant on every call,
+        // so each answer would take room and never be asked for again.
+        let cache = query.since == nil ? CachedRead<EncodedJSON>(plan: plan) { $0.bytes.capacity } : nil
+        return try await search(text, query, page: page, now: now, as: principal, cache: cache) { page in
+            try EncodedJSON(encoding: page).compacted()
+        }
+    }
+
+    private func search<Item: Sendable>(
+        _ text: String, _ query: MemoryQuery, page: PageRequest, now: String, as principal: Principal, cache: CachedRead<Item>?,
+        _ item: @escaping @Sendable (Page<MemoryContext>) throws -> Item
+    ) async throws(DryadError) -> Item {
+        let page = try page.validated()
+        let match = try SearchQuery.translate(text)
+        let offset: Int
+        if let cursor = page.cursor {
+            guard let value = Int(try Cursor.decode(cursor, fields: 1)[0]), value >= 0 else {
+                throw .invalidInput("cursor: not a cursor returned by this listing")
+            }
+            offset = value
+        } else {
+            offset = 0
+        }
+        var (conditions, arguments) = Self.filters(query, now: now, alias: "c.")
+        conditions.insert("memory_fts MATCH ?", at: 0)
+        arguments.insert(match, at: 0)
+        if let readable = AccessRules.readableContexts(principal) {
+            conditions.append(readable.sql)
+            arguments += readable.arguments
+        }
+        arguments += [page.limit + 1, offset]
+        // `ORDER BY rank` (bm25 by default) is answered by FTS5 itself, best first, so SQLite walks
+        // the matches in that order and stops once the page is full: the rows behind the filters
+        // are read for the page, not for every match (ordering by `bm25(…), c.id` made SQLite
+        // join and sort all of them first, twice the time of the ranking alone).
+        let sql = """
+            SELECT \(Self.columns("c.")), -memory_fts.rank, c.seq
+            FROM memory_fts JOIN memory_context c ON c.seq = memory_fts.rowid
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY memory_fts.rank LIMIT ? OFFSET ?
+            """
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        return try await database.audited(principal, "memory.search", "memory", cache: cache) { db, note in
+            if !principal.isAdmin { note.reason = "readable contexts only" }
+            let found = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments) { row in
+                var context = try Self.decode(row)
+                context.score = row.optionalDouble(11)
+                return (context, seq: row.int(12))
+            }
+            // Snippets only for the page: in the ranking query SQLite would make one for every
+            // match before sorting, which was two thirds of a search.
+            let snippets = try db.cachedStatement(sql: Self.snippetQuery)
+            var items = try found.prefix(limit).map { hit in
+                var context = hit.0
+                context.snippet = try snippets.decodeFirst(arguments: [match, hit.seq]) { $0.optionalString(0) } ?? nil
+                return context
+            }
+            items = try Self.withShares(items, in: db)
+            return try item(Page(items: items, nextCursor: found.count > limit ? Cursor.encode([String(offset + limit)]) : nil))
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The snippet of one search hit; `rowid =` with `MATCH` is a seek, not a scan.
+    static let snippetQuery = "SELECT snippet(memory_fts, -1, '[', ']', '…', 12) FROM memory_fts WHERE memory_fts MATCH ? AND rowid = ?"
+
+    /// The most items `children` and `parents` return (the list contract without paging).
+    static let maxTreeItems = 10_000
+
+    static func filters(_ query: MemoryQuery, now: String, alias: String = "") -> ([String], [(any DatabaseValueConvertible)?]) {
+        var conditions = ["(\(alias)visible_until IS NULL OR \(alias)visible_until > ?)"]
+        var arguments: [(any DatabaseValueConvertible)?] = [now]
+        if let agent = query.agentID {
+            conditions.append("\(alias)agent_id = ?")
+            arguments.append(agent)
+        }
+        if let type = query.contextType {
+            conditions.append("\(alias)context_type = ?")
+            arguments.append(type)
+        }
+        for tag in query.tags {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(\(alias)tags) WHERE value = ?)")
+            arguments.append(tag)
+        }
+        if let parent = query.parentID {
+            conditions.append("\(alias)parent_id = ?")
+            arguments.append(parent)
+        }
+        if let since = query.since {
+            conditions.append("\(alias)created_at >= ?")
+            arguments.append(Timestamp.format(since))
+        }
+        return (conditions, arguments)
+    }
+
+    /// The context and its ancestors, nearest first.
+    static func chain(from id: String, in db: Database) throws -> [(id: String, data: JSONValue)] {
+        try db.cachedStatement(
+            sql: """
+                WITH RECURSIVE chain(id, parent_id, data, n) AS (
+                    SELECT id, parent_id, data, 0 FROM memory_context WHERE id = ?
+                    UNION ALL
+                    SELECT c.id, c.parent_id, c.data, chain.n + 1 FROM memory_context c JOIN chain ON c.id = chain.parent_id
+                    WHERE chain.n < \(MemoryRules.maxChain))
+                SELECT id, data FROM chain ORDER BY n
+                """
+        ).decodeAll(arguments: [id]) { row in (row.string(0), try JSONValue.parse(row.string(1), maxDepth: 1000)) }
+    }
+
+    /// Contexts by id, in the order given.
+    static func contexts(_ ids: [String], in db: Database) throws -> [MemoryContext] {
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let found = try withShares(
+            try db.makeStatement(sql: "SELECT \(columns()) FROM memory_context WHERE id IN (\(marks))").decodeAll(arguments: StatementArguments(ids), decode),
+            in: db)
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byID[$0] }
+    }
+
+    /// Inherited data is part of what a reader sees, so every ancestor must be readable too.
+    static func requireReadableAncestors(_ ids: [String], _ principal: Principal, now: String, in db: Database) throws {
+        guard !principal.isAdmin else { return }
+        for ancestor in try contexts(ids, in: db)
+        where try AccessRules.contextAccess(principal, contextID: ancestor.id, owner: ancestor.agentID, in: db).access == nil {
+            throw Denial(error: .permissionDenied("\(principal.name) may not read ancestor context \(ancestor.id)"), reason: "ancestor not readable")
+        }
+    }
+
+    static func unresolvedErrors(of id: String, in db: Database) throws -> Int {
+        try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0")
+            .decodeFirst(arguments: [id]) { $0.int(0) } ?? 0
+    }
+}
+
+/// Turns a user's search text into an FTS5 query: words are quoted (so punctuation such as
+/// `state-of-the-art` is safe) and ANDed, `"phrases"` stay phrases, `word*` stays a prefix.
+enum SearchQuery {
+    /// FTS5 work grows with terms times matching rows, so a long query is refused rather than run for minutes.
+    static let maxTerms = 32
+    static let maxBytes = 1024
+
+    static func translate(_ text: String) throws(DryadError) -> String {
+        guard text.utf8.count <= maxBytes else { throw .invalidInput("search query: longer than \(maxBytes) bytes") }
+        // FTS5 reads its query as a C string: a NUL would cut a quoted term short and unbalance it.
+        guard !text.utf8.contains(0) else { throw .invalidInput("search query: contains a NUL character") }
+        var terms: [String] = []
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop(while: { $0.isWhitespace })
+            guard let first = rest.first else { break }
+            if first == "\"" {
+                let body = rest.dropFirst()
+                guard let close = body.firstIndex(of: "\"") else {
+                    throw .invalidInput("search query: unterminated quote")
+                }
+                let phrase = body[..<close]
+                rest = body[body.index(after: close)...]
+                var prefix = false
+                if rest.first == "*" {
+                    prefix = true
+                    rest = rest.dropFirst()
+                }
+                if phrase.contains(where: { $0.isLetter || $0.isNumber }) {
+                    terms.append(quote(phrase) + (prefix ? "*" : ""))
+                }
+            } else {
+                let word = rest.prefix(while: { !$0.isWhitespace && $0 != "\"" })
+                rest = rest[word.endIndex...]
+                // A word without letters or digits has no tokens: as an FTS5 phrase it would match
+                // nothing and, ANDed with the rest, hide every result.
+                guard word.contains(where: { $0.isLetter || $0.isNumber }) else { continue }
+                if word.count > 1, word.hasSuffix("*") {
+                    terms.append(quote(word.dropLast()) + "*")
+                } else {
+                    terms.append(quote(word))
+                }
+            }
+        }
+        guard !terms.isEmpty else { throw .invalidInput("search query: give at least one word") }
+        guard terms.count <= maxTerms else { throw .invalidInput("search query: more than \(maxTerms) words or phrases") }
+        return terms.joined(separator: " AND ")
+    }
+
+    /// `text` as an FTS5 string: every `"` doubled, scalar by scalar (a `"` followed by a
+    /// combining mark is one Character, and a Character-wise replace would miss it).
+    private static func quote(_ text: Substring) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { quoted.unicodeScalars.append(scalar) }
+            quoted.unicodeScalars.append(scalar)
+        }
+        return quoted + "\""
+    }
+}

@@ -1,0 +1,393 @@
+import Foundation
+import GRDB
+
+/// Agent memory: contexts in parent/child trees, their versions, shares and search.
+public struct MemoryStore: Sendable {
+    /// The default cap on one context's data.
+    public static let defaultMaxDataBytes = 1024 * 1024
+
+    let database: DryadDatabase
+    /// The largest data object accepted, as canonical JSON bytes (`DryadDatabase.Limits`).
+    let maxDataBytes: Int
+
+    // MARK: - Store
+
+    /// Stores a new context (version 1); the parent must exist.
+    public func store(_ draft: MemoryDraft, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try check(draft)
+        let now = database.clock()
+        let id = UUID().uuidString.lowercased()
+        return try await database.audited(principal, "memory.store", "memory:\(id)") { db, note in
+            note.reason = try Self.requireStore(draft, principal, now: now, in: db)
+            return try Self.insert(draft, id: id, now: now, principal: principal, in: db)
+        }
+    }
+
+    /// The field rules of a new context.
+    func check(_ draft: MemoryDraft) throws(DryadError) {
+        try Self.check(draft, limit: maxDataBytes)
+    }
+
+    static func check(_ draft: MemoryDraft, limit: Int) throws(DryadError) {
+        try MemoryRules.checkAgent(draft.agentID, field: "agent_id")
+        guard MemoryRules.isValidType(draft.contextType) else {
+            throw .invalidInput("context_type: \"\(ToolRules.printable(draft.contextType))\" must be 1-64 characters of A-Z a-z 0-9 _ - . : /")
+        }
+        try MemoryRules.checkData(draft.data, limit: limit)
+        try ToolRules.checkTags(draft.tags, path: "tags")
+        try MemoryRules.checkTTL(draft.ttl)
+        if let key = draft.key { try MemoryRules.checkKey(key, field: "key") }
+    }
+
+    /// Admins store anything; an agent stores its own contexts, under parents it may write.
+    static func requireStore(_ draft: MemoryDraft, _ principal: Principal, now: Date, in db: Database) throws -> String {
+        if let parentID = draft.parentID, let parent = try? fetch(parentID, now: Timestamp.format(now), in: db) {
+            try AccessRules.requireContext(.write, parent, principal, in: db)
+        }
+        if principal.isAdmin { return "role admin" }
+        guard principal.kind == .agent, draft.agentID == principal.name else {
+            throw Denial(error: .permissionDenied("\(principal.name) may only store contexts it owns"), reason: "not the owner")
+        }
+        return "owner"
+    }
+
+    /// Sharing and deleting belong to the owner (and admins).
+    static func requireOwner(_ context: MemoryContext, _ principal: Principal, in db: Database) throws -> String {
+        let reason = try AccessRules.requireContext(.read, context, principal, in: db)
+        guard principal.isAdmin || context.agentID == principal.name else {
+            throw Denial(error: .permissionDenied("only the owner of context \(context.id) may do this"), reason: "not the owner")
+        }
+        return reason
+    }
+
+    /// Inserts a checked draft as version 1, inheriting depth and visibility from its parent.
+    static func insert(_ draft: MemoryDraft, id: String, now: Date, principal: Principal, in db: Database) throws -> MemoryContext {
+        let nowText = Timestamp.format(now)
+        let expires = draft.ttl.map { MemoryRules.expiry(now, ttl: $0) }
+        var depth = 0
+        var visibleUntil = expires
+        if let parentID = draft.parentID {
+            guard
+                let parent = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT depth, visible_until FROM memory_context WHERE id = ? AND \(visible)"),
+                    arguments: [parentID, nowText])
+            else {
+                throw DryadError.notFound("parent context \(parentID) not found")
+            }
+            depth = (parent["depth"] as Int) + 1
+            guard depth <= MemoryRules.maxDepth else {
+                throw DryadError.invalidInput("parent: the chain would be deeper than \(MemoryRules.maxChain) contexts")
+            }
+            visibleUntil = earliest(expires, parent["visible_until"])
+        }
+        if let key = draft.key,
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM memory_context WHERE key = ?"), arguments: [key]) == true
+        {
+            throw DryadError.conflict("a context with key \(key) already exists")
+        }
+        let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
+        // Cached: preparing this statement also compiles the full-text triggers.
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO memory_context (id, key, agent_id, context_type, data, parent_id, depth, tags, version,
+                    created_at, updated_at, expires_at, visible_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, draft.key, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
+            nowText, nowText, expires, visibleUntil,
+        ])
+        try recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
+        return try fetch(id, now: nowText, in: db)
+    }
+
+    /// Stores drafts as one chain in one transaction: each draft's parent is the one before it
+    /// (the first keeps its own `parentID`). Returns the stored contexts, root first.
+    public func storeChain(_ drafts: [MemoryDraft], as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+        guard let first = drafts.first else { return [] }
+        for draft in drafts { try check(draft) }
+        let now = database.clock()
+        return try await database.audited(principal, "memory.store", "memory:chain") { db, note in
+            for draft in drafts {
+                var unlinked = draft
+                unlinked.parentID = nil
+                note.reason = try Self.requireStore(unlinked, principal, now: now, in: db)
+            }
+            note.reason = try Self.requireStore(first, principal, now: now, in: db)
+            var parentID = first.parentID
+            var stored: [MemoryContext] = []
+            for draft in drafts {
+                var linked = draft
+                linked.parentID = parentID
+                let context = try Self.insert(linked, id: UUID().uuidString.lowercased(), now: now, principal: principal, in: db)
+                stored.append(context)
+                parentID = context.id
+            }
+            return stored
+        }
+    }
+
+    // MARK: - Update
+
+    /// Writes a new version of a context, keeping the old one.
+    ///
+    /// With `ifVersion` and a newer current version, `reject` fails with a conflict naming the
+    /// current version; `merge` merges three ways (base = that version) and writes the result,
+    /// or fails listing every conflicting pointer with both values, writing nothing.
+    public func update(_ id: String, _ change: MemoryChange, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        if let tags = change.tags { try ToolRules.checkTags(tags, path: "tags") }
+        try MemoryRules.checkTTL(change.ttl)
+        switch change.content {
+        case .keep:
+            guard change.tags != nil || change.ttl != nil else { throw .invalidInput("nothing to update: give data, a merge patch, tags or a ttl") }
+        case .replace(let data):
+            try MemoryRules.checkData(data, limit: maxDataBytes)
+        case .mergePatch(let patch):
+            guard case .object = patch else { throw .invalidInput("merge patch: expected a JSON object, got \(patch.typeName)") }
+        }
+        let now = database.clock()
+        let nowText = Timestamp.format(now)
+        let limit = maxDataBytes
+        return try await database.audited(principal, "memory.update", "memory:\(id)") { db, note in
+            let current = try Self.fetch(id, now: nowText, in: db)
+            note.reason = try AccessRules.requireContext(.write, current, principal, in: db)
+            var merged = false
+            var data: JSONValue
+            switch change.content {
+            case .keep: data = current.data
+            case .replace(let replacement): data = replacement
+            case .mergePatch(let patch): data = JSONMerge.apply(patch, to: current.data)
+            }
+            if let expected = change.ifVersion, expected != current.version {
+                guard change.onConflict == .merge else {
+                    throw DryadError.stale("context \(id) is at version \(current.version), not \(expected)")
+                }
+                guard
+                    let baseText = try String.fetchOne(
+                        db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, expected])
+                else {
+                    throw DryadError.conflict("context \(id) has no version \(expected) to merge from")
+                }
+                let base = try JSONValue.parse(baseText, maxDepth: 1000)
+                let ours: JSONValue
+                switch change.content {
+                case .keep: ours = base
+                case .replace(let replacement): ours = replacement
+                case .mergePatch(let patch): ours = JSONMerge.apply(patch, to: base)
+                }
+                let (result, conflicts) = JSONMerge.threeWay(base: base, theirs: current.data, ours: ours)
+                guard conflicts.isEmpty else {
+                    throw DryadError.conflict(Self.describe(conflicts, id: id, current: current.version, base: expected))
+                }
+                data = result ?? .object([:])
+                merged = true
+            }
+            try MemoryRules.checkData(data, limit: limit)
+            let tags = change.tags ?? current.tags
+            var expires = current.expiresAt
+            if let ttl = change.ttl { expires = MemoryRules.expiry(now, ttl: ttl) }
+            var updated = try Self.rewrite(
+                id, data: data, tags: tags, expires: expires, expiryChanged: change.ttl != nil,
+                merged: merged, principal: principal.name, at: nowText, in: db)
+            updated.merged = merged
+            return updated
+        }
+    }
+
+    /// Writes the next version of a context and records it in its history.
+    static func rewrite(
+        _ id: String, data: JSONValue, tags: [String], expires: String?, expiryChanged: Bool, merged: Bool,
+        principal: String, at nowText: String, in db: Database
+    ) throws -> MemoryContext {
+        try db.execute(
+            sql: "UPDATE memory_context SET data = ?, tags = ?, version = version + 1, updated_at = ?, expires_at = ? WHERE id = ?",
+            arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
+        if expiryChanged { try refreshVisibility(of: id, in: db) }
+        try recordVersion(of: id, principal: principal, merged: merged, at: nowText, in: db)
+        return try fetch(id, now: nowText, in: db)
+    }
+
+    // MARK: - Sharing
+
+    /// Shares a context (and so its descendants) with another agent; sharing again changes the access.
+    public func share(_ id: String, with agent: String, access: MemoryAccess, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try MemoryRules.checkAgent(agent, field: "with")
+        let now = database.now()
+        return try await database.audited(principal, "memory.share", "memory:\(id)") { db, note in
+            let context = try Self.fetch(id, now: now, in: db)
+            note.reason = try Self.requireOwner(context, principal, in: db)
+            guard context.agentID != agent else {
+                throw DryadError.invalidInput("with: \(agent) owns context \(id) already")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO memory_share (context_id, agent_id, access, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (context_id, agent_id) DO UPDATE SET access = excluded.access
+                    """,
+                arguments: [id, agent, access.rawValue, now])
+            return try Self.fetch(id, now: now, in: db)
+        }
+    }
+
+    /// Stops sharing a context with an agent.
+    public func unshare(_ id: String, with agent: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        let now = database.now()
+        return try await database.audited(principal, "memory.unshare", "memory:\(id)") { db, note in
+            note.reason = try Self.requireOwner(try Self.fetch(id, now: now, in: db), principal, in: db)
+            try db.execute(sql: "DELETE FROM memory_share WHERE context_id = ? AND agent_id = ?", arguments: [id, agent])
+            guard db.changesCount > 0 else { throw DryadError.notFound("context \(id) is not shared with \(agent)") }
+            return try Self.fetch(id, now: now, in: db)
+        }
+    }
+
+    // MARK: - Delete and purge
+
+    /// Deletes a context; one with children needs `recursive`, which deletes the whole subtree.
+    /// Returns how many contexts were deleted.
+    public func delete(_ id: String, recursive: Bool, ifVersion: Int? = nil, as principal: Principal) async throws(DryadError) -> Int {
+        let now = database.now()
+        return try await database.audited(principal, "memory.delete", "memory:\(id)") { db, note in
+            let context = try Self.fetch(id, now: now, in: db)
+            note.reason = try Self.requireOwner(context, principal, in: db)
+            if let ifVersion, ifVersion != context.version {
+                throw DryadError.stale("context \(id) is at version \(context.version), not \(ifVersion)")
+            }
+            let children =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ? AND \(Self.visible)", arguments: [id, now]) ?? 0
+            if children > 0 && !recursive {
+                throw DryadError.conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s"): pass --recursive to delete them too")
+            }
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE subtree(id) AS (
+                        SELECT ? UNION ALL SELECT c.id FROM memory_context c JOIN subtree s ON c.parent_id = s.id)
+                    DELETE FROM memory_context WHERE id IN (SELECT id FROM subtree)
+                    """,
+                arguments: [id])
+            return db.changesCount
+        }
+    }
+
+    /// Removes every expired context (with its descendants, which expire with it); returns how many.
+    public func purge(as principal: Principal) async throws(DryadError) -> Int {
+        let now = database.now()
+        return try await database.audited(principal, "memory.purge", "memory") { db, _ in
+            try AccessRules.requireAdmin(principal, in: db)
+            try db.execute(sql: "DELETE FROM memory_context WHERE visible_until IS NOT NULL AND visible_until <= ?", arguments: [now])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Shared SQL
+
+    /// The condition that hides expired contexts; takes the current time as its one argument.
+    static let visible = "(visible_until IS NULL OR visible_until > ?)"
+
+    static func earliest(_ a: String?, _ b: String?) -> String? {
+        switch (a, b) {
+        case let (a?, b?): return min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b): return b
+        }
+    }
+
+    /// Recomputes `visible_until` for a context and its subtree after its expiry changed.
+    static func refreshVisibility(of id: String, in db: Database) throws {
+        try db.execute(
+            sql: """
+                WITH RECURSIVE subtree(id, until) AS (
+                    SELECT c.id, CASE
+                        WHEN p.visible_until IS NULL THEN c.expires_at
+                        WHEN c.expires_at IS NULL THEN p.visible_until
+                        ELSE min(c.expires_at, p.visible_until) END
+                    FROM memory_context c LEFT JOIN memory_context p ON p.id = c.parent_id WHERE c.id = ?
+                    UNION ALL
+                    SELECT c.id, CASE
+                        WHEN s.until IS NULL THEN c.expires_at
+                        WHEN c.expires_at IS NULL THEN s.until
+                        ELSE min(c.expires_at, s.until) END
+                    FROM memory_context c JOIN subtree s ON c.parent_id = s.id
+                )
+                UPDATE memory_context SET visible_until = (SELECT until FROM subtree WHERE subtree.id = memory_context.id)
+                WHERE id IN (SELECT id FROM subtree)
+                """,
+            arguments: [id])
+    }
+
+    static func recordVersion(of id: String, principal: String, merged: Bool, at now: String, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at)
+                SELECT id, version, data, tags, ?, ?, ? FROM memory_context WHERE id = ?
+                """
+        ).execute(arguments: [principal, merged, now, id])
+    }
+
+    /// One visible context with its shares; not found when missing or expired.
+    static func fetch(_ id: String, now: String, in db: Database) throws -> MemoryContext {
+        guard
+            var context = try db.cachedStatement(sql: "SELECT \(columns()) FROM memory_context WHERE id = ? AND \(visible)")
+                .decodeFirst(arguments: [id, now], decode)
+        else {
+            throw DryadError.notFound("context \(id) not found")
+        }
+        context.sharedWith = try shares(of: [id], in: db)[id] ?? []
+        return context
+    }
+
+    static func shares(of ids: [String], in db: Database) throws -> [String: [MemoryShare]] {
+        guard !ids.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        var result: [String: [MemoryShare]] = [:]
+        // Cached per list length (at most a page), so a single context's shares reuse one statement.
+        let rows = try db.cachedStatement(sql: "SELECT context_id, agent_id, access FROM memory_share WHERE context_id IN (\(marks)) ORDER BY agent_id")
+            .decodeAll(arguments: StatementArguments(ids)) { row in
+                (row.string(0), MemoryShare(agentID: row.string(1), access: MemoryAccess(rawValue: row.string(2)) ?? .read))
+            }
+        for (contextID, share) in rows { result[contextID, default: []].append(share) }
+        return result
+    }
+
+    /// Attaches their shares to contexts, in one query.
+    static func withShares(_ contexts: [MemoryContext], in db: Database) throws -> [MemoryContext] {
+        var contexts = contexts
+        let shares = try shares(of: contexts.map { $0.id }, in: db)
+        for index in contexts.indices { contexts[index].sharedWith = shares[contexts[index].id] ?? [] }
+        return contexts
+    }
+
+    /// The columns `decode` reads, in its positions; `alias` qualifies them (`c.`).
+    static func columns(_ alias: String = "") -> String {
+        ["id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at"]
+            .map { alias + $0 }.joined(separator: ", ")
+    }
+
+    /// Decodes a row that starts with `columns()`, by position (no name lookups per column).
+    static func decode(_ row: ColumnRow) throws -> MemoryContext {
+        func json(_ index: Int32, _ column: String) throws -> JSONValue {
+            do {
+                return try JSONValue.parse(row.optionalString(index) ?? "null", maxDepth: 1000)
+            } catch {
+                throw DryadError.storage("stored \(column) is not valid JSON")
+            }
+        }
+        return MemoryContext(
+            id: row.string(0), key: row.optionalString(1), agentID: row.string(2), contextType: row.string(3), data: try json(4, "data"),
+            parentID: row.optionalString(5), tags: (try json(6, "tags").arrayValue ?? []).compactMap { $0.stringValue },
+            version: row.int(7), createdAt: row.string(8), updatedAt: row.string(9),
+            expiresAt: row.optionalString(10), sharedWith: [])
+    }
+
+    static func describe(_ conflicts: [JSONMerge.Conflict], id: String, current: Int, base: Int) -> String {
+        let parts = conflicts.map { conflict in
+            "\(conflict.pointer) (current: \(conflict.theirs?.canonicalText ?? "removed"), yours: \(conflict.ours?.canonicalText ?? "removed"))"
+        }
+        return "context \(id) changed since version \(base) (now \(current)); conflicting changes at " + parts.joined(separator: "; ")
+    }
+}
+
+extension DryadDatabase {
+    /// Agent memory with the default data cap.
+    public var memory: MemoryStore { MemoryStore(database: self, maxDataBytes: limits.memoryMaxBytes) }
+}

@@ -1,0 +1,98 @@
+import CConcurrencyHook
+import DryadCore
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// The routes of the REST API, for the OpenAPI document and its test.
+public func apiRoutes(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration()) -> [(method: String, path: String)] {
+    buildRouter(database: database, configuration: configuration).1.specs.map { ($0.method.rawValue, $0.path) }
+}
+
+/// Hummingbird's own log, warnings and errors only: its informational lines ("server started")
+/// are not in the access-log format and broke `--log-format json`; `serve` prints its address itself.
+private let frameworkLogger: Logger = {
+    var logger = Logger(label: "dryad")
+    logger.logLevel = .warning
+    return logger
+}()
+
+/// Builds the HTTP application over one database; `dryad serve` and the tests both call this.
+/// Fails only when the TLS certificate or key cannot be loaded.
+public func buildApplication(
+    database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration(),
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws(DryadError) -> some ApplicationProtocol {
+    let descriptors = DescriptorLimit.current()
+    let maxConnections = configuration.maxConnections ?? max(1, min(1000, descriptors - DescriptorLimit.reserve))
+    if let asked = configuration.maxConnections, asked < 1 || asked + DescriptorLimit.reserve > descriptors {
+        throw .invalidInput(
+            "max connections \(asked): must be at least 1 and leave \(DescriptorLimit.reserve) of this process's \(descriptors) file descriptors for the database and tool runs (raise the limit with ulimit -n)"
+        )
+    }
+    let (router, _) = buildRouter(database: database, configuration: configuration)
+    let readLimit = TimeAmount.nanoseconds(Int64(configuration.requestReadTimeout / .nanoseconds(1)))
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [RequestReadDeadline(limit: readLimit)],
+        idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))
+    var server = HTTPServerBuilder.http1(configuration: http1)
+    if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
+        } catch {
+            throw .invalidInput("cannot load the TLS certificate \(certificate) or key \(key): \(error)")
+        }
+    }
+    return Application(
+        router: router, server: server,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "dryad",
+            availableConnectionsDelegate: .maximum(maxConnections, logger: frameworkLogger)),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: frameworkLogger)
+}
+
+func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {
+    let metrics = ServerMetrics()
+    let router = Router(context: DryadContext.self)
+    router.add(middleware: EdgeMiddleware(log: AccessLog(format: AccessLog.Format(rawValue: configuration.logFormat) ?? .text), metrics: metrics))
+    var table = RouteTable()
+
+    table.add(.get, "healthz", "The process is up.", on: router) { _, _ in
+        Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+    }
+    table.add(.get, "readyz", "The database answers.", on: router) { _, _ in
+        let ready = await database.isReady()
+        return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "database unavailable\n")))
+    }
+    table.add(.get, "metrics", "Prometheus metrics.", on: router) { _, _ in
+        let text = metrics.text(readCache: database.readCacheLookups)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    let api = router.group("api/v1")
+    let open = api.group()
+    let secured = api.group()
+        .add(middleware: AuthMiddleware(database: database, failures: RateLimiter(), failureLimit: configuration.tokenFailureLimit, metrics: metrics))
+        .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
+    ToolsController(database: database, environment: configuration.environment, maxBody: configuration.maxBody, metrics: metrics)
+        .addRoutes(to: secured, table: &table)
+    MemoryController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
+    AdminController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
+
+    let document = OpenAPIDocument.make(
+        routes: table.specs + [
+            RouteSpec(method: .get, path: "/api/v1/openapi.json", summary: "This document.", authenticated: false, requestBody: nil, query: [])
+        ])
+    table.add(.get, "openapi.json", "This document.", on: open, authenticated: false) { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
+    }
+    return (router, table)
+}

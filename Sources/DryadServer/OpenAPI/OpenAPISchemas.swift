@@ -1,0 +1,304 @@
+import DryadCore
+
+/// JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of every request and response body, and
+/// which route uses which. A route missing here fails `OpenAPIDocumentTests`.
+enum OpenAPISchemas {
+    private static func string(_ format: String? = nil) -> JSONValue {
+        format.map { .object(["type": .string("string"), "format": .string($0)]) } ?? .object(["type": .string("string")])
+    }
+    private static func nullable(_ type: String) -> JSONValue { .object(["type": .array([.string(type), .string("null")])]) }
+    private static let integer: JSONValue = .object(["type": .string("integer")])
+    private static let number: JSONValue = .object(["type": .string("number")])
+    private static let boolean: JSONValue = .object(["type": .string("boolean")])
+    private static let anyObject: JSONValue = .object(["type": .string("object")])
+    private static let anything: JSONValue = .object([:])
+    private static let strings: JSONValue = .object(["type": .string("array"), "items": .object(["type": .string("string")])])
+    private static func ref(_ name: String) -> JSONValue { .object(["$ref": .string("#/components/schemas/\(name)")]) }
+    private static func enumeration(_ values: [String]) -> JSONValue { .object(["enum": .array(values.map(JSONValue.string))]) }
+    private static func object(_ properties: [String: JSONValue], required: [String]? = nil) -> JSONValue {
+        .object([
+            "type": .string("object"), "properties": .object(properties),
+            "required": .array((required ?? properties.keys.sorted()).map(JSONValue.string)),
+        ])
+    }
+    /// A request field the server also accepts as null, meaning "absent".
+    private static func orNull(_ schema: JSONValue) -> JSONValue {
+        var fields = schema.objectValue ?? [:]
+        if case .array(let values)? = fields["enum"] {
+            fields["enum"] = .array(values + [.null])
+        } else if case .string(let type)? = fields["type"] {
+            fields["type"] = .array([.string(type), .string("null")])
+        }
+        return .object(fields)
+    }
+    private static func pattern(_ regex: String, maxLength: Int? = nil) -> JSONValue {
+        var fields: [String: JSONValue] = ["type": .string("string"), "pattern": .string(regex)]
+        if let maxLength { fields["maxLength"] = .integer(Int64(maxLength)) }
+        return .object(fields)
+    }
+    private static func range(_ type: String, above: Double? = nil, from: Double? = nil, to: Double) -> JSONValue {
+        var fields: [String: JSONValue] = ["type": .string(type), "maximum": .number(to)]
+        if let above { fields["exclusiveMinimum"] = .number(above) }
+        if let from { fields["minimum"] = .number(from) }
+        return .object(fields)
+    }
+    // The server's field rules (ToolRules, MemoryRules, PrincipalStore) as patterns, with ASCII classes
+    // because other regex engines read \d and \w as Unicode.
+    private static let toolName = pattern("^[A-Za-z0-9_-]{1,64}$")
+    private static let tag = pattern("^[A-Za-z0-9_.:/-]{1,64}$")
+    private static let tags: JSONValue = .object(["type": .string("array"), "items": tag, "maxItems": .integer(32)])
+    private static let semverBody =
+        "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+        + "(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?"
+    private static let semver = pattern("^" + semverBody + "$", maxLength: 64)
+    private static let agentID: JSONValue = {
+        var fields = pattern("^[A-Za-z0-9_.:@-]{1,128}$").objectValue ?? [:]
+        fields["not"] = .object(["enum": .array([.string("."), .string("..")])])
+        return .object(fields)
+    }()
+    /// `PrincipalStore.isValidName`: the pattern, minus the reserved names and the `local:` prefix.
+    private static let principalName: JSONValue = {
+        var fields = pattern("^[A-Za-z0-9_.@:-]{1,128}$").objectValue ?? [:]
+        let reserved = PrincipalStore.reservedNames.sorted().map(JSONValue.string)
+        fields["not"] = .object(["anyOf": .array([.object(["enum": .array(reserved)]), pattern("^local:")])])
+        return .object(fields)
+    }()
+    private static let toolDescription: JSONValue = .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(16_384)])
+
+    /// `MemoryRules.maxTTL`: a century.
+    private static let memoryTTL = range("number", above: 0, to: 100 * 365 * 86_400)
+    private static let nonEmpty: JSONValue = .object(["type": .string("string"), "minLength": .integer(1)])
+    private static let principalType = enumeration(Principal.Kind.allCases.map(\.rawValue))
+    /// A tool reference: NAME, NAME@VERSION or an id (a UUID matches the name rule too).
+    private static let toolReference = pattern("^[A-Za-z0-9_-]{1,64}(@" + semverBody + ")?$")
+    private static func atLeastOne(_ schema: JSONValue) -> JSONValue {
+        var fields = schema.objectValue ?? [:]
+        fields["minProperties"] = .integer(1)
+        return .object(fields)
+    }
+    /// `schema` plus: exactly one of `alternatives` is present and not null.
+    private static func exactlyOne(_ schema: JSONValue, of alternatives: [String: JSONValue]) -> JSONValue {
+        var fields = schema.objectValue ?? [:]
+        fields["oneOf"] = .array(
+            alternatives.keys.sorted().map { name in
+                .object(["required": .array([.string(name)]), "properties": .object([name: alternatives[name] ?? anything])])
+            })
+        return .object(fields)
+    }
+    private static func closed(_ schema: JSONValue) -> JSONValue {
+        var fields = schema.objectValue ?? [:]
+        fields["additionalProperties"] = .bool(false)
+        return .object(fields)
+    }
+
+    private static func page(_ item: String) -> JSONValue {
+        object(["items": .object(["type": .string("array"), "items": ref(item)]), "next_cursor": nullable("string")])
+    }
+
+    /// Every component schema.
+    static let components: [String: JSONValue] = [
+        "Tool": object([
+            "id": string("uuid"), "name": string(), "version": string(), "description": string(), "input_schema": anyObject,
+            "output_schema": .object(["type": .array([.string("object"), .string("null")])]),
+            "executor": .object(["type": .array([.string("object"), .string("null")])]), "tags": strings, "metadata": anyObject,
+            "status": enumeration(ToolStatus.allCases.map(\.rawValue)), "revision": integer, "created_at": string("date-time"),
+            "updated_at": string("date-time"),
+        ]),
+        "ToolPage": page("Tool"),
+        "ToolDefinition": closed(
+            object(
+                [
+                    "name": toolName, "version": orNull(semver), "description": toolDescription, "input_schema": orNull(anyObject),
+                    "output_schema": orNull(anyObject),
+                    "executor": anything, "tags": orNull(tags), "metadata": orNull(anyObject),
+                    "status": orNull(enumeration(ToolStatus.allCases.map(\.rawValue))),
+                    // Read-only fields of a tool, accepted and ignored so that `GET` output can be sent back.
+                    "id": anything, "revision": anything, "created_at": anything, "updated_at": anything,
+                ], required: ["name", "description"])),
+        "ToolDefinitions": .object([
+            "anyOf": .array([
+                ref("ToolDefinition"),
+                .object(["type": .string("array"), "items": ref("ToolDefinition"), "minItems": .integer(1)]),
+            ])
+        ]),
+        "ToolOrPage": .object(["anyOf": .array([ref("Tool"), ref("ToolPage")])]),
+        "Execution": object([
+            "id": string("uuid"), "tool_id": string(), "tool_name": string(), "tool_version": string(), "session_id": nullable("string"),
+            "principal": string(), "input": anything, "output": anything, "status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
+            "error": nullable("string"), "exit_code": nullable("integer"), "http_status": nullable("integer"), "duration_ms": integer,
+            "started_at": string("date-time"), "finished_at": string("date-time"),
+        ]),
+        "ExecutionPage": page("Execution"),
+        "ToolStats": object([
+            "name": string(), "version": string(), "succeeded": integer, "failed": integer, "timed_out": integer, "rejected": integer,
+            "denied": integer, "success_rate": nullable("number"), "p50_ms": nullable("integer"), "p95_ms": nullable("integer"),
+            "max_ms": nullable("integer"), "last_run_at": nullable("string"),
+        ]),
+        "ToolStatsPage": page("ToolStats"),
+        "Session": object([
+            "id": string("uuid"), "label": nullable("string"), "principal": string(), "status": enumeration(["open", "ended"]),
+            "execution_count": integer, "created_at": string("date-time"), "ended_at": nullable("string"),
+        ]),
+        "SessionPage": page("Session"),
+        "SessionDetail": .object(["allOf": .array([ref("Session"), object(["executions": .object(["type": .string("array"), "items": ref("Execution")])])])]),
+        "SessionRequest": object(["label": orNull(string())], required: []),
+        "MemoryContext": object(
+            [
+                "id": string("uuid"), "key": nullable("string"), "agent_id": string(), "context_type": string(), "data": anyObject,
+                "parent_id": nullable("string"), "tags": strings, "version": integer, "created_at": string("date-time"), "updated_at": string("date-time"),
+                "expires_at": nullable("string"),
+                "shared_with": .object(["type": .string("array"), "items": object(["agent_id": string(), "access": enumeration(["read", "write"])])]),
+                "provenance": .object(["type": .string("array"), "items": object(["pointer": string(), "context_id": string()])]),
+                "unresolved_errors": integer, "score": number, "snippet": string(), "merged": boolean, "principal": string(),
+            ],
+            required: [
+                "id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at", "shared_with",
+            ]),
+        "MemoryContextPage": page("MemoryContext"),
+        "MemoryDraft": object(
+            [
+                "agent_id": agentID, "context_type": orNull(tag), "data": orNull(anyObject), "parent_id": nullable("string"), "tags": orNull(tags),
+                "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern("^[A-Za-z0-9_.:/@-]{1,128}$")),
+            ], required: ["agent_id"]),
+        "MemoryReplace": atLeastOne(object(["data": orNull(anyObject), "tags": orNull(tags), "ttl_seconds": orNull(memoryTTL)], required: [])),
+        "MergePatch": anyObject,
+        "ShareRequest": object(["agent_id": agentID, "access": orNull(enumeration(MemoryAccess.allCases.map(\.rawValue)))], required: ["agent_id"]),
+        "Purged": object(["purged": integer]),
+        "ErrorRecord": object([
+            "id": string("uuid"), "error_type": string(), "error_message": string(), "stack_trace": nullable("string"), "fix_applied": boolean,
+            "resolution_note": nullable("string"), "context_id": nullable("string"), "principal": string(), "created_at": string("date-time"),
+            "resolved_at": nullable("string"),
+        ]),
+        "ErrorPage": page("ErrorRecord"),
+        "ErrorRequest": object(
+            ["type": nonEmpty, "message": nonEmpty, "stack_trace": orNull(string()), "context_id": orNull(string())],
+            required: ["type", "message"]),
+        "ResolveRequest": object(["note": orNull(string())], required: []),
+        "Principal": object([
+            "name": string(), "type": enumeration(Principal.Kind.allCases.map(\.rawValue)), "role": enumeration(Principal.Role.allCases.map(\.rawValue)),
+            "disabled": boolean, "rate": nullable("number"), "burst": nullable("integer"), "created_at": string("date-time"),
+        ]),
+        "PrincipalPage": page("Principal"),
+        "PrincipalRequest": object(
+            [
+                "name": principalName, "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
+                "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue))),
+            ], required: ["name", "type"]),
+        "LimitRequest": object(["rate": range("number", from: 0.001, to: 1_000_000), "burst": range("integer", from: 1, to: 1_000_000)]),
+        "Grant": object([
+            "tool": string(), "principal": nullable("string"), "principal_type": nullable("string"),
+            "level": enumeration(ToolLevel.allCases.map(\.rawValue)), "created_at": string("date-time"),
+        ]),
+        "GrantPage": page("Grant"),
+        "GrantRequest": exactlyOne(
+            object(
+                [
+                    "tool": string(), "principal": orNull(string()), "principal_type": orNull(principalType),
+                    "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
+                ], required: ["tool", "level"]),
+            of: ["principal": string(), "principal_type": principalType]),
+        "Decision": object(["decision": enumeration(["allow", "deny"]), "reason": string()]),
+        "TokenRequest": object(
+            ["principal": string(), "ttl_seconds": orNull(range("number", above: 0, to: TokenService.defaultMaxTTL))], required: ["principal"]),
+        "IssuedToken": object(["token": string(), "id": string(), "expires_at": string("date-time")]),
+        "Token": object([
+            "id": string(), "principal": string(), "kid": string(), "issued_at": string("date-time"), "expires_at": string("date-time"),
+            "revoked_at": nullable("string"),
+        ]),
+        "TokenPage": page("Token"),
+        "Kid": object(["kid": string()]),
+        "AuditEntry": object([
+            "seq": integer, "at": string("date-time"), "principal": string(), "action": string(), "resource": string(),
+            "decision": enumeration(["allow", "deny"]), "reason": string(), "request_id": nullable("string"), "prev_hash": string(), "hash": string(),
+        ]),
+        "AuditPage": page("AuditEntry"),
+        "AuditVerification": object(["ok": boolean, "entries": integer, "first_bad_seq": nullable("integer"), "problem": nullable("string")]),
+        "ToolInput": anything,
+    ]
+
+    /// Query parameters that are not free text, by name or by `METHOD path name`; the others are strings.
+    static let queryParameters: [String: JSONValue] = [
+        "limit": range("integer", from: 1, to: Double(PageRequest.maxLimit)),
+        "all_versions": boolean, "resolved": boolean, "explain": boolean, "recursive": boolean, "unresolved": boolean,
+        "timeout": range("number", above: 0, to: ToolEndpoint.maxTimeoutSeconds),
+        "since": .object(["anyOf": .array([pattern("^[0-9]{1,8}[smhdw]$"), string("date-time")])]),
+        "on_conflict": enumeration(MemoryChange.ConflictPolicy.allCases.map(\.rawValue)),
+        "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
+        "principal_type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
+        "decision": enumeration(["allow", "deny"]),
+        "GET /api/v1/memory/search q": .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(1024)]),
+        "GET /api/v1/tools status": enumeration(ToolStatus.allCases.map(\.rawValue)),
+        "GET /api/v1/tools/{ref}/history status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
+    ]
+
+    /// Path parameters that are not free text.
+    static let pathParameters: [String: JSONValue] = ["ref": toolReference]
+
+    /// Query parameters a route cannot do without, as `METHOD path name` (an empty value counts as absent).
+    static let requiredQuery: Set<String> = [
+        "GET /api/v1/memory/search q", "DELETE /api/v1/permissions tool", "DELETE /api/v1/permissions level",
+        "GET /api/v1/permissions/check tool", "GET /api/v1/permissions/check principal", "GET /api/v1/permissions/check level",
+    ]
+
+    /// The schema of a query parameter and whether it is required; an optional one may be sent empty, which counts as absent.
+    static func query(_ name: String, route: String) -> (schema: JSONValue, required: Bool) {
+        let required = requiredQuery.contains("\(route) \(name)")
+        let schema =
+            queryParameters["\(route) \(name)"] ?? queryParameters[name]
+            ?? (required ? .object(["type": .string("string"), "minLength": .integer(1)]) : string())
+        return (schema, required)
+    }
+
+    /// (request body schema, success response schema) per `METHOD path`; nil means none.
+    static let bodies: [String: (request: String?, response: String?)] = [
+        "POST /api/v1/tools": ("ToolDefinitions", "ToolOrPage"),
+        "GET /api/v1/tools": (nil, "ToolPage"),
+        "GET /api/v1/tools/{ref}": (nil, "Tool"),
+        "PUT /api/v1/tools/{ref}": ("ToolDefinition", "Tool"),
+        "DELETE /api/v1/tools/{ref}": (nil, nil),
+        "POST /api/v1/tools/{ref}/execute": ("ToolInput", "Execution"),
+        "GET /api/v1/tools/{ref}/history": (nil, "ExecutionPage"),
+        "GET /api/v1/tools/{ref}/stats": (nil, "ToolStatsPage"),
+        "GET /api/v1/executions/{id}": (nil, "Execution"),
+        "POST /api/v1/sessions": ("SessionRequest", "Session"),
+        "GET /api/v1/sessions": (nil, "SessionPage"),
+        "GET /api/v1/sessions/{id}": (nil, "SessionDetail"),
+        "POST /api/v1/sessions/{id}/end": (nil, "Session"),
+        "POST /api/v1/memory/context": ("MemoryDraft", "MemoryContext"),
+        "GET /api/v1/memory/context": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}": (nil, "MemoryContext"),
+        "PUT /api/v1/memory/context/{id}": ("MemoryReplace", "MemoryContext"),
+        "PATCH /api/v1/memory/context/{id}": ("MergePatch", "MemoryContext"),
+        "DELETE /api/v1/memory/context/{id}": (nil, nil),
+        "GET /api/v1/memory/search": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}/parents": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}/children": (nil, "MemoryContextPage"),
+        "GET /api/v1/memory/context/{id}/history": (nil, "MemoryContextPage"),
+        "POST /api/v1/memory/context/{id}/shares": ("ShareRequest", "MemoryContext"),
+        "DELETE /api/v1/memory/context/{id}/shares/{agent}": (nil, "MemoryContext"),
+        "POST /api/v1/memory/purge": (nil, "Purged"),
+        "POST /api/v1/errors": ("ErrorRequest", "ErrorRecord"),
+        "GET /api/v1/errors": (nil, "ErrorPage"),
+        "POST /api/v1/errors/{id}/resolve": ("ResolveRequest", "ErrorRecord"),
+        "POST /api/v1/principals": ("PrincipalRequest", "Principal"),
+        "GET /api/v1/principals": (nil, "PrincipalPage"),
+        "GET /api/v1/principals/{name}": (nil, "Principal"),
+        "POST /api/v1/principals/{name}/disable": (nil, "Principal"),
+        "DELETE /api/v1/principals/{name}": (nil, nil),
+        "PUT /api/v1/principals/{name}/limit": ("LimitRequest", "Principal"),
+        "POST /api/v1/permissions": ("GrantRequest", "Grant"),
+        "DELETE /api/v1/permissions": (nil, nil),
+        "GET /api/v1/permissions": (nil, "GrantPage"),
+        "GET /api/v1/permissions/check": (nil, "Decision"),
+        "POST /api/v1/tokens": ("TokenRequest", "IssuedToken"),
+        "GET /api/v1/tokens": (nil, "TokenPage"),
+        "DELETE /api/v1/tokens/{id}": (nil, nil),
+        "POST /api/v1/keys/rotate": (nil, "Kid"),
+        "GET /api/v1/audit": (nil, "AuditPage"),
+        "GET /api/v1/audit/verify": (nil, "AuditVerification"),
+        "GET /api/v1/openapi.json": (nil, nil),
+        "GET /healthz": (nil, nil),
+        "GET /readyz": (nil, nil),
+        "GET /metrics": (nil, nil),
+    ]
+}
