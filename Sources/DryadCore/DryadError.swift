@@ -20,6 +20,9 @@ public enum DryadError: LocalizedError, Equatable, Sendable {
     case toolFailed(String)
     /// The database file could not be opened, read or written.
     case storage(String)
+    /// `error` with advice that names options of the operation, which each interface spells
+    /// its own way (`--recursive` on the command line, `recursive=true` over HTTP).
+    indirect case advised(DryadError, Advice)
 
     /// A stable machine-readable code shared by the CLI's JSON errors and the REST API.
     public var code: String {
@@ -32,12 +35,18 @@ public enum DryadError: LocalizedError, Equatable, Sendable {
         case .busy: "busy"
         case .toolFailed: "tool_failed"
         case .storage: "storage_error"
+        case .advised(let error, _): error.code
         }
     }
 
-    /// A one-line human-readable description.
-    public var message: String {
+    /// A one-line human-readable description, options spelt as the REST API's parameter names.
+    public var message: String { message(spelling: { $0 }) }
+
+    /// The description with every option named by advice spelt by `spelling`.
+    public func message(spelling: (String) -> String) -> String {
         switch self {
+        case .advised(let error, let advice):
+            error.message(spelling: spelling) + ": " + advice.rendered(spelling: spelling)
         case .notFound(let m), .permissionDenied(let m), .conflict(let m), .stale(let m), .invalidInput(let m),
             .busy(let m), .toolFailed(let m), .storage(let m):
             m

@@ -53,7 +53,7 @@ public enum DryadMain {
             }
             exit(0)
         } catch let error as DryadError {
-            Printer.error(code: error.code, message: error.message, format: format)
+            Printer.error(code: error.code, message: error.commandLineMessage, format: format)
             exit(exitCode(for: error))
         } catch {
             let code = Dryad.exitCode(for: error)
@@ -123,6 +123,14 @@ public enum DryadMain {
         case .invalidInput: 65
         case .busy: 75
         case .storage: 1
+        case .advised(let error, _): exitCode(for: error)
         }
+    }
+}
+
+extension DryadError {
+    /// The message with options spelt as flags: `all_versions` is `--all-versions`.
+    var commandLineMessage: String {
+        message(spelling: { "--" + $0.replacingOccurrences(of: "_", with: "-") })
     }
 }

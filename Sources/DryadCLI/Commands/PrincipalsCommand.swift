@@ -12,7 +12,7 @@ struct PrincipalsCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a principal.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Name: 1-128 characters of A-Z a-z 0-9 _ - . @ : (not anonymous, . or ..).") var name: String
+        @Argument(help: ArgumentHelp("Name: \(NameRule.principalName.summary) (not anonymous, . or ..).")) var name: String
         @Option(help: "user, agent or service.") var type: Principal.Kind
         @Option(help: "admin or member (default member).") var role: Principal.Role = .member
 

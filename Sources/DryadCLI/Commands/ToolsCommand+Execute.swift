@@ -67,7 +67,7 @@ extension ToolsCommand {
                 try global.printer.record(outcome.record)
             }
             if let failure = outcome.failure {
-                Printer.error(code: failure.code, message: failure.message, format: global.output)
+                Printer.error(code: failure.code, message: failure.commandLineMessage, format: global.output)
                 throw ExitCode(DryadMain.exitCode(for: failure))
             }
         }

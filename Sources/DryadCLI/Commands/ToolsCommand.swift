@@ -19,7 +19,7 @@ extension ToolsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "Tool name: 1-64 characters of A-Z a-z 0-9 _ -.")
+        @Argument(help: ArgumentHelp("Tool name: \(NameRule.toolName.summary)."))
         var name: String?
 
         @Option(help: "What the tool does (required without --file).")

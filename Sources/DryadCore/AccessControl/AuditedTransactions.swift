@@ -8,13 +8,13 @@ extension DryadDatabase {
     /// `skipAudit` lets an operation whose result is its own record (an import that brings the
     /// source's audit trail) leave the trail as it found it.
     func audited<T: Sendable>(
-        _ principal: Principal, _ action: String, _ resource: String,
+        _ principal: Principal, _ action: AuditAction, _ resource: String,
         cache: CachedRead<T>? = nil,
         _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T,
         skipAudit: (@Sendable (T) -> Bool)? = nil
     ) async throws(DryadError) -> T {
         let at = now()
-        if Self.readActions.contains(action) {
+        if action.isRead {
             switch readAudit {
             case .immediate: break
             case .batched, .none:
@@ -40,22 +40,10 @@ extension DryadDatabase {
         }
     }
 
-    /// Actions that change nothing: with a batched or disabled read audit they run on a
-    /// concurrent reader instead of the writer.
-    static let readActions: Set<String> = [
-        "tools.get", "tools.list", "tools.history", "tools.stats", "executions.show", "sessions.list", "sessions.show",
-        "memory.get", "memory.parents", "memory.children", "memory.history", "memory.list", "memory.search", "errors.list",
-        "principals.list", "principals.show", "perms.list", "perms.check", "tokens.list", "audit.list", "audit.verify", "db.status", "db.check",
-    ]
-
-    /// Reads of one record (bounded work) run on the caller's thread; listings, searches and
-    /// checks of the whole trail run on a reader queue so they cannot hold up a server's event loop.
-    static let pointReads: Set<String> = ["tools.get", "executions.show", "sessions.show", "memory.get", "principals.show", "perms.check"]
-
     /// An allowed read audited in the batch (or not at all); with a `cache` plan and a read
     /// cache, an answer still valid is served from it, with the decision it was read with.
     private func auditedRead<T: Sendable>(
-        _ principal: Principal, _ action: String, _ resource: String, at: String,
+        _ principal: Principal, _ action: AuditAction, _ resource: String, at: String,
         cache: CachedRead<T>? = nil,
         _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T
     ) async throws(DryadError) -> T {
@@ -76,7 +64,7 @@ extension DryadDatabase {
                 let result = try body(db, &note)
                 return (result, note, plan.flatMap { (try? ReadCache.stamp($0, in: db)) ?? nil })
             }
-            let (result, note, stamp) = Self.pointReads.contains(action) ? try pointReaders.read(read) : try await pool.read(read)
+            let (result, note, stamp) = action.isPointRead ? try pointReaders.read(read) : try await pool.read(read)
             if let plan, let key, let stamp, let cache {
                 readCache?.store(plan.scope, key, result, note: note, cost: cache.cost(result), stamp: stamp)
             }
@@ -91,7 +79,7 @@ extension DryadDatabase {
     }
 
     /// Queues an allowed read's audit entry when reads are batched.
-    private func enqueueRead(_ principal: Principal, _ action: String, _ note: AuditNote, at: String) throws(DryadError) {
+    private func enqueueRead(_ principal: Principal, _ action: AuditAction, _ note: AuditNote, at: String) throws(DryadError) {
         if case .batched = readAudit,
             !batcher.enqueue(principal: principal, action: action, resource: note.resource, reason: note.reason, at: at)
         {
@@ -100,7 +88,7 @@ extension DryadDatabase {
     }
 
     /// Audits a refusal that happened outside any transaction (a bad token, a rate limit).
-    func recordDenial(_ principal: Principal, _ action: String, _ resource: String, reason: String, at: String? = nil) async throws(DryadError) {
+    func recordDenial(_ principal: Principal, _ action: AuditAction, _ resource: String, reason: String, at: String? = nil) async throws(DryadError) {
         let at = at ?? now()
         // A refusal changes nothing, so a server writes it with the batched reads: a flood of bad
         // tokens or over-limit requests costs a batched insert each, not a commit each.

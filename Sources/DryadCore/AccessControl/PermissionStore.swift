@@ -8,7 +8,7 @@ public struct PermissionStore: Sendable {
     /// Grants a level on a tool; granting what is already granted changes nothing.
     public func grant(_ tool: String, to grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant {
         let now = database.now()
-        return try await database.audited(principal, "perms.grant", "tool:\(tool)") { db, _ in
+        return try await database.audited(principal, .permsGrant, "tool:\(tool)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
             let (name, type) = try Self.columns(grantee, in: db)
@@ -20,7 +20,7 @@ public struct PermissionStore: Sendable {
     }
 
     public func revoke(_ tool: String, from grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant {
-        try await database.audited(principal, "perms.revoke", "tool:\(tool)") { db, _ in
+        try await database.audited(principal, .permsRevoke, "tool:\(tool)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
             guard let existing = try Self.grants(toolID: target.id, grantee: grantee, level: level, in: db).first else {
@@ -35,7 +35,7 @@ public struct PermissionStore: Sendable {
     }
 
     public func list(tool: String?, principal name: String?, as principal: Principal) async throws(DryadError) -> [ToolGrant] {
-        try await database.audited(principal, "perms.list", "permissions") { db, _ in
+        try await database.audited(principal, .permsList, "permissions") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
@@ -54,7 +54,7 @@ public struct PermissionStore: Sendable {
 
     /// Whether `name` holds `level` on `tool`, and why: what `perms check` prints.
     public func check(_ tool: String, principal name: String, level: ToolLevel, as principal: Principal) async throws(DryadError) -> AccessDecision {
-        try await database.audited(principal, "perms.check", "tool:\(tool)") { db, _ in
+        try await database.audited(principal, .permsCheck, "tool:\(tool)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
             let record = try PrincipalStore.fetch(name, in: db)

@@ -10,24 +10,20 @@ public struct PrincipalStore: Sendable {
     public static let reservedNames: Set<String> = ["anonymous", ".", ".."]
 
     static func isValidName(_ name: String) -> Bool {
-        !name.hasPrefix("local:") && !reservedNames.contains(name) && (1...128).contains(name.utf8.count)
-            && name.utf8.allSatisfy { b in
-                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x40 || b == 0x3A
-            }
+        !name.hasPrefix("local:") && !reservedNames.contains(name) && NameRule.principalName.accepts(name)
     }
 
     /// The refusal for a name `isValidName` rejects.
     static func invalidName(_ name: String) -> DryadError {
         .invalidInput(
-            "name: \"\(ToolRules.printable(name))\" must be 1-128 characters of A-Z a-z 0-9 _ - . @ :, not start with local: and not be anonymous, . or .."
+            "name: \"\(ToolRules.printable(name))\" must be \(NameRule.principalName.summary), not start with local: and not be anonymous, . or .."
         )
     }
 
     public func add(_ name: String, type: Principal.Kind, role: Principal.Role, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
         guard Self.isValidName(name) else { throw Self.invalidName(name) }
         let now = database.now()
-        return try await database.audited(principal, "principals.add", "principal:\(name)") { db, _ in
+        return try await database.audited(principal, .principalsAdd, "principal:\(name)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             if try Self.fetchOptional(name, in: db) != nil { throw DryadError.conflict("principal \(name) already exists") }
             try db.execute(
@@ -38,14 +34,14 @@ public struct PrincipalStore: Sendable {
     }
 
     public func list(as principal: Principal) async throws(DryadError) -> [PrincipalRecord] {
-        try await database.audited(principal, "principals.list", "principals") { db, _ in
+        try await database.audited(principal, .principalsList, "principals") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             return try Row.fetchAll(db, sql: "SELECT * FROM principal ORDER BY name").map(Self.decode)
         }
     }
 
     public func show(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
-        try await database.audited(principal, "principals.show", "principal:\(name)") { db, _ in
+        try await database.audited(principal, .principalsShow, "principal:\(name)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             return try Self.fetch(name, in: db)
         }
@@ -53,7 +49,7 @@ public struct PrincipalStore: Sendable {
 
     /// Disables a principal: its tokens stop working and `--as` refuses it.
     public func disable(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
-        try await database.audited(principal, "principals.disable", "principal:\(name)") { db, _ in
+        try await database.audited(principal, .principalsDisable, "principal:\(name)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             _ = try Self.fetch(name, in: db)
             try db.execute(sql: "UPDATE principal SET disabled = 1 WHERE name = ?", arguments: [name])
@@ -63,7 +59,7 @@ public struct PrincipalStore: Sendable {
 
     /// Removes a principal with its grants and tokens.
     public func remove(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
-        try await database.audited(principal, "principals.remove", "principal:\(name)") { db, _ in
+        try await database.audited(principal, .principalsRemove, "principal:\(name)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             let record = try Self.fetch(name, in: db)
             try db.execute(sql: "DELETE FROM principal WHERE name = ?", arguments: [name])
@@ -74,7 +70,7 @@ public struct PrincipalStore: Sendable {
     /// Sets a principal's rate limit for `dryad serve`.
     public func setLimit(_ name: String, rate: Double, burst: Int, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
         _ = try RateLimit.checked(rate: rate, burst: Double(burst))
-        return try await database.audited(principal, "principals.set-limit", "principal:\(name)") { db, _ in
+        return try await database.audited(principal, .principalsSetLimit, "principal:\(name)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             _ = try Self.fetch(name, in: db)
             try db.execute(sql: "UPDATE principal SET rate = ?, burst = ? WHERE name = ?", arguments: [rate, burst, name])
@@ -87,7 +83,7 @@ public struct PrincipalStore: Sendable {
         let record = try await database.read { db in try Self.fetchOptional(name, in: db) }
         guard let record, !record.disabled else {
             let claimed = Principal(name: name, kind: .user, role: .member, requestID: requestID)
-            try await database.recordDenial(claimed, "auth.as", "principal:\(name)", reason: record == nil ? "unknown principal" : "principal disabled")
+            try await database.recordDenial(claimed, .authAs, "principal:\(name)", reason: record == nil ? "unknown principal" : "principal disabled")
             throw .permissionDenied("principal \(name) does not exist or is disabled")
         }
         return record.principal(requestID: requestID)
@@ -117,6 +113,6 @@ extension DryadDatabase {
 extension DryadDatabase {
     /// Audits a request refused by the rate limiter.
     public func recordRateLimit(_ principal: Principal, resource: String) async throws(DryadError) {
-        try await recordDenial(principal, "serve.request", resource, reason: "rate_limited")
+        try await recordDenial(principal, .serveRequest, resource, reason: "rate_limited")
     }
 }

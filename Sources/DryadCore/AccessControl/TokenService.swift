@@ -25,7 +25,7 @@ public struct TokenService: Sendable {
         guard ttl > 0, ttl <= maxTTL else { throw .invalidInput("ttl: must be greater than 0 and at most \(Int(maxTTL)) seconds") }
         let now = database.clock()
         let id = UUID().uuidString.lowercased()
-        let (record, secret) = try await database.audited(principal, "tokens.issue", "principal:\(subject)") { db, note in
+        let (record, secret) = try await database.audited(principal, .tokensIssue, "principal:\(subject)") { db, note in
             try AccessRules.requireAdmin(principal, in: db)
             let target = try PrincipalStore.fetch(subject, in: db)
             guard !target.disabled else { throw DryadError.conflict("principal \(subject) is disabled") }
@@ -52,7 +52,7 @@ public struct TokenService: Sendable {
     }
 
     public func list(as principal: Principal) async throws(DryadError) -> [TokenRecord] {
-        try await database.audited(principal, "tokens.list", "tokens") { db, _ in
+        try await database.audited(principal, .tokensList, "tokens") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             return try Row.fetchAll(db, sql: "SELECT * FROM token ORDER BY issued_at, id").map(Self.decode)
         }
@@ -60,7 +60,7 @@ public struct TokenService: Sendable {
 
     public func revoke(_ id: String, as principal: Principal) async throws(DryadError) -> TokenRecord {
         let now = database.now()
-        return try await database.audited(principal, "tokens.revoke", "token:\(id)") { db, _ in
+        return try await database.audited(principal, .tokensRevoke, "token:\(id)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [id]) else {
                 throw DryadError.notFound("token \(id) not found")
@@ -74,7 +74,7 @@ public struct TokenService: Sendable {
     /// Adds a new signing key; older keys stay for verification until their tokens expire.
     public func rotateKey(as principal: Principal) async throws(DryadError) -> String {
         let now = database.clock()
-        return try await database.audited(principal, "keys.rotate", "keys") { db, note in
+        return try await database.audited(principal, .keysRotate, "keys") { db, note in
             try AccessRules.requireAdmin(principal, in: db)
             let kid = try Self.createKey(now: now, in: db)
             // Keys that no live token needs any more can go.
@@ -99,7 +99,7 @@ public struct TokenService: Sendable {
         let invalid = DryadError.permissionDenied("invalid token")
         let anonymous = Principal(name: "anonymous", kind: .user, role: .member, requestID: requestID)
         func refuse(_ reason: String) async throws(DryadError) -> Never {
-            if auditFailure() { try await database.recordDenial(anonymous, "auth.token", "token", reason: reason) }
+            if auditFailure() { try await database.recordDenial(anonymous, .authToken, "token", reason: reason) }
             throw invalid
         }
         guard token.utf8.count <= Self.maxTokenBytes else { try await refuse("token too long") }

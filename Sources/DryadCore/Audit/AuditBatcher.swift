@@ -56,9 +56,9 @@ final class AuditBatcher: Sendable {
 
     /// Queues a read's entry; false (nothing queued) when `capacity` entries already wait, which
     /// happens only while the file cannot be written: the read must then fail rather than go unaudited.
-    func enqueue(principal: Principal, action: String, resource: String, allowed: Bool = true, reason: String, at: String) -> Bool {
+    func enqueue(principal: Principal, action: AuditAction, resource: String, allowed: Bool = true, reason: String, at: String) -> Bool {
         let entry = AuditDraft(
-            principal: principal.name, action: action, resource: resource, allowed: allowed, reason: reason,
+            principal: principal.name, action: action.rawValue, resource: resource, allowed: allowed, reason: reason,
             requestID: principal.requestID, at: at)
         return state.withLock { state in
             guard state.pending.count < capacity else { return false }

@@ -12,11 +12,11 @@ public struct AuditLog: Sendable {
     /// Appends one entry, chained to the last; call inside the transaction of the change it records.
     @discardableResult
     static func append(
-        principal: String, action: String, resource: String, allowed: Bool, reason: String,
+        principal: String, action: AuditAction, resource: String, allowed: Bool, reason: String,
         requestID: String?, at: String, in db: Database
     ) throws -> AuditEntry {
         let draft = AuditDraft(
-            principal: principal, action: action, resource: resource, allowed: allowed, reason: reason,
+            principal: principal, action: action.rawValue, resource: resource, allowed: allowed, reason: reason,
             requestID: requestID, at: at)
         return try insert(draft, after: lastLink(in: db), in: db)
     }
@@ -79,7 +79,7 @@ public struct AuditLog: Sendable {
         let sql = "SELECT * FROM audit_log \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "audit.list", "audit") { db, _ in
+        return try await database.audited(principal, .auditList, "audit") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             let entries = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
             return Page.slice(entries, limit: limit) { [String($0.seq)] }
@@ -88,7 +88,7 @@ public struct AuditLog: Sendable {
 
     /// Recomputes the whole chain from the checkpoint: every link, sequence number and hash.
     public func verify(as principal: Principal) async throws(DryadError) -> AuditVerification {
-        try await database.audited(principal, "audit.verify", "audit") { db, _ in
+        try await database.audited(principal, .auditVerify, "audit") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             return try Self.verifyChain(in: db)
         }
@@ -129,7 +129,7 @@ public struct AuditLog: Sendable {
     public func prune(before: Date, as principal: Principal) async throws(DryadError) -> Int {
         let cutoff = Timestamp.format(before)
         let now = database.now()
-        return try await database.audited(principal, "audit.prune", "audit") { db, _ in
+        return try await database.audited(principal, .auditPrune, "audit") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             // Prune a prefix of the chain only: up to the last entry older than the cutoff.
             guard

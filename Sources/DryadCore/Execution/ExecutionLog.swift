@@ -9,7 +9,7 @@ public struct ExecutionLog: Sendable {
 
     /// One execution record by id.
     public func show(_ id: String, as principal: Principal) async throws(DryadError) -> ExecutionRecord {
-        try await database.audited(principal, "executions.show", "execution:\(id)") { db, note in
+        try await database.audited(principal, .executionsShow, "execution:\(id)") { db, note in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tool_execution WHERE id = ?", arguments: [id]) else {
                 throw DryadError.notFound("execution \(id) not found")
             }
@@ -31,7 +31,7 @@ public struct ExecutionLog: Sendable {
         let page = try page.validated()
         let cursor = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
         let limit = page.limit
-        return try await database.audited(principal, "tools.history", "tool:\(reference)") { db, note in
+        return try await database.audited(principal, .toolsHistory, "tool:\(reference)") { db, note in
             guard let key = try Self.historyKey(reference, in: db) else {
                 throw DryadError.notFound("tool \(reference) not found")
             }
@@ -62,7 +62,7 @@ public struct ExecutionLog: Sendable {
     /// records answer in well under a second.
     public func stats(_ reference: ToolReference?, since: Date? = nil, as principal: Principal) async throws(DryadError) -> [ToolStats] {
         let sinceText = since.map(Timestamp.format) ?? ""
-        let stats: [ToolStats] = try await database.audited(principal, "tools.stats", reference.map { "tool:\($0)" } ?? "tools") { db, note in
+        let stats: [ToolStats] = try await database.audited(principal, .toolsStats, reference.map { "tool:\($0)" } ?? "tools") { db, note in
             var conditions = ["started_at >= ?"]
             var arguments: [(any DatabaseValueConvertible)?] = [sinceText]
             // What a non-admin may count: runs of the tools they can read now, not of earlier

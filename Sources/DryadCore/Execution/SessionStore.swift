@@ -10,7 +10,7 @@ public struct SessionStore: Sendable {
         if let label, label.utf8.count > 256 { throw .invalidInput("label: longer than 256 bytes") }
         let id = UUID().uuidString.lowercased()
         let now = database.now()
-        return try await database.audited(principal, "sessions.start", "session:\(id)") { db, _ in
+        return try await database.audited(principal, .sessionsStart, "session:\(id)") { db, _ in
             try db.execute(
                 sql: "INSERT INTO tool_session (id, label, principal, status, created_at) VALUES (?, ?, ?, 'open', ?)",
                 arguments: [id, label, principal.name, now])
@@ -21,7 +21,7 @@ public struct SessionStore: Sendable {
     /// Ends an open session; ending it twice is a conflict.
     public func end(_ id: String, as principal: Principal) async throws(DryadError) -> ToolSession {
         let now = database.now()
-        return try await database.audited(principal, "sessions.end", "session:\(id)") { db, note in
+        return try await database.audited(principal, .sessionsEnd, "session:\(id)") { db, note in
             let session = try Self.fetch(id, in: db)
             note.reason = try Self.requireOwner(session, principal)
             guard session.status == .open else { throw DryadError.conflict("session \(id) has already ended") }
@@ -49,7 +49,7 @@ public struct SessionStore: Sendable {
         let sql = "\(Self.select) \(condition) ORDER BY s.created_at DESC, s.id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "sessions.list", "sessions") { db, note in
+        return try await database.audited(principal, .sessionsList, "sessions") { db, note in
             if !principal.isAdmin { note.reason = "own sessions only" }
             let sessions = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
             return Page.slice(sessions, limit: limit) { [$0.createdAt, $0.id] }
@@ -58,7 +58,7 @@ public struct SessionStore: Sendable {
 
     /// One session and its executions (oldest first, at most `PageRequest.maxLimit`).
     public func show(_ id: String, as principal: Principal) async throws(DryadError) -> SessionDetail {
-        try await database.audited(principal, "sessions.show", "session:\(id)") { db, note in
+        try await database.audited(principal, .sessionsShow, "session:\(id)") { db, note in
             let session = try Self.fetch(id, in: db)
             note.reason = try Self.requireOwner(session, principal)
             let executions = try Row.fetchAll(

@@ -48,7 +48,7 @@ public struct ToolRunner: Sendable {
         let reason: String
         switch decision {
         case .failure(let denial):
-            try await database.recordDenial(principal, "tools.execute", "tool:\(reference)", reason: denial.reason)
+            try await database.recordDenial(principal, .toolsExecute, "tool:\(reference)", reason: denial.reason)
             throw denial.error
         case .success(let allowed) where !allowed.mayExecute:
             // Readable but not executable: a recorded, audited `denied` attempt.
@@ -113,7 +113,7 @@ public struct ToolRunner: Sendable {
                 try await database.committer.write { db in
                     try ExecutionLog.insert(record, in: db)
                     try AuditLog.append(
-                        principal: principal.name, action: "tools.execute", resource: "tool:\(record.toolName)@\(record.toolVersion)",
+                        principal: principal.name, action: .toolsExecute, resource: "tool:\(record.toolName)@\(record.toolVersion)",
                         allowed: allowed, reason: reason, requestID: principal.requestID, at: at, in: db)
                 }
             }.value

@@ -8,7 +8,7 @@ extension DryadDatabase {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw .conflict("\(destination) exists already; choose a new file")
         }
-        try await audited(principal, "db.backup", "file:\(destination)") { db, _ in
+        try await audited(principal, .dbBackup, "file:\(destination)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
         }
         do {
@@ -37,14 +37,14 @@ extension DryadDatabase {
     /// that other processes see all at once; refuses files that are not dryad's, are damaged or
     /// come from a newer schema. The restore is recorded in the (restored) audit trail.
     public func restore(from source: String, as principal: Principal) async throws(DryadError) {
-        try await audited(principal, "db.restore.check", "file:\(source)") { db, _ in
+        try await audited(principal, .dbRestoreCheck, "file:\(source)") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw .invalidInput("\(source): no such file") }
         guard !isDirectory.boolValue else { throw .invalidInput("\(source) is a directory, not a dryad database") }
         try Self.replaceContent(of: pool, from: source, path: path)
-        try await audited(principal, "db.restore", "file:\(source)") { _, _ in }
+        try await audited(principal, .dbRestore, "file:\(source)") { _, _ in }
     }
 
     /// The blocking part of `restore`: vet the file, copy it over the live database, migrate.
@@ -84,7 +84,7 @@ extension DryadDatabase {
         // An audited admin check first, kept short: the checks themselves read a snapshot, so a
         // long one never holds the write lock. On a damaged file a check that cannot run is a
         // failed result, so the report still says which part is broken.
-        try await audited(principal, "db.check", "database") { db, _ in try AccessRules.requireAdmin(principal, in: db) }
+        try await audited(principal, .dbCheck, "database") { db, _ in try AccessRules.requireAdmin(principal, in: db) }
         var results: [CheckResult] = []
         do {
             let (integrity, foreignKeys) = try await read { db in
@@ -123,7 +123,7 @@ extension DryadDatabase {
 
     /// Rebuilds the file to reclaim free pages.
     public func vacuum(as principal: Principal) async throws(DryadError) {
-        try await audited(principal, "db.vacuum", "database") { db, _ in try AccessRules.requireAdmin(principal, in: db) }
+        try await audited(principal, .dbVacuum, "database") { db, _ in try AccessRules.requireAdmin(principal, in: db) }
         do {
             try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
         } catch {

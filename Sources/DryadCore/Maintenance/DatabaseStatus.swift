@@ -25,7 +25,7 @@ extension DryadDatabase {
     /// Reads the schema version, SQLite version and row counts.
     public func status(as principal: Principal) async throws(DryadError) -> DatabaseStatus {
         let path = self.path
-        return try await audited(principal, "db.status", "database") { db, _ in
+        return try await audited(principal, .dbStatus, "database") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             let row = try Row.fetchOne(
                 db,

@@ -22,7 +22,7 @@ public struct ErrorLog: Sendable {
         }
         let id = UUID().uuidString.lowercased()
         let now = database.now()
-        return try await database.audited(principal, "errors.log", "error:\(id)") { db, note in
+        return try await database.audited(principal, .errorsLog, "error:\(id)") { db, note in
             if let contextID {
                 // Tying an error to a context needs read access to it.
                 note.reason = try AccessRules.requireContext(.read, try MemoryStore.fetch(contextID, now: now, in: db), principal, in: db)
@@ -69,7 +69,7 @@ public struct ErrorLog: Sendable {
         let sql = "SELECT * FROM error_log \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "errors.list", "errors") { db, note in
+        return try await database.audited(principal, .errorsList, "errors") { db, note in
             if !principal.isAdmin { note.reason = "own errors only" }
             let records = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
             return Page.slice(records, limit: limit) { [$0.createdAt, $0.id] }
@@ -80,7 +80,7 @@ public struct ErrorLog: Sendable {
     public func resolve(_ id: String, note: String?, as principal: Principal) async throws(DryadError) -> ErrorRecord {
         if let note, note.utf8.count > Self.maxMessageBytes { throw .invalidInput("note: larger than \(Self.maxMessageBytes) bytes") }
         let now = database.now()
-        return try await database.audited(principal, "errors.resolve", "error:\(id)") { db, audit in
+        return try await database.audited(principal, .errorsResolve, "error:\(id)") { db, audit in
             let record = try Self.fetch(id, in: db)
             if !principal.isAdmin {
                 guard record.principal == principal.name else {

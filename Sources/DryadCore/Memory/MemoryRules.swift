@@ -7,27 +7,17 @@ enum MemoryRules {
 
     static func isValidAgent(_ text: String) -> Bool {
         // `.` and `..` are URL path segments a client rewrites (`…/shares/..` is the context).
-        text != "." && text != ".." && (1...128).contains(text.utf8.count)
-            && text.utf8.allSatisfy { b in
-                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x3A || b == 0x40
-            }
+        text != "." && text != ".." && NameRule.agentID.accepts(text)
     }
 
     static func isValidType(_ text: String) -> Bool {
-        (1...64).contains(text.utf8.count) && ToolRules.isValidTag(text)
+        NameRule.tag.accepts(text)
     }
 
     /// Keys look like paths (`support/root`) so fixtures can name trees readably.
     static func checkKey(_ key: String, field: String) throws(DryadError) {
-        let valid =
-            (1...128).contains(key.utf8.count)
-            && key.utf8.allSatisfy { b in
-                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x3A || b == 0x2F || b == 0x40
-            }
-        guard valid else {
-            throw .invalidInput("\(field): \"\(ToolRules.printable(key))\" must be 1-128 characters of A-Z a-z 0-9 _ - . : / @")
+        guard NameRule.memoryKey.accepts(key) else {
+            throw .invalidInput("\(field): \"\(ToolRules.printable(key))\" must be \(NameRule.memoryKey.summary)")
         }
     }
 

@@ -7,7 +7,7 @@ extension MemoryStore {
     /// One context with its shares and the count of its unresolved error logs.
     public func get(_ id: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
         let now = database.now()
-        return try await database.audited(principal, "memory.get", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryGet, "memory:\(id)") { db, note in
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessRules.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
@@ -35,7 +35,7 @@ extension MemoryStore {
         _ id: String, explain: Bool, now: String, as principal: Principal, cache: CachedRead<Item>?,
         _ item: @escaping @Sendable (MemoryContext) throws -> Item
     ) async throws(DryadError) -> Item {
-        try await database.audited(principal, "memory.get", "memory:\(id)", cache: cache) { db, note in
+        try await database.audited(principal, .memoryGet, "memory:\(id)", cache: cache) { db, note in
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessRules.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
@@ -63,7 +63,7 @@ extension MemoryStore {
     /// The ancestors of a context, nearest first, up to the root.
     public func parents(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
         let now = database.now()
-        return try await database.audited(principal, "memory.parents", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryParents, "memory:\(id)") { db, note in
             note.reason = try AccessRules.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
             let ids = try Self.chain(from: id, in: db).dropFirst().map { $0.id }
             try Self.requireReadableAncestors(ids, principal, now: now, in: db)
@@ -74,7 +74,7 @@ extension MemoryStore {
     /// The children of a context, or its whole subtree (breadth first) with `recursive`.
     public func children(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
         let now = database.now()
-        return try await database.audited(principal, "memory.children", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryChildren, "memory:\(id)") { db, note in
             note.reason = try AccessRules.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
             var children: [MemoryContext]
             if recursive {
@@ -106,7 +106,7 @@ extension MemoryStore {
     /// Every version of a context, oldest first, each as a context object with its principal.
     public func history(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
         let now = database.now()
-        return try await database.audited(principal, "memory.history", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryHistory, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessRules.requireContext(.read, current, principal, in: db)
             return try Row.fetchAll(
@@ -144,7 +144,7 @@ extension MemoryStore {
             "SELECT \(Self.columns("c.")) FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "memory.list", "memory") { db, note in
+        return try await database.audited(principal, .memoryList, "memory") { db, note in
             if !principal.isAdmin { note.reason = "readable contexts only" }
             let contexts = try Self.withShares(try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, Self.decode), in: db)
             return Page.slice(contexts, limit: limit) { [$0.createdAt, $0.id] }
@@ -215,7 +215,7 @@ extension MemoryStore {
             """
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "memory.search", "memory", cache: cache) { db, note in
+        return try await database.audited(principal, .memorySearch, "memory", cache: cache) { db, note in
             if !principal.isAdmin { note.reason = "readable contexts only" }
             let found = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments) { row in
                 var context = try Self.decode(row)

@@ -17,7 +17,7 @@ public struct MemoryStore: Sendable {
         try check(draft)
         let now = database.clock()
         let id = UUID().uuidString.lowercased()
-        return try await database.audited(principal, "memory.store", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryStore, "memory:\(id)") { db, note in
             note.reason = try Self.requireStore(draft, principal, now: now, in: db)
             return try Self.insert(draft, id: id, now: now, principal: principal, in: db)
         }
@@ -107,7 +107,7 @@ public struct MemoryStore: Sendable {
         guard let first = drafts.first else { return [] }
         for draft in drafts { try check(draft) }
         let now = database.clock()
-        return try await database.audited(principal, "memory.store", "memory:chain") { db, note in
+        return try await database.audited(principal, .memoryStore, "memory:chain") { db, note in
             for draft in drafts {
                 var unlinked = draft
                 unlinked.parentID = nil
@@ -148,7 +148,7 @@ public struct MemoryStore: Sendable {
         let now = database.clock()
         let nowText = Timestamp.format(now)
         let limit = maxDataBytes
-        return try await database.audited(principal, "memory.update", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryUpdate, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: nowText, in: db)
             note.reason = try AccessRules.requireContext(.write, current, principal, in: db)
             var merged = false
@@ -213,7 +213,7 @@ public struct MemoryStore: Sendable {
     public func share(_ id: String, with agent: String, access: MemoryAccess, as principal: Principal) async throws(DryadError) -> MemoryContext {
         try MemoryRules.checkAgent(agent, field: "with")
         let now = database.now()
-        return try await database.audited(principal, "memory.share", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryShare, "memory:\(id)") { db, note in
             let context = try Self.fetch(id, now: now, in: db)
             note.reason = try Self.requireOwner(context, principal, in: db)
             guard context.agentID != agent else {
@@ -232,7 +232,7 @@ public struct MemoryStore: Sendable {
     /// Stops sharing a context with an agent.
     public func unshare(_ id: String, with agent: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
         let now = database.now()
-        return try await database.audited(principal, "memory.unshare", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryUnshare, "memory:\(id)") { db, note in
             note.reason = try Self.requireOwner(try Self.fetch(id, now: now, in: db), principal, in: db)
             try db.execute(sql: "DELETE FROM memory_share WHERE context_id = ? AND agent_id = ?", arguments: [id, agent])
             guard db.changesCount > 0 else { throw DryadError.notFound("context \(id) is not shared with \(agent)") }
@@ -246,7 +246,7 @@ public struct MemoryStore: Sendable {
     /// Returns how many contexts were deleted.
     public func delete(_ id: String, recursive: Bool, ifVersion: Int? = nil, as principal: Principal) async throws(DryadError) -> Int {
         let now = database.now()
-        return try await database.audited(principal, "memory.delete", "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryDelete, "memory:\(id)") { db, note in
             let context = try Self.fetch(id, now: now, in: db)
             note.reason = try Self.requireOwner(context, principal, in: db)
             if let ifVersion, ifVersion != context.version {
@@ -256,7 +256,9 @@ public struct MemoryStore: Sendable {
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ? AND \(Self.visible)", arguments: [id, now]) ?? 0
             if children > 0 && !recursive {
-                throw DryadError.conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s"): pass --recursive to delete them too")
+                throw DryadError.advised(
+                    .conflict("context \(id) has \(children) child context\(children == 1 ? "" : "s")"),
+                    Advice(.text("pass "), .option("recursive"), .text(" to delete them too")))
             }
             try db.execute(
                 sql: """
@@ -272,7 +274,7 @@ public struct MemoryStore: Sendable {
     /// Removes every expired context (with its descendants, which expire with it); returns how many.
     public func purge(as principal: Principal) async throws(DryadError) -> Int {
         let now = database.now()
-        return try await database.audited(principal, "memory.purge", "memory") { db, _ in
+        return try await database.audited(principal, .memoryPurge, "memory") { db, _ in
             try AccessRules.requireAdmin(principal, in: db)
             try db.execute(sql: "DELETE FROM memory_context WHERE visible_until IS NOT NULL AND visible_until <= ?", arguments: [now])
             return db.changesCount

@@ -12,7 +12,7 @@ public struct ToolRegistry: Sendable {
         guard !definitions.isEmpty else { throw .invalidInput("no tool definitions given") }
         let now = database.now()
         let resource = definitions.map { "tool:\($0.name)@\($0.version)" }.joined(separator: ",")
-        return try await database.audited(principal, "tools.register", resource) { db, note in
+        return try await database.audited(principal, .toolsRegister, resource) { db, note in
             var reasons: Set<String> = []
             let registered = try definitions.map { definition in
                 // A new name needs an admin; a new version of a known tool needs write on it.
@@ -73,7 +73,7 @@ public struct ToolRegistry: Sendable {
 
     /// The version a reference names: `NAME@VERSION` exactly, or the latest version of a name or id.
     public func get(_ reference: ToolReference, as principal: Principal) async throws(DryadError) -> ToolVersion {
-        try await database.audited(principal, "tools.get", "tool:\(reference)") { db, note in
+        try await database.audited(principal, .toolsGet, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try AccessRules.requireTool(.read, tool, principal, in: db)
@@ -148,7 +148,7 @@ public struct ToolRegistry: Sendable {
         arguments.append(page.limit + 1)
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
-        return try await database.audited(principal, "tools.list", "tools", cache: cache) { db, note in
+        return try await database.audited(principal, .toolsList, "tools", cache: cache) { db, note in
             if !principal.isAdmin { note.reason = "readable tools only" }
             let rows = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, item)
             let next = rows.count > limit ? Cursor.encode(rows[limit - 1].1) : nil
@@ -173,7 +173,7 @@ public struct ToolRegistry: Sendable {
             throw .invalidInput("timeout: must be greater than 0 and at most \(Int(ToolEndpoint.maxTimeoutSeconds))")
         }
         let now = database.now()
-        return try await database.audited(principal, "tools.update", "tool:\(reference)") { db, note in
+        return try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try AccessRules.requireTool(.write, tool, principal, in: db)
@@ -201,7 +201,7 @@ public struct ToolRegistry: Sendable {
             description: definition.description, tags: definition.tags, metadata: definition.metadata,
             status: definition.status, executor: definition.executor.map { .replace($0) } ?? .remove)
         let now = database.now()
-        return try await database.audited(principal, "tools.update", "tool:\(reference)") { db, note in
+        return try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try AccessRules.requireTool(.write, tool, principal, in: db)
@@ -259,9 +259,10 @@ public struct ToolRegistry: Sendable {
         -> [ToolVersion]
     {
         if case .version = reference, allVersions {
-            throw .invalidInput("--all-versions deletes a whole tool: name it without @VERSION")
+            throw .advised(
+                .invalidInput("\(reference) names a single version"), Advice(.text("name the tool without @VERSION to use "), .option("all_versions")))
         }
-        return try await database.audited(principal, "tools.delete", "tool:\(reference)") { db, note in
+        return try await database.audited(principal, .toolsDelete, "tool:\(reference)") { db, note in
             let target = try Self.resolve(reference, in: db)
             if case .version = reference { note.resource = "tool:\(target.reference)" } else { note.resource = "tool:\(target.name)" }
             note.reason = try AccessRules.requireTool(.write, target, principal, in: db)
@@ -278,8 +279,9 @@ public struct ToolRegistry: Sendable {
                 deleted = try db.makeStatement(sql: "\(Self.selectVersion) WHERE t.id = ? ORDER BY v.version_key DESC")
                     .decodeAll(arguments: [target.id], Self.decode)
                 if deleted.count > 1 && !allVersions {
-                    throw DryadError.conflict(
-                        "tool \(target.name) has \(deleted.count) versions: name one as \(target.name)@VERSION or pass --all-versions")
+                    throw DryadError.advised(
+                        .conflict("tool \(target.name) has \(deleted.count) versions"),
+                        Advice(.text("name one as \(target.name)@VERSION or pass "), .option("all_versions")))
                 }
                 try db.execute(sql: "DELETE FROM tool_version WHERE tool_id = ?", arguments: [target.id])
             }

@@ -7,26 +7,15 @@ enum ToolRules {
     static let maxMetadataBytes = 64 * 1024
     static let maxSchemaBytes = 1024 * 1024
 
-    /// True when `name` is valid as an LLM function name: `^[A-Za-z0-9_-]{1,64}$`.
-    static func isValidName(_ name: String) -> Bool {
-        (1...64).contains(name.utf8.count)
-            && name.utf8.allSatisfy { b in
-                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
-            }
-    }
+    /// True when `name` is valid as an LLM function name (`NameRule.toolName`).
+    static func isValidName(_ name: String) -> Bool { NameRule.toolName.accepts(name) }
 
-    static func isValidTag(_ tag: String) -> Bool {
-        (1...64).contains(tag.utf8.count)
-            && tag.utf8.allSatisfy { b in
-                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                    || b == 0x5F || b == 0x2D || b == 0x2E || b == 0x3A || b == 0x2F
-            }
-    }
+    static func isValidTag(_ tag: String) -> Bool { NameRule.tag.accepts(tag) }
 
     static func check(_ definition: ToolDefinition, path: String) throws(DryadError) {
         let at = path.isEmpty ? "" : path + "."
         guard isValidName(definition.name) else {
-            throw .invalidInput("\(at)name: \"\(printable(definition.name))\" must match ^[A-Za-z0-9_-]{1,64}$")
+            throw .invalidInput("\(at)name: \"\(printable(definition.name))\" must match \(NameRule.toolName.pattern)")
         }
         guard SemanticVersion(definition.version) != nil else {
             throw .invalidInput("\(at)version: \"\(printable(definition.version))\" is not a semantic version (MAJOR.MINOR.PATCH)")

@@ -37,7 +37,7 @@ public struct BundleTransfer: Sendable {
         let ordered = BundleSection.allCases.filter(sections.contains)
         if !principal.isAdmin {
             let denial = AccessRules.adminDenial(principal)
-            try await database.recordDenial(principal, "export", "bundle", reason: denial.reason)
+            try await database.recordDenial(principal, .exportBundle, "bundle", reason: denial.reason)
             throw denial.error
         }
         let at = database.now()
@@ -71,7 +71,7 @@ public struct BundleTransfer: Sendable {
         }
         _ = try await database.write { db in
             try AuditLog.append(
-                principal: principal.name, action: "export", resource: "bundle:" + ordered.map(\.rawValue).joined(separator: ","),
+                principal: principal.name, action: .exportBundle, resource: "bundle:" + ordered.map(\.rawValue).joined(separator: ","),
                 allowed: true, reason: "role admin; \(summary.total) rows", requestID: principal.requestID, at: at, in: db)
         }
         return summary
@@ -86,7 +86,7 @@ public struct BundleTransfer: Sendable {
         from nextLine: @escaping @Sendable () throws -> String?, progress: (@Sendable (Int) -> Void)? = nil,
         as principal: Principal
     ) async throws(DryadError) -> BundleSummary {
-        try await database.audited(principal, "import", "bundle") { db, note in
+        try await database.audited(principal, .importBundle, "bundle") { db, note in
             try AccessRules.requireAdmin(principal, in: db)
             try Self.requireEmpty(db)
             // Rows arrive table by table; references are checked once, at the end. The pragma

@@ -42,18 +42,18 @@ public struct FixtureApplier: Sendable {
             return changes
         }
         if dryRun {
-            let changes = try await database.rehearse(principal, "apply", work)
+            let changes = try await database.rehearse(principal, .apply, work)
             return FixturePlan(changes: changes, dryRun: true)
         }
         let source = Set(documents.map(\.source)).sorted().joined(separator: ",")
-        let changes = try await database.audited(principal, "apply", "fixtures:\(source)") { db, note in
+        let changes = try await database.audited(principal, .apply, "fixtures:\(source)") { db, note in
             let changes = try work(db)
             let changed = changes.filter { $0.action != .unchanged }
             note.reason = "role admin; \(changed.count) changed, \(changes.count - changed.count) unchanged"
             // Each change also gets its own entry, so the trail reads like the equivalent commands.
             for change in changed {
                 try AuditLog.append(
-                    principal: principal.name, action: "apply.\(change.action.rawValue)",
+                    principal: principal.name, action: change.action == .create ? .applyCreate : .applyUpdate,
                     resource: "\(change.kind):\(change.name)", allowed: true, reason: "role admin",
                     requestID: principal.requestID, at: Timestamp.format(now), in: db)
             }
@@ -347,7 +347,7 @@ extension DryadDatabase {
     /// Runs `body` in a write transaction and rolls it back: a dry run that sees its own writes.
     /// Refusals are audited like any other; the rehearsal itself writes nothing.
     func rehearse<T: Sendable>(
-        _ principal: Principal, _ action: String,
+        _ principal: Principal, _ action: AuditAction,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(DryadError) -> T {
         do {

@@ -17,7 +17,8 @@ struct Problem: Error, Sendable {
     /// that a refusal was about the token.)
     init(_ error: DryadError) {
         code = error.code
-        detail = error.message
+        // Options named by advice are query parameters here: `recursive=true`.
+        detail = error.message(spelling: { "\($0)=true" })
         switch error {
         case .notFound: status = .notFound
         case .permissionDenied: status = .forbidden
@@ -30,6 +31,8 @@ struct Problem: Error, Sendable {
             status = .internalServerError
             detail = "the server could not read or write its database; its log has the details"
             serverDetail = message
+        case .advised(let inner, _):
+            status = Problem(inner).status
         }
     }
 

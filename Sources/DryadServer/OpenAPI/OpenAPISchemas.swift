@@ -42,23 +42,22 @@ enum OpenAPISchemas {
         if let from { fields["minimum"] = .number(from) }
         return .object(fields)
     }
-    // The server's field rules (ToolRules, MemoryRules, PrincipalStore) as patterns, with ASCII classes
-    // because other regex engines read \d and \w as Unicode.
-    private static let toolName = pattern("^[A-Za-z0-9_-]{1,64}$")
-    private static let tag = pattern("^[A-Za-z0-9_.:/-]{1,64}$")
+    // The core's name rules as patterns (ASCII classes: other regex engines read \d and \w as Unicode).
+    private static let toolName = pattern(NameRule.toolName.pattern)
+    private static let tag = pattern(NameRule.tag.pattern)
     private static let tags: JSONValue = .object(["type": .string("array"), "items": tag, "maxItems": .integer(32)])
     private static let semverBody =
         "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
         + "(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?"
     private static let semver = pattern("^" + semverBody + "$", maxLength: 64)
     private static let agentID: JSONValue = {
-        var fields = pattern("^[A-Za-z0-9_.:@-]{1,128}$").objectValue ?? [:]
+        var fields = pattern(NameRule.agentID.pattern).objectValue ?? [:]
         fields["not"] = .object(["enum": .array([.string("."), .string("..")])])
         return .object(fields)
     }()
     /// `PrincipalStore.isValidName`: the pattern, minus the reserved names and the `local:` prefix.
     private static let principalName: JSONValue = {
-        var fields = pattern("^[A-Za-z0-9_.@:-]{1,128}$").objectValue ?? [:]
+        var fields = pattern(NameRule.principalName.pattern).objectValue ?? [:]
         let reserved = PrincipalStore.reservedNames.sorted().map(JSONValue.string)
         fields["not"] = .object(["anyOf": .array([.object(["enum": .array(reserved)]), pattern("^local:")])])
         return .object(fields)
@@ -70,7 +69,7 @@ enum OpenAPISchemas {
     private static let nonEmpty: JSONValue = .object(["type": .string("string"), "minLength": .integer(1)])
     private static let principalType = enumeration(Principal.Kind.allCases.map(\.rawValue))
     /// A tool reference: NAME, NAME@VERSION or an id (a UUID matches the name rule too).
-    private static let toolReference = pattern("^[A-Za-z0-9_-]{1,64}(@" + semverBody + ")?$")
+    private static let toolReference = pattern(String(NameRule.toolName.pattern.dropLast()) + "(@" + semverBody + ")?$")
     private static func atLeastOne(_ schema: JSONValue) -> JSONValue {
         var fields = schema.objectValue ?? [:]
         fields["minProperties"] = .integer(1)
@@ -158,7 +157,7 @@ enum OpenAPISchemas {
         "MemoryDraft": object(
             [
                 "agent_id": agentID, "context_type": orNull(tag), "data": orNull(anyObject), "parent_id": nullable("string"), "tags": orNull(tags),
-                "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern("^[A-Za-z0-9_.:/@-]{1,128}$")),
+                "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern(NameRule.memoryKey.pattern)),
             ], required: ["agent_id"]),
         "MemoryReplace": atLeastOne(object(["data": orNull(anyObject), "tags": orNull(tags), "ttl_seconds": orNull(memoryTTL)], required: [])),
         "MergePatch": anyObject,

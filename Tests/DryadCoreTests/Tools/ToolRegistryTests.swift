@@ -306,7 +306,8 @@ import Testing
 
     @Test func deletesVersionsAndTools() async throws {
         _ = try await tools.register(["1.0.0", "2.0.0"].map { definition("t", version: $0) }, as: testOperator)
-        await #expect(throws: DryadError.conflict("tool t has 2 versions: name one as t@VERSION or pass --all-versions")) {
+        await #expect(throws: DryadError.advised(.conflict("tool t has 2 versions"), Advice(.text("name one as t@VERSION or pass "), .option("all_versions"))))
+        {
             _ = try await tools.delete(.nameOrID("t"), as: testOperator)
         }
         let deleted = try await tools.delete(try ToolReference("t@2.0.0"), as: testOperator)

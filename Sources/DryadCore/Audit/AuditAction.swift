@@ -1,0 +1,93 @@
+/// What an audit entry records was done: the trail's `action` column.
+///
+/// One case per operation, so a misspelt action does not compile, and each says here whether
+/// it only reads (which decides where it runs and how its entry is written): a new action
+/// cannot be added without answering that.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case apply = "apply"
+    case applyCreate = "apply.create"
+    case applyUpdate = "apply.update"
+    case auditList = "audit.list"
+    case auditPrune = "audit.prune"
+    case auditVerify = "audit.verify"
+    case authAs = "auth.as"
+    case authToken = "auth.token"
+    case dbBackup = "db.backup"
+    case dbCheck = "db.check"
+    case dbRestore = "db.restore"
+    case dbRestoreCheck = "db.restore.check"
+    case dbStatus = "db.status"
+    case dbVacuum = "db.vacuum"
+    case errorsList = "errors.list"
+    case errorsLog = "errors.log"
+    case errorsResolve = "errors.resolve"
+    case executionsShow = "executions.show"
+    case exportBundle = "export"
+    case importBundle = "import"
+    case keysRotate = "keys.rotate"
+    case memoryChildren = "memory.children"
+    case memoryDelete = "memory.delete"
+    case memoryGet = "memory.get"
+    case memoryHistory = "memory.history"
+    case memoryList = "memory.list"
+    case memoryParents = "memory.parents"
+    case memoryPurge = "memory.purge"
+    case memorySearch = "memory.search"
+    case memoryShare = "memory.share"
+    case memoryStore = "memory.store"
+    case memoryUnshare = "memory.unshare"
+    case memoryUpdate = "memory.update"
+    case permsCheck = "perms.check"
+    case permsGrant = "perms.grant"
+    case permsList = "perms.list"
+    case permsRevoke = "perms.revoke"
+    case principalsAdd = "principals.add"
+    case principalsDisable = "principals.disable"
+    case principalsList = "principals.list"
+    case principalsRemove = "principals.remove"
+    case principalsSetLimit = "principals.set-limit"
+    case principalsShow = "principals.show"
+    case serveRequest = "serve.request"
+    case sessionsEnd = "sessions.end"
+    case sessionsList = "sessions.list"
+    case sessionsShow = "sessions.show"
+    case sessionsStart = "sessions.start"
+    case tokensIssue = "tokens.issue"
+    case tokensList = "tokens.list"
+    case tokensRevoke = "tokens.revoke"
+    case toolsDelete = "tools.delete"
+    case toolsExecute = "tools.execute"
+    case toolsGet = "tools.get"
+    case toolsHistory = "tools.history"
+    case toolsList = "tools.list"
+    case toolsRegister = "tools.register"
+    case toolsStats = "tools.stats"
+    case toolsUpdate = "tools.update"
+
+    /// Actions that change nothing: with a batched or disabled read audit they run on a
+    /// concurrent reader instead of the writer, and their entries go into the read batches.
+    var isRead: Bool {
+        switch self {
+        case .toolsGet, .toolsList, .toolsHistory, .toolsStats, .executionsShow, .sessionsList, .sessionsShow, .memoryGet, .memoryParents, .memoryChildren,
+            .memoryHistory, .memoryList, .memorySearch, .errorsList, .principalsList, .principalsShow, .permsList, .permsCheck, .tokensList, .auditList,
+            .auditVerify, .dbStatus, .dbCheck:
+            true
+        case .apply, .applyCreate, .applyUpdate, .auditPrune, .authAs, .authToken, .dbBackup, .dbRestore, .dbRestoreCheck, .dbVacuum, .errorsLog,
+            .errorsResolve, .exportBundle, .importBundle, .keysRotate, .memoryDelete, .memoryPurge, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate,
+            .permsGrant, .permsRevoke, .principalsAdd, .principalsDisable, .principalsRemove, .principalsSetLimit, .serveRequest, .sessionsEnd, .sessionsStart,
+            .tokensIssue, .tokensRevoke, .toolsDelete, .toolsExecute, .toolsRegister, .toolsUpdate:
+            false
+        }
+    }
+
+    /// Reads of one record (bounded work) run on the caller's thread; listings, searches and
+    /// checks of the whole trail run on a reader queue so they cannot hold up a server's event loop.
+    var isPointRead: Bool {
+        switch self {
+        case .toolsGet, .executionsShow, .sessionsShow, .memoryGet, .principalsShow, .permsCheck:
+            true
+        default:
+            false
+        }
+    }
+}
