@@ -29,7 +29,8 @@ public struct ExecutionLog: Sendable {
         as principal: Principal
     ) async throws(DryadError) -> Page<ExecutionRecord> {
         let page = try page.validated()
-        let cursor = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
+        let order = KeysetOrder.newestFirst("started_at", then: "id")
+        let continuation = try order.continuation(after: page.cursor)
         let limit = page.limit
         return try await database.audited(principal, .toolsHistory, "tool:\(reference)") { db, note in
             guard let key = try Self.historyKey(reference, in: db) else {
@@ -44,12 +45,12 @@ public struct ExecutionLog: Sendable {
                 arguments.append(toolID)
             }
             Self.addFilters(query, to: &conditions, &arguments)
-            if let cursor {
-                conditions.append("(started_at < ? OR (started_at = ? AND id < ?))")
-                arguments += [cursor[0], cursor[0], cursor[1]]
+            if let continuation {
+                conditions.append(continuation.sql)
+                arguments += continuation.arguments
             }
             arguments.append(limit + 1)
-            let sql = "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) ORDER BY started_at DESC, id DESC LIMIT ?"
+            let sql = "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) \(order.orderBy) LIMIT ?"
             return try Self.page(db, sql: sql, arguments: StatementArguments(arguments), limit: limit)
         }
     }

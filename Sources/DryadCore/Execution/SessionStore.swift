@@ -39,14 +39,11 @@ public struct SessionStore: Sendable {
             conditions.append("s.principal = ?")
             arguments.append(principal.name)
         }
-        if let cursor = page.cursor {
-            let key = try Cursor.decode(cursor, fields: 2)
-            conditions.append("(s.created_at < ? OR (s.created_at = ? AND s.id < ?))")
-            arguments += [key[0], key[0], key[1]]
-        }
+        let order = KeysetOrder.newestFirst("s.created_at", then: "s.id")
+        try order.continuing(after: page.cursor, to: &conditions, &arguments)
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments.append(page.limit + 1)
-        let sql = "\(Self.select) \(condition) ORDER BY s.created_at DESC, s.id DESC LIMIT ?"
+        let sql = "\(Self.select) \(condition) \(order.orderBy) LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
         return try await database.audited(principal, .sessionsList, "sessions") { db, note in

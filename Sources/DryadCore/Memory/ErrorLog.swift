@@ -59,14 +59,11 @@ public struct ErrorLog: Sendable {
             conditions.append("created_at >= ?")
             arguments.append(Timestamp.format(since))
         }
-        if let cursor = page.cursor {
-            let key = try Cursor.decode(cursor, fields: 2)
-            conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
-            arguments += [key[0], key[0], key[1]]
-        }
+        let order = KeysetOrder.newestFirst("created_at", then: "id")
+        try order.continuing(after: page.cursor, to: &conditions, &arguments)
         arguments.append(page.limit + 1)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT * FROM error_log \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?"
+        let sql = "SELECT * FROM error_log \(whereClause) \(order.orderBy) LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
         return try await database.audited(principal, .errorsList, "errors") { db, note in

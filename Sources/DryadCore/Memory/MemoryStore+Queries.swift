@@ -134,14 +134,11 @@ extension MemoryStore {
             conditions.append(readable.sql)
             arguments += readable.arguments
         }
-        if let cursor = page.cursor {
-            let key = try Cursor.decode(cursor, fields: 2)
-            conditions.append("(c.created_at < ? OR (c.created_at = ? AND c.id < ?))")
-            arguments += [key[0], key[0], key[1]]
-        }
+        let order = KeysetOrder.newestFirst("c.created_at", then: "c.id")
+        try order.continuing(after: page.cursor, to: &conditions, &arguments)
         arguments.append(page.limit + 1)
         let sql =
-            "SELECT \(Self.columns("c.")) FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
+            "SELECT \(Self.columns("c.")) FROM memory_context c WHERE \(conditions.joined(separator: " AND ")) \(order.orderBy) LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
         return try await database.audited(principal, .memoryList, "memory") { db, note in

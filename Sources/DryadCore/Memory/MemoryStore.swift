@@ -160,7 +160,7 @@ public struct MemoryStore: Sendable {
             }
             if let expected = change.ifVersion, expected != current.version {
                 guard change.onConflict == .merge else {
-                    throw DryadError.stale("context \(id) is at version \(current.version), not \(expected)")
+                    throw Precondition.stale(expected: expected, current: current.version, of: "context \(id)", counting: "version")
                 }
                 guard
                     let baseText = try String.fetchOne(
@@ -249,9 +249,7 @@ public struct MemoryStore: Sendable {
         return try await database.audited(principal, .memoryDelete, "memory:\(id)") { db, note in
             let context = try Self.fetch(id, now: now, in: db)
             note.reason = try Self.requireOwner(context, principal, in: db)
-            if let ifVersion, ifVersion != context.version {
-                throw DryadError.stale("context \(id) is at version \(context.version), not \(ifVersion)")
-            }
+            try Precondition.check(ifVersion, current: context.version, of: "context \(id)", counting: "version")
             let children =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM memory_context WHERE parent_id = ? AND \(Self.visible)", arguments: [id, now]) ?? 0

@@ -138,13 +138,11 @@ public struct ToolRegistry: Sendable {
             conditions.append("EXISTS (SELECT 1 FROM json_each(v.tags) WHERE value = ?)")
             arguments.append(tag)
         }
-        if let cursor = page.cursor {
-            let key = try Cursor.decode(cursor, fields: 2)
-            conditions.append("(t.name > ? OR (t.name = ? AND v.version_key < ?))")
-            arguments += [key[0], key[0], key[1]]
-        }
+        // By name, and within a name the newest version first.
+        let order = KeysetOrder(column: "t.name", descending: false, tieBreaker: "v.version_key", tieBreakerDescending: true)
+        try order.continuing(after: page.cursor, to: &conditions, &arguments)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "\(Self.selectVersion) \(whereClause) ORDER BY t.name, v.version_key DESC LIMIT ?"
+        let sql = "\(Self.selectVersion) \(whereClause) \(order.orderBy) LIMIT ?"
         arguments.append(page.limit + 1)
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
@@ -182,9 +180,7 @@ public struct ToolRegistry: Sendable {
             case .remove?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: nil)
             case .timeout?, nil: break
             }
-            if let ifRevision, ifRevision != tool.revision {
-                throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
-            }
+            try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
             return try Self.change(tool, changes, at: now, in: db)
         }
     }
@@ -212,9 +208,7 @@ public struct ToolRegistry: Sendable {
                 throw DryadError.invalidInput("schemas are fixed per version: register a new version to change them")
             }
             try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: definition.executor)
-            if let ifRevision, ifRevision != tool.revision {
-                throw DryadError.stale("tool \(tool.reference) is at revision \(tool.revision), not \(ifRevision)")
-            }
+            try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
             return try Self.change(tool, changes, at: now, in: db)
         }
     }
@@ -266,9 +260,7 @@ public struct ToolRegistry: Sendable {
             let target = try Self.resolve(reference, in: db)
             if case .version = reference { note.resource = "tool:\(target.reference)" } else { note.resource = "tool:\(target.name)" }
             note.reason = try AccessRules.requireTool(.write, target, principal, in: db)
-            if let ifRevision, ifRevision != target.revision {
-                throw DryadError.stale("tool \(target.reference) is at revision \(target.revision), not \(ifRevision)")
-            }
+            try Precondition.check(ifRevision, current: target.revision, of: "tool \(target.reference)", counting: "revision")
             let deleted: [ToolVersion]
             if case .version = reference {
                 deleted = [target]
