@@ -65,17 +65,7 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     router.add(middleware: EdgeMiddleware(log: AccessLog(format: AccessLog.Format(rawValue: configuration.logFormat) ?? .text), metrics: metrics))
     var table = RouteTable()
 
-    table.add(.get, "healthz", "The process is up.", on: router) { _, _ in
-        Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-    }
-    table.add(.get, "readyz", "The database answers.", on: router) { _, _ in
-        let ready = await database.isReady()
-        return Response(status: ready ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "database unavailable\n")))
-    }
-    table.add(.get, "metrics", "Prometheus metrics.", on: router) { _, _ in
-        let text = metrics.text(readCache: database.readCacheLookups)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
+    ProbesController(database: database, metrics: metrics).addRoutes(to: router, table: &table)
 
     let api = router.group("api/v1")
     let open = api.group()
@@ -84,15 +74,11 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
         .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
     ToolsController(database: database, environment: configuration.environment, maxBody: configuration.maxBody, metrics: metrics)
         .addRoutes(to: secured, table: &table)
+    SessionsController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
     MemoryController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
+    ErrorsController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
     AdminController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
 
-    let document = OpenAPIDocument.make(
-        routes: table.specs + [
-            RouteSpec(method: .get, path: "/api/v1/openapi.json", summary: "This document.", authenticated: false, requestBody: nil, query: [])
-        ])
-    table.add(.get, "openapi.json", "This document.", on: open, authenticated: false) { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
-    }
+    OpenAPIController(routes: table.specs).addRoutes(to: open, table: &table)
     return (router, table)
 }

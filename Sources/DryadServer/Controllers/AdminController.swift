@@ -8,109 +8,151 @@ struct AdminController: Sendable {
     let maxBody: Int
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
-        let database = database, maxBody = maxBody
-
-        table.add(.post, "principals", "Add a principal.", on: group, body: "{name, type, role}") { request, context in
-            let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            guard let type = try fields.string("type").flatMap(Principal.Kind.init(rawValue:)) else {
-                throw DryadError.invalidInput("type: expected user, agent or service")
-            }
-            let role =
-                try fields.string("role").map { text throws(DryadError) -> Principal.Role in
-                    guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
-                    return role
-                } ?? .member
-            let added = try await database.principals.add(try fields.string("name") ?? "", type: type, role: role, as: try context.actor())
-            return try HTTPJSON.response(added, status: .created, headers: [.location: "/api/v1/principals/\(added.name)"])
-        }
-        table.add(.get, "principals", "List principals.", on: group) { _, context in
-            try HTTPJSON.list(try await database.principals.list(as: try context.actor()))
-        }
-        table.add(.get, "principals/{name}", "Show a principal.", on: group) { _, context in
-            try HTTPJSON.response(try await database.principals.show(try context.path("name"), as: try context.actor()))
-        }
-        table.add(.post, "principals/{name}/disable", "Disable a principal.", on: group) { _, context in
-            try HTTPJSON.response(try await database.principals.disable(try context.path("name"), as: try context.actor()))
-        }
-        table.add(.delete, "principals/{name}", "Remove a principal.", on: group) { _, context in
-            _ = try await database.principals.remove(try context.path("name"), as: try context.actor())
-            return HTTPJSON.noContent
-        }
-        table.add(.put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: "{rate, burst}") { request, context in
-            let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            guard let rate = try fields.number("rate"), let burst = try fields.integer("burst") else {
-                throw DryadError.invalidInput("rate and burst: required numbers")
-            }
-            return try HTTPJSON.response(
-                try await database.principals.setLimit(
-                    try context.path("name"), rate: rate, burst: burst,
-                    as: try context.actor()))
-        }
-
-        table.add(.post, "permissions", "Grant a level on a tool.", on: group, body: "{tool, principal | principal_type, level}") { request, context in
-            let (tool, grantee, level) = try Self.grant(try await HTTPJSON.object(request, maxBytes: maxBody))
-            return try HTTPJSON.response(try await database.permissions.grant(tool, to: grantee, level: level, as: try context.actor()), status: .created)
-        }
-        table.add(.delete, "permissions", "Revoke a grant.", on: group, query: ["tool", "principal", "principal_type", "level"]) { request, context in
-            let query = Query(request: request)
-            var fields: [String: JSONValue] = [:]
-            for name in ["tool", "principal", "principal_type", "level"] { fields[name] = query.string(name).map(JSONValue.string) }
-            let (tool, grantee, level) = try Self.grant(fields)
-            _ = try await database.permissions.revoke(tool, from: grantee, level: level, as: try context.actor())
-            return HTTPJSON.noContent
-        }
-        table.add(.get, "permissions", "List grants.", on: group, query: ["tool", "principal"]) { request, context in
-            let query = Query(request: request)
-            return try HTTPJSON.list(
-                try await database.permissions.list(
-                    tool: query.string("tool"), principal: query.string("principal"),
-                    as: try context.actor()))
-        }
+        table.add(.post, "principals", "Add a principal.", on: group, body: "{name, type, role}", use: self.addPrincipal)
+        table.add(.get, "principals", "List principals.", on: group, use: self.listPrincipals)
+        table.add(.get, "principals/{name}", "Show a principal.", on: group, use: self.showPrincipal)
+        table.add(.post, "principals/{name}/disable", "Disable a principal.", on: group, use: self.disablePrincipal)
+        table.add(.delete, "principals/{name}", "Remove a principal.", on: group, use: self.removePrincipal)
+        table.add(.put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: "{rate, burst}", use: self.setPrincipalLimit)
+        table.add(.post, "permissions", "Grant a level on a tool.", on: group, body: "{tool, principal | principal_type, level}", use: self.grant)
+        table.add(.delete, "permissions", "Revoke a grant.", on: group, query: ["tool", "principal", "principal_type", "level"], use: self.revoke)
+        table.add(.get, "permissions", "List grants.", on: group, query: ["tool", "principal"], use: self.listGrants)
         table.add(
             .get, "permissions/check", "Whether a principal holds a level on a tool, and why.", on: group,
-            query: ["tool", "principal", "level"]
-        ) { request, context in
-            let query = Query(request: request)
-            guard let tool = query.string("tool"), let name = query.string("principal"), let level = try query.enumValue("level", ToolLevel.self) else {
-                throw DryadError.invalidInput("tool, principal and level: required")
-            }
-            return try HTTPJSON.response(try await database.permissions.check(tool, principal: name, level: level, as: try context.actor()))
-        }
-
-        table.add(.post, "tokens", "Issue a token; the response is the only time it is shown.", on: group, body: "{principal, ttl_seconds}") {
-            request, context in
-            let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-            let issued = try await database.tokens.issue(
-                for: try fields.string("principal") ?? "", ttl: try fields.number("ttl_seconds") ?? TokenService.defaultTTL,
-                as: try context.actor())
-            return try HTTPJSON.response(["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], status: .created)
-        }
-        table.add(.get, "tokens", "List issued tokens.", on: group) { _, context in
-            try HTTPJSON.list(try await database.tokens.list(as: try context.actor()))
-        }
-        table.add(.delete, "tokens/{id}", "Revoke a token.", on: group) { _, context in
-            _ = try await database.tokens.revoke(try context.path("id"), as: try context.actor())
-            return HTTPJSON.noContent
-        }
-        table.add(.post, "keys/rotate", "Rotate the signing key; older keys verify until their tokens expire.", on: group) { _, context in
-            try HTTPJSON.response(["kid": try await database.tokens.rotateKey(as: try context.actor())])
-        }
-
+            query: ["tool", "principal", "level"], use: self.checkPermission)
+        table.add(
+            .post, "tokens", "Issue a token; the response is the only time it is shown.", on: group, body: "{principal, ttl_seconds}", use: self.issueToken)
+        table.add(.get, "tokens", "List issued tokens.", on: group, use: self.listTokens)
+        table.add(.delete, "tokens/{id}", "Revoke a token.", on: group, use: self.revokeToken)
+        table.add(.post, "keys/rotate", "Rotate the signing key; older keys verify until their tokens expire.", on: group, use: self.rotateKeys)
         table.add(
             .get, "audit", "The audit trail, oldest first.", on: group,
-            query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"]
-        ) { request, context in
-            let query = Query(request: request)
-            let filter = AuditQuery(
-                principal: query.string("principal"), action: query.string("action"), decision: query.string("decision"),
-                resource: query.string("resource"), since: try query.since())
-            return try HTTPJSON.response(try await database.audit.list(filter, page: try query.page(), as: try context.actor()))
-        }
-        table.add(.get, "audit/verify", "Check the hash chain.", on: group) { _, context in
-            try HTTPJSON.response(try await database.audit.verify(as: try context.actor()))
-        }
+            query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"], use: self.listAudit)
+        table.add(.get, "audit/verify", "Check the hash chain.", on: group, use: self.verifyAudit)
     }
 
+    /// Add a principal.
+    @Sendable func addPrincipal(_ request: Request, context: DryadContext) async throws -> Response {
+        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+        guard let type = try fields.string("type").flatMap(Principal.Kind.init(rawValue:)) else {
+            throw DryadError.invalidInput("type: expected user, agent or service")
+        }
+        let role =
+            try fields.string("role").map { text throws(DryadError) -> Principal.Role in
+                guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
+                return role
+            } ?? .member
+        let added = try await database.principals.add(try fields.string("name") ?? "", type: type, role: role, as: try context.actor())
+        return try HTTPJSON.response(added, status: .created, headers: [.location: "/api/v1/principals/\(added.name)"])
+    }
+
+    /// List principals.
+    @Sendable func listPrincipals(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.list(try await database.principals.list(as: try context.actor()))
+    }
+
+    /// Show a principal.
+    @Sendable func showPrincipal(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.principals.show(try context.path("name"), as: try context.actor()))
+    }
+
+    /// Disable a principal.
+    @Sendable func disablePrincipal(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.principals.disable(try context.path("name"), as: try context.actor()))
+    }
+
+    /// Remove a principal.
+    @Sendable func removePrincipal(_ request: Request, context: DryadContext) async throws -> Response {
+        _ = try await database.principals.remove(try context.path("name"), as: try context.actor())
+        return HTTPJSON.noContent
+    }
+
+    /// Set a principal's rate limit.
+    @Sendable func setPrincipalLimit(_ request: Request, context: DryadContext) async throws -> Response {
+        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+        guard let rate = try fields.number("rate"), let burst = try fields.integer("burst") else {
+            throw DryadError.invalidInput("rate and burst: required numbers")
+        }
+        return try HTTPJSON.response(
+            try await database.principals.setLimit(
+                try context.path("name"), rate: rate, burst: burst,
+                as: try context.actor()))
+    }
+
+    /// Grant a level on a tool.
+    @Sendable func grant(_ request: Request, context: DryadContext) async throws -> Response {
+        let (tool, grantee, level) = try Self.grant(try await HTTPJSON.object(request, maxBytes: maxBody))
+        return try HTTPJSON.response(try await database.permissions.grant(tool, to: grantee, level: level, as: try context.actor()), status: .created)
+    }
+
+    /// Revoke a grant.
+    @Sendable func revoke(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        var fields: [String: JSONValue] = [:]
+        for name in ["tool", "principal", "principal_type", "level"] { fields[name] = query.string(name).map(JSONValue.string) }
+        let (tool, grantee, level) = try Self.grant(fields)
+        _ = try await database.permissions.revoke(tool, from: grantee, level: level, as: try context.actor())
+        return HTTPJSON.noContent
+    }
+
+    /// List grants.
+    @Sendable func listGrants(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        return try HTTPJSON.list(
+            try await database.permissions.list(
+                tool: query.string("tool"), principal: query.string("principal"),
+                as: try context.actor()))
+    }
+
+    /// Whether a principal holds a level on a tool, and why.
+    @Sendable func checkPermission(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        guard let tool = query.string("tool"), let name = query.string("principal"), let level = try query.enumValue("level", ToolLevel.self) else {
+            throw DryadError.invalidInput("tool, principal and level: required")
+        }
+        return try HTTPJSON.response(try await database.permissions.check(tool, principal: name, level: level, as: try context.actor()))
+    }
+
+    /// Issue a token; the response is the only time it is shown.
+    @Sendable func issueToken(_ request: Request, context: DryadContext) async throws -> Response {
+        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+        let issued = try await database.tokens.issue(
+            for: try fields.string("principal") ?? "", ttl: try fields.number("ttl_seconds") ?? TokenService.defaultTTL,
+            as: try context.actor())
+        return try HTTPJSON.response(["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], status: .created)
+    }
+
+    /// List issued tokens.
+    @Sendable func listTokens(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.list(try await database.tokens.list(as: try context.actor()))
+    }
+
+    /// Revoke a token.
+    @Sendable func revokeToken(_ request: Request, context: DryadContext) async throws -> Response {
+        _ = try await database.tokens.revoke(try context.path("id"), as: try context.actor())
+        return HTTPJSON.noContent
+    }
+
+    /// Rotate the signing key; older keys verify until their tokens expire.
+    @Sendable func rotateKeys(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(["kid": try await database.tokens.rotateKey(as: try context.actor())])
+    }
+
+    /// The audit trail, oldest first.
+    @Sendable func listAudit(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        let filter = AuditQuery(
+            principal: query.string("principal"), action: query.string("action"), decision: query.string("decision"),
+            resource: query.string("resource"), since: try query.since())
+        return try HTTPJSON.response(try await database.audit.list(filter, page: try query.page(), as: try context.actor()))
+    }
+
+    /// Check the hash chain.
+    @Sendable func verifyAudit(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.audit.verify(as: try context.actor()))
+    }
+
+    /// A grant named by a request body: the tool, who, and the level.
     private static func grant(_ fields: [String: JSONValue]) throws -> (String, Grantee, ToolLevel) {
         guard let tool = try fields.string("tool") else { throw DryadError.invalidInput("tool: required") }
         guard let level = try fields.string("level").flatMap(ToolLevel.init(rawValue:)) else {

@@ -2,7 +2,8 @@ import DryadCore
 import Foundation
 import Hummingbird
 
-/// `/api/v1/tools`, executions and sessions: decode, one core call, encode.
+/// `/api/v1/tools`: the catalogue and running tools. Each route is a method: decode, one core
+/// call, encode.
 struct ToolsController: Sendable {
     let database: DryadDatabase
     let environment: [String: String]
@@ -10,129 +11,107 @@ struct ToolsController: Sendable {
     let metrics: ServerMetrics
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
-        let database = database, maxBody = maxBody, environment = environment, metrics = metrics
-
-        table.add(.post, "tools", "Register tool versions (one definition or a list).", on: group, body: "ToolDefinition") { request, context in
-            let body = try await HTTPJSON.body(request, maxBytes: maxBody)
-            let values: [JSONValue] = body.arrayValue ?? [body]
-            var definitions: [ToolDefinition] = []
-            for (index, value) in values.enumerated() {
-                definitions.append(try ToolDefinition(json: value, path: values.count > 1 ? "[\(index)]" : ""))
-            }
-            let tools = try await database.tools.register(definitions, as: try context.actor())
-            if body.arrayValue == nil, let tool = tools.first {
-                return try HTTPJSON.response(tool, status: .created, headers: etag(tool.revision, location: "/api/v1/tools/\(tool.reference)"))
-            }
-            return try HTTPJSON.response(Page(items: tools, nextCursor: nil), status: .created)
-        }
-
+        table.add(.post, "tools", "Register tool versions (one definition or a list).", on: group, body: "ToolDefinition", use: self.register)
         table.add(
             .get, "tools", "List tools (latest version of each, sorted by name).", on: group,
-            query: ["q", "tag", "status", "all_versions", "limit", "cursor"]
-        ) { request, context in
-            let query = Query(request: request)
-            let filter = ToolQuery(
-                text: query.string("q"), tags: query.strings("tag"), status: try query.enumValue("status", ToolStatus.self),
-                allVersions: try query.bool("all_versions"))
-            return try HTTPJSON.response(try await database.tools.listEncoded(filter, page: try query.page(), as: try context.actor()))
-        }
-
-        table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group) { request, context in
-            let tool = try await database.tools.get(try ToolReference(try context.path("ref")), as: try context.actor())
-            return try HTTPJSON.response(tool, headers: etag(tool.revision))
-        }
-
+            query: ["q", "tag", "status", "all_versions", "limit", "cursor"], use: self.list)
+        table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group, use: self.get)
         table.add(
             .put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition",
-            conditional: true
-        ) {
-            request, context in
-            let reference = try ToolReference(try context.path("ref"))
-            let definition = try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
-            let updated = try await database.tools.replace(reference, with: definition, ifRevision: try ifMatch(request), as: try context.actor())
-            return try HTTPJSON.response(updated, headers: etag(updated.revision))
-        }
-
+            conditional: true, use: self.replace)
         table.add(
             .delete, "tools/{ref}", "Delete a tool version, or a whole tool with all_versions=true.", on: group, query: ["all_versions"],
-            conditional: true
-        ) {
-            request, context in
-            let reference = try ToolReference(try context.path("ref"))
-            _ = try await database.tools.delete(
-                reference, allVersions: try Query(request: request).bool("all_versions"),
-                ifRevision: try ifMatch(request), as: try context.actor())
-            return HTTPJSON.noContent
-        }
-
+            conditional: true, use: self.delete)
         table.add(
             .post, "tools/{ref}/execute", "Run a tool with the body as its input; 200 with the execution record.", on: group,
-            body: "any JSON", query: ["session", "timeout"]
-        ) { request, context in
-            let reference = try ToolReference(try context.path("ref"))
-            let query = Query(request: request)
-            let input = try await HTTPJSON.body(request, maxBytes: maxBody)
-            let outcome = try await database.executor(environment: environment).execute(
-                reference, input: input, sessionID: query.string("session"), timeout: try query.double("timeout"), as: try context.actor())
-            metrics.execution(tool: outcome.record.toolName, status: outcome.record.status.rawValue)
-            switch (outcome.record.status, outcome.failure) {
-            case (.rejected, let failure?), (.denied, let failure?):
-                var problem = Problem(failure)
-                problem.extra["execution"] = try JSONValue.parse(try JSONEncoder().encode(outcome.record))
-                throw problem
-            default:
-                return try HTTPJSON.response(outcome.record)
-            }
-        }
-
+            body: "any JSON", query: ["session", "timeout"], use: self.execute)
         table.add(
             .get, "tools/{ref}/history", "A tool's executions, newest first.", on: group,
-            query: ["status", "session", "since", "limit", "cursor"]
-        ) { request, context in
-            let query = Query(request: request)
-            let filter = ExecutionQuery(
-                status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), since: try query.since())
-            let page = try await database.executions.history(
-                try ToolReference(try context.path("ref")), filter,
-                page: try query.page(), as: try context.actor())
-            return try HTTPJSON.response(page)
-        }
+            query: ["status", "session", "since", "limit", "cursor"], use: self.history)
+        table.add(.get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"], use: self.stats)
+    }
 
-        table.add(.get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"]) { request, context in
-            let stats = try await database.executions.stats(
-                try ToolReference(try context.path("ref")),
-                since: try Query(request: request).since(), as: try context.actor())
-            return try HTTPJSON.list(stats)
+    /// Register tool versions (one definition or a list).
+    @Sendable func register(_ request: Request, context: DryadContext) async throws -> Response {
+        let body = try await HTTPJSON.body(request, maxBytes: maxBody)
+        let values: [JSONValue] = body.arrayValue ?? [body]
+        var definitions: [ToolDefinition] = []
+        for (index, value) in values.enumerated() {
+            definitions.append(try ToolDefinition(json: value, path: values.count > 1 ? "[\(index)]" : ""))
         }
-
-        table.add(.get, "executions/{id}", "One execution record.", on: group) { _, context in
-            try HTTPJSON.response(try await database.executions.show(try context.path("id"), as: try context.actor()))
+        let tools = try await database.tools.register(definitions, as: try context.actor())
+        if body.arrayValue == nil, let tool = tools.first {
+            return try HTTPJSON.response(tool, status: .created, headers: etag(tool.revision, location: "/api/v1/tools/\(tool.reference)"))
         }
+        return try HTTPJSON.response(Page(items: tools, nextCursor: nil), status: .created)
+    }
 
-        table.add(.post, "sessions", "Open a session.", on: group, body: "{label}") { request, context in
-            var label: String?
-            if request.headers[.contentType] != nil {
-                label = try await HTTPJSON.object(request, maxBytes: maxBody).string("label")
-            }
-            let session = try await database.sessions.start(label: label, as: try context.actor())
-            return try HTTPJSON.response(session, status: .created, headers: [.location: "/api/v1/sessions/\(session.id)"])
-        }
+    /// List tools (latest version of each, sorted by name).
+    @Sendable func list(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        let filter = ToolQuery(
+            text: query.string("q"), tags: query.strings("tag"), status: try query.enumValue("status", ToolStatus.self),
+            allVersions: try query.bool("all_versions"))
+        return try HTTPJSON.response(try await database.tools.listEncoded(filter, page: try query.page(), as: try context.actor()))
+    }
 
-        table.add(.get, "sessions", "Sessions, newest first.", on: group, query: ["limit", "cursor"]) { request, context in
-            try HTTPJSON.response(try await database.sessions.list(page: try Query(request: request).page(), as: try context.actor()))
-        }
+    /// Get a tool version (NAME, NAME@VERSION or id).
+    @Sendable func get(_ request: Request, context: DryadContext) async throws -> Response {
+        let tool = try await database.tools.get(try ToolReference(try context.path("ref")), as: try context.actor())
+        return try HTTPJSON.response(tool, headers: etag(tool.revision))
+    }
 
-        table.add(.get, "sessions/{id}", "A session and its executions.", on: group) { _, context in
-            try HTTPJSON.response(try await database.sessions.show(try context.path("id"), as: try context.actor()))
-        }
+    /// Change the mutable fields of a tool version to match a definition.
+    @Sendable func replace(_ request: Request, context: DryadContext) async throws -> Response {
+        let reference = try ToolReference(try context.path("ref"))
+        let definition = try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
+        let updated = try await database.tools.replace(reference, with: definition, ifRevision: try ifMatch(request), as: try context.actor())
+        return try HTTPJSON.response(updated, headers: etag(updated.revision))
+    }
 
-        table.add(.post, "sessions/{id}/end", "End a session.", on: group) { _, context in
-            try HTTPJSON.response(try await database.sessions.end(try context.path("id"), as: try context.actor()))
+    /// Delete a tool version, or a whole tool with all_versions=true.
+    @Sendable func delete(_ request: Request, context: DryadContext) async throws -> Response {
+        let reference = try ToolReference(try context.path("ref"))
+        _ = try await database.tools.delete(
+            reference, allVersions: try Query(request: request).bool("all_versions"),
+            ifRevision: try ifMatch(request), as: try context.actor())
+        return HTTPJSON.noContent
+    }
+
+    /// Run a tool with the body as its input; 200 with the execution record.
+    @Sendable func execute(_ request: Request, context: DryadContext) async throws -> Response {
+        let reference = try ToolReference(try context.path("ref"))
+        let query = Query(request: request)
+        let input = try await HTTPJSON.body(request, maxBytes: maxBody)
+        let outcome = try await database.executor(environment: environment).execute(
+            reference, input: input, sessionID: query.string("session"), timeout: try query.double("timeout"), as: try context.actor())
+        metrics.execution(tool: outcome.record.toolName, status: outcome.record.status.rawValue)
+        switch (outcome.record.status, outcome.failure) {
+        case (.rejected, let failure?), (.denied, let failure?):
+            var problem = Problem(failure)
+            problem.extra["execution"] = try JSONValue.parse(try JSONEncoder().encode(outcome.record))
+            throw problem
+        default:
+            return try HTTPJSON.response(outcome.record)
         }
     }
 
-    private static func version(_ tool: ToolVersion) throws -> SemanticVersion {
-        guard let version = SemanticVersion(tool.version) else { throw DryadError.storage("stored version is not valid") }
-        return version
+    /// A tool's executions, newest first.
+    @Sendable func history(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        let filter = ExecutionQuery(
+            status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), since: try query.since())
+        let page = try await database.executions.history(
+            try ToolReference(try context.path("ref")), filter,
+            page: try query.page(), as: try context.actor())
+        return try HTTPJSON.response(page)
+    }
+
+    /// Counts, success rate and durations per version.
+    @Sendable func stats(_ request: Request, context: DryadContext) async throws -> Response {
+        let stats = try await database.executions.stats(
+            try ToolReference(try context.path("ref")),
+            since: try Query(request: request).since(), as: try context.actor())
+        return try HTTPJSON.list(stats)
     }
 }

@@ -24,7 +24,7 @@ struct RouteTable {
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, on group: RouterGroup<DryadContext>,
         prefix: String = "/api/v1", authenticated: Bool = true, body: String? = nil, query: [String] = [],
-        conditional: Bool = false, _ handler: @escaping Handler
+        conditional: Bool = false, use handler: @escaping Handler
     ) {
         specs.append(
             RouteSpec(
@@ -35,7 +35,7 @@ struct RouteTable {
 
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, on router: Router<DryadContext>,
-        query: [String] = [], _ handler: @escaping Handler
+        query: [String] = [], use handler: @escaping Handler
     ) {
         specs.append(RouteSpec(method: method, path: "/" + path, summary: summary, authenticated: false, requestBody: nil, query: query))
         router.on(RouterPath(path), method: method, use: handler)

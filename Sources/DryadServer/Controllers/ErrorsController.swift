@@ -1,0 +1,41 @@
+import DryadCore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/errors`: error logs, optionally tied to memory contexts.
+struct ErrorsController: Sendable {
+    let database: DryadDatabase
+    let maxBody: Int
+
+    func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
+        table.add(.post, "errors", "Log an error.", on: group, body: "{type, message, stack_trace, context_id}", use: self.log)
+        table.add(
+            .get, "errors", "List errors, newest first.", on: group, query: ["context", "type", "unresolved", "since", "limit", "cursor"], use: self.list)
+        table.add(.post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: "{note}", use: self.resolve)
+    }
+
+    /// Log an error.
+    @Sendable func log(_ request: Request, context: DryadContext) async throws -> Response {
+        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+        let record = try await database.errors.log(
+            type: try fields.string("type") ?? "", message: try fields.string("message") ?? "",
+            stackTrace: try fields.string("stack_trace"), contextID: try fields.string("context_id"), as: try context.actor())
+        return try HTTPJSON.response(record, status: .created)
+    }
+
+    /// List errors, newest first.
+    @Sendable func list(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        let filter = ErrorQuery(
+            contextID: query.string("context"), errorType: query.string("type"), unresolvedOnly: try query.bool("unresolved"),
+            since: try query.since())
+        return try HTTPJSON.response(try await database.errors.list(filter, page: try query.page(), as: try context.actor()))
+    }
+
+    /// Mark an error resolved.
+    @Sendable func resolve(_ request: Request, context: DryadContext) async throws -> Response {
+        var note: String?
+        if request.headers[.contentType] != nil { note = try await HTTPJSON.object(request, maxBytes: maxBody).string("note") }
+        return try HTTPJSON.response(try await database.errors.resolve(try context.path("id"), note: note, as: try context.actor()))
+    }
+}

@@ -1,0 +1,47 @@
+import DryadCore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/sessions` and `/api/v1/executions/{id}`: recorded runs and the sessions that group them.
+struct SessionsController: Sendable {
+    let database: DryadDatabase
+    let maxBody: Int
+
+    func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
+        table.add(.get, "executions/{id}", "One execution record.", on: group, use: self.showExecution)
+        table.add(.post, "sessions", "Open a session.", on: group, body: "{label}", use: self.start)
+        table.add(.get, "sessions", "Sessions, newest first.", on: group, query: ["limit", "cursor"], use: self.list)
+        table.add(.get, "sessions/{id}", "A session and its executions.", on: group, use: self.show)
+        table.add(.post, "sessions/{id}/end", "End a session.", on: group, use: self.end)
+    }
+
+    /// One execution record.
+    @Sendable func showExecution(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.executions.show(try context.path("id"), as: try context.actor()))
+    }
+
+    /// Open a session.
+    @Sendable func start(_ request: Request, context: DryadContext) async throws -> Response {
+        var label: String?
+        if request.headers[.contentType] != nil {
+            label = try await HTTPJSON.object(request, maxBytes: maxBody).string("label")
+        }
+        let session = try await database.sessions.start(label: label, as: try context.actor())
+        return try HTTPJSON.response(session, status: .created, headers: [.location: "/api/v1/sessions/\(session.id)"])
+    }
+
+    /// Sessions, newest first.
+    @Sendable func list(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.sessions.list(page: try Query(request: request).page(), as: try context.actor()))
+    }
+
+    /// A session and its executions.
+    @Sendable func show(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.sessions.show(try context.path("id"), as: try context.actor()))
+    }
+
+    /// End a session.
+    @Sendable func end(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.sessions.end(try context.path("id"), as: try context.actor()))
+    }
+}
