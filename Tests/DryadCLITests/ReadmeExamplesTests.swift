@@ -1,3 +1,4 @@
+import DryadTestSupport
 import Foundation
 import Testing
 
@@ -14,8 +15,7 @@ import Testing
 ///   building and installing is what CI itself does.
 @Suite struct ReadmeExamplesTests {
     static let readme: String = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        (try? String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
     }()
 
     /// The bodies of the README's fenced blocks with the given info string, in order.

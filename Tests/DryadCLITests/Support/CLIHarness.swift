@@ -32,9 +32,20 @@ final class CLIHarness: Sendable {
         return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("dryad").path
     }()
 
+    /// What every child gets besides its own variables. Under `swift test --enable-code-coverage`
+    /// the binary is instrumented and would write a profile into the working directory at every
+    /// exit (or fail to, as another user, on stderr); its profiles are thrown away instead.
+    /// Merging them was tried: a pool shared by thousands of processes, some killed mid-write,
+    /// came out corrupt, and one file per process is gigabytes.
+    static let baseEnvironment: [String: String] = {
+        var environment = ["PATH": "/usr/bin:/bin"]
+        if ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"] != nil { environment["LLVM_PROFILE_FILE"] = "/dev/null" }
+        return environment
+    }()
+
     /// Runs `dryad ARGS` with `DRYAD_DB` pointing at this harness's database.
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> RunResult {
-        var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "DRYAD_DB": databasePath]
+        var env = Self.baseEnvironment.merging(["HOME": folder, "DRYAD_DB": databasePath]) { _, new in new }
         env.merge(environment) { _, new in new }
         return try Self.run(arguments, stdin: stdin, environment: env)
     }
@@ -42,7 +53,7 @@ final class CLIHarness: Sendable {
     /// Runs a `/bin/sh -c` script (for several dryad processes in one, or a changed identity)
     /// with this harness's environment.
     func run(_ extraEnvironment: [String: String] = [:], shell script: String) throws -> RunResult {
-        var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "DRYAD_DB": databasePath]
+        var env = Self.baseEnvironment.merging(["HOME": folder, "DRYAD_DB": databasePath]) { _, new in new }
         env.merge(extraEnvironment) { _, new in new }
         return try Self.run(["-c", script], stdin: nil, environment: env, executable: "/bin/sh")
     }
@@ -51,7 +62,8 @@ final class CLIHarness: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.environment = environment
+        // A test's own environment still sends coverage profiles where the others go.
+        process.environment = environment.merging(baseEnvironment.filter { $0.key == "LLVM_PROFILE_FILE" }) { own, _ in own }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -97,7 +109,7 @@ extension CLIHarness {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: CLIHarness.binary)
         server.arguments = arguments
-        server.environment = ["PATH": "/usr/bin:/bin", "HOME": folder]
+        server.environment = Self.baseEnvironment.merging(["HOME": folder]) { _, new in new }
         let out = Pipe()
         server.standardOutput = out
         let log = stderrPath ?? serverLogPath

@@ -1,3 +1,4 @@
+import DryadTestSupport
 import Foundation
 import Testing
 
@@ -17,9 +18,6 @@ import Testing
         if let path = ProcessInfo.processInfo.environment["JSON_SCHEMA_TEST_SUITE"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
-        // #filePath is <package root>/Tests/DryadCoreTests/JSONSchemaSuiteTests.swift.
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return packageRoot.appendingPathComponent("../shared/json-schema-test-suite").standardizedFileURL
     }()
 
