@@ -34,10 +34,10 @@ struct GlobalOptions: ParsableArguments {
         let requestID = UUID().uuidString.lowercased()
         if let tokenFile {
             let token = String(decoding: try InputReader.read(path: tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return (database, try await database.tokens.verify(token, requestID: requestID))
+            return (database, try await database.tokenVerifier.verify(token, requestID: requestID))
         }
         if actAs == nil, let token = environment["DRYAD_TOKEN"], !token.isEmpty {
-            return (database, try await database.tokens.verify(token.trimmingCharacters(in: .whitespacesAndNewlines), requestID: requestID))
+            return (database, try await database.tokenVerifier.verify(token.trimmingCharacters(in: .whitespacesAndNewlines), requestID: requestID))
         }
         if let name = actAs ?? environment["DRYAD_AS"].flatMap({ $0.isEmpty ? nil : $0 }) {
             return (database, try await database.principals.acting(as: name, requestID: requestID))

@@ -263,7 +263,8 @@ public struct BundleTransfer: Sendable {
     static func requireEmpty(_ db: Database) throws {
         let tables = BundleSection.allCases.flatMap(\.tables).map(\.name) + ["signing_key", "token"]
         for table in tables where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") == true {
-            throw DryadError.conflict("import needs an empty database, and \(table) has rows; import into a new --db file")
+            throw DryadError.advised(
+                .conflict("import needs an empty database, and \(table) has rows"), Advice(.text("import into a new "), .option("db"), .text(" file")))
         }
     }
 

@@ -29,7 +29,7 @@ struct AuthMiddleware: RouterMiddleware {
         do {
             // Charged when a check fails, not before, so concurrent bad tokens from one address
             // cannot slip past the limit while their checks are in flight.
-            principal = try await database.tokens.verify(token, requestID: context.requestID) {
+            principal = try await database.tokenVerifier.verify(token, requestID: context.requestID) {
                 let allowed = failures.acquire(client(), limit: failureLimit) == nil
                 overLimit = !allowed
                 return allowed

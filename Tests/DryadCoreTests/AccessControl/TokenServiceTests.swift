@@ -65,16 +65,16 @@ private final class HandClock: Sendable {
 
     @Test func anIssuedTokenVerifiesAsItsSubject() async throws {
         let issued = try await database.tokens.issue(for: "planner", ttl: 3600, as: testOperator)
-        let principal = try await database.tokens.verify(issued.token, requestID: "r1")
+        let principal = try await database.tokenVerifier.verify(issued.token, requestID: "r1")
         #expect(principal.name == "planner")
         #expect(principal.kind == .agent)
         #expect(principal.requestID == "r1")
         #expect(try await database.tokens.list(as: testOperator).map(\.id) == [issued.record.id])
         // Within the 60 s leeway past expiry it still verifies; beyond, it does not.
         advance(3600 + 30)
-        _ = try await database.tokens.verify(issued.token, requestID: nil)
+        _ = try await database.tokenVerifier.verify(issued.token, requestID: nil)
         advance(60)
-        await #expect(throws: DryadError.permissionDenied("invalid token")) { _ = try await database.tokens.verify(issued.token, requestID: nil) }
+        await #expect(throws: DryadError.permissionDenied("invalid token")) { _ = try await database.tokenVerifier.verify(issued.token, requestID: nil) }
     }
 
     @Test func forgedAndBrokenTokensAreAllInvalid() async throws {
@@ -112,7 +112,7 @@ private final class HandClock: Sendable {
         ]
         for (name, token) in forgeries {
             do {
-                _ = try await database.tokens.verify(token, requestID: nil)
+                _ = try await database.tokenVerifier.verify(token, requestID: nil)
                 Issue.record("\(name) was accepted")
             } catch {
                 #expect(error == .permissionDenied("invalid token"), "\(name)")
@@ -123,7 +123,7 @@ private final class HandClock: Sendable {
         #expect(entries.count == forgeries.count)
         #expect(entries.allSatisfy { $0.decision == "deny" && !$0.reason.contains(issued.token) && !$0.resource.contains(".") })
         // The genuine token still works.
-        #expect(try await database.tokens.verify(issued.token, requestID: nil).name == "planner")
+        #expect(try await database.tokenVerifier.verify(issued.token, requestID: nil).name == "planner")
     }
 
     @Test func rotationKeepsOldKeysForTheirTokens() async throws {
@@ -132,8 +132,8 @@ private final class HandClock: Sendable {
         let after = try await database.tokens.issue(for: "planner", as: testOperator)
         #expect(after.record.kid == kid)
         #expect(before.record.kid != kid)
-        _ = try await database.tokens.verify(before.token, requestID: nil)
-        _ = try await database.tokens.verify(after.token, requestID: nil)
+        _ = try await database.tokenVerifier.verify(before.token, requestID: nil)
+        _ = try await database.tokenVerifier.verify(after.token, requestID: nil)
         // Once the old key's tokens have expired, the next rotation drops it.
         advance(3600)
         _ = try await database.tokens.rotateKey(as: testOperator)

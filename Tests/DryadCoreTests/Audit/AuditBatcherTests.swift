@@ -51,7 +51,7 @@ import Testing
         await database.startAuditBatching()
         _ = try await database.tools.get(.nameOrID("t0"), as: testOperator)
         await #expect(throws: DryadError.permissionDenied("invalid token")) {
-            _ = try await database.tokens.verify("not.a.token", requestID: "r1")
+            _ = try await database.tokenVerifier.verify("not.a.token", requestID: "r1")
         }
         _ = try await database.tools.get(.nameOrID("t1"), as: testOperator)
         await database.flushAudit()

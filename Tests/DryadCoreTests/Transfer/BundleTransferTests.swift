@@ -117,7 +117,10 @@ final class LineCollector: Sendable {
     @Test func importRefusesANonEmptyDatabase() async throws {
         let source = try await populated()
         let lines = try await export(source)
-        await #expect(throws: DryadError.conflict("import needs an empty database, and tool_registry has rows; import into a new --db file")) {
+        await #expect(
+            throws: DryadError.advised(
+                .conflict("import needs an empty database, and tool_registry has rows"), Advice(.text("import into a new "), .option("db"), .text(" file")))
+        ) {
             _ = try await source.bundles.import(from: LineCollector.source(lines), as: testOperator)
         }
     }
