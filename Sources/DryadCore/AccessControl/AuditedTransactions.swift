@@ -23,7 +23,7 @@ extension DryadDatabase {
         }
         do {
             return try await committer.write { db in
-                var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
+                var note = AuditNote.allowed(resource, for: principal)
                 let result = try body(db, &note)
                 if skipAudit?(result) != true {
                     try AuditLog.append(
@@ -32,11 +32,8 @@ extension DryadDatabase {
                 }
                 return result
             }
-        } catch let denial as Denial {
-            try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
-            throw denial.error
         } catch {
-            throw Self.map(error, path: path)
+            throw try await refusal(for: error, principal, action, resource, at: at)
         }
     }
 
@@ -60,7 +57,7 @@ extension DryadDatabase {
                 return value
             }
             let read: @Sendable (Database) throws -> (T, AuditNote, ReadCache.Stamp?) = { db in
-                var note = AuditNote(resource: resource, reason: principal.isAdmin ? "role admin" : "allowed")
+                var note = AuditNote.allowed(resource, for: principal)
                 let result = try body(db, &note)
                 return (result, note, plan.flatMap { (try? ReadCache.stamp($0, in: db)) ?? nil })
             }
@@ -70,12 +67,19 @@ extension DryadDatabase {
             }
             try enqueueRead(principal, action, note, at: at)
             return result
-        } catch let denial as Denial {
-            try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
-            throw denial.error
         } catch {
-            throw Self.map(error, path: path)
+            throw try await refusal(for: error, principal, action, resource, at: at)
         }
+    }
+
+    /// What a failed audited operation throws: a `Denial` is audited (in a transaction of its
+    /// own, or in the next read batch) and becomes its error; anything else is a storage error.
+    func refusal(
+        for error: any Error, _ principal: Principal, _ action: AuditAction, _ resource: String, at: String? = nil
+    ) async throws(DryadError) -> DryadError {
+        guard let denial = error as? Denial else { return Self.map(error, path: path) }
+        try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
+        return denial.error
     }
 
     /// Queues an allowed read's audit entry when reads are batched.

@@ -360,11 +360,8 @@ extension DryadDatabase {
                 guard let result else { throw DryadError.storage("dry run produced no result") }
                 return result
             }
-        } catch let denial as Denial {
-            try await recordDenial(principal, action, "fixtures", reason: denial.reason)
-            throw denial.error
         } catch {
-            throw Self.map(error, path: path)
+            throw try await refusal(for: error, principal, action, "fixtures")
         }
     }
 }
