@@ -51,7 +51,6 @@ struct ServeCommand: AsyncParsableCommand {
             readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
             readCacheBytes: readCache << 20,
             limits: try .from(environment: environment))
-        await database.startAuditBatching()
         let configuration = ServerConfiguration(
             host: host, port: port, maxBody: maxBody, defaultLimit: RateLimit(rate: rate, burst: burst),
             logFormat: logFormat, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
@@ -60,8 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
         let app = try buildApplication(database: database, configuration: configuration) { port in
             StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)
         }
-        // SIGTERM/SIGINT stop accepting, finish requests in flight, then return.
+        // SIGTERM/SIGINT stop accepting, finish requests in flight, then return; the audit
+        // batcher is one of the app's services and writes its last batch as the group stops.
         try await app.runService()
-        await database.flushAudit()
     }
 }

@@ -33,6 +33,8 @@ final class AuditBatcher: Sendable {
         var scheduled: Task<Void, Never>?
         /// How long a batch collects entries; nil before `start` and after `stop` (entries queue up).
         var interval: Duration?
+        /// Whether the scheduled task has woken and is writing (then `stop` waits for it).
+        var writing = false
     }
 
     /// How long entries that could not be written (a full disk, a long lock) wait before the next try.
@@ -77,8 +79,20 @@ final class AuditBatcher: Sendable {
         state.scheduled = Task { [weak self] in
             try? await Task.sleep(for: delay)
             guard let self else { return }
+            // Cancelled while asleep by `stop`, which writes what is pending itself. Checked under
+            // the lock `stop` cancels under, so a write that has begun is never cancelled.
+            let proceed = self.state.withLock { state in
+                if Task.isCancelled {
+                    state.scheduled = nil
+                    return false
+                }
+                state.writing = true
+                return true
+            }
+            guard proceed else { return }
             let written = await self.write()
             self.state.withLock { state in
+                state.writing = false
                 state.scheduled = nil
                 // Entries that came during the write, or a batch that failed, go in the next one.
                 self.schedule(&state, retrying: !written)
@@ -113,10 +127,12 @@ final class AuditBatcher: Sendable {
         state.withLock { ($0.pending.count, $0.scheduled != nil) }
     }
 
-    /// Stops scheduling, waits for the write that may be scheduled or running, then writes the rest.
+    /// Stops scheduling, wakes a scheduled write (or waits for one already writing), then writes
+    /// the rest: shutting down does not wait out the interval.
     func stop() async {
         let scheduled = state.withLock { state in
             state.interval = nil
+            if !state.writing { state.scheduled?.cancel() }
             return state.scheduled
         }
         await scheduled?.value

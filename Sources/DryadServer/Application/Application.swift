@@ -55,6 +55,7 @@ public func buildApplication(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "dryad",
             availableConnectionsDelegate: .maximum(maxConnections, logger: frameworkLogger)),
+        services: [AuditBatchingService(database: database)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: frameworkLogger)
 }
