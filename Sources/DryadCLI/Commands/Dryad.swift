@@ -8,16 +8,12 @@ import Foundation
 /// `String(describing:)`, and each such call scans every protocol conformance in this large
 /// binary, which made start-up take 20 ms before any work.
 struct Dryad: AsyncParsableCommand {
-    static let version = "0.1.0"
+    static let version = DryadVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "dryad",
         abstract: "A local-first registry for AI-agent tools and agent memory.",
-        discussion: """
-            Results go to stdout, messages and errors to stderr. Exit codes: 0 ok, 1 unexpected error, \
-            3 not found, 4 permission denied, 5 conflict, 6 tool run failed, 64 usage, 65 invalid input, \
-            75 busy (try again).
-            """,
+        discussion: "Results go to stdout, messages and errors to stderr. \(ExitStatus.summary)",
         subcommands: [
             ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, ErrorsCommand.self,
             PrincipalsCommand.self, PermsCommand.self, TokensCommand.self, KeysCommand.self, AuditCommand.self,

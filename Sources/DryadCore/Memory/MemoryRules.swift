@@ -1,7 +1,7 @@
 import Foundation
 
 /// The field rules for memory contexts.
-enum MemoryRules {
+public enum MemoryRules {
     static let maxDepth = 255
     static let maxChain = maxDepth + 1
 
@@ -28,7 +28,7 @@ enum MemoryRules {
     }
 
     /// The longest time to live: a century keeps timestamps within four-digit years.
-    static let maxTTL: TimeInterval = 100 * 365 * 86_400
+    public static let maxTTL: TimeInterval = 100 * 365 * 86_400
 
     static func checkData(_ data: JSONValue, limit: Int) throws(DryadError) {
         guard case .object = data else { throw .invalidInput("data: expected a JSON object, got \(data.typeName)") }

@@ -61,7 +61,7 @@ enum OpenAPIDocument {
         let document: JSONValue = .object([
             "openapi": .string("3.1.0"),
             "info": .object([
-                "title": .string("dryad"), "version": .string("0.1.0"),
+                "title": .string("dryad"), "version": .string(DryadVersion.current),
                 "description": .string("Tool registry and agent memory. Errors are RFC 9457 problems with stable codes."),
             ]),
             "paths": .object(paths),

@@ -65,7 +65,7 @@ enum OpenAPISchemas {
     private static let toolDescription: JSONValue = .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(16_384)])
 
     /// `MemoryRules.maxTTL`: a century.
-    private static let memoryTTL = range("number", above: 0, to: 100 * 365 * 86_400)
+    private static let memoryTTL = range("number", above: 0, to: MemoryRules.maxTTL)
     private static let nonEmpty: JSONValue = .object(["type": .string("string"), "minLength": .integer(1)])
     private static let principalType = enumeration(Principal.Kind.allCases.map(\.rawValue))
     /// A tool reference: NAME, NAME@VERSION or an id (a UUID matches the name rule too).
