@@ -52,8 +52,7 @@ extension ToolsCommand {
             // still records the attempt, instead of leaving the tool running on its own. The
             // handlers go in before the run starts, so no signal can slip between the two.
             let interrupt = Interrupt()
-            let sources = await Self.cancelOnSignals(interrupt)
-            defer { sources.forEach { $0.cancel() } }
+            SignalPipe.install([SIGINT, SIGTERM]) { interrupt.fire() }
             let run = Task {
                 try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: principal)
             }
@@ -70,27 +69,6 @@ extension ToolsCommand {
                 Printer.error(code: failure.code, message: failure.commandLineMessage, format: global.output)
                 throw ExitCode(DryadMain.exitCode(for: failure))
             }
-        }
-
-        /// Routes SIGINT and SIGTERM to `interrupt`, returning once both sources are registered.
-        private static func cancelOnSignals(_ interrupt: Interrupt) async -> [any DispatchSourceSignal] {
-            var sources: [any DispatchSourceSignal] = []
-            for number in [SIGINT, SIGTERM] {
-                #if canImport(Darwin)
-                    // Darwin delivers signal sources through kqueue only when the signal is ignored;
-                    // Linux's libdispatch installs its own handler and must not see SIG_IGN.
-                    signal(number, SIG_IGN)
-                #endif
-                let source = DispatchSource.makeSignalSource(signal: number)
-                source.setEventHandler { interrupt.fire() }
-                // Registration is asynchronous: wait for it so an early signal is not missed.
-                await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
-                    source.setRegistrationHandler { registered.resume() }
-                    source.resume()
-                }
-                sources.append(source)
-            }
-            return sources
         }
     }
 
