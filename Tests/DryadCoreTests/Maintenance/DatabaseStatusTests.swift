@@ -43,7 +43,7 @@ import Testing
         #expect(CompletionSource.candidates(.tools, prefix: "%", path: path).isEmpty)
         #expect(CompletionSource.candidates(.tools, prefix: "web", path: folder.path + "/missing.db").isEmpty)
         let notDryad = folder.path + "/other.db"
-        FileManager.default.createFile(atPath: notDryad, contents: Data("not sqlite".utf8))
+        _ = FileManager.default.createFile(atPath: notDryad, contents: Data("not sqlite".utf8))
         #expect(CompletionSource.candidates(.tools, prefix: "", path: notDryad).isEmpty)
     }
 }
