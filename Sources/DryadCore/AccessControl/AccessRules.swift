@@ -1,11 +1,34 @@
-import Foundation
-import GRDB
-
-/// The access rules, evaluated inside the transaction of the operation they guard.
+/// The access rules: who may do what, decided from facts the stores read (a principal's grants
+/// on a tool, the share that reaches a context), never from SQL of their own.
 ///
-/// Admins may do everything; everyone else is denied unless a rule below allows it.
+/// Admins may do everything; everyone else is denied unless a rule below allows it. The rules
+/// are pure functions, so they stay one piece of code whichever backend the stores run on;
+/// `AccessCheck` fetches the facts inside the transaction of the operation they guard.
 enum AccessRules {
-    static func requireAdmin(_ principal: Principal, in db: Database) throws {
+    /// What an operation needs before any resource is looked at.
+    enum Requirement: Equatable {
+        /// Only admins: refused before the operation's transaction starts.
+        case admin
+        /// Decided by the operation on the resources it touches (grants, ownership, shares).
+        case perResource
+    }
+
+    /// Which operations are admin-only: one exhaustive table, so a new action must answer it.
+    static func requirement(for action: AuditAction) -> Requirement {
+        switch action {
+        case .apply, .applyCreate, .applyUpdate, .auditList, .auditPrune, .auditVerify, .dbBackup, .dbCheck, .dbRestore, .dbRestoreCheck, .dbStatus,
+            .dbVacuum, .exportBundle, .importBundle, .keysRotate, .memoryPurge, .permsCheck, .permsGrant, .permsList, .permsRevoke, .principalsAdd,
+            .principalsDisable, .principalsList, .principalsRemove, .principalsSetLimit, .principalsShow, .tokensIssue, .tokensList, .tokensRevoke:
+            .admin
+        case .authAs, .authToken, .errorsList, .errorsLog, .errorsResolve, .executionsShow, .memoryChildren, .memoryDelete, .memoryGet, .memoryHistory,
+            .memoryList, .memoryParents, .memorySearch, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate, .serveRequest, .sessionsEnd,
+            .sessionsList, .sessionsShow, .sessionsStart, .toolsDelete, .toolsExecute, .toolsGet, .toolsHistory, .toolsList, .toolsRegister,
+            .toolsStats, .toolsUpdate:
+            .perResource
+        }
+    }
+
+    static func requireAdmin(_ principal: Principal) throws {
         guard principal.isAdmin else { throw adminDenial(principal) }
     }
 
@@ -26,69 +49,55 @@ enum AccessRules {
 
     // MARK: - Tools
 
-    /// Whether `principal` holds `level` on a tool, and the rule that says so.
-    /// `execute` and `write` each imply `read`.
-    static func toolDecision(_ principal: Principal, toolID: String, level: ToolLevel, in db: Database) throws -> (allowed: Bool, reason: String) {
+    /// Whether `principal` holds `level` on a tool given the grants on it that reach them
+    /// (by name or by type), and the rule that says so. `execute` and `write` each imply `read`.
+    static func toolDecision(_ principal: Principal, level: ToolLevel, grants: [HeldGrant]) -> (allowed: Bool, reason: String) {
         if principal.isAdmin { return (true, "role admin") }
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT level, principal_name FROM tool_permission WHERE tool_id = ? AND (principal_name = ? OR principal_type = ?)"),
-            arguments: [toolID, principal.name, principal.kind.rawValue])
-        for row in rows {
-            let granted = ToolLevel(rawValue: row["level"]) ?? .read
-            if granted == level || level == .read {
-                let holder: String? = row["principal_name"]
-                return (true, "grant \(granted.rawValue) to " + (holder.map { "principal \($0)" } ?? "type \(principal.kind.rawValue)"))
-            }
+        for grant in grants where grant.level == level || level == .read {
+            return (true, "grant \(grant.level.rawValue) to " + (grant.holder.map { "principal \($0)" } ?? "type \(principal.kind.rawValue)"))
         }
-        return (false, rows.isEmpty ? "no grant" : "no \(level.rawValue) grant")
+        return (false, grants.isEmpty ? "no grant" : "no \(level.rawValue) grant")
     }
 
     /// Requires `level` on `tool`: a tool the principal cannot read is "not found" so names do not leak.
     @discardableResult
-    static func requireTool(_ level: ToolLevel, _ tool: ToolVersion, _ principal: Principal, in db: Database) throws -> String {
-        let decision = try toolDecision(principal, toolID: tool.id, level: level, in: db)
+    static func requireTool(_ level: ToolLevel, _ tool: ToolVersion, _ principal: Principal, grants: [HeldGrant]) throws -> String {
+        let decision = toolDecision(principal, level: level, grants: grants)
         if decision.allowed { return decision.reason }
-        if level != .read, try toolDecision(principal, toolID: tool.id, level: .read, in: db).allowed {
+        if level != .read, toolDecision(principal, level: .read, grants: grants).allowed {
             throw Denial(error: .permissionDenied("\(principal.name) may not \(level.rawValue) tool \(tool.reference)"), reason: decision.reason)
         }
         throw Denial(error: .notFound("tool \(tool.name) not found"), reason: decision.reason)
     }
 
-    /// An SQL condition (on `t.id`) limiting a listing to the tools the principal can read; nil for admins.
-    static func readableTools(_ principal: Principal, column: String = "t.id") -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
-        if principal.isAdmin { return nil }
-        return (
-            "EXISTS (SELECT 1 FROM tool_permission p WHERE p.tool_id = \(column) AND (p.principal_name = ? OR p.principal_type = ?))",
-            [principal.name, principal.kind.rawValue]
-        )
+    /// Which tools a listing may show the principal: tools hold grants by name or by type.
+    static func visibleTools(_ principal: Principal) -> Visibility {
+        principal.isAdmin ? .everything : .reachedBy(name: principal.name, kind: principal.kind)
     }
 
     // MARK: - Memory
 
-    /// What `principal` may do with a context: admins and owners write; shares of the context or
-    /// any ancestor give their level; anyone else nothing. Only agents own or receive shares.
-    static func contextAccess(_ principal: Principal, contextID: String, owner: String, in db: Database) throws -> (access: MemoryAccess?, reason: String) {
+    /// What `principal` may do with a context owned by `owner`, given the strongest share that
+    /// reaches them through the context or an ancestor: admins and owners write; a share gives its
+    /// level; anyone else nothing. Only agents own or receive shares.
+    static func contextAccess(_ principal: Principal, owner: String, share: MemoryAccess?) -> (access: MemoryAccess?, reason: String) {
         if principal.isAdmin { return (.write, "role admin") }
         guard principal.kind == .agent else { return (nil, "only agents hold memory") }
         if owner == principal.name { return (.write, "owner") }
-        let level = try String.fetchOne(
-            db,
-            sql: """
-                WITH RECURSIVE chain(id, parent_id, n) AS (
-                    SELECT id, parent_id, 0 FROM memory_context WHERE id = ?
-                    UNION ALL SELECT c.id, c.parent_id, chain.n + 1 FROM memory_context c JOIN chain ON c.id = chain.parent_id
-                    WHERE chain.n < \(MemoryRules.maxChain))
-                SELECT max(s.access) FROM memory_share s JOIN chain ON s.context_id = chain.id WHERE s.agent_id = ?
-                """,
-            arguments: [contextID, principal.name])
-        guard let level, let access = MemoryAccess(rawValue: level) else { return (nil, "not shared") }
-        return (access, "shared \(access.rawValue)")
+        guard let share else { return (nil, "not shared") }
+        return (share, "shared \(share.rawValue)")
+    }
+
+    /// Whether the facts `contextAccess` needs beyond the context itself (shares) are worth
+    /// reading: admins, owners and non-agents are decided without them.
+    static func needsShares(_ principal: Principal, owner: String) -> Bool {
+        !principal.isAdmin && principal.kind == .agent && owner != principal.name
     }
 
     /// Requires read (or write) access to a context; a context the principal cannot read is "not found".
     @discardableResult
-    static func requireContext(_ needed: MemoryAccess, _ context: MemoryContext, _ principal: Principal, in db: Database) throws -> String {
-        let (access, reason) = try contextAccess(principal, contextID: context.id, owner: context.agentID, in: db)
+    static func requireContext(_ needed: MemoryAccess, _ context: MemoryContext, _ principal: Principal, share: MemoryAccess?) throws -> String {
+        let (access, reason) = contextAccess(principal, owner: context.agentID, share: share)
         switch (needed, access) {
         case (_, .write?), (.read, .read?): return reason
         case (.write, .read?):
@@ -98,18 +107,11 @@ enum AccessRules {
         }
     }
 
-    /// An SQL condition (on `c.`) limiting a listing to the contexts the principal can read; nil for admins.
-    static func readableContexts(_ principal: Principal) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
-        if principal.isAdmin { return nil }
-        guard principal.kind == .agent else { return ("0", []) }
-        return (
-            """
-            (c.agent_id = ? OR c.id IN (
-                WITH RECURSIVE shared(id) AS (
-                    SELECT context_id FROM memory_share WHERE agent_id = ?
-                    UNION SELECT m.id FROM memory_context m JOIN shared ON m.parent_id = shared.id)
-                SELECT id FROM shared))
-            """, [principal.name, principal.name]
-        )
+    /// Which contexts a listing may show the principal: their own and those shared with them
+    /// (with their descendants).
+    static func visibleContexts(_ principal: Principal) -> Visibility {
+        if principal.isAdmin { return .everything }
+        guard principal.kind == .agent else { return .nothing }
+        return .reachedBy(name: principal.name, kind: principal.kind)
     }
 }

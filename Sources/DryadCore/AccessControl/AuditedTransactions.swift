@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension DryadDatabase {
-    /// Runs `body` in one write transaction together with the audit entry that records the
+    /// Decides an admin-only action (`authorize`), then runs `body` in one write transaction together with the audit entry that records the
     /// allowed decision: if the entry cannot be written, the change does not happen. A `Denial`
     /// thrown by `body` rolls the change back and is audited in a transaction of its own.
     /// `skipAudit` lets an operation whose result is its own record (an import that brings the
@@ -14,6 +14,7 @@ extension DryadDatabase {
         skipAudit: (@Sendable (T) -> Bool)? = nil
     ) async throws(DryadError) -> T {
         let at = now()
+        try await authorize(principal, action, resource, at: at)
         if action.isRead {
             switch readAudit {
             case .immediate: break
@@ -70,6 +71,13 @@ extension DryadDatabase {
         } catch {
             throw try await refusal(for: error, principal, action, resource, at: at)
         }
+    }
+
+    /// Refuses (and audits) an admin-only action for anyone else before any transaction starts:
+    /// `AccessRules.requirement(for:)` says which actions those are.
+    func authorize(_ principal: Principal, _ action: AuditAction, _ resource: String, at: String? = nil) async throws(DryadError) {
+        guard AccessRules.requirement(for: action) == .admin, !principal.isAdmin else { return }
+        throw try await refusal(for: AccessRules.adminDenial(principal), principal, action, resource, at: at)
     }
 
     /// What a failed audited operation throws: a `Denial` is audited (in a transaction of its

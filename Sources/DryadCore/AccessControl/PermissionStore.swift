@@ -9,7 +9,6 @@ public struct PermissionStore: Sendable {
     public func grant(_ tool: String, to grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant {
         let now = database.now()
         return try await database.audited(principal, .permsGrant, "tool:\(tool)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
             let (name, type) = try Self.columns(grantee, in: db)
             try db.execute(
@@ -21,7 +20,6 @@ public struct PermissionStore: Sendable {
 
     public func revoke(_ tool: String, from grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant {
         try await database.audited(principal, .permsRevoke, "tool:\(tool)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
             guard let existing = try Self.grants(toolID: target.id, grantee: grantee, level: level, in: db).first else {
                 throw DryadError.notFound("no such grant on tool \(target.name)")
@@ -36,7 +34,6 @@ public struct PermissionStore: Sendable {
 
     public func list(tool: String?, principal name: String?, as principal: Principal) async throws(DryadError) -> [ToolGrant] {
         try await database.audited(principal, .permsList, "permissions") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let tool {
@@ -55,12 +52,34 @@ public struct PermissionStore: Sendable {
     /// Whether `name` holds `level` on `tool`, and why: what `perms check` prints.
     public func check(_ tool: String, principal name: String, level: ToolLevel, as principal: Principal) async throws(DryadError) -> AccessDecision {
         try await database.audited(principal, .permsCheck, "tool:\(tool)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
             let record = try PrincipalStore.fetch(name, in: db)
             if record.disabled { return AccessDecision(allowed: false, reason: "principal disabled") }
-            let decision = try AccessRules.toolDecision(record.principal(requestID: nil), toolID: target.id, level: level, in: db)
+            let decision = try AccessCheck.toolDecision(record.principal(requestID: nil), toolID: target.id, level: level, in: db)
             return AccessDecision(allowed: decision.allowed, reason: decision.reason)
+        }
+    }
+
+    /// The grants on a tool that reach a principal, by name or by type.
+    static func grants(on toolID: String, reaching name: String, kind: Principal.Kind, in db: Database) throws -> [HeldGrant] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT level, principal_name FROM tool_permission WHERE tool_id = ? AND (principal_name = ? OR principal_type = ?)"),
+            arguments: [toolID, name, kind.rawValue]
+        ).map { row in HeldGrant(level: ToolLevel(rawValue: row["level"]) ?? .read, holder: row["principal_name"]) }
+    }
+
+    /// An SQL condition on a tool id column limiting a listing to what `visibility` allows; nil for everything.
+    static func visibleToolsCondition(_ visibility: Visibility, column: String = "t.id") -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+        switch visibility {
+        case .everything:
+            return nil
+        case .nothing:
+            return ("0", [])
+        case .reachedBy(let name, let kind):
+            return (
+                "EXISTS (SELECT 1 FROM tool_permission p WHERE p.tool_id = \(column) AND (p.principal_name = ? OR p.principal_type = ?))",
+                [name, kind.rawValue]
+            )
         }
     }
 

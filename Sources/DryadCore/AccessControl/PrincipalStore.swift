@@ -24,7 +24,6 @@ public struct PrincipalStore: Sendable {
         guard Self.isValidName(name) else { throw Self.invalidName(name) }
         let now = database.now()
         return try await database.audited(principal, .principalsAdd, "principal:\(name)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             if try Self.fetchOptional(name, in: db) != nil { throw DryadError.conflict("principal \(name) already exists") }
             try db.execute(
                 sql: "INSERT INTO principal (name, type, role, created_at) VALUES (?, ?, ?, ?)",
@@ -35,14 +34,12 @@ public struct PrincipalStore: Sendable {
 
     public func list(as principal: Principal) async throws(DryadError) -> [PrincipalRecord] {
         try await database.audited(principal, .principalsList, "principals") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             return try Row.fetchAll(db, sql: "SELECT * FROM principal ORDER BY name").map(Self.decode)
         }
     }
 
     public func show(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
         try await database.audited(principal, .principalsShow, "principal:\(name)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             return try Self.fetch(name, in: db)
         }
     }
@@ -50,7 +47,6 @@ public struct PrincipalStore: Sendable {
     /// Disables a principal: its tokens stop working and `--as` refuses it.
     public func disable(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
         try await database.audited(principal, .principalsDisable, "principal:\(name)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             _ = try Self.fetch(name, in: db)
             try db.execute(sql: "UPDATE principal SET disabled = 1 WHERE name = ?", arguments: [name])
             return try Self.fetch(name, in: db)
@@ -60,7 +56,6 @@ public struct PrincipalStore: Sendable {
     /// Removes a principal with its grants and tokens.
     public func remove(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
         try await database.audited(principal, .principalsRemove, "principal:\(name)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             let record = try Self.fetch(name, in: db)
             try db.execute(sql: "DELETE FROM principal WHERE name = ?", arguments: [name])
             return record
@@ -71,7 +66,6 @@ public struct PrincipalStore: Sendable {
     public func setLimit(_ name: String, rate: Double, burst: Int, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
         _ = try RateLimit.checked(rate: rate, burst: Double(burst))
         return try await database.audited(principal, .principalsSetLimit, "principal:\(name)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             _ = try Self.fetch(name, in: db)
             try db.execute(sql: "UPDATE principal SET rate = ?, burst = ? WHERE name = ?", arguments: [rate, burst, name])
             return try Self.fetch(name, in: db)

@@ -21,7 +21,6 @@ public struct TokenService: Sendable {
         let now = database.clock()
         let id = UUID().uuidString.lowercased()
         let (record, secret) = try await database.audited(principal, .tokensIssue, "principal:\(subject)") { db, note in
-            try AccessRules.requireAdmin(principal, in: db)
             let target = try PrincipalStore.fetch(subject, in: db)
             guard !target.disabled else { throw DryadError.conflict("principal \(subject) is disabled") }
             let key = try Self.currentKey(now: now, in: db)
@@ -48,7 +47,6 @@ public struct TokenService: Sendable {
 
     public func list(as principal: Principal) async throws(DryadError) -> [TokenRecord] {
         try await database.audited(principal, .tokensList, "tokens") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             return try Row.fetchAll(db, sql: "SELECT * FROM token ORDER BY issued_at, id").map(Self.decode)
         }
     }
@@ -56,7 +54,6 @@ public struct TokenService: Sendable {
     public func revoke(_ id: String, as principal: Principal) async throws(DryadError) -> TokenRecord {
         let now = database.now()
         return try await database.audited(principal, .tokensRevoke, "token:\(id)") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [id]) else {
                 throw DryadError.notFound("token \(id) not found")
             }
@@ -70,7 +67,6 @@ public struct TokenService: Sendable {
     public func rotateKey(as principal: Principal) async throws(DryadError) -> String {
         let now = database.clock()
         return try await database.audited(principal, .keysRotate, "keys") { db, note in
-            try AccessRules.requireAdmin(principal, in: db)
             let kid = try Self.createKey(now: now, in: db)
             // Keys that no live token needs any more can go.
             try db.execute(

@@ -84,7 +84,7 @@ public struct ExecutionLog: Sendable {
                     scope = " AND +tool_id = ?"
                     scopeArguments = [toolID]
                 }
-            } else if let readable = AccessRules.readableTools(principal) {
+            } else if let readable = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal)) {
                 note.reason = "readable tools only"
                 scope = " AND +tool_id IN (SELECT t.id FROM tool_registry t WHERE \(readable.sql))"
                 scopeArguments = readable.arguments
@@ -164,7 +164,7 @@ public struct ExecutionLog: Sendable {
             throw Denial(error: hidden, reason: "deleted tools are for admins")
         }
         do {
-            return (try AccessRules.requireTool(.read, tool, principal, in: db), tool.id)
+            return (try AccessCheck.requireTool(.read, tool, principal, in: db), tool.id)
         } catch var denial as Denial {
             denial.error = hidden
             throw denial

@@ -32,8 +32,8 @@ public struct ToolRunner: Sendable {
         let decision: Result<(tool: ToolVersion, reason: String, mayExecute: Bool), Denial> = try await database.read { db in
             let tool = try ToolRegistry.resolve(reference, in: db)
             do {
-                let reason = try AccessRules.requireTool(.read, tool, principal, in: db)
-                let execute = try AccessRules.toolDecision(principal, toolID: tool.id, level: .execute, in: db)
+                let reason = try AccessCheck.requireTool(.read, tool, principal, in: db)
+                let execute = try AccessCheck.toolDecision(principal, toolID: tool.id, level: .execute, in: db)
                 if let sessionID {
                     let session = try SessionStore.fetch(sessionID, in: db)
                     _ = try SessionStore.requireOwner(session, principal)

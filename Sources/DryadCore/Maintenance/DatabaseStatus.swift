@@ -26,7 +26,6 @@ extension DryadDatabase {
     public func status(as principal: Principal) async throws(DryadError) -> DatabaseStatus {
         let path = self.path
         return try await audited(principal, .dbStatus, "database") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             let row = try Row.fetchOne(
                 db,
                 sql: """

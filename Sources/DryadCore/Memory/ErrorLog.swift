@@ -25,7 +25,7 @@ public struct ErrorLog: Sendable {
         return try await database.audited(principal, .errorsLog, "error:\(id)") { db, note in
             if let contextID {
                 // Tying an error to a context needs read access to it.
-                note.reason = try AccessRules.requireContext(.read, try MemoryStore.fetch(contextID, now: now, in: db), principal, in: db)
+                note.reason = try AccessCheck.requireContext(.read, try MemoryStore.fetch(contextID, now: now, in: db), principal, in: db)
             }
             try db.execute(
                 sql: """

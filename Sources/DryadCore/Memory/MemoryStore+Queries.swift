@@ -9,7 +9,7 @@ extension MemoryStore {
         let now = database.now()
         return try await database.audited(principal, .memoryGet, "memory:\(id)") { db, note in
             var context = try Self.fetch(id, now: now, in: db)
-            note.reason = try AccessRules.requireContext(.read, context, principal, in: db)
+            note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
             return context
         }
@@ -37,7 +37,7 @@ extension MemoryStore {
     ) async throws(DryadError) -> Item {
         try await database.audited(principal, .memoryGet, "memory:\(id)", cache: cache) { db, note in
             var context = try Self.fetch(id, now: now, in: db)
-            note.reason = try AccessRules.requireContext(.read, context, principal, in: db)
+            note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
             // The context's own data is already parsed; the chain starts at its parent.
             let ancestors = try context.parentID.map { try Self.chain(from: $0, in: db) } ?? []
@@ -64,7 +64,7 @@ extension MemoryStore {
     public func parents(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
         let now = database.now()
         return try await database.audited(principal, .memoryParents, "memory:\(id)") { db, note in
-            note.reason = try AccessRules.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
+            note.reason = try AccessCheck.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
             let ids = try Self.chain(from: id, in: db).dropFirst().map { $0.id }
             try Self.requireReadableAncestors(ids, principal, now: now, in: db)
             return try Self.contexts(ids, in: db)
@@ -75,7 +75,7 @@ extension MemoryStore {
     public func children(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
         let now = database.now()
         return try await database.audited(principal, .memoryChildren, "memory:\(id)") { db, note in
-            note.reason = try AccessRules.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
+            note.reason = try AccessCheck.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
             var children: [MemoryContext]
             if recursive {
                 children = try db.makeStatement(
@@ -96,7 +96,7 @@ extension MemoryStore {
             children = try Self.withShares(children, in: db)
             if !principal.isAdmin {
                 children = try children.filter { child in
-                    try AccessRules.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access != nil
+                    try AccessCheck.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access != nil
                 }
             }
             return children
@@ -108,7 +108,7 @@ extension MemoryStore {
         let now = database.now()
         return try await database.audited(principal, .memoryHistory, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: now, in: db)
-            note.reason = try AccessRules.requireContext(.read, current, principal, in: db)
+            note.reason = try AccessCheck.requireContext(.read, current, principal, in: db)
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM memory_version WHERE context_id = ? ORDER BY version", arguments: [id]
             ).map { row in
@@ -130,7 +130,7 @@ extension MemoryStore {
     public func list(_ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
         let page = try page.validated()
         var (conditions, arguments) = Self.filters(query, now: database.now(), alias: "c.")
-        if let readable = AccessRules.readableContexts(principal) {
+        if let readable = Self.visibleContextsCondition(AccessRules.visibleContexts(principal)) {
             conditions.append(readable.sql)
             arguments += readable.arguments
         }
@@ -195,7 +195,7 @@ extension MemoryStore {
         var (conditions, arguments) = Self.filters(query, now: now, alias: "c.")
         conditions.insert("memory_fts MATCH ?", at: 0)
         arguments.insert(match, at: 0)
-        if let readable = AccessRules.readableContexts(principal) {
+        if let readable = Self.visibleContextsCondition(AccessRules.visibleContexts(principal)) {
             conditions.append(readable.sql)
             arguments += readable.arguments
         }
@@ -295,7 +295,7 @@ extension MemoryStore {
     static func requireReadableAncestors(_ ids: [String], _ principal: Principal, now: String, in db: Database) throws {
         guard !principal.isAdmin else { return }
         for ancestor in try contexts(ids, in: db)
-        where try AccessRules.contextAccess(principal, contextID: ancestor.id, owner: ancestor.agentID, in: db).access == nil {
+        where try AccessCheck.contextAccess(principal, contextID: ancestor.id, owner: ancestor.agentID, in: db).access == nil {
             throw Denial(error: .permissionDenied("\(principal.name) may not read ancestor context \(ancestor.id)"), reason: "ancestor not readable")
         }
     }

@@ -42,7 +42,7 @@ public struct MemoryStore: Sendable {
     /// Admins store anything; an agent stores its own contexts, under parents it may write.
     static func requireStore(_ draft: MemoryDraft, _ principal: Principal, now: Date, in db: Database) throws -> String {
         if let parentID = draft.parentID, let parent = try? fetch(parentID, now: Timestamp.format(now), in: db) {
-            try AccessRules.requireContext(.write, parent, principal, in: db)
+            try AccessCheck.requireContext(.write, parent, principal, in: db)
         }
         if principal.isAdmin { return "role admin" }
         guard principal.kind == .agent, draft.agentID == principal.name else {
@@ -53,7 +53,7 @@ public struct MemoryStore: Sendable {
 
     /// Sharing and deleting belong to the owner (and admins).
     static func requireOwner(_ context: MemoryContext, _ principal: Principal, in db: Database) throws -> String {
-        let reason = try AccessRules.requireContext(.read, context, principal, in: db)
+        let reason = try AccessCheck.requireContext(.read, context, principal, in: db)
         guard principal.isAdmin || context.agentID == principal.name else {
             throw Denial(error: .permissionDenied("only the owner of context \(context.id) may do this"), reason: "not the owner")
         }
@@ -150,7 +150,7 @@ public struct MemoryStore: Sendable {
         let limit = maxDataBytes
         return try await database.audited(principal, .memoryUpdate, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: nowText, in: db)
-            note.reason = try AccessRules.requireContext(.write, current, principal, in: db)
+            note.reason = try AccessCheck.requireContext(.write, current, principal, in: db)
             var merged = false
             var data: JSONValue
             switch change.content {
@@ -273,7 +273,6 @@ public struct MemoryStore: Sendable {
     public func purge(as principal: Principal) async throws(DryadError) -> Int {
         let now = database.now()
         return try await database.audited(principal, .memoryPurge, "memory") { db, _ in
-            try AccessRules.requireAdmin(principal, in: db)
             try db.execute(sql: "DELETE FROM memory_context WHERE visible_until IS NOT NULL AND visible_until <= ?", arguments: [now])
             return db.changesCount
         }
@@ -347,6 +346,42 @@ public struct MemoryStore: Sendable {
             }
         for (contextID, share) in rows { result[contextID, default: []].append(share) }
         return result
+    }
+
+    /// The strongest share of a context or any of its ancestors held by `agent`.
+    static func shareReaching(_ contextID: String, agent: String, in db: Database) throws -> MemoryAccess? {
+        let level = try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    WITH RECURSIVE chain(id, parent_id, n) AS (
+                        SELECT id, parent_id, 0 FROM memory_context WHERE id = ?
+                        UNION ALL SELECT c.id, c.parent_id, chain.n + 1 FROM memory_context c JOIN chain ON c.id = chain.parent_id
+                        WHERE chain.n < \(MemoryRules.maxChain))
+                    SELECT max(s.access) FROM memory_share s JOIN chain ON s.context_id = chain.id WHERE s.agent_id = ?
+                    """),
+            arguments: [contextID, agent])
+        return level.flatMap(MemoryAccess.init(rawValue:))
+    }
+
+    /// An SQL condition (on `c.`) limiting a listing to what `visibility` allows: a principal's
+    /// own contexts and those shared with them, with their descendants; nil for everything.
+    static func visibleContextsCondition(_ visibility: Visibility) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+        switch visibility {
+        case .everything:
+            return nil
+        case .nothing:
+            return ("0", [])
+        case .reachedBy(let name, _):
+            return (
+                """
+                (c.agent_id = ? OR c.id IN (
+                    WITH RECURSIVE shared(id) AS (
+                        SELECT context_id FROM memory_share WHERE agent_id = ?
+                        UNION SELECT m.id FROM memory_context m JOIN shared ON m.parent_id = shared.id)
+                    SELECT id FROM shared))
+                """, [name, name]
+            )
+        }
     }
 
     /// Attaches their shares to contexts, in one query.

@@ -17,10 +17,10 @@ public struct ToolRegistry: Sendable {
             let registered = try definitions.map { definition in
                 // A new name needs an admin; a new version of a known tool needs write on it.
                 if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db) {
-                    reasons.insert(try AccessRules.requireTool(.write, existing, principal, in: db))
+                    reasons.insert(try AccessCheck.requireTool(.write, existing, principal, in: db))
                     try AccessRules.requireExecutorChoice(principal, tool: existing.name, from: existing.executor, to: definition.executor)
                 } else {
-                    try AccessRules.requireAdmin(principal, in: db)
+                    try AccessRules.requireAdmin(principal)
                     reasons.insert("role admin")
                 }
                 return try Self.insert(definition, at: now, in: db)
@@ -76,7 +76,7 @@ public struct ToolRegistry: Sendable {
         try await database.audited(principal, .toolsGet, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
-            note.reason = try AccessRules.requireTool(.read, tool, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.read, tool, principal, in: db)
             return tool
         }
     }
@@ -114,7 +114,7 @@ public struct ToolRegistry: Sendable {
         let page = try page.validated()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let readable = AccessRules.readableTools(principal) {
+        if let readable = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal)) {
             conditions.append(readable.sql)
             arguments += readable.arguments
         }
@@ -174,7 +174,7 @@ public struct ToolRegistry: Sendable {
         return try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
-            note.reason = try AccessRules.requireTool(.write, tool, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.write, tool, principal, in: db)
             switch changes.executor {
             case .replace(let executor)?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: executor)
             case .remove?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: nil)
@@ -200,7 +200,7 @@ public struct ToolRegistry: Sendable {
         return try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
-            note.reason = try AccessRules.requireTool(.write, tool, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.write, tool, principal, in: db)
             guard definition.name == tool.name, SemanticVersion(definition.version) == SemanticVersion(tool.version) else {
                 throw DryadError.invalidInput("the definition names \(definition.name)@\(definition.version), not \(tool.reference)")
             }
@@ -259,7 +259,7 @@ public struct ToolRegistry: Sendable {
         return try await database.audited(principal, .toolsDelete, "tool:\(reference)") { db, note in
             let target = try Self.resolve(reference, in: db)
             if case .version = reference { note.resource = "tool:\(target.reference)" } else { note.resource = "tool:\(target.name)" }
-            note.reason = try AccessRules.requireTool(.write, target, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.write, target, principal, in: db)
             try Precondition.check(ifRevision, current: target.revision, of: "tool \(target.reference)", counting: "revision")
             let deleted: [ToolVersion]
             if case .version = reference {

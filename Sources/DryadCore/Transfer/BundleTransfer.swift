@@ -35,11 +35,7 @@ public struct BundleTransfer: Sendable {
     ) async throws(DryadError) -> BundleSummary {
         try BundleSection.check(sections)
         let ordered = BundleSection.allCases.filter(sections.contains)
-        if !principal.isAdmin {
-            let denial = AccessRules.adminDenial(principal)
-            try await database.recordDenial(principal, .exportBundle, "bundle", reason: denial.reason)
-            throw denial.error
-        }
+        try await database.authorize(principal, .exportBundle, "bundle")
         let at = database.now()
         // A read snapshot keeps writers going; the audit entry follows, so it is not in this bundle.
         let summary = try await database.read { db in
@@ -87,7 +83,6 @@ public struct BundleTransfer: Sendable {
         as principal: Principal
     ) async throws(DryadError) -> BundleSummary {
         try await database.audited(principal, .importBundle, "bundle") { db, note in
-            try AccessRules.requireAdmin(principal, in: db)
             try Self.requireEmpty(db)
             // Rows arrive table by table; references are checked once, at the end. The pragma
             // lasts until the transaction ends, so turn it off for the writes that share it.

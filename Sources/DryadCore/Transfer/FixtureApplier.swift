@@ -29,7 +29,6 @@ public struct FixtureApplier: Sendable {
         let now = database.clock()
         let memory = database.memory
         let work: @Sendable (Database) throws -> [FixtureChange] = { db in
-            try AccessRules.requireAdmin(principal, in: db)
             var changes: [FixtureChange] = []
             for (position, (document, resource)) in parsed.enumerated() {
                 do {
@@ -350,6 +349,7 @@ extension DryadDatabase {
         _ principal: Principal, _ action: AuditAction,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(DryadError) -> T {
+        try await authorize(principal, action, "fixtures")
         do {
             return try await pool.writeWithoutTransaction { db in
                 var result: T?

@@ -69,12 +69,21 @@ import Testing
         let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath, "--max-connections", "2"])
         defer { if server.isRunning { server.terminate() } }
         let port = try #require(Int(address.split(separator: ":").last ?? ""))
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        // Each held connection is answered once (and kept alive), so the server has accepted
+        // both before the third arrives: a fixed sleep let a loaded machine accept the third
+        // before the first two.
         let held = [try Self.connect(port: port), try Self.connect(port: port)]
-        // Let the server accept both before the third arrives.
-        try await Task.sleep(for: .milliseconds(300))
+        for fd in held {
+            #expect(request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == request.count)
+            var answered = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            try #require(poll(&answered, 1, 10_000) == 1, "a held connection was not answered")
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let count = read(fd, &buffer, buffer.count)
+            #expect(String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        }
         let waiting = try Self.connect(port: port)
         defer { close(waiting) }
-        let request = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
         #expect(request.withUnsafeBytes { send(waiting, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == request.count)
         var probe = pollfd(fd: waiting, events: Int16(POLLIN), revents: 0)
         #expect(poll(&probe, 1, 700) == 0, "no answer while two connections are open")
