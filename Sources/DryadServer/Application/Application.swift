@@ -14,13 +14,12 @@ public func apiRoutes(database: DryadDatabase, configuration: ServerConfiguratio
     buildRouter(database: database, configuration: configuration).1.specs.map { ($0.method.rawValue, $0.path) }
 }
 
-/// Hummingbird's own log, warnings and errors only: its informational lines ("server started")
-/// are not in the access-log format and broke `--log-format json`; `serve` prints its address itself.
-private let frameworkLogger: Logger = {
-    var logger = Logger(label: "dryad")
-    logger.logLevel = .warning
-    return logger
-}()
+/// The server's logger: access records at info, Hummingbird's own lines only from warning up
+/// (its informational lines, "server started", are noise beside the access log; `serve` prints
+/// its address itself). One handler writes both in the `--log-format` chosen.
+func serverLogger(format: LogFormat, level: Logger.Level) -> Logger {
+    Logger(label: "dryad") { _ in ServerLogHandler(format: format, level: level) }
+}
 
 /// Builds the HTTP application over one database; `dryad serve` and the tests both call this.
 /// Fails only when the TLS certificate or key cannot be loaded.
@@ -36,6 +35,7 @@ public func buildApplication(
         )
     }
     let (router, _) = buildRouter(database: database, configuration: configuration)
+    let frameworkLogger = serverLogger(format: configuration.logFormat, level: .warning)
     let readLimit = TimeAmount.nanoseconds(Int64(configuration.requestReadTimeout / .nanoseconds(1)))
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [RequestReadDeadline(limit: readLimit)],
@@ -63,7 +63,7 @@ public func buildApplication(
 func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {
     let metrics = ServerMetrics()
     let router = Router(context: DryadContext.self)
-    router.add(middleware: EdgeMiddleware(log: AccessLog(format: AccessLog.Format(rawValue: configuration.logFormat) ?? .text), metrics: metrics))
+    router.add(middleware: EdgeMiddleware(log: AccessLog(logger: serverLogger(format: configuration.logFormat, level: .info)), metrics: metrics))
     var table = RouteTable()
 
     ProbesController(database: database, metrics: metrics).addRoutes(to: router, table: &table)

@@ -17,7 +17,7 @@ public struct ServerConfiguration: Sendable {
     public var maxBody: Int
     /// Rate limit for principals without their own (`principals set-limit`).
     public var defaultLimit: RateLimit
-    public var logFormat: String
+    public var logFormat: LogFormat
     /// dryad's environment: PATH/HOME/LANG and `${NAME}` in tools' HTTP headers and command env values.
     public var environment: [String: String]
     /// PEM certificate chain and private key; both set means HTTPS.
@@ -37,7 +37,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
-        defaultLimit: RateLimit = RateLimit(rate: 50, burst: 100), logFormat: String = "text",
+        defaultLimit: RateLimit = RateLimit(rate: 50, burst: 100), logFormat: LogFormat = .text,
         environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
         idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60), maxConnections: Int? = nil,
         tokenFailureLimit: RateLimit = RateLimit(rate: 1, burst: 20)
