@@ -16,12 +16,15 @@ struct Fixture {
     let database: DryadDatabase
     let admin: String
     let agent: String
+    /// The server's metrics, which the database counts into as `dryad serve`'s does.
+    let metrics = ServerMetrics()
 
     /// - Parameter cached: configure the database as `dryad serve` does (batched read audits, a read cache).
     init(cached: Bool = false) async throws {
         temporary = try TemporaryFolder(prefix: "dryad-server-tests")
         database = try DryadDatabase(
-            path: temporary.path + "/d.db", readAudit: cached ? .batched(interval: .milliseconds(5)) : .immediate, readCacheBytes: cached ? 1 << 20 : 0)
+            path: temporary.path + "/d.db", readAudit: cached ? .batched(interval: .milliseconds(5)) : .immediate, readCacheBytes: cached ? 1 << 20 : 0,
+            metrics: metrics.factory)
         if cached { await database.startAuditBatching() }
         let root = Principal.localOperator(user: "tester")
         _ = try await database.principals.add("ops", type: .user, role: .admin, as: root)
@@ -31,7 +34,9 @@ struct Fixture {
     }
 
     func app(_ configuration: ServerConfiguration = ServerConfiguration()) throws -> some ApplicationProtocol {
-        try buildApplication(database: database, configuration: configuration)
+        var configuration = configuration
+        configuration.metrics = metrics
+        return try buildApplication(database: database, configuration: configuration)
     }
 }
 

@@ -46,15 +46,16 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         runHandlersOnEventLoops()
         let environment = ProcessInfo.processInfo.environment
+        let metrics = ServerMetrics()
         let database = try DryadDatabase(
             path: try DatabaseLocation.resolve(explicit: db, environment: environment),
             readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
             readCacheBytes: readCache << 20,
-            limits: try .from(environment: environment))
+            limits: try .from(environment: environment), metrics: metrics.factory)
         let configuration = ServerConfiguration(
             host: host, port: port, maxBody: maxBody, defaultLimit: RateLimit(rate: rate, burst: burst),
             logFormat: LogFormat(rawValue: logFormat) ?? .text, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
-            maxConnections: maxConnections)
+            maxConnections: maxConnections, metrics: metrics)
         let address = (tlsCert == nil ? "http://" : "https://") + host
         let app = try buildApplication(database: database, configuration: configuration) { port in
             StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)

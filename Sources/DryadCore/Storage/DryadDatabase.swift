@@ -1,3 +1,4 @@
+import CoreMetrics
 import CSQLiteSettings
 import Foundation
 import GRDB
@@ -33,13 +34,14 @@ public final class DryadDatabase: Sendable {
     /// - Parameter readAudit: how allowed reads are audited (immediately for the CLI, batched for the server).
     /// - Parameter readCacheBytes: room for cached answers (`ReadCache`); 0 turns it off. Used only
     ///   when reads are not audited one by one, as a hit writes no transaction of its own.
+    /// - Parameter metrics: where the core's counts go (a server's Prometheus registry); none by default.
     public init(
         path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate, readCacheBytes: Int = 0, limits: Limits = Limits(),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() }, metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) throws(DryadError) {
         _ = Self.sqliteSettings
         self.path = path
-        self.readCache = readCacheBytes > 0 ? ReadCache(capacity: readCacheBytes) : nil
+        self.readCache = readCacheBytes > 0 ? ReadCache(capacity: readCacheBytes, metrics: metrics) : nil
         self.clock = clock
         self.readAudit = readAudit
         self.limits = limits

@@ -1,3 +1,4 @@
+import CoreMetrics
 import GRDB
 import Synchronization
 
@@ -64,12 +65,15 @@ final class ReadCache: Sendable {
     /// Bytes of answers kept at most; past it arbitrary entries are dropped.
     let capacity: Int
     private let shelves = Mutex<[Scope: Shelf]>([:])
-    /// Lookups answered from the cache and not, since the start.
-    let hits = Atomic<Int>(0)
-    let misses = Atomic<Int>(0)
+    /// Lookups answered from the cache and not (`dryad_read_cache_lookups_total{result=…}`),
+    /// counted through swift-metrics into whatever factory the database was given.
+    let hits: Counter
+    let misses: Counter
 
-    init(capacity: Int) {
+    init(capacity: Int, metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.capacity = capacity
+        self.hits = Counter(label: "dryad_read_cache_lookups_total", dimensions: [("result", "hit")], factory: metrics)
+        self.misses = Counter(label: "dryad_read_cache_lookups_total", dimensions: [("result", "miss")], factory: metrics)
     }
 
     /// The scope's current value, read in `db`'s snapshot.
@@ -108,9 +112,9 @@ final class ReadCache: Sendable {
         }
         withExtendedLifetime(stale) {}  // freed here, outside the lock
         if found == nil {
-            misses.add(1, ordering: .relaxed)
+            misses.increment()
         } else {
-            hits.add(1, ordering: .relaxed)
+            hits.increment()
         }
         return found
     }
@@ -160,11 +164,4 @@ struct CachedRead<T>: Sendable {
     let plan: ReadCache.Plan
     /// About the bytes an answer holds, for the cache's capacity.
     let cost: @Sendable (T) -> Int
-}
-
-extension DryadDatabase {
-    /// The read cache's hits and misses since the start; nil when it is off.
-    public var readCacheLookups: (hits: Int, misses: Int)? {
-        readCache.map { ($0.hits.load(ordering: .relaxed), $0.misses.load(ordering: .relaxed)) }
-    }
 }

@@ -61,7 +61,7 @@ public func buildApplication(
 }
 
 func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {
-    let metrics = ServerMetrics()
+    let metrics = configuration.metrics
     let router = Router(context: DryadContext.self)
     router.add(middleware: EdgeMiddleware(log: AccessLog(logger: serverLogger(format: configuration.logFormat, level: .info)), metrics: metrics))
     var table = RouteTable()

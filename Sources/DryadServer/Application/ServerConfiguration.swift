@@ -34,14 +34,17 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int?
     /// Failed token checks allowed per client address before it gets 429 (refilling at `rate` per second).
     public var tokenFailureLimit: RateLimit
+    /// `/metrics`: the server's collectors; open the database with its `factory` to include the core's counts.
+    public var metrics: ServerMetrics
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
         defaultLimit: RateLimit = RateLimit(rate: 50, burst: 100), logFormat: LogFormat = .text,
         environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
         idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60), maxConnections: Int? = nil,
-        tokenFailureLimit: RateLimit = RateLimit(rate: 1, burst: 20)
+        tokenFailureLimit: RateLimit = RateLimit(rate: 1, burst: 20), metrics: ServerMetrics = ServerMetrics()
     ) {
+        self.metrics = metrics
         self.host = host
         self.port = port
         self.maxBody = maxBody

@@ -2,9 +2,18 @@ import Foundation
 import Prometheus
 import Synchronization
 
-/// Prometheus metrics: requests by route and status, latency, executions, rate-limit denials.
-final class ServerMetrics: Sendable {
+import protocol CoreMetrics.MetricsFactory
+
+/// Prometheus metrics: requests by route and status, latency, executions, rate-limit denials,
+/// and whatever the core counts through swift-metrics (the read cache's lookups) when the
+/// database was opened with `factory`.
+public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+
+    public init() {}
+
+    /// The swift-metrics factory to open a served database with, so its counts land here.
+    public var factory: any MetricsFactory { PrometheusMetricsFactory(registry: registry) }
     private static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
@@ -64,19 +73,9 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.limited).increment()
     }
 
-    /// The Prometheus text exposition, with the read cache's counts when it is on.
-    func text(readCache: (hits: Int, misses: Int)? = nil) -> String {
-        var text = registry.emitToString()
-        if let readCache {
-            // Counted by the core, which does not use swift-metrics: written here at scrape time.
-            text += """
-                # HELP dryad_read_cache_lookups_total Read cache lookups by result.
-                # TYPE dryad_read_cache_lookups_total counter
-                dryad_read_cache_lookups_total{result="hit"} \(readCache.hits)
-                dryad_read_cache_lookups_total{result="miss"} \(readCache.misses)
-
-                """
-        }
-        return text
+    /// The Prometheus text exposition: the server's own collectors and what the core counted
+    /// through `factory`.
+    func text() -> String {
+        registry.emitToString()
     }
 }

@@ -25,7 +25,7 @@ struct ProbesController: Sendable {
 
     /// Prometheus metrics.
     @Sendable func prometheus(_ request: Request, context: DryadContext) async throws -> Response {
-        let text = metrics.text(readCache: database.readCacheLookups)
+        let text = metrics.text()
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

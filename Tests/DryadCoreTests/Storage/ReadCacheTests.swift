@@ -1,6 +1,7 @@
 import DryadTestSupport
 import Foundation
 import GRDB
+import MetricsTestKit
 import Testing
 
 @testable import DryadCore
@@ -15,19 +16,25 @@ import Testing
     let server: DryadDatabase
     /// Another process's handle on the same file (the CLI): no cache, immediate audits.
     let other: DryadDatabase
+    /// Where the server's cache counts its lookups (swift-metrics).
+    let metrics = TestMetrics()
 
     init() async throws {
         folder = try TemporaryFolder()
         let clock = MemoryTestClock()
         self.clock = clock
         server = try DryadDatabase(
-            path: folder.path + "/d.db", readAudit: .batched(interval: .milliseconds(5)), readCacheBytes: 1 << 20, clock: { clock.now })
+            path: folder.path + "/d.db", readAudit: .batched(interval: .milliseconds(5)), readCacheBytes: 1 << 20, clock: { clock.now }, metrics: metrics)
         other = try DryadDatabase(path: folder.path + "/d.db", clock: { clock.now })
         await server.startAuditBatching()
     }
 
     var cache: ReadCache { get throws { try #require(server.readCache) } }
-    var hits: Int { get throws { try cache.hits.load(ordering: .relaxed) } }
+    var hits: Int64 { get throws { try lookups("hit") } }
+
+    func lookups(_ result: String) throws -> Int64 {
+        try metrics.expectCounter("dryad_read_cache_lookups_total", [("result", result)]).totalValue
+    }
 
     func names(_ page: Page<EncodedJSON>) throws -> [String] {
         try page.items.map { try #require(try JSONValue.parse(String(decoding: $0.bytes, as: UTF8.self)).objectValue?["name"]?.stringValue) }
@@ -115,7 +122,7 @@ import Testing
         _ = try await other.memory.store(MemoryDraft(agentID: "a1", data: .object(["note": .string("fig")])), as: testOperator)
         let query = MemoryQuery(since: clock.now.addingTimeInterval(-3600))
         for _ in 0..<2 { _ = try await server.memory.searchEncoded("fig", query, as: testOperator) }
-        #expect(try cache.misses.load(ordering: .relaxed) == 0, "not even looked up")
+        #expect(try lookups("miss") == 0, "not even looked up")
         #expect(try hits == 0)
     }
 
