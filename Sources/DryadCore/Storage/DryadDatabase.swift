@@ -1,5 +1,5 @@
-import CoreMetrics
 import CSQLiteSettings
+import CoreMetrics
 import Foundation
 import GRDB
 import Synchronization
