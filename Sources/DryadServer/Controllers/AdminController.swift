@@ -8,27 +8,37 @@ struct AdminController: Sendable {
     let maxBody: Int
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
-        table.add(.post, "principals", "Add a principal.", on: group, body: "{name, type, role}", use: self.addPrincipal)
-        table.add(.get, "principals", "List principals.", on: group, use: self.listPrincipals)
-        table.add(.get, "principals/{name}", "Show a principal.", on: group, use: self.showPrincipal)
-        table.add(.post, "principals/{name}/disable", "Disable a principal.", on: group, use: self.disablePrincipal)
-        table.add(.delete, "principals/{name}", "Remove a principal.", on: group, use: self.removePrincipal)
-        table.add(.put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: "{rate, burst}", use: self.setPrincipalLimit)
-        table.add(.post, "permissions", "Grant a level on a tool.", on: group, body: "{tool, principal | principal_type, level}", use: self.grant)
-        table.add(.delete, "permissions", "Revoke a grant.", on: group, query: ["tool", "principal", "principal_type", "level"], use: self.revoke)
-        table.add(.get, "permissions", "List grants.", on: group, query: ["tool", "principal"], use: self.listGrants)
+        table.add(
+            .post, "principals", "Add a principal.", on: group, body: RequestBody("PrincipalRequest", "{name, type, role}"), success: .created,
+            response: "Principal", use: self.addPrincipal)
+        table.add(.get, "principals", "List principals.", on: group, response: "PrincipalPage", use: self.listPrincipals)
+        table.add(.get, "principals/{name}", "Show a principal.", on: group, response: "Principal", use: self.showPrincipal)
+        table.add(.post, "principals/{name}/disable", "Disable a principal.", on: group, response: "Principal", use: self.disablePrincipal)
+        table.add(.delete, "principals/{name}", "Remove a principal.", on: group, success: .noContent, use: self.removePrincipal)
+        table.add(
+            .put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: RequestBody("LimitRequest", "{rate, burst}"),
+            response: "Principal", use: self.setPrincipalLimit)
+        table.add(
+            .post, "permissions", "Grant a level on a tool.", on: group, body: RequestBody("GrantRequest", "{tool, principal | principal_type, level}"),
+            success: .created, response: "Grant", use: self.grant)
+        table.add(
+            .delete, "permissions", "Revoke a grant.", on: group, query: [.required("tool"), "principal", "principal_type", .required("level")],
+            success: .noContent, use: self.revoke)
+        table.add(.get, "permissions", "List grants.", on: group, query: ["tool", "principal"], response: "GrantPage", use: self.listGrants)
         table.add(
             .get, "permissions/check", "Whether a principal holds a level on a tool, and why.", on: group,
-            query: ["tool", "principal", "level"], use: self.checkPermission)
+            query: [.required("tool"), .required("principal"), .required("level")], response: "Decision", use: self.checkPermission)
         table.add(
-            .post, "tokens", "Issue a token; the response is the only time it is shown.", on: group, body: "{principal, ttl_seconds}", use: self.issueToken)
-        table.add(.get, "tokens", "List issued tokens.", on: group, use: self.listTokens)
-        table.add(.delete, "tokens/{id}", "Revoke a token.", on: group, use: self.revokeToken)
-        table.add(.post, "keys/rotate", "Rotate the signing key; older keys verify until their tokens expire.", on: group, use: self.rotateKeys)
+            .post, "tokens", "Issue a token; the response is the only time it is shown.", on: group,
+            body: RequestBody("TokenRequest", "{principal, ttl_seconds}"), success: .created, response: "IssuedToken", use: self.issueToken)
+        table.add(.get, "tokens", "List issued tokens.", on: group, response: "TokenPage", use: self.listTokens)
+        table.add(.delete, "tokens/{id}", "Revoke a token.", on: group, success: .noContent, use: self.revokeToken)
+        table.add(
+            .post, "keys/rotate", "Rotate the signing key; older keys verify until their tokens expire.", on: group, response: "Kid", use: self.rotateKeys)
         table.add(
             .get, "audit", "The audit trail, oldest first.", on: group,
-            query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"], use: self.listAudit)
-        table.add(.get, "audit/verify", "Check the hash chain.", on: group, use: self.verifyAudit)
+            query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"], response: "AuditPage", use: self.listAudit)
+        table.add(.get, "audit/verify", "Check the hash chain.", on: group, response: "AuditVerification", use: self.verifyAudit)
     }
 
     /// Add a principal.

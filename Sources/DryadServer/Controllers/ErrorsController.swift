@@ -8,10 +8,15 @@ struct ErrorsController: Sendable {
     let maxBody: Int
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
-        table.add(.post, "errors", "Log an error.", on: group, body: "{type, message, stack_trace, context_id}", use: self.log)
         table.add(
-            .get, "errors", "List errors, newest first.", on: group, query: ["context", "type", "unresolved", "since", "limit", "cursor"], use: self.list)
-        table.add(.post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: "{note}", use: self.resolve)
+            .post, "errors", "Log an error.", on: group, body: RequestBody("ErrorRequest", "{type, message, stack_trace, context_id}"), success: .created,
+            response: "ErrorRecord", use: self.log)
+        table.add(
+            .get, "errors", "List errors, newest first.", on: group, query: ["context", "type", "unresolved", "since", "limit", "cursor"],
+            response: "ErrorPage", use: self.list)
+        table.add(
+            .post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: RequestBody("ResolveRequest", "{note}"), response: "ErrorRecord",
+            use: self.resolve)
     }
 
     /// Log an error.

@@ -10,30 +10,39 @@ struct MemoryController: Sendable {
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
         table.add(
-            .post, "memory/context", "Store a context.", on: group, body: "{agent_id, context_type, data, parent_id, tags, ttl_seconds, key}", use: self.store)
+            .post, "memory/context", "Store a context.", on: group,
+            body: RequestBody("MemoryDraft", "{agent_id, context_type, data, parent_id, tags, ttl_seconds, key}"), success: .created, response: "MemoryContext",
+            use: self.store)
         table.add(
-            .get, "memory/context", "List contexts, newest first.", on: group, query: ["agent", "type", "tag", "parent", "limit", "cursor"], use: self.list)
+            .get, "memory/context", "List contexts, newest first.", on: group, query: ["agent", "type", "tag", "parent", "limit", "cursor"],
+            response: "MemoryContextPage", use: self.list)
         table.add(
             .get, "memory/context/{id}", "Get a context (resolved=true merges the ancestors; explain=true adds provenance).", on: group,
-            query: ["resolved", "explain"], use: self.get)
+            query: ["resolved", "explain"], response: "MemoryContext", use: self.get)
         table.add(
             .put, "memory/context/{id}", "Replace a context's data (If-Match: version; on_conflict=merge).", on: group,
-            body: "{data, tags, ttl_seconds}", query: ["on_conflict"], conditional: true, use: self.replace)
+            body: RequestBody("MemoryReplace", "{data, tags, ttl_seconds}"), query: ["on_conflict"], conditional: true, response: "MemoryContext",
+            use: self.replace)
         table.add(
             .patch, "memory/context/{id}", "Apply an RFC 7396 merge patch (application/merge-patch+json).", on: group,
-            body: "merge patch", query: ["on_conflict"], conditional: true, use: self.patch)
+            body: RequestBody("MergePatch", "merge patch"), query: ["on_conflict"], conditional: true, response: "MemoryContext", use: self.patch)
         table.add(
             .delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive"], conditional: true,
-            use: self.delete)
+            success: .noContent, use: self.delete)
         table.add(
-            .get, "memory/search", "Full-text search, best first.", on: group, query: ["q", "agent", "type", "tag", "since", "limit", "cursor"],
-            use: self.search)
-        table.add(.get, "memory/context/{id}/parents", "The ancestors, nearest first.", on: group, use: self.parents)
-        table.add(.get, "memory/context/{id}/children", "The children (recursive=true for the subtree).", on: group, query: ["recursive"], use: self.children)
-        table.add(.get, "memory/context/{id}/history", "Every version.", on: group, use: self.history)
-        table.add(.post, "memory/context/{id}/shares", "Share with an agent.", on: group, body: "{agent_id, access}", use: self.share)
-        table.add(.delete, "memory/context/{id}/shares/{agent}", "Stop sharing with an agent.", on: group, use: self.unshare)
-        table.add(.post, "memory/purge", "Remove expired contexts.", on: group, use: self.purge)
+            .get, "memory/search", "Full-text search, best first.", on: group,
+            query: [QueryParameter("q", schema: OpenAPISchemas.searchText, required: true), "agent", "type", "tag", "since", "limit", "cursor"],
+            response: "MemoryContextPage", use: self.search)
+        table.add(.get, "memory/context/{id}/parents", "The ancestors, nearest first.", on: group, response: "MemoryContextPage", use: self.parents)
+        table.add(
+            .get, "memory/context/{id}/children", "The children (recursive=true for the subtree).", on: group, query: ["recursive"],
+            response: "MemoryContextPage", use: self.children)
+        table.add(.get, "memory/context/{id}/history", "Every version.", on: group, response: "MemoryContextPage", use: self.history)
+        table.add(
+            .post, "memory/context/{id}/shares", "Share with an agent.", on: group, body: RequestBody("ShareRequest", "{agent_id, access}"),
+            response: "MemoryContext", use: self.share)
+        table.add(.delete, "memory/context/{id}/shares/{agent}", "Stop sharing with an agent.", on: group, response: "MemoryContext", use: self.unshare)
+        table.add(.post, "memory/purge", "Remove expired contexts.", on: group, response: "Purged", use: self.purge)
     }
 
     /// Store a context.

@@ -8,11 +8,13 @@ struct SessionsController: Sendable {
     let maxBody: Int
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
-        table.add(.get, "executions/{id}", "One execution record.", on: group, use: self.showExecution)
-        table.add(.post, "sessions", "Open a session.", on: group, body: "{label}", use: self.start)
-        table.add(.get, "sessions", "Sessions, newest first.", on: group, query: ["limit", "cursor"], use: self.list)
-        table.add(.get, "sessions/{id}", "A session and its executions.", on: group, use: self.show)
-        table.add(.post, "sessions/{id}/end", "End a session.", on: group, use: self.end)
+        table.add(.get, "executions/{id}", "One execution record.", on: group, response: "Execution", use: self.showExecution)
+        table.add(
+            .post, "sessions", "Open a session.", on: group, body: RequestBody("SessionRequest", "{label}", required: false), success: .created,
+            response: "Session", use: self.start)
+        table.add(.get, "sessions", "Sessions, newest first.", on: group, query: ["limit", "cursor"], response: "SessionPage", use: self.list)
+        table.add(.get, "sessions/{id}", "A session and its executions.", on: group, response: "SessionDetail", use: self.show)
+        table.add(.post, "sessions/{id}/end", "End a session.", on: group, response: "Session", use: self.end)
     }
 
     /// One execution record.

@@ -11,24 +11,31 @@ struct ToolsController: Sendable {
     let metrics: ServerMetrics
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
-        table.add(.post, "tools", "Register tool versions (one definition or a list).", on: group, body: "ToolDefinition", use: self.register)
+        table.add(
+            .post, "tools", "Register tool versions (one definition or a list).", on: group, body: RequestBody("ToolDefinitions", "ToolDefinition"),
+            success: .created, response: "ToolOrPage", use: self.register)
         table.add(
             .get, "tools", "List tools (latest version of each, sorted by name).", on: group,
-            query: ["q", "tag", "status", "all_versions", "limit", "cursor"], use: self.list)
-        table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group, use: self.get)
+            query: ["q", "tag", QueryParameter("status", schema: OpenAPISchemas.toolStatus), "all_versions", "limit", "cursor"], response: "ToolPage",
+            use: self.list)
+        table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group, response: "Tool", use: self.get)
         table.add(
-            .put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group, body: "ToolDefinition",
-            conditional: true, use: self.replace)
+            .put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group,
+            body: RequestBody("ToolDefinition", "ToolDefinition"),
+            conditional: true, response: "Tool", use: self.replace)
         table.add(
             .delete, "tools/{ref}", "Delete a tool version, or a whole tool with all_versions=true.", on: group, query: ["all_versions"],
-            conditional: true, use: self.delete)
+            conditional: true, success: .noContent, use: self.delete)
         table.add(
             .post, "tools/{ref}/execute", "Run a tool with the body as its input; 200 with the execution record.", on: group,
-            body: "any JSON", query: ["session", "timeout"], use: self.execute)
+            body: RequestBody("ToolInput", "any JSON"), query: ["session", "timeout"], response: "Execution", use: self.execute)
         table.add(
             .get, "tools/{ref}/history", "A tool's executions, newest first.", on: group,
-            query: ["status", "session", "since", "limit", "cursor"], use: self.history)
-        table.add(.get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"], use: self.stats)
+            query: [QueryParameter("status", schema: OpenAPISchemas.executionStatus), "session", "since", "limit", "cursor"], response: "ExecutionPage",
+            use: self.history)
+        table.add(
+            .get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"], response: "ToolStatsPage",
+            use: self.stats)
     }
 
     /// Register tool versions (one definition or a list).

@@ -1,21 +1,8 @@
 import DryadCore
 import Hummingbird
 
-/// One documented route: the same list registers handlers and writes the OpenAPI document,
-/// so the two cannot drift apart.
-struct RouteSpec: Sendable, Equatable {
-    var method: HTTPRequest.Method
-    /// OpenAPI form, e.g. `/api/v1/tools/{ref}`.
-    var path: String
-    var summary: String
-    var authenticated: Bool
-    var requestBody: String?
-    var query: [String]
-    /// Whether the route honours `If-Match` (the OpenAPI document offers it only there).
-    var conditional: Bool = false
-}
-
-/// Collects route specs while handlers are registered on a router group.
+/// Collects route specs while handlers are registered on a router group: the same call
+/// registers a handler and describes it for the OpenAPI document, so the two cannot drift apart.
 struct RouteTable {
     private(set) var specs: [RouteSpec] = []
 
@@ -23,21 +10,22 @@ struct RouteTable {
 
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, on group: RouterGroup<DryadContext>,
-        prefix: String = "/api/v1", authenticated: Bool = true, body: String? = nil, query: [String] = [],
-        conditional: Bool = false, use handler: @escaping Handler
+        prefix: String = "/api/v1", authenticated: Bool = true, body: RequestBody? = nil, query: [QueryParameter] = [],
+        conditional: Bool = false, success: HTTPResponse.Status = .ok, response: String? = nil, use handler: @escaping Handler
     ) {
         specs.append(
             RouteSpec(
-                method: method, path: prefix + "/" + path, summary: summary, authenticated: authenticated,
-                requestBody: body, query: query, conditional: conditional))
+                method: method, path: prefix + "/" + path, summary: summary, authenticated: authenticated, success: success,
+                body: body, response: response, query: query, conditional: conditional))
         group.on(RouterPath(path), method: method, use: handler)
     }
 
+    /// An unauthenticated route at the top level (probes, metrics).
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, on router: Router<DryadContext>,
-        query: [String] = [], use handler: @escaping Handler
+        query: [QueryParameter] = [], use handler: @escaping Handler
     ) {
-        specs.append(RouteSpec(method: method, path: "/" + path, summary: summary, authenticated: false, requestBody: nil, query: query))
+        specs.append(RouteSpec(method: method, path: "/" + path, summary: summary, authenticated: false, query: query))
         router.on(RouterPath(path), method: method, use: handler)
     }
 }

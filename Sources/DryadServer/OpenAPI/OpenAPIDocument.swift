@@ -1,78 +1,128 @@
 import DryadCore
+import Foundation
 import Hummingbird
+import OpenAPIKit
 
-/// Writes the OpenAPI 3.1 document from the route table the server registers.
+/// Builds the OpenAPI 3.1 document with OpenAPIKit from the route table the server registers,
+/// and validates it: statuses, bodies and parameters come from each route's `RouteSpec`; the
+/// body schemas are `OpenAPISchemas.components`.
 enum OpenAPIDocument {
-    static func make(routes: [RouteSpec]) -> String {
-        var paths: [String: JSONValue] = [:]
-        for route in routes {
-            var operation: [String: JSONValue] = [
-                "summary": .string(route.summary),
-                "operationId": .string(
-                    route.method.rawValue.lowercased()
-                        + route.path.replacingOccurrences(of: "/", with: "_")
-                        .replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").replacingOccurrences(of: ".", with: "_")),
-                "responses": .object(responses(for: route)),
-            ]
-            var parameters: [JSONValue] = pathParameters(route.path).map { name in
-                .object([
-                    "name": .string(name), "in": .string("path"), "required": .bool(true),
-                    "schema": OpenAPISchemas.pathParameters[name] ?? .object(["type": .string("string")]),
-                ])
-            }
-            parameters += route.query.map { name in
-                let query = OpenAPISchemas.query(name, route: "\(route.method.rawValue) \(route.path)")
-                return .object([
-                    "name": .string(name), "in": .string("query"), "required": .bool(query.required), "allowEmptyValue": .bool(!query.required),
-                    "schema": query.schema,
-                ])
-            }
-            if route.conditional {
-                parameters.append(
-                    .object([
-                        "name": .string("If-Match"), "in": .string("header"), "required": .bool(false),
-                        "schema": .object(["type": .string("string")]),
-                    ]))
-            }
-            if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
-            let bodies = OpenAPISchemas.bodies["\(route.method.rawValue) \(route.path)"]
-            if let body = route.requestBody {
-                let type = route.method == .patch ? "application/merge-patch+json" : "application/json"
-                let schema: JSONValue = bodies?.request.map { .object(["$ref": .string("#/components/schemas/\($0)")]) } ?? .object([:])
-                operation["requestBody"] = .object([
-                    "required": .bool(route.method != .post || !route.path.hasSuffix("/sessions")), "description": .string(body),
-                    "content": .object([type: .object(["schema": schema])]),
-                ])
-            }
-            if !route.authenticated { operation["security"] = .array([]) }
-            var item = paths[route.path]?.objectValue ?? [:]
-            item[route.method.rawValue.lowercased()] = .object(operation)
-            paths[route.path] = .object(item)
-        }
-        let problem: JSONValue = .object([
-            "type": .string("object"),
-            "required": .array(["type", "title", "status", "detail", "code"].map(JSONValue.string)),
-            "properties": .object([
-                "type": .object(["type": .string("string")]), "title": .object(["type": .string("string")]),
-                "status": .object(["type": .string("integer")]), "detail": .object(["type": .string("string")]),
-                "code": .object(["type": .string("string"), "enum": .array(problemCodes.map(JSONValue.string))]),
-            ]),
-        ])
-        let document: JSONValue = .object([
-            "openapi": .string("3.1.0"),
-            "info": .object([
-                "title": .string("dryad"), "version": .string(DryadVersion.current),
-                "description": .string("Tool registry and agent memory. Errors are RFC 9457 problems with stable codes."),
-            ]),
-            "paths": .object(paths),
-            "components": .object([
-                "schemas": .object(OpenAPISchemas.components.merging(["Problem": problem]) { current, _ in current }),
-                "securitySchemes": .object(["bearer": .object(["type": .string("http"), "scheme": .string("bearer"), "bearerFormat": .string("JWT")])]),
-            ]),
-            "security": .array([.object(["bearer": .array([])])]),
-        ])
-        return document.canonicalText
+    /// OpenAPIKit's schema model (DryadCore's `JSONSchema` is the validator).
+    typealias Schema = OpenAPIKit.JSONSchema
+
+    /// The document as the server serves it (canonical JSON); throws when it does not validate.
+    static func make(routes: [RouteSpec]) throws -> String {
+        let document = try build(routes: routes)
+        _ = try document.validate()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Written through JSONValue so the served bytes are canonical like every other answer.
+        return sortingRequired(try JSONValue.parse(try encoder.encode(document))).canonicalText
     }
+
+    /// `required` lists in name order: OpenAPIKit reads a schema's properties through a keyed
+    /// decoding container, whose key order changes from one process to the next, and writes
+    /// `required` in that order (a set, but the committed document must not churn).
+    private static func sortingRequired(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let fields):
+            var sorted = fields.mapValues(sortingRequired)
+            if case .array(let names)? = fields["required"] {
+                sorted["required"] = .array(names.sorted { ($0.stringValue ?? "") < ($1.stringValue ?? "") })
+            }
+            return .object(sorted)
+        case .array(let items):
+            return .array(items.map(sortingRequired))
+        default:
+            return value
+        }
+    }
+
+    static func build(routes: [RouteSpec]) throws -> OpenAPI.Document {
+        var paths: OpenAPI.PathItem.Map = [:]
+        for route in routes {
+            let key = OpenAPI.Path(rawValue: route.path)
+            var item = paths[key]?.b ?? OpenAPI.PathItem()
+            item[OpenAPI.HttpMethod(rawValue: route.method.rawValue)!] = try operation(route)
+            paths[key] = .b(item)
+        }
+        var schemas: OpenAPI.ComponentDictionary<Schema> = [:]
+        for (name, schema) in OpenAPISchemas.components.merging(["Problem": problem]) { current, _ in current }.sorted(by: { $0.key < $1.key }) {
+            schemas[OpenAPI.ComponentKey(rawValue: name)!] = try Self.schema(schema)
+        }
+        return OpenAPI.Document(
+            openAPIVersion: .v3_1_0,
+            info: .init(
+                title: "dryad", description: "Tool registry and agent memory. Errors are RFC 9457 problems with stable codes.",
+                version: DryadVersion.current),
+            servers: [], paths: paths,
+            components: .init(schemas: schemas, securitySchemes: ["bearer": .b(.http(scheme: "bearer", bearerFormat: "JWT"))]),
+            security: [[.component(named: "bearer"): []]])
+    }
+
+    private static func operation(_ route: RouteSpec) throws -> OpenAPI.Operation {
+        var parameters: OpenAPI.Parameter.Array = try pathParameters(route.path).map { name in
+            .b(.path(name: name, schema: try schema(OpenAPISchemas.pathParameters[name] ?? .object(["type": .string("string")]))))
+        }
+        for parameter in route.query {
+            parameters.append(
+                .b(
+                    OpenAPI.Parameter(
+                        name: parameter.name,
+                        context: .query(
+                            required: parameter.required, allowEmptyValue: !parameter.required, schema: try schema(OpenAPISchemas.schema(of: parameter))))))
+        }
+        if route.conditional {
+            parameters.append(.b(.header(name: "If-Match", required: false, schema: .string)))
+        }
+        var request: OpenAPI.Request?
+        if let body = route.body {
+            let type: OpenAPI.ContentType = route.method == .patch ? OpenAPI.ContentType(rawValue: "application/merge-patch+json")! : .json
+            request = OpenAPI.Request(
+                description: body.description, content: [type: Self.body(body.schema)], required: body.required)
+        }
+        return OpenAPI.Operation(
+            summary: route.summary, operationId: operationID(route), parameters: parameters, requestBody: request,
+            responses: responses(route), security: route.authenticated ? nil : [])
+    }
+
+    /// `get_api_v1_tools_ref`: the method and the path's words.
+    private static func operationID(_ route: RouteSpec) -> String {
+        route.method.rawValue.lowercased()
+            + route.path.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+            .replacingOccurrences(of: ".", with: "_")
+    }
+
+    private static func responses(_ route: RouteSpec) -> OpenAPI.Response.Map {
+        var responses: OpenAPI.Response.Map = [:]
+        let content: OpenAPI.Content.Map = route.response.map { [.json: body($0)] } ?? [:]
+        responses[.status(code: Int(route.success.code))] = .response(description: "success", content: content)
+        let problem: OpenAPI.Content.Map = [OpenAPI.ContentType(rawValue: "application/problem+json")!: body("Problem")]
+        // 503 `busy`: the file stayed locked by another writer, or read audits could not be written.
+        let codes = route.authenticated ? [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503] : [500]
+        for code in codes { responses[.status(code: code)] = .response(description: "problem", content: problem) }
+        return responses
+    }
+
+    /// A body of the schema named `component`.
+    private static func body(_ component: String) -> Either<OpenAPI.Reference<OpenAPI.Content>, OpenAPI.Content> {
+        .b(OpenAPI.Content(schema: Schema.reference(.component(named: component))))
+    }
+
+    /// A schema written as JSON (`OpenAPISchemas`), read into OpenAPIKit's model.
+    private static func schema(_ json: JSONValue) throws -> Schema {
+        try JSONDecoder().decode(Schema.self, from: Data(json.canonicalText.utf8))
+    }
+
+    private static let problem: JSONValue = .object([
+        "type": .string("object"),
+        "required": .array(["type", "title", "status", "detail", "code"].map(JSONValue.string)),
+        "properties": .object([
+            "type": .object(["type": .string("string")]), "title": .object(["type": .string("string")]),
+            "status": .object(["type": .string("integer")]), "detail": .object(["type": .string("string")]),
+            "code": .object(["type": .string("string"), "enum": .array(problemCodes.map(JSONValue.string))]),
+        ]),
+    ])
 
     static let problemCodes = [
         "not_found", "permission_denied", "conflict", "schema_too_new", "invalid_input", "busy", "tool_failed",
@@ -83,29 +133,5 @@ enum OpenAPIDocument {
         path.split(separator: "/").compactMap { part in
             part.hasPrefix("{") && part.hasSuffix("}") ? String(part.dropFirst().dropLast()) : nil
         }
-    }
-
-    private static func responses(for route: RouteSpec) -> [String: JSONValue] {
-        let problem: JSONValue = .object([
-            "description": .string("problem"),
-            "content": .object(["application/problem+json": .object(["schema": .object(["$ref": .string("#/components/schemas/Problem")])])]),
-        ])
-        var responses: [String: JSONValue] = [:]
-        let success =
-            route.method == .post && route.summary.hasPrefix("Register") || route.summary.hasPrefix("Store") || route.summary.hasPrefix("Add")
-                || route.summary.hasPrefix("Issue") || route.summary.hasPrefix("Open") || route.summary.hasPrefix("Log") || route.summary.hasPrefix("Grant")
-            ? "201" : (route.method == .delete && !route.summary.hasPrefix("Stop") ? "204" : "200")
-        if let schema = OpenAPISchemas.bodies["\(route.method.rawValue) \(route.path)"]?.response {
-            responses[success] = .object([
-                "description": .string("success"),
-                "content": .object(["application/json": .object(["schema": .object(["$ref": .string("#/components/schemas/\(schema)")])])]),
-            ])
-        } else {
-            responses[success] = .object(["description": .string("success")])
-        }
-        // 503 `busy`: the file stayed locked by another writer, or read audits could not be written.
-        let codes = route.authenticated ? ["400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "500", "503"] : ["500"]
-        for code in codes { responses[code] = problem }
-        return responses
     }
 }

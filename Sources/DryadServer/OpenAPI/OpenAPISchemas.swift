@@ -50,17 +50,16 @@ enum OpenAPISchemas {
         "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
         + "(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?"
     private static let semver = pattern("^" + semverBody + "$", maxLength: 64)
-    private static let agentID: JSONValue = {
-        var fields = pattern(NameRule.agentID.pattern).objectValue ?? [:]
-        fields["not"] = .object(["enum": .array([.string("."), .string("..")])])
-        return .object(fields)
-    }()
+    // A schema that is a type and a combination at once is written as allOf: OpenAPIKit's model
+    // keeps one of the two otherwise (the committed document lost the other).
+    private static let agentID: JSONValue = .object([
+        "allOf": .array([pattern(NameRule.agentID.pattern), .object(["not": .object(["enum": .array([.string("."), .string("..")])])])])
+    ])
     /// `PrincipalStore.isValidName`: the pattern, minus the reserved names and the `local:` prefix.
     private static let principalName: JSONValue = {
-        var fields = pattern(NameRule.principalName.pattern).objectValue ?? [:]
         let reserved = PrincipalStore.reservedNames.sorted().map(JSONValue.string)
-        fields["not"] = .object(["anyOf": .array([.object(["enum": .array(reserved)]), pattern("^local:")])])
-        return .object(fields)
+        let allowed: JSONValue = .object(["not": .object(["anyOf": .array([.object(["enum": .array(reserved)]), pattern("^local:")])])])
+        return .object(["allOf": .array([pattern(NameRule.principalName.pattern), allowed])])
     }()
     private static let toolDescription: JSONValue = .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(16_384)])
 
@@ -77,12 +76,13 @@ enum OpenAPISchemas {
     }
     /// `schema` plus: exactly one of `alternatives` is present and not null.
     private static func exactlyOne(_ schema: JSONValue, of alternatives: [String: JSONValue]) -> JSONValue {
-        var fields = schema.objectValue ?? [:]
-        fields["oneOf"] = .array(
-            alternatives.keys.sorted().map { name in
-                .object(["required": .array([.string(name)]), "properties": .object([name: alternatives[name] ?? anything])])
-            })
-        return .object(fields)
+        let oneOf: JSONValue = .object([
+            "oneOf": .array(
+                alternatives.keys.sorted().map { name in
+                    .object(["required": .array([.string(name)]), "properties": .object([name: alternatives[name] ?? anything])])
+                })
+        ])
+        return .object(["allOf": .array([schema, oneOf])])
     }
     private static func closed(_ schema: JSONValue) -> JSONValue {
         var fields = schema.objectValue ?? [:]
@@ -215,7 +215,8 @@ enum OpenAPISchemas {
         "ToolInput": anything,
     ]
 
-    /// Query parameters that are not free text, by name or by `METHOD path name`; the others are strings.
+    /// Query parameters that are not free text, by name; the others are strings (a route may
+    /// give a parameter a narrower schema of its own, see `QueryParameter`).
     static let queryParameters: [String: JSONValue] = [
         "limit": range("integer", from: 1, to: Double(PageRequest.maxLimit)),
         "all_versions": boolean, "resolved": boolean, "explain": boolean, "recursive": boolean, "unresolved": boolean,
@@ -225,79 +226,22 @@ enum OpenAPISchemas {
         "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
         "principal_type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
         "decision": enumeration(["allow", "deny"]),
-        "GET /api/v1/memory/search q": .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(1024)]),
-        "GET /api/v1/tools status": enumeration(ToolStatus.allCases.map(\.rawValue)),
-        "GET /api/v1/tools/{ref}/history status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
     ]
+
+    /// `memory/search?q=`: the words searched for.
+    static let searchText: JSONValue = .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(1024)])
+    /// `tools?status=`: a tool version's status.
+    static let toolStatus = enumeration(ToolStatus.allCases.map(\.rawValue))
+    /// `tools/{ref}/history?status=`: an execution's status.
+    static let executionStatus = enumeration(ExecutionStatus.allCases.map(\.rawValue))
 
     /// Path parameters that are not free text.
     static let pathParameters: [String: JSONValue] = ["ref": toolReference]
 
-    /// Query parameters a route cannot do without, as `METHOD path name` (an empty value counts as absent).
-    static let requiredQuery: Set<String> = [
-        "GET /api/v1/memory/search q", "DELETE /api/v1/permissions tool", "DELETE /api/v1/permissions level",
-        "GET /api/v1/permissions/check tool", "GET /api/v1/permissions/check principal", "GET /api/v1/permissions/check level",
-    ]
-
-    /// The schema of a query parameter and whether it is required; an optional one may be sent empty, which counts as absent.
-    static func query(_ name: String, route: String) -> (schema: JSONValue, required: Bool) {
-        let required = requiredQuery.contains("\(route) \(name)")
-        let schema =
-            queryParameters["\(route) \(name)"] ?? queryParameters[name]
-            ?? (required ? .object(["type": .string("string"), "minLength": .integer(1)]) : string())
-        return (schema, required)
+    /// The schema of a query parameter: the route's own, the one its name has, or a string
+    /// (non-empty when required, as an empty value counts as absent).
+    static func schema(of parameter: QueryParameter) -> JSONValue {
+        parameter.schema ?? queryParameters[parameter.name]
+            ?? (parameter.required ? .object(["type": .string("string"), "minLength": .integer(1)]) : string())
     }
-
-    /// (request body schema, success response schema) per `METHOD path`; nil means none.
-    static let bodies: [String: (request: String?, response: String?)] = [
-        "POST /api/v1/tools": ("ToolDefinitions", "ToolOrPage"),
-        "GET /api/v1/tools": (nil, "ToolPage"),
-        "GET /api/v1/tools/{ref}": (nil, "Tool"),
-        "PUT /api/v1/tools/{ref}": ("ToolDefinition", "Tool"),
-        "DELETE /api/v1/tools/{ref}": (nil, nil),
-        "POST /api/v1/tools/{ref}/execute": ("ToolInput", "Execution"),
-        "GET /api/v1/tools/{ref}/history": (nil, "ExecutionPage"),
-        "GET /api/v1/tools/{ref}/stats": (nil, "ToolStatsPage"),
-        "GET /api/v1/executions/{id}": (nil, "Execution"),
-        "POST /api/v1/sessions": ("SessionRequest", "Session"),
-        "GET /api/v1/sessions": (nil, "SessionPage"),
-        "GET /api/v1/sessions/{id}": (nil, "SessionDetail"),
-        "POST /api/v1/sessions/{id}/end": (nil, "Session"),
-        "POST /api/v1/memory/context": ("MemoryDraft", "MemoryContext"),
-        "GET /api/v1/memory/context": (nil, "MemoryContextPage"),
-        "GET /api/v1/memory/context/{id}": (nil, "MemoryContext"),
-        "PUT /api/v1/memory/context/{id}": ("MemoryReplace", "MemoryContext"),
-        "PATCH /api/v1/memory/context/{id}": ("MergePatch", "MemoryContext"),
-        "DELETE /api/v1/memory/context/{id}": (nil, nil),
-        "GET /api/v1/memory/search": (nil, "MemoryContextPage"),
-        "GET /api/v1/memory/context/{id}/parents": (nil, "MemoryContextPage"),
-        "GET /api/v1/memory/context/{id}/children": (nil, "MemoryContextPage"),
-        "GET /api/v1/memory/context/{id}/history": (nil, "MemoryContextPage"),
-        "POST /api/v1/memory/context/{id}/shares": ("ShareRequest", "MemoryContext"),
-        "DELETE /api/v1/memory/context/{id}/shares/{agent}": (nil, "MemoryContext"),
-        "POST /api/v1/memory/purge": (nil, "Purged"),
-        "POST /api/v1/errors": ("ErrorRequest", "ErrorRecord"),
-        "GET /api/v1/errors": (nil, "ErrorPage"),
-        "POST /api/v1/errors/{id}/resolve": ("ResolveRequest", "ErrorRecord"),
-        "POST /api/v1/principals": ("PrincipalRequest", "Principal"),
-        "GET /api/v1/principals": (nil, "PrincipalPage"),
-        "GET /api/v1/principals/{name}": (nil, "Principal"),
-        "POST /api/v1/principals/{name}/disable": (nil, "Principal"),
-        "DELETE /api/v1/principals/{name}": (nil, nil),
-        "PUT /api/v1/principals/{name}/limit": ("LimitRequest", "Principal"),
-        "POST /api/v1/permissions": ("GrantRequest", "Grant"),
-        "DELETE /api/v1/permissions": (nil, nil),
-        "GET /api/v1/permissions": (nil, "GrantPage"),
-        "GET /api/v1/permissions/check": (nil, "Decision"),
-        "POST /api/v1/tokens": ("TokenRequest", "IssuedToken"),
-        "GET /api/v1/tokens": (nil, "TokenPage"),
-        "DELETE /api/v1/tokens/{id}": (nil, nil),
-        "POST /api/v1/keys/rotate": (nil, "Kid"),
-        "GET /api/v1/audit": (nil, "AuditPage"),
-        "GET /api/v1/audit/verify": (nil, "AuditVerification"),
-        "GET /api/v1/openapi.json": (nil, nil),
-        "GET /healthz": (nil, nil),
-        "GET /readyz": (nil, nil),
-        "GET /metrics": (nil, nil),
-    ]
 }
