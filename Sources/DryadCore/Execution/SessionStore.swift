@@ -8,6 +8,7 @@ public struct SessionStore: Sendable {
     /// Opens a new session.
     public func start(label: String?, as principal: Principal) async throws(DryadError) -> ToolSession {
         if let label, label.utf8.count > 256 { throw .invalidInput("label: longer than 256 bytes") }
+        if let label { try StoredText.check(label, field: "label") }
         let id = UUID().uuidString.lowercased()
         let now = database.now()
         return try await database.audited(principal, .sessionsStart, "session:\(id)") { db, _ in

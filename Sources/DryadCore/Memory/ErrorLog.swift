@@ -20,6 +20,9 @@ public struct ErrorLog: Sendable {
         if let stackTrace, stackTrace.utf8.count > Self.maxStackTraceBytes {
             throw .invalidInput("stack trace: larger than \(Self.maxStackTraceBytes / 1024 / 1024) MiB")
         }
+        try StoredText.check(type, field: "type")
+        try StoredText.check(message, field: "message")
+        if let stackTrace { try StoredText.check(stackTrace, field: "stack trace") }
         let id = UUID().uuidString.lowercased()
         let now = database.now()
         return try await database.audited(principal, .errorsLog, "error:\(id)") { db, note in
@@ -76,6 +79,7 @@ public struct ErrorLog: Sendable {
     /// Marks an error resolved (`fix_applied`), with an optional note; resolving twice is a conflict.
     public func resolve(_ id: String, note: String?, as principal: Principal) async throws(DryadError) -> ErrorRecord {
         if let note, note.utf8.count > Self.maxMessageBytes { throw .invalidInput("note: larger than \(Self.maxMessageBytes) bytes") }
+        if let note { try StoredText.check(note, field: "note") }
         let now = database.now()
         return try await database.audited(principal, .errorsResolve, "error:\(id)") { db, audit in
             let record = try Self.fetch(id, in: db)

@@ -13,6 +13,7 @@ enum Migrations {
         ("v5-memory-keys", addMemoryKeys),
         ("v6-stats-by-tool-id", addToolIDToStatsIndexes),
         ("v7-read-generations", addReadGenerations),
+        ("v8-names-without-nul", refuseNULInNames),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -327,6 +328,25 @@ enum Migrations {
                 )
             }
         }
+
+    /// The columns whose CHECK holds a name rule (`NameRule.sqlCheck`): SQLite's `length()` and
+    /// `GLOB` stop at a NUL, so those CHECKs let `a\0b` through. A CHECK cannot be changed
+    /// without rebuilding its table; a trigger per column refuses the NUL instead, so a row
+    /// written by any program (an import, `sqlite3`) holds the rule the core checks.
+    static let namesWithoutNUL: [(table: String, column: String)] = [("tool_registry", "name"), ("principal", "name"), ("memory_context", "key")]
+
+    private static func refuseNULInNames(_ db: Database) throws {
+        for (table, column) in namesWithoutNUL {
+            for event in ["INSERT", "UPDATE OF \(column)"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER \(table)_\(column)_without_nul_\(event.hasPrefix("INSERT") ? "insert" : "update")
+                        BEFORE \(event) ON \(table) WHEN instr(CAST(NEW.\(column) AS BLOB), x'00') > 0
+                        BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: \(column) holds a NUL character'); END
+                        """)
+            }
+        }
+    }
 
     /// What the read cache relies on and the file lacks (a trigger or scope row dropped by hand):
     /// without a trigger a cached answer could outlive the change it should have made stale.

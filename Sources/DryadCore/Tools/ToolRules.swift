@@ -36,6 +36,7 @@ enum ToolRules {
         guard text.utf8.count <= maxDescriptionLength else {
             throw .invalidInput("\(path): longer than \(maxDescriptionLength) bytes")
         }
+        try StoredText.check(text, field: path)
     }
 
     static func checkTags(_ tags: [String], path: String) throws(DryadError) {
