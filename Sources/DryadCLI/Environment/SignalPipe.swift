@@ -19,7 +19,17 @@ enum SignalPipe {
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         signalPipeWriteEnd = ends[1]
         let readEnd = ends[0]
+        // A process inherits its parent's signal mask, and threads their creator's: a dryad
+        // started from a thread that blocks these signals (a Dispatch worker blocks them) would
+        // never see one. The reading thread, and this one, take them whatever was inherited.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for signal in signals { sigaddset(&wanted, signal) }
+        let unblocked = wanted
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
         let reader = Thread {
+            var mask = unblocked
+            pthread_sigmask(SIG_UNBLOCK, &mask, nil)
             var byte: UInt8 = 0
             while true {
                 let count = read(readEnd, &byte, 1)
