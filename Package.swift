@@ -29,9 +29,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
+        .target(name: "DryadJSON"),
+        .target(name: "DryadJSONSchema", dependencies: ["DryadJSON"]),
         .target(
             name: "DryadCore",
             dependencies: [
+                "DryadJSON",
+                "DryadJSONSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 "CSQLiteSettings",
@@ -90,6 +94,8 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(name: "DryadJSONTests", dependencies: ["DryadJSON", "DryadTestSupport"]),
+        .testTarget(name: "DryadJSONSchemaTests", dependencies: ["DryadJSONSchema", "DryadTestSupport"]),
         .testTarget(
             name: "DryadServerTests",
             dependencies: [

@@ -17,7 +17,7 @@ public enum JSONMerge {
 
     /// Applies `patch` like `apply`, in place; with `sources`, records which context set each
     /// pointer (nil skips that bookkeeping, which costs more than the merge itself).
-    static func apply(
+    package static func apply(
         _ patch: [String: JSONValue], to target: inout [String: JSONValue], source: String,
         at pointer: String, sources: inout [String: String]?
     ) {
@@ -58,7 +58,7 @@ public enum JSONMerge {
     }
 
     /// The pointers of every leaf (a scalar, an array or an empty object), sorted.
-    static func leaves(of value: JSONValue, at pointer: String = "") -> [String] {
+    package static func leaves(of value: JSONValue, at pointer: String = "") -> [String] {
         guard case .object(let fields) = value, !fields.isEmpty else { return pointer.isEmpty ? [] : [pointer] }
         return fields.keys.sorted().flatMap { leaves(of: fields[$0] ?? .null, at: pointer + "/" + JSONPointer.escape($0)) }
     }

@@ -1,11 +1,11 @@
 /// Reads the fields of an untrusted JSON object, naming the field path in every error and
 /// refusing keys it was not asked about (so typos in definitions fail loudly).
-struct JSONObjectReader {
+package struct JSONObjectReader {
     private let object: [String: JSONValue]
     private let prefix: String
     private var consumed: Set<String> = []
 
-    init(_ value: JSONValue, path: String) throws(DryadError) {
+    package init(_ value: JSONValue, path: String) throws(DryadError) {
         guard case .object(let object) = value else {
             throw .invalidInput("\(path.isEmpty ? "definition" : path): expected an object, got \(value.typeName)")
         }
@@ -14,20 +14,20 @@ struct JSONObjectReader {
     }
 
     /// The dotted path of a field, for error messages.
-    func path(_ key: String) -> String { prefix + key }
+    package func path(_ key: String) -> String { prefix + key }
 
     /// The raw value of a field; nil when absent, `.null` when explicitly null.
-    mutating func value(_ key: String) -> JSONValue? {
+    package mutating func value(_ key: String) -> JSONValue? {
         consumed.insert(key)
         return object[key]
     }
 
     /// Marks fields as known without reading them (read-only fields of a record).
-    mutating func ignore(_ keys: String...) {
+    package mutating func ignore(_ keys: String...) {
         consumed.formUnion(keys)
     }
 
-    mutating func string(_ key: String) throws(DryadError) -> String? {
+    package mutating func string(_ key: String) throws(DryadError) -> String? {
         switch value(key) {
         case nil, .null?: return nil
         case .string(let s)?: return s
@@ -35,12 +35,12 @@ struct JSONObjectReader {
         }
     }
 
-    mutating func requiredString(_ key: String) throws(DryadError) -> String {
+    package mutating func requiredString(_ key: String) throws(DryadError) -> String {
         guard let s = try string(key) else { throw .invalidInput("\(path(key)): required") }
         return s
     }
 
-    mutating func number(_ key: String) throws(DryadError) -> Double? {
+    package mutating func number(_ key: String) throws(DryadError) -> Double? {
         switch value(key) {
         case nil, .null?: return nil
         case let v? where v.doubleValue != nil: return v.doubleValue
@@ -48,7 +48,7 @@ struct JSONObjectReader {
         }
     }
 
-    mutating func stringArray(_ key: String) throws(DryadError) -> [String]? {
+    package mutating func stringArray(_ key: String) throws(DryadError) -> [String]? {
         switch value(key) {
         case nil, .null?: return nil
         case .array(let items)?:
@@ -62,7 +62,7 @@ struct JSONObjectReader {
         }
     }
 
-    mutating func stringMap(_ key: String) throws(DryadError) -> [String: String]? {
+    package mutating func stringMap(_ key: String) throws(DryadError) -> [String: String]? {
         switch value(key) {
         case nil, .null?: return nil
         case .object(let fields)?:
@@ -78,7 +78,7 @@ struct JSONObjectReader {
         }
     }
 
-    mutating func object(_ key: String) throws(DryadError) -> [String: JSONValue]? {
+    package mutating func object(_ key: String) throws(DryadError) -> [String: JSONValue]? {
         switch value(key) {
         case nil, .null?: return nil
         case .object(let o)?: return o
@@ -87,7 +87,7 @@ struct JSONObjectReader {
     }
 
     /// Fails on any field nobody asked about.
-    func finish() throws(DryadError) {
+    package func finish() throws(DryadError) {
         if let unknown = object.keys.filter({ !consumed.contains($0) }).sorted().first {
             throw .invalidInput("\(path(unknown)): unknown field")
         }

@@ -8,9 +8,9 @@ import Foundation
 /// `1.0` keep exactly the values they always had; strings must be valid UTF-8; trailing
 /// commas, comments and trailing garbage are errors. Nesting deeper than `maxDepth` stops the
 /// parse at that depth, so hostile documents cannot exhaust the stack.
-struct JSONParser {
+package struct JSONParser {
     /// What one parse found.
-    enum Outcome {
+    package enum Outcome {
         case value(JSONValue)
         case invalid
         case tooDeep
@@ -29,7 +29,7 @@ struct JSONParser {
     private var firstKeyWins = false
 
     /// Parses `bytes` as one JSON document.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, firstKeyWins: Bool = false) -> Outcome {
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, firstKeyWins: Bool = false) -> Outcome {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         parser.firstKeyWins = firstKeyWins
         let value = parser.value()

@@ -1,21 +1,21 @@
 import Foundation
 
 /// RFC 6901 JSON pointers: the `/a/0/b~1c` strings that name a place inside a JSON document.
-enum JSONPointer {
+package enum JSONPointer {
     /// Escapes one reference token: `~` becomes `~0` and `/` becomes `~1`.
-    static func escape(_ token: String) -> String {
+    package static func escape(_ token: String) -> String {
         guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
         return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     /// The pointer made of `parent` followed by one more token.
-    static func appending(_ token: String, to parent: String) -> String {
+    package static func appending(_ token: String, to parent: String) -> String {
         parent + "/" + escape(token)
     }
 
     /// The unescaped tokens of a pointer, or nil when it is not a valid pointer
     /// (it must be empty or start with `/`, and `~` may only be followed by `0` or `1`).
-    static func tokens(_ pointer: String) -> [String]? {
+    package static func tokens(_ pointer: String) -> [String]? {
         if pointer.isEmpty { return [] }
         guard pointer.hasPrefix("/") else { return nil }
         var result: [String] = []
@@ -39,7 +39,7 @@ enum JSONPointer {
     }
 
     /// The value `pointer` names inside `document`, or nil when there is none.
-    static func resolve(_ pointer: String, in document: JSONValue) -> JSONValue? {
+    package static func resolve(_ pointer: String, in document: JSONValue) -> JSONValue? {
         guard let tokens = tokens(pointer) else { return nil }
         var current = document
         for token in tokens {
@@ -66,7 +66,7 @@ enum JSONPointer {
     }
 
     /// The parent of a non-empty pointer (`/a/b` → `/a`, `/a` → ``), or nil for the root.
-    static func parent(of pointer: String) -> String? {
+    package static func parent(of pointer: String) -> String? {
         guard !pointer.isEmpty, let slash = pointer.lastIndex(of: "/") else { return nil }
         return String(pointer[..<slash])
     }
@@ -74,14 +74,14 @@ enum JSONPointer {
 
 /// One step from a JSON value to one of its children, kept while validating so that the
 /// pointer string is only built when a violation is reported.
-enum JSONPathStep: Sendable {
+package enum JSONPathStep: Sendable {
     case key(String)
     case index(Int)
 }
 
 extension Array where Element == JSONPathStep {
     /// The JSON pointer of this path (`""` for the root).
-    var jsonPointer: String {
+    package var jsonPointer: String {
         var pointer = ""
         for step in self {
             switch step {

@@ -28,13 +28,13 @@ public enum JSONStreamEncoder {
     }
 
     /// Appends `text` as a JSON string literal, escaped as `JSONEncoder` escapes it.
-    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+    package static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { appendQuoted(utf8: $0, to: &bytes) }
     }
 
     /// Appends UTF-8 text as a JSON string literal, escaped as `JSONEncoder` escapes it.
-    static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+    package static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         // Most strings need no escape: copy them whole.
         if utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
@@ -61,7 +61,7 @@ public enum JSONStreamEncoder {
     }
 
     /// A double as `JSONEncoder` writes it: the shortest round-trip form, without a trailing `.0`.
-    static func numberText(_ value: Double) throws -> String {
+    package static func numberText(_ value: Double) throws -> String {
         guard value.isFinite else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "not a finite number")) }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -69,7 +69,7 @@ public enum JSONStreamEncoder {
     }
 
     /// The bytes written so far and the containers still open, shared by every encoder of one value.
-    final class Sink {
+    package final class Sink {
         var bytes: [UInt8] = []
         /// Open containers, outermost first: their closing byte and how many entries they hold.
         var open: [(closer: UInt8, count: Int)] = []
@@ -168,14 +168,14 @@ public enum JSONStreamEncoder {
 
 /// One value's slot in the output; the containers it hands out write into the shared sink.
 private final class StreamEncoder: Encoder {
-    let sink: JSONStreamEncoder.Sink
+    package let sink: JSONStreamEncoder.Sink
     /// The index its container takes in `sink.open`.
-    let level: Int
-    let codingPath: [any CodingKey]
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    package let level: Int
+    package let codingPath: [any CodingKey]
+    package var userInfo: [CodingUserInfoKey: Any] { [:] }
     private var start: Int
 
-    init(sink: JSONStreamEncoder.Sink, level: Int, codingPath: [any CodingKey]) {
+    package init(sink: JSONStreamEncoder.Sink, level: Int, codingPath: [any CodingKey]) {
         self.sink = sink
         self.level = level
         self.codingPath = codingPath
@@ -194,22 +194,22 @@ private final class StreamEncoder: Encoder {
         }
     }
 
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+    package func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         openContainer(UInt8(ascii: "{"), UInt8(ascii: "}"))
         return KeyedEncodingContainer(StreamKeyedContainer<Key>(sink: sink, level: level, codingPath: codingPath))
     }
 
-    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+    package func unkeyedContainer() -> any UnkeyedEncodingContainer {
         openContainer(UInt8(ascii: "["), UInt8(ascii: "]"))
         return StreamUnkeyedContainer(sink: sink, level: level, codingPath: codingPath)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer {
+    package func singleValueContainer() -> any SingleValueEncodingContainer {
         StreamSingleValueContainer(sink: sink, level: level, codingPath: codingPath)
     }
 
     /// Closes what the value opened; a value that wrote nothing is `emptyAs` (an error at the top, like JSONEncoder).
-    func finish(emptyAs empty: String?) throws {
+    package func finish(emptyAs empty: String?) throws {
         sink.close(downTo: level)
         if sink.bytes.count == start {
             guard let empty else {
@@ -222,93 +222,93 @@ private final class StreamEncoder: Encoder {
 
 /// The keyed container of one object in the output; entries go straight into the sink.
 private struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    let sink: JSONStreamEncoder.Sink
-    let level: Int
-    let codingPath: [any CodingKey]
+    package let sink: JSONStreamEncoder.Sink
+    package let level: Int
+    package let codingPath: [any CodingKey]
 
     private func raw(_ text: String, forKey key: Key) {
         sink.key(key.stringValue, at: level)
         sink.bytes.append(contentsOf: text.utf8)
     }
 
-    mutating func encodeNil(forKey key: Key) throws { raw("null", forKey: key) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { raw(value ? "true" : "false", forKey: key) }
-    mutating func encode(_ value: String, forKey key: Key) throws {
+    package mutating func encodeNil(forKey key: Key) throws { raw("null", forKey: key) }
+    package mutating func encode(_ value: Bool, forKey key: Key) throws { raw(value ? "true" : "false", forKey: key) }
+    package mutating func encode(_ value: String, forKey key: Key) throws {
         sink.key(key.stringValue, at: level)
         JSONStreamEncoder.appendQuoted(value, to: &sink.bytes)
     }
-    mutating func encode(_ value: Double, forKey key: Key) throws { raw(try JSONStreamEncoder.numberText(value), forKey: key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { raw(try JSONStreamEncoder.numberText(Double(value)), forKey: key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { raw(String(value), forKey: key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: Double, forKey key: Key) throws { raw(try JSONStreamEncoder.numberText(value), forKey: key) }
+    package mutating func encode(_ value: Float, forKey key: Key) throws { raw(try JSONStreamEncoder.numberText(Double(value)), forKey: key) }
+    package mutating func encode(_ value: Int, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: Int8, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: Int16, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: Int32, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: Int64, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: UInt, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: UInt8, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: UInt16, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: UInt32, forKey key: Key) throws { raw(String(value), forKey: key) }
+    package mutating func encode(_ value: UInt64, forKey key: Key) throws { raw(String(value), forKey: key) }
 
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+    package mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         sink.key(key.stringValue, at: level)
         try sink.write(value, level: level + 1, codingPath: codingPath + [key])
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    package mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         sink.key(key.stringValue, at: level)
         sink.openNested(UInt8(ascii: "{"), UInt8(ascii: "}"))
         return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(sink: sink, level: level + 1, codingPath: codingPath + [key]))
     }
 
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+    package mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         sink.key(key.stringValue, at: level)
         sink.openNested(UInt8(ascii: "["), UInt8(ascii: "]"))
         return StreamUnkeyedContainer(sink: sink, level: level + 1, codingPath: codingPath + [key])
     }
 
-    mutating func superEncoder() -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
+    package mutating func superEncoder() -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
+    package mutating func superEncoder(forKey key: Key) -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
 }
 
 /// The unkeyed container of one array in the output; items go straight into the sink.
 private struct StreamUnkeyedContainer: UnkeyedEncodingContainer, StreamScalarContainer {
-    let sink: JSONStreamEncoder.Sink
-    let level: Int
-    let codingPath: [any CodingKey]
-    var count: Int { sink.open.count > level ? sink.open[level].count : 0 }
+    package let sink: JSONStreamEncoder.Sink
+    package let level: Int
+    package let codingPath: [any CodingKey]
+    package var count: Int { sink.open.count > level ? sink.open[level].count : 0 }
 
-    func beginEntry() { sink.nextEntry(at: level) }
+    package func beginEntry() { sink.nextEntry(at: level) }
 
-    mutating func encode<T: Encodable>(_ value: T) throws {
+    package mutating func encode<T: Encodable>(_ value: T) throws {
         sink.nextEntry(at: level)
         try sink.write(value, level: level + 1, codingPath: codingPath)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    package mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         sink.nextEntry(at: level)
         sink.openNested(UInt8(ascii: "{"), UInt8(ascii: "}"))
         return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(sink: sink, level: level + 1, codingPath: codingPath))
     }
 
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+    package mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         sink.nextEntry(at: level)
         sink.openNested(UInt8(ascii: "["), UInt8(ascii: "]"))
         return StreamUnkeyedContainer(sink: sink, level: level + 1, codingPath: codingPath)
     }
 
-    mutating func superEncoder() -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
+    package mutating func superEncoder() -> any Encoder { sink.unsupportedEncoder(codingPath: codingPath) }
 }
 
 /// A slot written once, directly.
 private struct StreamSingleValueContainer: SingleValueEncodingContainer, StreamScalarContainer {
-    let sink: JSONStreamEncoder.Sink
-    let level: Int
-    let codingPath: [any CodingKey]
+    package let sink: JSONStreamEncoder.Sink
+    package let level: Int
+    package let codingPath: [any CodingKey]
 
-    func beginEntry() {}
+    package func beginEntry() {}
 
-    mutating func encode<T: Encodable>(_ value: T) throws {
+    package mutating func encode<T: Encodable>(_ value: T) throws {
         try sink.write(value, level: level, codingPath: codingPath)
     }
 }
@@ -326,24 +326,24 @@ extension StreamScalarContainer {
         sink.bytes.append(contentsOf: text.utf8)
     }
 
-    mutating func encodeNil() throws { raw("null") }
-    mutating func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
-    mutating func encode(_ value: String) throws {
+    package mutating func encodeNil() throws { raw("null") }
+    package mutating func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
+    package mutating func encode(_ value: String) throws {
         beginEntry()
         JSONStreamEncoder.appendQuoted(value, to: &sink.bytes)
     }
-    mutating func encode(_ value: Double) throws { raw(try JSONStreamEncoder.numberText(value)) }
-    mutating func encode(_ value: Float) throws { raw(try JSONStreamEncoder.numberText(Double(value))) }
-    mutating func encode(_ value: Int) throws { raw(String(value)) }
-    mutating func encode(_ value: Int8) throws { raw(String(value)) }
-    mutating func encode(_ value: Int16) throws { raw(String(value)) }
-    mutating func encode(_ value: Int32) throws { raw(String(value)) }
-    mutating func encode(_ value: Int64) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt8) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt16) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt32) throws { raw(String(value)) }
-    mutating func encode(_ value: UInt64) throws { raw(String(value)) }
+    package mutating func encode(_ value: Double) throws { raw(try JSONStreamEncoder.numberText(value)) }
+    package mutating func encode(_ value: Float) throws { raw(try JSONStreamEncoder.numberText(Double(value))) }
+    package mutating func encode(_ value: Int) throws { raw(String(value)) }
+    package mutating func encode(_ value: Int8) throws { raw(String(value)) }
+    package mutating func encode(_ value: Int16) throws { raw(String(value)) }
+    package mutating func encode(_ value: Int32) throws { raw(String(value)) }
+    package mutating func encode(_ value: Int64) throws { raw(String(value)) }
+    package mutating func encode(_ value: UInt) throws { raw(String(value)) }
+    package mutating func encode(_ value: UInt8) throws { raw(String(value)) }
+    package mutating func encode(_ value: UInt16) throws { raw(String(value)) }
+    package mutating func encode(_ value: UInt32) throws { raw(String(value)) }
+    package mutating func encode(_ value: UInt64) throws { raw(String(value)) }
 }
 
 /// A value already written as JSON; the stream encoder copies its bytes instead of encoding again.
@@ -354,13 +354,13 @@ extension StreamScalarContainer {
 public struct EncodedJSON: Sendable, Encodable, Equatable {
     public let bytes: [UInt8]
 
-    init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     /// A copy holding exactly its bytes: an encoder's buffer grows by doubling, so up to half of
     /// it is spare room, which a cache would keep for as long as the answer.
-    func compacted() -> EncodedJSON {
+    package func compacted() -> EncodedJSON {
         EncodedJSON(bytes: [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in count = buffer.initialize(fromContentsOf: bytes) })
     }
 

@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// A compiled JSON Schema (draft 2020-12) that validates instances.
 ///
 /// Compile once and validate many times: compiling resolves every `$ref`, compiles every

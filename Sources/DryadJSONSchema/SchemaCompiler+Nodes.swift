@@ -1,3 +1,4 @@
+import DryadJSON
 import Foundation
 
 /// The compile pass: each subschema becomes a `SchemaNode` of keywords, references resolved to node indices.

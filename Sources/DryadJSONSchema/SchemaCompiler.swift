@@ -1,3 +1,4 @@
+import DryadJSON
 import Foundation
 
 /// Turns a schema document into a `SchemaProgram`, refusing schemas that are not valid.
@@ -230,7 +231,7 @@ struct SchemaCompiler {
     }
 
     /// Resolves a URI reference (without fragment) against an absolute base URI (RFC 3986).
-    static func resolve(_ reference: String, against base: String) -> String? {
+    package static func resolve(_ reference: String, against base: String) -> String? {
         if reference.isEmpty { return base }
         guard let baseURL = URL(string: base), let url = URL(string: reference, relativeTo: baseURL) else { return nil }
         return splitFragment(url.absoluteString).uri

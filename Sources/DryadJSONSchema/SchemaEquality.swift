@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// JSON Schema's notion of equal instances, for `const`, `enum` and `uniqueItems`.
 ///
 /// Unlike `JSONValue.==` it compares numbers exactly (an Int64 and the nearest double are

@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// Keywords that assert something about the instance itself (type, bounds, formats, enum).
 extension SchemaEvaluator {
     // MARK: - Assertions

@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// Applicators that apply subschemas to the same instance: allOf, not, if/then/else, anyOf, oneOf.
 extension SchemaEvaluator {
     // MARK: - In-place applicators

@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// Applicators on arrays and objects: items, contains, properties, property names.
 extension SchemaEvaluator {
     // MARK: - Arrays

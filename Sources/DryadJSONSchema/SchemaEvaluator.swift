@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// Validates one instance against a compiled `SchemaProgram`.
 ///
 /// An evaluator is created per validation; it carries the state of one walk: the instance

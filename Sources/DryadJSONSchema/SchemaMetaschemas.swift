@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// The draft 2020-12 meta-schema and its vocabulary meta-schemas, as published at
 /// https://json-schema.org/draft/2020-12/ (identical to the copies the JSON Schema
 /// organisation ships with its reference implementations).

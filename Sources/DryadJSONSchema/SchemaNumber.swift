@@ -1,3 +1,4 @@
+import DryadJSON
 import Foundation
 
 /// A JSON number as a schema keyword holds it: an exact integer or a double.

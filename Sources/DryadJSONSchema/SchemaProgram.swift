@@ -1,3 +1,5 @@
+import DryadJSON
+
 /// A compiled schema document: a flat table of nodes that refer to each other by index,
 /// so that `$ref` cycles are plain integers rather than reference cycles.
 struct SchemaProgram: Sendable {

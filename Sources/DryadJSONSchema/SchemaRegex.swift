@@ -1,3 +1,4 @@
+import DryadJSON
 import Foundation
 
 /// A `pattern` or `patternProperties` regular expression, compiled once with the schema.

@@ -1,8 +1,9 @@
+import DryadJSON
 import DryadTestSupport
 import Foundation
 import Testing
 
-@testable import DryadCore
+@testable import DryadJSONSchema
 
 /// Runs the official JSON Schema Test Suite (draft 2020-12) against `JSONSchema`.
 ///

@@ -1,7 +1,8 @@
+import DryadJSON
 import Foundation
 import Testing
 
-@testable import DryadCore
+@testable import DryadJSONSchema
 
 @Suite struct JSONSchemaTests {
     func schema(_ text: String) throws(DryadError) -> JSONSchema {

@@ -2,7 +2,7 @@ import DryadTestSupport
 import Foundation
 import Testing
 
-@testable import DryadCore
+@testable import DryadJSON
 
 @Suite struct JSONValueTests {
     @Test func parsesEveryKind() throws {

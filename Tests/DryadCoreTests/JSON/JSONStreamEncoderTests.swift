@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import DryadCore
+@testable import DryadJSON
 
 /// The streaming encoder must write what JSONEncoder (`.withoutEscapingSlashes`) writes: the
 /// same bytes for every scalar and array, the same members for objects (JSONEncoder orders
