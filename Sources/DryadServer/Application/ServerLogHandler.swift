@@ -35,7 +35,8 @@ struct ServerLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let fields = metadata.merging(event.metadata ?? [:]) { _, record in record }
+        // The handler's own metadata is empty for the access log: no merge (a dictionary copy) per request.
+        let fields = metadata.isEmpty ? event.metadata ?? [:] : metadata.merging(event.metadata ?? [:]) { _, record in record }
         let line = event.message.description == AccessLog.message ? accessLine(fields) : otherLine(event, fields)
         sink(line + "\n")
     }
