@@ -28,6 +28,12 @@ enum AccessRules {
         }
     }
 
+    /// The refusal of an admin-only action for anyone else; nil when the operation may go on
+    /// to decide on its resources.
+    static func upFrontDenial(_ principal: Principal, _ action: AuditAction) -> Denial? {
+        requirement(for: action) == .admin && !principal.isAdmin ? adminDenial(principal) : nil
+    }
+
     static func requireAdmin(_ principal: Principal) throws {
         guard principal.isAdmin else { throw adminDenial(principal) }
     }
