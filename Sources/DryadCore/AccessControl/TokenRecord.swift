@@ -30,9 +30,3 @@ public struct TokenRecord: Sendable, Equatable, Encodable {
         try c.encode(revokedAt, forKey: .revokedAt)
     }
 }
-
-/// A freshly issued token and its record.
-public struct IssuedToken: Sendable {
-    public var token: String
-    public var record: TokenRecord
-}

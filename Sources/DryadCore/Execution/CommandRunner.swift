@@ -3,23 +3,6 @@ import Subprocess
 import Synchronization
 import SystemPackage
 
-/// What a finished (or stopped) process produced.
-struct ProcessResult: Sendable {
-    /// How the process ended.
-    enum Ending: Sendable, Equatable {
-        case exited(Int)
-        case signaled(Int)
-        case timedOut
-        case outputTooLarge(stream: String, limit: Int)
-        /// The caller's task was cancelled (dryad interrupted); the group was torn down.
-        case cancelled
-    }
-
-    var ending: Ending
-    var stdout: Data
-    var stderr: Data
-}
-
 /// Runs a command executor: argv directly (no shell), input on stdin, scrubbed environment,
 /// its own process group so a timeout or an output overflow kills grandchildren too.
 struct CommandRunner: Sendable {
@@ -172,21 +155,5 @@ struct CommandRunner: Sendable {
         let text = String(describing: error)
         if text.contains("executableNotFound") || text.contains("not found") { return "program not found" }
         return text.split(separator: "\n").first.map(String.init) ?? "unknown error"
-    }
-}
-
-/// The process group of one run, so it can be signalled from the timeout and overflow paths.
-final class ProcessGroup: Sendable {
-    private let leader = Mutex<pid_t?>(nil)
-
-    func adopt(_ pid: pid_t) {
-        leader.withLock { $0 = pid }
-    }
-
-    /// Signals every process in the group; harmless once they are all gone.
-    func signal(_ signal: Int32) {
-        if let pid = leader.withLock({ $0 }), pid > 0 {
-            kill(-pid, signal)
-        }
     }
 }

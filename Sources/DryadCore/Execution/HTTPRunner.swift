@@ -3,20 +3,6 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// What an HTTP executor's endpoint answered.
-struct HTTPResult: Sendable {
-    /// How the exchange ended.
-    enum Ending: Sendable, Equatable {
-        case responded(status: Int)
-        case timedOut
-        case bodyTooLarge(limit: Int)
-        case unreachable(String)
-    }
-
-    var ending: Ending
-    var body: Data
-}
-
 /// Sends tool input to an HTTP executor: JSON body, registered headers with `${NAME}` taken from
 /// dryad's environment, a timeout, a response-size cap, and no redirects followed.
 struct HTTPRunner: Sendable {
