@@ -22,14 +22,17 @@ enum AccessCheck {
 
     /// What `principal` may do with a context, reading shares only when the rule needs them.
     static func contextAccess(_ principal: Principal, contextID: String, owner: String, in db: Database) throws -> (access: MemoryAccess?, reason: String) {
-        let share = AccessRules.needsShares(principal, owner: owner) ? try MemoryStore.shareReaching(contextID, agent: principal.name, in: db) : nil
-        return AccessRules.contextAccess(principal, owner: owner, share: share)
+        AccessRules.contextAccess(principal, owner: owner, share: try share(reaching: contextID, owner: owner, for: principal, in: db))
     }
 
     /// Requires read (or write) access to a context (see `AccessRules.requireContext`).
     @discardableResult
     static func requireContext(_ needed: MemoryAccess, _ context: MemoryContext, _ principal: Principal, in db: Database) throws -> String {
-        let share = AccessRules.needsShares(principal, owner: context.agentID) ? try MemoryStore.shareReaching(context.id, agent: principal.name, in: db) : nil
-        return try AccessRules.requireContext(needed, context, principal, share: share)
+        try AccessRules.requireContext(needed, context, principal, share: try share(reaching: context.id, owner: context.agentID, for: principal, in: db))
+    }
+
+    /// The strongest share of a context reaching `principal`, read only when the rule needs it.
+    private static func share(reaching contextID: String, owner: String, for principal: Principal, in db: Database) throws -> MemoryAccess? {
+        AccessRules.needsShares(principal, owner: owner) ? try MemoryStore.shareReaching(contextID, agent: principal.name, in: db) : nil
     }
 }

@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import Synchronization
 
 /// How allowed reads reach the audit trail.
 public enum ReadAudit: Sendable {

@@ -1,7 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 
 /// What an HTTP executor's endpoint answered.
 struct HTTPResult: Sendable {

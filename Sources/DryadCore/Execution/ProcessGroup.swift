@@ -1,7 +1,5 @@
 import Foundation
-import Subprocess
 import Synchronization
-import SystemPackage
 
 /// The process group of one run, so it can be signalled from the timeout and overflow paths.
 final class ProcessGroup: Sendable {

@@ -1,7 +1,4 @@
 import Foundation
-import Subprocess
-import Synchronization
-import SystemPackage
 
 /// What a finished (or stopped) process produced.
 struct ProcessResult: Sendable {

@@ -1,7 +1,3 @@
-import CoreMetrics
-import GRDB
-import Synchronization
-
 /// A read's request to be answered from the read cache when it can, and kept there.
 struct CachedRead<T>: Sendable {
     let plan: ReadCache.Plan
