@@ -209,9 +209,9 @@ _dryad_tools() {
 
 _dryad_tools_register() {
     repeating_flags=()
-    non_repeating_flags=(-h --help)
-    repeating_options=(--command --header --env --tag)
-    non_repeating_options=(--db -o --output --as --token-file --description --version --input-schema --output-schema --http --method --cwd --timeout --metadata --file -f)
+    non_repeating_flags=(--network -h --help)
+    repeating_options=(--command --header --env --allow-read --allow-write --tag)
+    non_repeating_options=(--db -o --output --as --token-file --description --version --input-schema --output-schema --http --method --cwd --sandbox --timeout --metadata --file -f)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -259,6 +259,16 @@ _dryad_tools_register() {
     '--cwd')
         return
         ;;
+    '--sandbox')
+        __dryad_add_completions -W 'contained'$'\n''none'
+        return
+        ;;
+    '--allow-read')
+        return
+        ;;
+    '--allow-write')
+        return
+        ;;
     '--timeout')
         return
         ;;
@@ -278,7 +288,7 @@ _dryad_tools_list() {
     repeating_flags=()
     non_repeating_flags=(--all-versions -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --query --status --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --query --status --sandbox --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -304,6 +314,10 @@ _dryad_tools_list() {
         ;;
     '--status')
         __dryad_add_completions -W 'active'$'\n''deprecated'$'\n''disabled'
+        return
+        ;;
+    '--sandbox')
+        __dryad_add_completions -W 'contained'$'\n''none'
         return
         ;;
     '--limit')
@@ -350,9 +364,9 @@ _dryad_tools_get() {
 
 _dryad_tools_update() {
     repeating_flags=()
-    non_repeating_flags=(--clear-tags --no-executor -h --help)
-    repeating_options=(--tag --command --header --env)
-    non_repeating_options=(--db -o --output --as --token-file --description --metadata --status --http --method --cwd --timeout --if-revision)
+    non_repeating_flags=(--clear-tags --network --no-executor -h --help)
+    repeating_options=(--tag --command --header --env --allow-read --allow-write)
+    non_repeating_options=(--db -o --output --as --token-file --description --metadata --status --http --method --cwd --sandbox --timeout --if-revision)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -399,6 +413,16 @@ _dryad_tools_update() {
         return
         ;;
     '--cwd')
+        return
+        ;;
+    '--sandbox')
+        __dryad_add_completions -W 'contained'$'\n''none'
+        return
+        ;;
+    '--allow-read')
+        return
+        ;;
+    '--allow-write')
         return
         ;;
     '--timeout')
@@ -455,7 +479,7 @@ _dryad_tools_execute() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --input --input-file --session --timeout)
+    non_repeating_options=(--db -o --output --as --token-file --input --input-file --session --tool-user --timeout)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -480,6 +504,9 @@ _dryad_tools_execute() {
         return
         ;;
     '--session')
+        return
+        ;;
+    '--tool-user')
         return
         ;;
     '--timeout')
@@ -2131,7 +2158,7 @@ _dryad_serve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --read-cache --tls-cert --tls-key)
+    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --read-cache --tls-cert --tool-user --tls-key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2167,6 +2194,9 @@ _dryad_serve() {
         return
         ;;
     '--tls-cert')
+        return
+        ;;
+    '--tool-user')
         return
         ;;
     '--tls-key')

@@ -48,6 +48,14 @@ package struct JSONObjectReader {
         }
     }
 
+    package mutating func bool(_ key: String) throws(DryadError) -> Bool? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case .bool(let b)?: return b
+        case let other?: throw mismatch(key, "true or false", other)
+        }
+    }
+
     package mutating func stringArray(_ key: String) throws(DryadError) -> [String]? {
         switch value(key) {
         case nil, .null?: return nil

@@ -9,6 +9,7 @@ public enum DryadMain {
         let format = OutputFormat.sniff(arguments)
         // A tool that exits without reading its stdin must not take dryad down with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        SelfProtection.apply()
         do {
             var command: any ParsableCommand
             do {

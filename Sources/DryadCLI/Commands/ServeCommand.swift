@@ -26,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "MiB"))
     var readCache = 64
     @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "pem")) var tlsCert: String?
+    @Option(help: ArgumentHelp("User contained tools run as when dryad runs as root (default: $DRYAD_TOOL_USER, else nobody).", valueName: "user"))
+    var toolUser: String?
     @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "pem")) var tlsKey: String?
 
     func validate() throws {
@@ -45,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         runHandlersOnEventLoops()
-        let environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment
+        if let toolUser { environment["DRYAD_TOOL_USER"] = toolUser }
         let metrics = ServerMetrics()
         let database = try DryadDatabase(
             path: try DatabaseLocation.resolve(explicit: db, environment: environment),

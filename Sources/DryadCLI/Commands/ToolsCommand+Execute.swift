@@ -27,6 +27,9 @@ extension ToolsCommand {
         @Option(help: ArgumentHelp("Record the run in this open session.", valueName: "id"))
         var session: String?
 
+        @Option(help: ArgumentHelp("User a contained tool runs as when dryad runs as root (default: $DRYAD_TOOL_USER, else nobody).", valueName: "user"))
+        var toolUser: String?
+
         @Option(help: ArgumentHelp("Seconds the run may take, overriding the executor's timeout.", valueName: "seconds"))
         var timeout: Double?
 
@@ -47,7 +50,9 @@ extension ToolsCommand {
                 value = .object([:])
             }
             let (database, principal) = try await global.open()
-            let runner = database.executor(environment: ProcessInfo.processInfo.environment)
+            var environment = ProcessInfo.processInfo.environment
+            if let toolUser { environment["DRYAD_TOOL_USER"] = toolUser }
+            let runner = database.executor(environment: environment)
             // Ctrl-C or SIGTERM cancels the run, which tears down the tool's process group and
             // still records the attempt, instead of leaving the tool running on its own. The
             // handlers go in before the run starts, so no signal can slip between the two.

@@ -122,6 +122,9 @@ extension ToolsCommand {
         @Option(help: "Only versions with this status: active, deprecated or disabled.")
         var status: ToolStatus?
 
+        @Option(help: "Only command tools with this sandbox: contained or none.")
+        var sandbox: SandboxPolicy.Mode?
+
         @Flag(help: "List every version, not only the latest.")
         var allVersions = false
 
@@ -129,7 +132,7 @@ extension ToolsCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let query = ToolQuery(text: query, tags: tags, status: status, allVersions: allVersions)
+            let query = ToolQuery(text: query, tags: tags, status: status, sandbox: sandbox, allVersions: allVersions)
             let page = try await database.tools.list(query, page: paging.request, as: principal)
             try global.printer.page(page, noun: "tools")
         }
@@ -270,9 +273,19 @@ extension ToolVersion: TableRepresentable {
     private var executorSummary: String {
         switch executor {
         case nil: return "-"
-        case .command(let c)?: return "command \(c.argv.joined(separator: " ")) (timeout \(Self.seconds(c.timeoutSeconds)))"
+        case .command(let c)?:
+            return "command \(c.argv.joined(separator: " ")) (timeout \(Self.seconds(c.timeoutSeconds)); sandbox \(Self.describe(c.sandbox)))"
         case .http(let h)?: return "http \(h.method) \(h.url) (timeout \(Self.seconds(h.timeoutSeconds)))"
         }
+    }
+
+    /// The sandbox in a few words: "contained, no network, read /srv/data" or "none (unconfined)".
+    private static func describe(_ sandbox: SandboxPolicy) -> String {
+        guard sandbox.mode == .contained else { return "none (unconfined)" }
+        var parts = ["contained", sandbox.network ? "network" : "no network"]
+        if !sandbox.allowRead.isEmpty { parts.append("read " + sandbox.allowRead.joined(separator: " ")) }
+        if !sandbox.allowWrite.isEmpty { parts.append("write " + sandbox.allowWrite.joined(separator: " ")) }
+        return parts.joined(separator: ", ")
     }
 
     private static func seconds(_ value: Double) -> String {

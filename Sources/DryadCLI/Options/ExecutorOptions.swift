@@ -23,6 +23,19 @@ struct ExecutorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Working directory for --command (absolute path).", valueName: "path"))
     var cwd: String?
 
+    @Option(help: ArgumentHelp("How --command runs: contained (default) or none, which runs it as dryad itself (admin only, audited).", valueName: "mode"))
+    var sandbox: SandboxPolicy.Mode?
+
+    @Flag(help: "Let a contained --command use the network (TCP, UDP and other socket families).")
+    var network = false
+
+    @Option(
+        name: .customLong("allow-read"), help: ArgumentHelp("A path a contained --command may read beyond the system folders (repeatable).", valueName: "path"))
+    var allowRead: [String] = []
+
+    @Option(name: .customLong("allow-write"), help: ArgumentHelp("A path a contained --command may write in (repeatable).", valueName: "path"))
+    var allowWrite: [String] = []
+
     @Option(help: ArgumentHelp("Seconds a run may take (default 30).", valueName: "seconds"))
     var timeout: Double?
 
@@ -32,6 +45,9 @@ struct ExecutorOptions: ParsableArguments {
         if !command.isEmpty && url != nil { throw ValidationError("--command and --http are mutually exclusive") }
         if (method != nil || !headers.isEmpty) && url == nil { throw ValidationError("--method and --header need --http") }
         if (!environment.isEmpty || cwd != nil) && command.isEmpty { throw ValidationError("--env and --cwd need --command") }
+        if (sandbox != nil || network || !allowRead.isEmpty || !allowWrite.isEmpty) && command.isEmpty {
+            throw ValidationError("--sandbox, --network, --allow-read and --allow-write need --command")
+        }
     }
 
     /// The executor's JSON form, or nil when no executor flag was given.
@@ -50,6 +66,10 @@ struct ExecutorOptions: ParsableArguments {
             }
             fields["env"] = .object(env)
             if let cwd { fields["cwd"] = .string(cwd) }
+            fields["sandbox"] = .object([
+                "mode": .string((sandbox ?? .contained).rawValue), "network": .bool(network),
+                "allow_read": .array(allowRead.map(JSONValue.string)), "allow_write": .array(allowWrite.map(JSONValue.string)),
+            ])
         } else if let url {
             fields["kind"] = .string("http")
             fields["url"] = .string(url)
@@ -68,3 +88,5 @@ struct ExecutorOptions: ParsableArguments {
         return .object(fields)
     }
 }
+
+extension SandboxPolicy.Mode: ExpressibleByArgument {}

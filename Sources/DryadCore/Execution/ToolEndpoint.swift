@@ -74,8 +74,15 @@ extension ToolEndpoint {
             if let cwd, !cwd.hasPrefix("/") {
                 throw .invalidInput("\(reader.path("cwd")): must be an absolute path")
             }
+            // A stored executor without a sandbox predates it: it keeps what it had (see `legacy`).
+            let sandbox = try reader.value("sandbox").map { value throws(DryadError) in
+                try SandboxPolicy(json: value, path: reader.path("sandbox"))
+            }
             try reader.finish()
-            self = .command(CommandEndpoint(argv: argv, timeoutSeconds: timeout, env: env, cwd: cwd))
+            self = .command(
+                CommandEndpoint(
+                    argv: argv, timeoutSeconds: timeout, env: env, cwd: cwd,
+                    sandbox: sandbox ?? (stored ? .legacy(cwd: cwd) : .standard)))
         case "http":
             let url = try reader.requiredString("url")
             guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
@@ -117,6 +124,7 @@ extension ToolEndpoint {
                 "argv": .array(c.argv.map(JSONValue.string)),
                 "timeout_seconds": Self.number(c.timeoutSeconds),
                 "env": .object(c.env.mapValues(JSONValue.string)),
+                "sandbox": c.sandbox.json,
             ]
             fields["cwd"] = c.cwd.map(JSONValue.string) ?? .null
             return .object(fields)

@@ -10,6 +10,8 @@ public struct ToolRunner: Sendable {
     let database: DryadDatabase
     /// dryad's own environment: the source of PATH, HOME, LANG and `${NAME}` in HTTP headers and command env values.
     var environment: [String: String]
+    /// Where and as whom contained command tools run.
+    var sandbox: SandboxSettings
     var commandRunner = CommandRunner()
     var httpRunner = HTTPRunner()
 
@@ -91,7 +93,9 @@ public struct ToolRunner: Sendable {
         }
         record.durationMs = Int((clock.now - start) / .milliseconds(1))
         record.finishedAt = Timestamp.format(startedAt.addingTimeInterval(Double(record.durationMs) / 1000))
-        try await save(record, principal: principal, allowed: true, reason: reason)
+        // A run outside the sandbox says so in the trail, whoever allowed it.
+        let unconfined = if case .command(let command)? = tool.executor, command.sandbox.mode == .none { true } else { false }
+        try await save(record, principal: principal, allowed: true, reason: unconfined ? reason + "; unconfined (sandbox none)" : reason)
         return ExecutionOutcome(record: record, failure: failure, warnings: warnings)
     }
 
@@ -182,23 +186,33 @@ public struct ToolRunner: Sendable {
         env["DRYAD_TOOL_VERSION"] = tool.version
         env["DRYAD_EXECUTION_ID"] = record.id
 
-        var scratch: String?
-        let directory: String
-        if let cwd = command.cwd {
-            directory = cwd
-        } else {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dryad-run-\(record.id)").path
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw .toolFailed("cannot create a working folder: \(error.localizedDescription)")
-            }
-            scratch = path
-            directory = path
+        // A fresh private folder per run: the working folder unless the tool names one, and
+        // HOME and TMPDIR of a contained tool (dryad's own HOME is not the tool's to read).
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dryad-run-\(record.id)").path
+        guard mkdir(scratch, 0o700) == 0 else {
+            throw .toolFailed("cannot create a working folder: \(String(cString: strerror(errno)))")
         }
-        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
-
-        let result = try await commandRunner.run(argv: command.argv, input: input, environment: env, workingDirectory: directory, timeout: timeout)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let confinement: Confinement?
+        switch command.sandbox.mode {
+        case .contained:
+            env["HOME"] = scratch
+            env["TMPDIR"] = scratch
+            confinement = try Confinement.prepare(
+                command.sandbox, workFolder: scratch, cwd: command.cwd, timeout: seconds, settings: sandbox,
+                protected: database.ownFiles, runID: record.id)
+            if let user = confinement?.user, chown(scratch, user.uid, user.gid) != 0 {
+                confinement?.release()
+                throw .toolFailed("sandbox: cannot give the working folder to the tool user: \(String(cString: strerror(errno)))")
+            }
+        case .none:
+            confinement = nil
+        }
+        defer { confinement?.release() }
+        let launch = ProgramLaunch(
+            path: try Self.locate(command.argv[0], path: env["PATH"]), argv: command.argv, environment: env,
+            workingDirectory: command.cwd ?? scratch, confinement: confinement)
+        let result = try await commandRunner.run(launch, input: input, timeout: timeout)
         switch result.ending {
         case .exited(0):
             record.status = .succeeded
@@ -221,6 +235,18 @@ public struct ToolRunner: Sendable {
             record.status = .failed
             record.error = "interrupted; the process group was killed"
         }
+    }
+
+    /// The program's path: as given when it names a folder, else the first executable file
+    /// of that name in the run's PATH (the child only execs, so the search happens here).
+    static func locate(_ program: String, path: String?) throws(DryadError) -> String {
+        if program.contains("/") { return program }
+        for folder in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where folder.hasPrefix("/") {
+            let candidate = folder + "/" + program
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        throw .toolFailed("cannot start \(program): program not found")
     }
 
     private func apply(_ result: HTTPResult, seconds: Double, into record: inout ExecutionRecord) {
@@ -278,7 +304,9 @@ public struct ToolRunner: Sendable {
 
 extension DryadDatabase {
     /// Runs tools in this registry with dryad's own environment.
-    public func executor(environment: [String: String]) -> ToolRunner {
-        ToolRunner(database: self, environment: environment)
+    ///
+    /// `sandbox` defaults to what `DRYAD_TOOL_USER` and `DRYAD_CGROUP` in `environment` say.
+    public func executor(environment: [String: String], sandbox: SandboxSettings? = nil) -> ToolRunner {
+        ToolRunner(database: self, environment: environment, sandbox: sandbox ?? SandboxSettings(environment: environment))
     }
 }

@@ -283,3 +283,12 @@ extension DryadDatabase {
         }
     }
 }
+
+extension DryadDatabase {
+    /// dryad's own files, which no contained tool may reach: the database's folder (holding
+    /// the file, its -wal and -shm, and by default the key file and backups beside it).
+    var ownFiles: [String] {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return [folder, path, path + "-wal", path + "-shm"]
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The versioned migrations that create and upgrade dryad's schema.
@@ -14,6 +15,7 @@ enum Migrations {
         ("v6-stats-by-tool-id", addToolIDToStatsIndexes),
         ("v7-read-generations", addReadGenerations),
         ("v8-names-without-nul", refuseNULInNames),
+        ("v9-command-sandbox", giveCommandsTheirSandbox),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -345,6 +347,28 @@ enum Migrations {
                         BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: \(column) holds a NUL character'); END
                         """)
             }
+        }
+    }
+
+    /// Command tools registered before sandboxing keep working: each stored command executor
+    /// without a `sandbox` gets `SandboxPolicy.legacy` (contained, with the network and its
+    /// `cwd` writable), written out so `tools get` shows what will apply.
+    private static func giveCommandsTheirSandbox(_ db: Database) throws {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT rowid, executor FROM tool_version
+                WHERE json_valid(executor) AND json_extract(executor, '$.kind') = 'command'
+                  AND json_type(executor, '$.sandbox') IS NULL
+                """)
+        for row in rows {
+            let rowid: Int64 = row["rowid"]
+            let text: String = row["executor"]
+            // A stored executor this build cannot read stays as it is; reading it reports the fault.
+            guard let json = try? JSONValue.parse(Data(text.utf8)), let executor = try? ToolEndpoint(json: json, stored: true) else {
+                continue
+            }
+            try db.execute(sql: "UPDATE tool_version SET executor = ? WHERE rowid = ?", arguments: [executor.json.canonicalText, rowid])
         }
     }
 

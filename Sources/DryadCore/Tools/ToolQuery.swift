@@ -8,10 +8,13 @@ public struct ToolQuery: Sendable, Equatable {
     /// Every listed tool version carries all of these tags.
     public var tags: [String]
     public var status: ToolStatus?
+    /// Only command tools with this sandbox mode (`none` finds every unconfined tool).
+    public var sandbox: SandboxPolicy.Mode?
     /// List every version instead of the latest version of each tool.
     public var allVersions: Bool
 
-    public init(text: String? = nil, tags: [String] = [], status: ToolStatus? = nil, allVersions: Bool = false) {
+    public init(text: String? = nil, tags: [String] = [], status: ToolStatus? = nil, sandbox: SandboxPolicy.Mode? = nil, allVersions: Bool = false) {
+        self.sandbox = sandbox
         self.text = text
         self.tags = tags
         self.status = status

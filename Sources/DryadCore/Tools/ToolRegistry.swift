@@ -98,7 +98,10 @@ public struct ToolRegistry: Sendable {
     public func listEncoded(_ query: ToolQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<EncodedJSON> {
         let plan = ReadCache.Plan(
             .tools,
-            ["tools.list", query.text, query.status?.rawValue, String(query.allVersions), String(page.limit), page.cursor, String(query.tags.count)]
+            [
+                "tools.list", query.text, query.status?.rawValue, query.sandbox?.rawValue, String(query.allVersions), String(page.limit), page.cursor,
+                String(query.tags.count),
+            ]
                 + query.tags)
         let cache = CachedRead<Page<EncodedJSON>>(plan: plan) { page in page.items.reduce(64) { $0 + $1.bytes.capacity + 32 } }
         return try await list(query, page: page, as: principal, cache: cache) { row in
@@ -124,6 +127,10 @@ public struct ToolRegistry: Sendable {
         if let status = query.status {
             conditions.append("v.status = ?")
             arguments.append(status.rawValue)
+        }
+        if let sandbox = query.sandbox {
+            conditions.append("json_extract(v.executor, '$.kind') = 'command' AND json_extract(v.executor, '$.sandbox.mode') = ?")
+            arguments.append(sandbox.rawValue)
         }
         if let text = query.text, !text.isEmpty {
             let pattern = "%" + Self.escapeLike(text) + "%"

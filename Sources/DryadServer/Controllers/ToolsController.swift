@@ -16,7 +16,10 @@ struct ToolsController: Sendable {
             success: .created, response: "ToolOrPage", use: self.register)
         table.add(
             .get, "tools", "List tools (latest version of each, sorted by name).", on: group,
-            query: ["q", "tag", QueryParameter("status", schema: OpenAPISchemas.toolStatus), "all_versions", "limit", "cursor"], response: "ToolPage",
+            query: [
+                "q", "tag", QueryParameter("status", schema: OpenAPISchemas.toolStatus),
+                QueryParameter("sandbox", schema: OpenAPISchemas.sandboxMode), "all_versions", "limit", "cursor",
+            ], response: "ToolPage",
             use: self.list)
         table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group, response: "Tool", use: self.get)
         table.add(
@@ -58,7 +61,7 @@ struct ToolsController: Sendable {
         let query = Query(request: request)
         let filter = ToolQuery(
             text: query.string("q"), tags: query.strings("tag"), status: try query.enumValue("status", ToolStatus.self),
-            allVersions: try query.bool("all_versions"))
+            sandbox: try query.enumValue("sandbox", SandboxPolicy.Mode.self), allVersions: try query.bool("all_versions"))
         return try HTTPJSON.response(try await database.tools.listEncoded(filter, page: try query.page(), as: try context.actor()))
     }
 

@@ -232,6 +232,7 @@ enum OpenAPISchemas {
     static let searchText: JSONValue = .object(["type": .string("string"), "minLength": .integer(1), "maxLength": .integer(1024)])
     /// `tools?status=`: a tool version's status.
     static let toolStatus = enumeration(ToolStatus.allCases.map(\.rawValue))
+    static let sandboxMode = enumeration(SandboxPolicy.Mode.allCases.map(\.rawValue))
     /// `tools/{ref}/history?status=`: an execution's status.
     static let executionStatus = enumeration(ExecutionStatus.allCases.map(\.rawValue))
 

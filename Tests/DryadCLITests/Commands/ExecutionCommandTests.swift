@@ -1,3 +1,4 @@
+import DryadTestSupport
 import Foundation
 import Testing
 
@@ -111,8 +112,9 @@ import Testing
     }
 
     @Test func anInterruptKillsTheToolAndStillRecordsTheRun() async throws {
-        let pids = cli.folder + "/pids"
-        try register("hang", "sleep 300 & echo $! > \(pids); wait")
+        let files = try ToolFiles()
+        let pids = files.path + "/pids"
+        try register("hang", "sleep 300 & echo $! > \(pids); wait", ["--allow-write", files.path])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
         process.arguments = ["tools", "execute", "hang"]

@@ -20,12 +20,12 @@ import Testing
     func shellTool(
         _ name: String, _ script: String, timeout: Double = 10, env: [String: String] = [:],
         inputSchema: JSONValue = ToolDefinition.defaultInputSchema, outputSchema: JSONValue? = nil,
-        status: ToolStatus = .active
+        status: ToolStatus = .active, sandbox: SandboxPolicy = .standard
     ) async throws {
         var definition = definition(name, status: status)
         definition.inputSchema = inputSchema
         definition.outputSchema = outputSchema
-        definition.executor = .command(CommandEndpoint(argv: ["/bin/sh", "-c", script], timeoutSeconds: timeout, env: env))
+        definition.executor = .command(CommandEndpoint(argv: ["/bin/sh", "-c", script], timeoutSeconds: timeout, env: env, sandbox: sandbox))
         _ = try await database.tools.register([definition], as: testOperator)
     }
 
@@ -129,7 +129,10 @@ import Testing
         var variables = Set(output.split(separator: "\n").map { String($0.split(separator: "=", maxSplits: 1)[0]) })
         // sh itself may export PWD, SHLVL and _.
         variables.subtract(["PWD", "SHLVL", "_", "OLDPWD"])
-        #expect(variables == ["PATH", "HOME", "LANG", "MODE", "DRYAD_TOOL", "DRYAD_TOOL_VERSION", "DRYAD_EXECUTION_ID"])
+        #expect(variables == ["PATH", "HOME", "TMPDIR", "LANG", "MODE", "DRYAD_TOOL", "DRYAD_TOOL_VERSION", "DRYAD_EXECUTION_ID"])
+        // A contained tool's HOME and TMPDIR are its private work folder, not dryad's home.
+        #expect(output.contains("HOME=/tmp/dryad-run-\(outcome.record.id)\n"))
+        #expect(output.contains("TMPDIR=/tmp/dryad-run-\(outcome.record.id)\n"))
         #expect(output.contains("DRYAD_EXECUTION_ID=\(outcome.record.id)\n"))
         #expect(output.contains("DRYAD_TOOL=env\n"))
         #expect(!output.contains("s3cret"))
@@ -169,9 +172,12 @@ import Testing
     }
 
     @Test func aTimeoutKillsTheWholeProcessGroup() async throws {
-        let pids = folder.path + "/pids"
+        let files = try ToolFiles()
+        let pids = files.path + "/pids"
         // A child that ignores SIGTERM and a grandchild in the background: neither may survive.
-        try await shellTool("hang", "(trap '' TERM; sleep 300) & echo $! > \(pids); sleep 300 & echo $! >> \(pids); wait", timeout: 30)
+        try await shellTool(
+            "hang", "(trap '' TERM; sleep 300) & echo $! > \(pids); sleep 300 & echo $! >> \(pids); wait", timeout: 30,
+            sandbox: SandboxPolicy(allowWrite: [files.path]))
         let start = Date()
         let outcome = try await runner.execute(.nameOrID("hang"), input: .object([:]), timeout: 1, as: testOperator)
         #expect(Date().timeIntervalSince(start) < 10)
@@ -370,13 +376,5 @@ import Testing
             id: UUID().uuidString.lowercased(), toolID: tool.id, toolName: tool.name, toolVersion: version, sessionID: nil,
             principal: "local:test", input: .object([:]), output: nil, status: status, error: nil, exitCode: nil,
             httpStatus: nil, durationMs: ms, startedAt: started, finishedAt: started)
-    }
-
-    /// True while `pid` exists and is not a zombie.
-    func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-        guard let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)]
-        return state != "Z" && state != "X"
     }
 }
