@@ -211,7 +211,7 @@ _dryad_tools_register() {
     repeating_flags=()
     non_repeating_flags=(--network -h --help)
     repeating_options=(--command --header --env --allow-read --allow-write --tag)
-    non_repeating_options=(--db -o --output --as --token-file --description --version --input-schema --output-schema --http --method --cwd --sandbox --timeout --metadata --file -f)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --description --version --input-schema --output-schema --http --method --cwd --sandbox --timeout --metadata --file -f)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -227,6 +227,9 @@ _dryad_tools_register() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--description')
@@ -288,7 +291,7 @@ _dryad_tools_list() {
     repeating_flags=()
     non_repeating_flags=(--all-versions -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --query --status --sandbox --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --query --status --sandbox --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -304,6 +307,9 @@ _dryad_tools_list() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--query')
@@ -333,7 +339,7 @@ _dryad_tools_get() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -349,6 +355,9 @@ _dryad_tools_get() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -366,7 +375,7 @@ _dryad_tools_update() {
     repeating_flags=()
     non_repeating_flags=(--clear-tags --network --no-executor -h --help)
     repeating_options=(--tag --command --header --env --allow-read --allow-write)
-    non_repeating_options=(--db -o --output --as --token-file --description --metadata --status --http --method --cwd --sandbox --timeout --if-revision)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --description --metadata --status --http --method --cwd --sandbox --timeout --if-revision)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -382,6 +391,9 @@ _dryad_tools_update() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--description')
@@ -446,7 +458,7 @@ _dryad_tools_delete() {
     repeating_flags=()
     non_repeating_flags=(--all-versions -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -462,6 +474,9 @@ _dryad_tools_delete() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -479,7 +494,7 @@ _dryad_tools_execute() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --input --input-file --session --tool-user --timeout)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --input --input-file --session --tool-user --timeout)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -495,6 +510,9 @@ _dryad_tools_execute() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--input')
@@ -527,7 +545,7 @@ _dryad_tools_history() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --status --session --since --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --status --session --since --limit --cursor)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -543,6 +561,9 @@ _dryad_tools_history() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--status')
@@ -576,7 +597,7 @@ _dryad_tools_stats() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --since)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --since)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -592,6 +613,9 @@ _dryad_tools_stats() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--since')
@@ -635,7 +659,7 @@ _dryad_sessions_start() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --label)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --label)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -653,6 +677,9 @@ _dryad_sessions_start() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     '--label')
         return
         ;;
@@ -663,7 +690,7 @@ _dryad_sessions_end() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -681,6 +708,9 @@ _dryad_sessions_end() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     esac
 }
 
@@ -688,7 +718,7 @@ _dryad_sessions_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -704,6 +734,9 @@ _dryad_sessions_list() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--limit')
@@ -719,7 +752,7 @@ _dryad_sessions_show() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -735,6 +768,9 @@ _dryad_sessions_show() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -767,7 +803,7 @@ _dryad_executions_show() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -783,6 +819,9 @@ _dryad_executions_show() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -815,7 +854,7 @@ _dryad_memory_store() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --agent --type --parent --data --data-file --ttl --key)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --agent --type --parent --data --data-file --ttl --key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -831,6 +870,9 @@ _dryad_memory_store() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--agent')
@@ -865,7 +907,7 @@ _dryad_memory_get() {
     repeating_flags=()
     non_repeating_flags=(--resolved --explain -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -881,6 +923,9 @@ _dryad_memory_get() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -898,7 +943,7 @@ _dryad_memory_update() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --data --data-file --merge-patch --merge-patch-file --if-version --on-conflict --ttl)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --data --data-file --merge-patch --merge-patch-file --if-version --on-conflict --ttl)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -914,6 +959,9 @@ _dryad_memory_update() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--data')
@@ -956,7 +1004,7 @@ _dryad_memory_history() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -974,6 +1022,9 @@ _dryad_memory_history() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -989,7 +1040,7 @@ _dryad_memory_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --agent --type --limit --cursor --parent)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --agent --type --limit --cursor --parent)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1005,6 +1056,9 @@ _dryad_memory_list() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--agent')
@@ -1032,7 +1086,7 @@ _dryad_memory_search() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --agent --type --limit --cursor --since)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --agent --type --limit --cursor --since)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1048,6 +1102,9 @@ _dryad_memory_search() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--agent')
@@ -1075,7 +1132,7 @@ _dryad_memory_parents() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1091,6 +1148,9 @@ _dryad_memory_parents() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1108,7 +1168,7 @@ _dryad_memory_children() {
     repeating_flags=()
     non_repeating_flags=(--recursive -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1124,6 +1184,9 @@ _dryad_memory_children() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1141,7 +1204,7 @@ _dryad_memory_share() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --with --access)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --with --access)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1157,6 +1220,9 @@ _dryad_memory_share() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--with')
@@ -1181,7 +1247,7 @@ _dryad_memory_unshare() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --with)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --with)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1197,6 +1263,9 @@ _dryad_memory_unshare() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--with')
@@ -1217,7 +1286,7 @@ _dryad_memory_delete() {
     repeating_flags=()
     non_repeating_flags=(--recursive -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1235,6 +1304,9 @@ _dryad_memory_delete() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -1250,7 +1322,7 @@ _dryad_memory_purge() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1266,6 +1338,9 @@ _dryad_memory_purge() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1298,7 +1373,7 @@ _dryad_errors_log() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --type --message --stack-trace --context)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --type --message --stack-trace --context)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1314,6 +1389,9 @@ _dryad_errors_log() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--type')
@@ -1335,7 +1413,7 @@ _dryad_errors_list() {
     repeating_flags=()
     non_repeating_flags=(--unresolved -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --context --type --since --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --context --type --since --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1351,6 +1429,9 @@ _dryad_errors_list() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--context')
@@ -1375,7 +1456,7 @@ _dryad_errors_resolve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --note)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --note)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1391,6 +1472,9 @@ _dryad_errors_resolve() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--note')
@@ -1426,7 +1510,7 @@ _dryad_principals_add() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --type --role)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --type --role)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1442,6 +1526,9 @@ _dryad_principals_add() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--type')
@@ -1459,7 +1546,7 @@ _dryad_principals_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1477,6 +1564,9 @@ _dryad_principals_list() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     esac
 }
 
@@ -1484,7 +1574,7 @@ _dryad_principals_show() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1500,6 +1590,9 @@ _dryad_principals_show() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1509,7 +1602,7 @@ _dryad_principals_disable() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1525,6 +1618,9 @@ _dryad_principals_disable() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1534,7 +1630,7 @@ _dryad_principals_remove() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1550,6 +1646,9 @@ _dryad_principals_remove() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1559,7 +1658,7 @@ _dryad_principals_set-limit() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --rate --burst)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --rate --burst)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1575,6 +1674,9 @@ _dryad_principals_set-limit() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--rate')
@@ -1613,7 +1715,7 @@ _dryad_perms_grant() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --principal --principal-type --level)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --principal --principal-type --level)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1629,6 +1731,9 @@ _dryad_perms_grant() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--principal')
@@ -1657,7 +1762,7 @@ _dryad_perms_revoke() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --principal --principal-type --level)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --principal --principal-type --level)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1673,6 +1778,9 @@ _dryad_perms_revoke() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--principal')
@@ -1701,7 +1809,7 @@ _dryad_perms_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --tool --principal)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --tool --principal)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1719,6 +1827,9 @@ _dryad_perms_list() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     '--tool')
         return
         ;;
@@ -1732,7 +1843,7 @@ _dryad_perms_check() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --principal --level)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --principal --level)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1748,6 +1859,9 @@ _dryad_perms_check() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--principal')
@@ -1795,7 +1909,7 @@ _dryad_tokens_issue() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --ttl --output-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --ttl --output-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1813,6 +1927,9 @@ _dryad_tokens_issue() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     '--ttl')
         return
         ;;
@@ -1826,7 +1943,7 @@ _dryad_tokens_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1844,6 +1961,9 @@ _dryad_tokens_list() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     esac
 }
 
@@ -1851,7 +1971,7 @@ _dryad_tokens_revoke() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1867,6 +1987,9 @@ _dryad_tokens_revoke() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1884,13 +2007,13 @@ _dryad_keys() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    rotate)
+    rotate|rotate-kek)
         # Offer subcommand argument completions
         "_dryad_keys_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'rotate' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'rotate rotate-kek' -- "${cur}"))
         ;;
     esac
 }
@@ -1899,7 +2022,7 @@ _dryad_keys_rotate() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1915,6 +2038,37 @@ _dryad_keys_rotate() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_keys_rotate-kek() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -1932,13 +2086,13 @@ _dryad_audit() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|verify|prune|export)
+    list|verify|head|prune|export)
         # Offer subcommand argument completions
         "_dryad_audit_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list verify prune export' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list verify head prune export' -- "${cur}"))
         ;;
     esac
 }
@@ -1947,7 +2101,7 @@ _dryad_audit_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --principal --action --decision --resource --since --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --principal --action --decision --resource --since --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -1963,6 +2117,9 @@ _dryad_audit_list() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--principal')
@@ -1993,7 +2150,7 @@ _dryad_audit_verify() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2009,6 +2166,37 @@ _dryad_audit_verify() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_audit_head() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -2018,7 +2206,7 @@ _dryad_audit_prune() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --before)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --before)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2034,6 +2222,9 @@ _dryad_audit_prune() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--before')
@@ -2046,7 +2237,7 @@ _dryad_audit_export() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --since)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --since)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2062,6 +2253,9 @@ _dryad_audit_export() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--since')
@@ -2074,7 +2268,7 @@ _dryad_apply() {
     repeating_flags=()
     non_repeating_flags=(--dry-run -h --help)
     repeating_options=(-f --file)
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2090,6 +2284,9 @@ _dryad_apply() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '-f'|'--file')
@@ -2102,7 +2299,7 @@ _dryad_export() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --include --output-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --include --output-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2118,6 +2315,9 @@ _dryad_export() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--include')
@@ -2133,7 +2333,7 @@ _dryad_import() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -2151,6 +2351,9 @@ _dryad_import() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     esac
 }
 
@@ -2158,7 +2361,7 @@ _dryad_serve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --read-cache --tls-cert --tool-user --tls-key)
+    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --read-cache --tls-cert --key-file --tool-user --tls-key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2194,6 +2397,9 @@ _dryad_serve() {
         return
         ;;
     '--tls-cert')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     '--tool-user')
@@ -2232,7 +2438,7 @@ _dryad_db_status() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2248,6 +2454,9 @@ _dryad_db_status() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -2257,7 +2466,7 @@ _dryad_db_backup() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -2273,6 +2482,9 @@ _dryad_db_backup() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -2282,7 +2494,7 @@ _dryad_db_restore() {
     repeating_flags=()
     non_repeating_flags=(--yes -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -2300,6 +2512,9 @@ _dryad_db_restore() {
     '--token-file')
         return
         ;;
+    '--key-file')
+        return
+        ;;
     esac
 }
 
@@ -2307,7 +2522,7 @@ _dryad_db_check() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2323,6 +2538,9 @@ _dryad_db_check() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -2332,7 +2550,7 @@ _dryad_db_migrate() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2348,6 +2566,9 @@ _dryad_db_migrate() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -2357,7 +2578,7 @@ _dryad_db_vacuum() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2373,6 +2594,9 @@ _dryad_db_vacuum() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac
@@ -2382,7 +2606,7 @@ _dryad_version() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2398,6 +2622,9 @@ _dryad_version() {
         return
         ;;
     '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac

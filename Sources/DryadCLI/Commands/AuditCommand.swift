@@ -6,7 +6,7 @@ import Foundation
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "List, verify, prune and export the audit trail.",
-        subcommands: [List.self, Verify.self, Prune.self, Export.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Verify.self, Head.self, Prune.self, Export.self], defaultSubcommand: List.self)
 
     /// `dryad audit list`.
     struct List: AsyncParsableCommand {
@@ -44,6 +44,19 @@ struct AuditCommand: AsyncParsableCommand {
                 Printer.error(code: "audit_mismatch", message: result.problem ?? "the audit trail does not verify", format: global.output)
                 throw ExitCode(1)
             }
+        }
+    }
+
+    /// `dryad audit head`.
+    struct Head: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "head", abstract: "Print the newest entry's sequence number and hash, to record outside this machine.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            let head = try await database.audit.head(as: principal)
+            try global.printer.result(head, text: "\(head.seq) \(head.hash)")
         }
     }
 

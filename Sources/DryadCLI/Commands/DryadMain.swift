@@ -46,7 +46,7 @@ public enum DryadMain {
     }
 
     /// Options every leaf command takes, which people also write before the subcommand.
-    static let globalOptions: Set<String> = ["--db", "--as", "--token-file", "-o", "--output"]
+    static let globalOptions: Set<String> = ["--db", "--as", "--token-file", "--key-file", "-o", "--output"]
 
     /// Moves global options written before the subcommand (`dryad --as bob tools list`) to the
     /// end, where the leaf command parses them.

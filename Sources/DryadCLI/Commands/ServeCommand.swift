@@ -26,6 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "MiB"))
     var readCache = 64
     @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "pem")) var tlsCert: String?
+    @Option(
+        help: ArgumentHelp(
+            "The key file that seals signing keys and the audit chain (default: $DRYAD_KEY_FILE, else dryad.key beside the database).", valueName: "path"))
+    var keyFile: String?
     @Option(help: ArgumentHelp("User contained tools run as when dryad runs as root (default: $DRYAD_TOOL_USER, else nobody).", valueName: "user"))
     var toolUser: String?
     @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "pem")) var tlsKey: String?
@@ -54,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
             path: try DatabaseLocation.resolve(explicit: db, environment: environment),
             readAudit: auditReads == "none" ? .none : .batched(interval: .milliseconds(5)),
             readCacheBytes: readCache << 20,
-            limits: try .from(environment: environment), metrics: metrics.factory)
+            limits: try .from(environment: environment), metrics: metrics.factory,
+            keyFile: GlobalOptions.keyFile(explicit: keyFile, environment: environment))
         let configuration = ServerConfiguration(
             host: host, port: port, maxBody: maxBody, defaultLimit: RateLimit(rate: rate, burst: burst),
             logFormat: LogFormat(rawValue: logFormat) ?? .text, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,

@@ -16,13 +16,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Act as the subject of the token in this file (default: the token in $DRYAD_TOKEN).", valueName: "path"))
     var tokenFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The key file that seals signing keys and the audit chain (default: $DRYAD_KEY_FILE, else dryad.key beside the database).", valueName: "path"))
+    var keyFile: String?
+
     var printer: Printer { Printer(format: output) }
 
     /// Opens (creating and migrating if needed) the database these options point at.
     func openDatabase() throws(DryadError) -> DryadDatabase {
         let environment = ProcessInfo.processInfo.environment
         let path = try DatabaseLocation.resolve(explicit: db, environment: environment)
-        return try DryadDatabase(path: path, limits: try .from(environment: environment))
+        return try DryadDatabase(path: path, limits: try .from(environment: environment), keyFile: Self.keyFile(explicit: keyFile, environment: environment))
     }
 
     /// Opens the database and decides who is acting: `--token-file` or `--as` (exclusive), else
@@ -56,5 +61,10 @@ struct GlobalOptions: ParsableArguments {
             return String(cString: name)
         }
         return ProcessInfo.processInfo.environment["USER"] ?? String(getuid())
+    }
+
+    /// `--key-file`, else a non-empty `DRYAD_KEY_FILE`, else nil (beside the database).
+    static func keyFile(explicit: String?, environment: [String: String]) -> String? {
+        explicit ?? environment["DRYAD_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

@@ -16,7 +16,8 @@ enum AccessRules {
     /// Which operations are admin-only: one exhaustive table, so a new action must answer it.
     static func requirement(for action: AuditAction) -> Requirement {
         switch action {
-        case .apply, .applyCreate, .applyUpdate, .auditList, .auditPrune, .auditVerify, .dbBackup, .dbCheck, .dbRestore, .dbRestoreCheck, .dbStatus,
+        case .apply, .applyCreate, .applyUpdate, .auditHead, .auditKeyed, .auditList, .auditPrune, .auditVerify, .keysRotateKEK, .dbBackup, .dbCheck,
+            .dbRestore, .dbRestoreCheck, .dbStatus,
             .dbVacuum, .exportBundle, .importBundle, .keysRotate, .memoryPurge, .permsCheck, .permsGrant, .permsList, .permsRevoke, .principalsAdd,
             .principalsDisable, .principalsList, .principalsRemove, .principalsSetLimit, .principalsShow, .tokensIssue, .tokensList, .tokensRevoke:
             .admin

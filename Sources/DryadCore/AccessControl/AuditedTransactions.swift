@@ -32,7 +32,7 @@ extension DryadDatabase {
                 if skipAudit?(result) != true {
                     try AuditLog.append(
                         principal: principal.name, action: action, resource: note.resource, allowed: true,
-                        reason: note.reason, requestID: principal.requestID, at: at, in: db)
+                        reason: note.reason, requestID: principal.requestID, at: at, keyring: self.keyring, in: db)
                 }
                 return result
             }
@@ -117,7 +117,7 @@ extension DryadDatabase {
             _ = try await committer.write { db in
                 try AuditLog.append(
                     principal: principal.name, action: action, resource: resource, allowed: false, reason: reason,
-                    requestID: principal.requestID, at: at, in: db)
+                    requestID: principal.requestID, at: at, keyring: self.keyring, in: db)
             }
         } catch {
             throw Self.map(error, path: path)

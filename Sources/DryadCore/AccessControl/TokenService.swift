@@ -20,10 +20,11 @@ public struct TokenService: Sendable {
         guard ttl > 0, ttl <= maxTTL else { throw .invalidInput("ttl: must be greater than 0 and at most \(Int(maxTTL)) seconds") }
         let now = database.clock()
         let id = UUID().uuidString.lowercased()
+        let keyring = database.keyring
         let (record, secret) = try await database.audited(principal, .tokensIssue, "principal:\(subject)") { db, note in
             let target = try PrincipalStore.fetch(subject, in: db)
             guard !target.disabled else { throw DryadError.conflict("principal \(subject) is disabled") }
-            let key = try Self.currentKey(now: now, in: db)
+            let key = try Self.currentKey(now: now, keyring: keyring, in: db)
             let record = TokenRecord(
                 id: id, principal: subject, kid: key.kid, issuedAt: Timestamp.format(now),
                 expiresAt: Timestamp.format(now.addingTimeInterval(ttl)), revokedAt: nil)
@@ -66,8 +67,9 @@ public struct TokenService: Sendable {
     /// Adds a new signing key; older keys stay for verification until their tokens expire.
     public func rotateKey(as principal: Principal) async throws(DryadError) -> String {
         let now = database.clock()
+        let keyring = database.keyring
         return try await database.audited(principal, .keysRotate, "keys") { db, note in
-            let kid = try Self.createKey(now: now, in: db)
+            let kid = try Self.createKey(now: now, keyring: keyring, in: db)
             // Keys that no live token needs any more can go.
             try db.execute(
                 sql: """
@@ -82,19 +84,24 @@ public struct TokenService: Sendable {
 
     // MARK: - Keys
 
-    /// The newest signing key, created on first use.
-    static func currentKey(now: Date, in db: Database) throws -> (kid: String, secret: Data) {
+    /// The newest signing key, unsealed; created on first use.
+    static func currentKey(now: Date, keyring: Keyring, in db: Database) throws -> (kid: String, secret: Data) {
+        // Keys stored raw by an older dryad are sealed first, in this transaction.
+        try keyring.keyIfNeeded(at: Timestamp.format(now), in: db)
         let newest = "SELECT kid, secret FROM signing_key ORDER BY created_at DESC, rowid DESC LIMIT 1"
-        if try Row.fetchOne(db, sql: newest) == nil { _ = try createKey(now: now, in: db) }
+        if try Row.fetchOne(db, sql: newest) == nil { _ = try createKey(now: now, keyring: keyring, in: db) }
         guard let row = try Row.fetchOne(db, sql: newest) else { throw DryadError.storage("no signing key") }
-        return (row["kid"], row["secret"])
+        let kid: String = row["kid"]
+        return (kid, try keyring.unseal(row["secret"], for: "signing_key:" + kid, in: db))
     }
 
-    /// A new random 256-bit HMAC key (jwt-kit refuses shorter ones).
-    static func createKey(now: Date, in db: Database) throws -> String {
+    /// A new random 256-bit HMAC key (jwt-kit refuses shorter ones), stored sealed.
+    static func createKey(now: Date, keyring: Keyring, in db: Database) throws -> String {
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let kid = SymmetricKey(size: .bits128).withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
-        try db.execute(sql: "INSERT INTO signing_key (kid, secret, created_at) VALUES (?, ?, ?)", arguments: [kid, secret, Timestamp.format(now)])
+        try db.execute(
+            sql: "INSERT INTO signing_key (kid, secret, created_at) VALUES (?, ?, ?)",
+            arguments: [kid, try keyring.seal(secret, for: "signing_key:" + kid, in: db), Timestamp.format(now)])
         return kid
     }
 
@@ -108,4 +115,20 @@ public struct TokenService: Sendable {
 extension DryadDatabase {
     /// Tokens and signing keys.
     public var tokens: TokenService { TokenService(database: self) }
+}
+
+extension TokenService {
+    /// Re-seals the signing keys and the audit key with a new key-encryption key and replaces
+    /// the key file (the old one is kept as `KEYFILE.retired-OLDID`). Returns both key ids.
+    public func rotateKeyEncryptionKey(as principal: Principal) async throws(DryadError) -> (old: String, new: String) {
+        let keyring = database.keyring
+        let now = database.now()
+        let rotated = try await database.audited(principal, .keysRotateKEK, "keys") { db, note in
+            let rotated = try keyring.resealWithNewKEK(at: now, in: db)
+            note.resource = "kek:\(rotated.new)"
+            return rotated
+        }
+        try keyring.finishRotation(old: rotated.old, new: rotated.key)
+        return (rotated.old, rotated.new)
+    }
 }

@@ -35,8 +35,11 @@ public struct TokenVerifier: Sendable {
             guard let header = Self.header(of: token) else { try await refuse("malformed token") }
             guard header["alg"]?.stringValue == "HS256" else { try await refuse("algorithm not HS256") }
             guard let kid = header["kid"]?.stringValue else { try await refuse("no kid") }
-            let secret = try await database.read { db in
-                try Data.fetchOne(db, sql: "SELECT secret FROM signing_key WHERE kid = ?", arguments: [kid])
+            let keyring = database.keyring
+            let secret = try await database.read { db -> Data? in
+                guard let stored = try Data.fetchOne(db, sql: "SELECT secret FROM signing_key WHERE kid = ?", arguments: [kid]) else { return nil }
+                // A key an older dryad stored raw is sealed at this database's next write.
+                return Keyring.isSealed(stored) ? try keyring.unseal(stored, for: "signing_key:" + kid, in: db) : stored
             }
             guard let secret else { try await refuse("unknown kid") }
             let claims: DryadClaims

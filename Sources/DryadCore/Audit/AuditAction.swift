@@ -7,6 +7,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case apply = "apply"
     case applyCreate = "apply.create"
     case applyUpdate = "apply.update"
+    case auditHead = "audit.head"
+    /// Written by dryad itself, once: the checkpoint where the chain becomes keyed.
+    case auditKeyed = "audit.keyed"
     case auditList = "audit.list"
     case auditPrune = "audit.prune"
     case auditVerify = "audit.verify"
@@ -25,6 +28,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case exportBundle = "export"
     case importBundle = "import"
     case keysRotate = "keys.rotate"
+    case keysRotateKEK = "keys.rotate-kek"
     case memoryChildren = "memory.children"
     case memoryDelete = "memory.delete"
     case memoryGet = "memory.get"
@@ -70,9 +74,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
         switch self {
         case .toolsGet, .toolsList, .toolsHistory, .toolsStats, .executionsShow, .sessionsList, .sessionsShow, .memoryGet, .memoryParents, .memoryChildren,
             .memoryHistory, .memoryList, .memorySearch, .errorsList, .principalsList, .principalsShow, .permsList, .permsCheck, .tokensList, .auditList,
-            .auditVerify, .dbStatus, .dbCheck:
+            .auditVerify, .auditHead, .dbStatus, .dbCheck:
             true
-        case .apply, .applyCreate, .applyUpdate, .auditPrune, .authAs, .authToken, .dbBackup, .dbRestore, .dbRestoreCheck, .dbVacuum, .errorsLog,
+        case .apply, .applyCreate, .applyUpdate, .auditKeyed, .auditPrune, .keysRotateKEK, .authAs, .authToken, .dbBackup, .dbRestore, .dbRestoreCheck,
+            .dbVacuum, .errorsLog,
             .errorsResolve, .exportBundle, .importBundle, .keysRotate, .memoryDelete, .memoryPurge, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate,
             .permsGrant, .permsRevoke, .principalsAdd, .principalsDisable, .principalsRemove, .principalsSetLimit, .serveRequest, .sessionsEnd, .sessionsStart,
             .tokensIssue, .tokensRevoke, .toolsDelete, .toolsExecute, .toolsRegister, .toolsUpdate:

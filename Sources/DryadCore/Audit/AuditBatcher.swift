@@ -27,10 +27,12 @@ final class AuditBatcher: Sendable {
 
     private let state = Mutex(State())
     private let pool: DatabasePool
+    private let keyring: Keyring
     private let capacity: Int
 
-    init(pool: DatabasePool, capacity: Int = ReadAudit.defaultCapacity) {
+    init(pool: DatabasePool, keyring: Keyring, capacity: Int = ReadAudit.defaultCapacity) {
         self.pool = pool
+        self.keyring = keyring
         self.capacity = capacity
     }
 
@@ -94,7 +96,7 @@ final class AuditBatcher: Sendable {
         }
         guard !batch.isEmpty else { return true }
         do {
-            try await pool.write { db in try AuditLog.append(batch, in: db) }
+            try await pool.write { db in try AuditLog.append(batch, keyring: keyring, in: db) }
             return true
         } catch {
             state.withLock { $0.pending.insert(contentsOf: batch, at: 0) }

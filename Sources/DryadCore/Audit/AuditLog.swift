@@ -13,25 +13,28 @@ public struct AuditLog: Sendable {
     @discardableResult
     static func append(
         principal: String, action: AuditAction, resource: String, allowed: Bool, reason: String,
-        requestID: String?, at: String, in db: Database
+        requestID: String?, at: String, keyring: Keyring, in db: Database
     ) throws -> AuditEntry {
         let draft = AuditDraft(
             principal: principal, action: action.rawValue, resource: resource, allowed: allowed, reason: reason,
             requestID: requestID, at: at)
-        return try insert(draft, after: lastLink(in: db), in: db)
+        try keyring.keyIfNeeded(at: at, in: db)
+        return try insert(draft, after: lastLink(in: db), keyring: keyring, in: db)
     }
 
     /// Appends entries in order, each chained to the one before, reading the chain's end once.
-    static func append(_ drafts: [AuditDraft], in db: Database) throws {
+    static func append(_ drafts: [AuditDraft], keyring: Keyring, in db: Database) throws {
+        guard let first = drafts.first else { return }
+        try keyring.keyIfNeeded(at: first.at, in: db)
         var previous = try lastLink(in: db)
         for draft in drafts {
-            let entry = try insert(draft, after: previous, in: db)
+            let entry = try insert(draft, after: previous, keyring: keyring, in: db)
             previous = (entry.seq, entry.hash)
         }
     }
 
     /// The sequence number and hash the next entry chains to.
-    private static func lastLink(in db: Database) throws -> (seq: Int, hash: String) {
+    static func lastLink(in db: Database) throws -> (seq: Int, hash: String) {
         // Cached statements: every change and every read appends here, so skip re-preparing.
         let link = { (row: ColumnRow) in (seq: row.int(0), hash: row.string(1)) }
         return try db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").decodeFirst(arguments: [], link)
@@ -39,11 +42,12 @@ public struct AuditLog: Sendable {
             ?? (0, genesis)
     }
 
-    private static func insert(_ draft: AuditDraft, after previous: (seq: Int, hash: String), in db: Database) throws -> AuditEntry {
+    /// Writes one entry after `previous`; its hash is the HMAC under the audit key (the chain is keyed).
+    static func insert(_ draft: AuditDraft, after previous: (seq: Int, hash: String), keyring: Keyring, in db: Database) throws -> AuditEntry {
         var entry = AuditEntry(
             seq: previous.seq + 1, at: draft.at, principal: draft.principal, action: draft.action, resource: draft.resource,
             decision: draft.allowed ? "allow" : "deny", reason: draft.reason, requestID: draft.requestID, prevHash: previous.hash, hash: "")
-        entry.hash = AuditEntry.hash(previous: previous.hash, body: entry.canonicalBody)
+        entry.hash = try keyring.auditMAC(previous: previous.hash, body: entry.canonicalBody, in: db)
         try db.cachedStatement(
             sql: """
                 INSERT INTO audit_log (seq, at, principal, action, resource, decision, reason, request_id, prev_hash, hash)
@@ -87,17 +91,34 @@ public struct AuditLog: Sendable {
 
     /// Recomputes the whole chain from the checkpoint: every link, sequence number and hash.
     public func verify(as principal: Principal) async throws(DryadError) -> AuditVerification {
-        try await database.audited(principal, .auditVerify, "audit") { db, _ in
-            return try Self.verifyChain(in: db)
+        let keyring = database.keyring
+        return try await database.audited(principal, .auditVerify, "audit") { db, _ in
+            return try Self.verifyChain(in: db, keyring: keyring)
         }
     }
 
-    /// Walks the chain from the checkpoint, recomputing every hash.
-    static func verifyChain(in db: Database) throws -> AuditVerification {
+    /// The newest entry's sequence number and hash, for an operator to record elsewhere: with
+    /// it, a chain rewritten and re-keyed by someone holding the key too is still caught.
+    public func head(as principal: Principal) async throws(DryadError) -> AuditHead {
+        try await database.audited(principal, .auditHead, "audit") { db, _ in
+            let last = try Self.lastLink(in: db)
+            let at = try String.fetchOne(db, sql: "SELECT at FROM audit_log WHERE seq = ?", arguments: [last.seq])
+            return AuditHead(seq: last.seq, hash: last.hash, at: at)
+        }
+    }
+
+    /// Walks the chain from the checkpoint, recomputing every hash: SHA-256 up to the
+    /// `audit.keyed` entry (entries written before the chain was keyed), HMAC-SHA256 under the
+    /// audit key from there on (from the start when there is no such entry: a chain keyed
+    /// from its first entry, or pruned past that entry).
+    static func verifyChain(in db: Database, keyring: Keyring) throws -> AuditVerification {
         let checkpoint = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_checkpoint WHERE id = 1")
         var expectedSeq: Int = (checkpoint?["seq"] ?? 0) + 1
         var expectedPrevious: String = checkpoint?["hash"] ?? Self.genesis
+        let key = try keyring.auditKeyIfKeyed(in: db)
+        let keyedFrom = try Int.fetchOne(db, sql: "SELECT min(seq) FROM audit_log WHERE action = ?", arguments: [AuditAction.auditKeyed.rawValue])
         var count = 0
+        var keyedSince: Int?
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
         while let row = try cursor.next() {
             let entry = Self.decode(row)
@@ -111,7 +132,13 @@ public struct AuditLog: Sendable {
                     ok: false, entries: count, firstBadSeq: entry.seq,
                     problem: "entry \(entry.seq) does not link to the entry before it")
             }
-            if entry.hash != AuditEntry.hash(previous: entry.prevHash, body: entry.canonicalBody) {
+            let keyed = key != nil && entry.seq >= (keyedFrom ?? 0)
+            if keyed && keyedSince == nil { keyedSince = entry.seq }
+            let expected =
+                if let key, keyed { Keyring.mac(previous: entry.prevHash, body: entry.canonicalBody, key: key) } else {
+                    AuditEntry.hash(previous: entry.prevHash, body: entry.canonicalBody)
+                }
+            if entry.hash != expected {
                 return AuditVerification(
                     ok: false, entries: count, firstBadSeq: entry.seq,
                     problem: "entry \(entry.seq) was changed after it was written")
@@ -120,7 +147,7 @@ public struct AuditLog: Sendable {
             expectedPrevious = entry.hash
             count += 1
         }
-        return AuditVerification(ok: true, entries: count, firstBadSeq: nil, problem: nil)
+        return AuditVerification(ok: true, entries: count, firstBadSeq: nil, problem: nil, keyedSince: keyedSince)
     }
 
     /// Removes entries older than `before`, keeping the rest verifiable from a checkpoint.

@@ -118,7 +118,7 @@ public struct ToolRunner: Sendable {
                     try ExecutionLog.insert(record, in: db)
                     try AuditLog.append(
                         principal: principal.name, action: .toolsExecute, resource: "tool:\(record.toolName)@\(record.toolVersion)",
-                        allowed: allowed, reason: reason, requestID: principal.requestID, at: at, in: db)
+                        allowed: allowed, reason: reason, requestID: principal.requestID, at: at, keyring: database.keyring, in: db)
                 }
             }.value
         } catch {

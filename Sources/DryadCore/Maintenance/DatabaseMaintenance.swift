@@ -40,6 +40,8 @@ extension DryadDatabase {
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw .invalidInput("\(source): no such file") }
         guard !isDirectory.boolValue else { throw .invalidInput("\(source) is a directory, not a dryad database") }
         try Self.replaceContent(of: pool, from: source, path: path)
+        // The restored file seals its own audit key (with this key file, or it will say so).
+        keyring.forgetUnsealed()
         try await audited(principal, .dbRestore, "file:\(source)") { _, _ in }
     }
 

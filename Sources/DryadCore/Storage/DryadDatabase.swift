@@ -21,6 +21,8 @@ public final class DryadDatabase: Sendable {
     let batcher: AuditBatcher
     /// Every write transaction goes through it, so concurrent writers share commits.
     let committer: GroupCommit
+    /// The key-encryption key and what it seals (signing keys, the audit chain's key).
+    public let keyring: Keyring
     /// Connections for lookups run on the caller's thread.
     let pointReaders: PointReaders
     /// Verified token signatures, shared by every request of a server.
@@ -35,12 +37,14 @@ public final class DryadDatabase: Sendable {
     /// - Parameter readCacheBytes: room for cached answers (`ReadCache`); 0 turns it off. Used only
     ///   when reads are not audited one by one, as a hit writes no transaction of its own.
     /// - Parameter metrics: where the core's counts go (a server's Prometheus registry); none by default.
+    /// - Parameter keyFile: the key-encryption key's file; nil: `dryad.key` in the database's folder.
     public init(
         path: String, busyTimeout: TimeInterval = 10, readAudit: ReadAudit = .immediate, readCacheBytes: Int = 0, limits: Limits = Limits(),
-        clock: @escaping @Sendable () -> Date = { Date() }, metrics: any MetricsFactory = NOOPMetricsHandler.instance
+        clock: @escaping @Sendable () -> Date = { Date() }, metrics: any MetricsFactory = NOOPMetricsHandler.instance, keyFile: String? = nil
     ) throws(DryadError) {
         _ = Self.sqliteSettings
         self.path = path
+        self.keyring = Keyring(path: keyFile ?? KeyFile.defaultPath(for: path))
         self.readCache = readCacheBytes > 0 ? ReadCache(capacity: readCacheBytes, metrics: metrics) : nil
         self.clock = clock
         self.readAudit = readAudit
@@ -73,7 +77,7 @@ public final class DryadDatabase: Sendable {
         }
         pointReaders = PointReaders(path: path, busyTimeout: busyTimeout)
         let capacity = if case .batched(_, let capacity) = readAudit { capacity } else { ReadAudit.defaultCapacity }
-        batcher = AuditBatcher(pool: pool, capacity: capacity)
+        batcher = AuditBatcher(pool: pool, keyring: keyring, capacity: capacity)
         committer = GroupCommit(pool: pool)
         do {
             // GRDB picks synchronous=NORMAL for WAL; an acknowledged write must survive power loss.

@@ -16,6 +16,7 @@ enum Migrations {
         ("v7-read-generations", addReadGenerations),
         ("v8-names-without-nul", refuseNULInNames),
         ("v9-command-sandbox", giveCommandsTheirSandbox),
+        ("v10-sealed-secrets", createSealedSecrets),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -370,6 +371,20 @@ enum Migrations {
             }
             try db.execute(sql: "UPDATE tool_version SET executor = ? WHERE rowid = ?", arguments: [executor.json.canonicalText, rowid])
         }
+    }
+
+    /// Secrets sealed with the key file's KEK (`Keyring`): the audit chain's HMAC key. Signing
+    /// keys stay in `signing_key`, sealed in place the first time this version writes.
+    private static func createSealedSecrets(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE dryad_secret (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    -- base64 of the sealed blob: text, so bundles carry it as they carry every column
+                    sealed TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                ) STRICT
+                """)
     }
 
     /// What the read cache relies on and the file lacks (a trigger or scope row dropped by hand):

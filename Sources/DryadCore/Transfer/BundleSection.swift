@@ -18,7 +18,8 @@ public enum BundleSection: String, Sendable, CaseIterable, Codable {
             ]
         case .errors: [.init("error_log", order: "created_at, id")]
         case .executions: [.init("tool_session", order: "created_at, id"), .init("tool_execution", order: "started_at, id")]
-        case .audit: [.init("audit_checkpoint", order: "id"), .init("audit_log", order: "seq")]
+        // The audit key travels sealed: the bundle's chain verifies only with the same key file.
+        case .audit: [.init("dryad_secret", order: "name"), .init("audit_checkpoint", order: "id"), .init("audit_log", order: "seq")]
         }
     }
 

@@ -68,7 +68,8 @@ public struct BundleTransfer: Sendable {
         _ = try await database.write { db in
             try AuditLog.append(
                 principal: principal.name, action: .exportBundle, resource: "bundle:" + ordered.map(\.rawValue).joined(separator: ","),
-                allowed: true, reason: "role admin; \(summary.total) rows", requestID: principal.requestID, at: at, in: db)
+                allowed: true, reason: "role admin; \(summary.total) rows", requestID: principal.requestID, at: at,
+                keyring: database.keyring, in: db)
         }
         return summary
     }
@@ -152,7 +153,7 @@ public struct BundleTransfer: Sendable {
             }
             try Self.checkDerivedColumns(db)
             if sections.contains(.audit) {
-                let verification = try AuditLog.verifyChain(in: db)
+                let verification = try AuditLog.verifyChain(in: db, keyring: database.keyring)
                 guard verification.ok else {
                     throw DryadError.invalidInput("bundle: the audit trail does not verify: \(verification.problem ?? "broken chain")")
                 }

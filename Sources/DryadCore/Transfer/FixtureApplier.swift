@@ -54,7 +54,7 @@ public struct FixtureApplier: Sendable {
                 try AuditLog.append(
                     principal: principal.name, action: change.action == .create ? .applyCreate : .applyUpdate,
                     resource: "\(change.kind):\(change.name)", allowed: true, reason: "role admin",
-                    requestID: principal.requestID, at: Timestamp.format(now), in: db)
+                    requestID: principal.requestID, at: Timestamp.format(now), keyring: database.keyring, in: db)
             }
             return changes
         }

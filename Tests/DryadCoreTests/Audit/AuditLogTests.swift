@@ -37,7 +37,7 @@ import Testing
                 principal: "p\(i)", action: "tools.get", resource: "tool:t\(i)@1.0.0", allowed: i != 1, reason: "r",
                 requestID: i == 2 ? nil : "req-\(i)", at: "2026-01-01T00:00:0\(i).000Z")
         }
-        try await database.pool.write { db in try AuditLog.append(drafts, in: db) }
+        try await database.pool.write { db in try AuditLog.append(drafts, keyring: database.keyring, in: db) }
         let entries = try await database.audit.list(AuditQuery(), as: testOperator).items
         #expect(entries.map(\.seq) == Array(1...9))
         #expect(entries.suffix(3).map(\.principal) == ["p0", "p1", "p2"])

@@ -262,4 +262,43 @@ import Testing
         let record = try await reopened.executor(environment: ["PATH": "/bin"]).execute(.nameOrID("old"), input: .object([:]), as: testOperator).record
         #expect(record.output == .string(files.path + "\n"), "\(record.error ?? "")")
     }
+
+    /// Another run is out of reach too: each run is its own Landlock domain, so a tool cannot
+    /// signal, trace or read the /proc of a run beside it, though both run as the same user.
+    @Test func anotherRunCannotBeSignalledOrRead() async throws {
+        let pidFile = files.path + "/victim"
+        var victim = definition("victim")
+        victim.executor = .command(
+            CommandEndpoint(argv: ["/bin/sh", "-c", "echo $$ > \(pidFile); sleep 60"], sandbox: SandboxPolicy(allowWrite: [files.path])))
+        _ = try await database.tools.register([victim], as: testOperator)
+        let running = Task { try await runner.execute(.nameOrID("victim"), input: .object([:]), as: testOperator) }
+        for _ in 0..<200 where (try? String(contentsOfFile: pidFile, encoding: .utf8))?.hasSuffix("\n") != true {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let attack = try await attempts("neighbour-proc", ["/proc/\(pid)/environ", "/proc/\(pid)/cwd"])
+        #expect(attack.values.allSatisfy { $0 == "PermissionError" }, "\(attack)")
+        #expect(isAlive(pid))
+        let signal = try await python(
+            "neighbour-kill", "import os\ntry:\n    os.kill(\(pid), 9); print('killed')\nexcept OSError as e: print(type(e).__name__, e.errno)")
+        #expect(signal.output == .string("PermissionError 1\n"), "\(signal.error ?? "")")
+        #expect(isAlive(pid))
+        running.cancel()
+        _ = try await running.value
+    }
+
+    /// Loosening the sandbox is choosing what a tool may do: a write grant is not enough.
+    @Test func onlyAnAdminLoosensTheSandbox() async throws {
+        var tool = definition("t")
+        tool.executor = .command(CommandEndpoint(argv: ["/bin/true"]))
+        _ = try await database.tools.register([tool], as: testOperator)
+        let writer = try await database.principals.add("ci", type: .service, role: .member, as: testOperator).principal(requestID: "r")
+        _ = try await database.permissions.grant("t", to: .principal("ci"), level: .write, as: testOperator)
+        for loose in [SandboxPolicy(mode: .none), SandboxPolicy(network: true), SandboxPolicy(allowRead: ["/srv"])] {
+            await #expect(throws: DryadError.permissionDenied("ci may not change what t runs: setting an executor needs the admin role")) {
+                _ = try await database.tools.update(
+                    .nameOrID("t"), ToolChanges(executor: .replace(.command(CommandEndpoint(argv: ["/bin/true"], sandbox: loose)))), as: writer)
+            }
+        }
+    }
 }
