@@ -2297,9 +2297,9 @@ _dryad_apply() {
 
 _dryad_export() {
     repeating_flags=()
-    non_repeating_flags=(-h --help)
+    non_repeating_flags=(--encrypt -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file --include --output-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --include --output-file --encryption-key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2326,6 +2326,9 @@ _dryad_export() {
     '--output-file')
         return
         ;;
+    '--encryption-key')
+        return
+        ;;
     esac
 }
 
@@ -2333,7 +2336,7 @@ _dryad_import() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --encryption-key)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -2352,6 +2355,9 @@ _dryad_import() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--encryption-key')
         return
         ;;
     esac
@@ -2464,9 +2470,9 @@ _dryad_db_status() {
 
 _dryad_db_backup() {
     repeating_flags=()
-    non_repeating_flags=(-h --help)
+    non_repeating_flags=(--encrypt -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --encryption-key)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -2485,6 +2491,9 @@ _dryad_db_backup() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--encryption-key')
         return
         ;;
     esac
@@ -2494,7 +2503,7 @@ _dryad_db_restore() {
     repeating_flags=()
     non_repeating_flags=(--yes -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --encryption-key)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -2513,6 +2522,9 @@ _dryad_db_restore() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--encryption-key')
         return
         ;;
     esac

@@ -28,11 +28,15 @@ extension DatabaseCommand {
         static let configuration = CommandConfiguration(commandName: "backup", abstract: "Write a consistent online copy to a new file and check it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The new file.") var path: String
+        @Flag(help: "Encrypt the copy (AES-256-GCM) with a key derived from the key file, or from --encryption-key.") var encrypt = false
+        @OptionGroup var encryption: EncryptionOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            try await database.backup(to: path, as: principal)
-            try global.printer.result(["backup": path], text: "backed up \(database.path) to \(path) (integrity ok)")
+            let key = encrypt ? try await encryption.key(for: database) : nil
+            try await database.backup(to: path, encryption: key, as: principal)
+            try global.printer.result(
+                ["backup": path], text: "backed up \(database.path) to \(path) (integrity ok\(key.map { "; encrypted with key \($0.id)" } ?? ""))")
         }
     }
 
@@ -44,6 +48,7 @@ extension DatabaseCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A file written by `dryad db backup`.") var path: String
         @Flag(help: "Do not ask.") var yes = false
+        @OptionGroup var encryption: EncryptionOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
@@ -57,7 +62,7 @@ extension DatabaseCommand {
                     throw ExitCode(1)
                 }
             }
-            try await database.restore(from: path, as: principal)
+            try await database.restore(from: path, encryption: try encryption.givenKey(), as: principal)
             try global.printer.result(["restored": path], text: "restored \(database.path) from \(path)")
         }
     }

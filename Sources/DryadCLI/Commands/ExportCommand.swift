@@ -19,6 +19,8 @@ struct ExportCommand: AsyncParsableCommand {
     var include: String?
     @Option(help: ArgumentHelp("Write the bundle to this file (mode 0600) instead of stdout.", valueName: "path"))
     var outputFile: String?
+    @Flag(help: "Encrypt the bundle (AES-256-GCM) with a key derived from the key file, or from --encryption-key.") var encrypt = false
+    @OptionGroup var encryption: EncryptionOptions
 
     func run() async throws {
         var sections = Set(BundleSection.allCases)
@@ -34,7 +36,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
         // Open (and authenticate) first, so a refusal leaves no partial file behind.
         let (database, principal) = try await global.open()
-        let writer = try BundleFileWriter(path: outputFile)
+        let writer = try BundleFileWriter(path: outputFile, sealer: encrypt ? FileSealer(key: try await encryption.key(for: database)) : nil)
         let progress = ProgressLine(label: "exporting", total: nil, threshold: 0)
         let summary: BundleSummary
         do {

@@ -12,12 +12,19 @@ struct ImportCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The bundle, or '-' for stdin.") var path: String
+    @Argument(help: "The bundle, or '-' for stdin; an encrypted one (export --encrypt) is decrypted first.") var path: String
+    @OptionGroup var encryption: EncryptionOptions
 
     func run() async throws {
-        let reader = try BundleLineReader(path: path)
-        let progress = ProgressLine(label: "importing", total: nil, threshold: 0)
         let (database, principal) = try await global.open()
+        var source = path
+        if path != "-" && SealedFile.isSealed(path) {
+            source = database.path + ".import-\(getpid())"
+            try SealedFile.decrypt(path, to: source, key: try await encryption.key(for: database))
+        }
+        defer { if source != path { unlink(source) } }
+        let reader = try BundleLineReader(path: source)
+        let progress = ProgressLine(label: "importing", total: nil, threshold: 0)
         let summary = try await database.bundles.import(
             from: { try reader.next() },
             progress: progress?.counter, as: principal)

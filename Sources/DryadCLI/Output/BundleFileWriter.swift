@@ -12,9 +12,12 @@ final class BundleFileWriter: @unchecked Sendable {
     private let path: String?
     private let temporary: String?
     private var buffer: [UInt8] = []
+    /// Encrypts what is written (`export --encrypt`); nil writes plain lines.
+    private var sealer: FileSealer?
 
-    init(path: String?) throws(DryadError) {
+    init(path: String?, sealer: FileSealer? = nil) throws(DryadError) {
         self.path = path
+        self.sealer = sealer
         guard let path else {
             handle = nil
             temporary = nil
@@ -33,7 +36,11 @@ final class BundleFileWriter: @unchecked Sendable {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    private func flush() throws {
+    private func flush(last: Bool = false) throws {
+        if var sealing = sealer {
+            buffer = try sealing.add(buffer) + (last ? try sealing.finish() : [])
+            sealer = sealing
+        }
         guard !buffer.isEmpty else { return }
         defer { buffer.removeAll(keepingCapacity: true) }
         guard let handle else {
@@ -51,7 +58,7 @@ final class BundleFileWriter: @unchecked Sendable {
 
     /// Flushes, syncs and moves the finished file into place.
     func commit() throws {
-        try flush()
+        try flush(last: true)
         guard let handle, let temporary, let path else { return }
         do {
             try handle.synchronize()

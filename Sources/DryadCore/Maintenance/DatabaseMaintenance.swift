@@ -4,13 +4,19 @@ import GRDB
 extension DryadDatabase {
     /// Copies the database to a new file with SQLite's online backup API, from a read snapshot,
     /// while other processes keep writing; the copy is integrity-checked before success.
-    public func backup(to destination: String, as principal: Principal) async throws(DryadError) {
+    ///
+    /// With `encryption`, the copy is made beside the live database (as private as it is),
+    /// then encrypted into `destination` (`SealedFile`) and removed.
+    public func backup(to destination: String, encryption: FileKey? = nil, as principal: Principal) async throws(DryadError) {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw .conflict("\(destination) exists already; choose a new file")
         }
-        try await audited(principal, .dbBackup, "file:\(destination)") { _, _ in }
+        try await audited(principal, .dbBackup, "file:\(destination)" + (encryption.map { " (encrypted with key \($0.id))" } ?? "")) { _, _ in }
+        let plain = encryption == nil ? destination : path + ".backup-\(UUID().uuidString.lowercased())"
+        defer { if encryption != nil { try? FileManager.default.removeItem(atPath: plain) } }
         do {
-            try Self.copy(pool, to: destination)
+            try Self.copy(pool, to: plain)
+            if let encryption { try SealedFile.encrypt(plain, to: destination, key: encryption) }
         } catch {
             try? FileManager.default.removeItem(atPath: destination)
             throw Self.map(error, path: destination)
@@ -34,12 +40,23 @@ extension DryadDatabase {
     /// Replaces the database's content with a healthy dryad database file, in one transaction
     /// that other processes see all at once; refuses files that are not dryad's, are damaged or
     /// come from a newer schema. The restore is recorded in the (restored) audit trail.
-    public func restore(from source: String, as principal: Principal) async throws(DryadError) {
+    ///
+    /// An encrypted backup is decrypted (with `encryption`, else the key file's file key)
+    /// beside the live database first.
+    public func restore(from source: String, encryption: FileKey? = nil, as principal: Principal) async throws(DryadError) {
         try await audited(principal, .dbRestoreCheck, "file:\(source)") { _, _ in }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw .invalidInput("\(source): no such file") }
         guard !isDirectory.boolValue else { throw .invalidInput("\(source) is a directory, not a dryad database") }
-        try Self.replaceContent(of: pool, from: source, path: path)
+        var plain = source
+        if SealedFile.isSealed(source) {
+            plain = path + ".restore-\(UUID().uuidString.lowercased())"
+            let key: FileKey
+            if let encryption { key = encryption } else { key = try await fileKey() }
+            try SealedFile.decrypt(source, to: plain, key: key)
+        }
+        defer { if plain != source { try? FileManager.default.removeItem(atPath: plain) } }
+        try Self.replaceContent(of: pool, from: plain, path: path)
         // The restored file seals its own audit key (with this key file, or it will say so).
         keyring.forgetUnsealed()
         try await audited(principal, .dbRestore, "file:\(source)") { _, _ in }

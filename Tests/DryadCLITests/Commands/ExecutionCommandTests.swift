@@ -141,8 +141,12 @@ import Testing
             guard let stat = try? String(contentsOfFile: "/proc/\(dryad)/stat", encoding: .utf8) else { return false }
             return !stat.contains(") Z ")
         }
-        let deadline = ContinuousClock.now + .seconds(5)
+        let interruptedAt = ContinuousClock.now
+        let deadline = interruptedAt + .seconds(5)
         while alive() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        // What the test saw, for a failure's message: when dryad stopped looking alive, and why.
+        let seen =
+            "dryad looked gone \(ContinuousClock.now - interruptedAt) after the interrupt; stat then: \((try? String(contentsOfFile: "/proc/\(dryad)/stat", encoding: .utf8))?.prefix(40) ?? "unreadable"), kill(0): \(kill(dryad, 0))"
         if alive() {
             // What the kernel says about dryad's signals (blocked, ignored, caught, pending), per thread.
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/task")) ?? []
@@ -156,6 +160,7 @@ import Testing
             process.interrupt()
         }
         process.waitUntilExit()
+        let exitedAfter = ContinuousClock.now - interruptedAt
         #expect(process.terminationStatus == 6)
         let pid = try #require(Int32(try String(contentsOfFile: pids, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(for: .milliseconds(200))
@@ -163,7 +168,7 @@ import Testing
         #expect(stat == nil || stat?.contains(") Z ") == true, "the tool's child outlived an interrupted run")
         let history = try json(try cli.run(["tools", "history", "hang", "-o", "json"]).stdout)
         let record = try #require((history["items"] as? [[String: Any]])?.first)
-        #expect(record["status"] as? String == "failed")
+        #expect(record["status"] as? String == "failed", "\(seen); exited \(exitedAfter) after the interrupt")
         #expect(record["error"] as? String == "interrupted; the process group was killed")
     }
 }
