@@ -92,7 +92,14 @@ int dryad_landlock_ruleset(int abi, int deny_tcp) {
     return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 }
 
-int dryad_landlock_allow(int ruleset, int abi, const char *path, int writable) {
+int dryad_landlock_allow_fd(int ruleset, int abi, int fd, int is_dir, int writable) {
+    uint64_t access = writable ? fs_rights(abi) : (LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR);
+    if (!is_dir) access &= file_rights(abi);
+    struct dryad_landlock_path_beneath_attr rule = {.allowed_access = access, .parent_fd = fd};
+    return syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0) < 0 ? -1 : 0;
+}
+
+int dryad_open_path(const char *path, int *is_dir) {
     int fd = open(path, O_PATH | O_CLOEXEC);
     if (fd < 0) return -1;
     struct stat info;
@@ -102,14 +109,19 @@ int dryad_landlock_allow(int ruleset, int abi, const char *path, int writable) {
         errno = saved;
         return -1;
     }
-    uint64_t access = writable ? fs_rights(abi) : (LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR);
-    if (!S_ISDIR(info.st_mode)) access &= file_rights(abi);
-    struct dryad_landlock_path_beneath_attr rule = {.allowed_access = access, .parent_fd = fd};
-    long added = syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0);
+    *is_dir = S_ISDIR(info.st_mode);
+    return fd;
+}
+
+int dryad_landlock_allow(int ruleset, int abi, const char *path, int writable) {
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat info;
+    int result = fstat(fd, &info) == 0 ? dryad_landlock_allow_fd(ruleset, abi, fd, S_ISDIR(info.st_mode), writable) : -1;
     int saved = errno;
     close(fd);
     errno = saved;
-    return added < 0 ? -1 : 0;
+    return result;
 }
 
 int dryad_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

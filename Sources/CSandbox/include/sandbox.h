@@ -71,6 +71,14 @@ int dryad_landlock_allow(int ruleset, int abi, const char *_Nonnull path, int wr
 /// pipe2 with O_CLOEXEC (Glibc's Swift module does not offer pipe2).
 int dryad_pipe(int fds[_Nonnull 2]);
 
+/// Opens `path` with O_PATH | O_CLOEXEC (which Swift's Glibc module does not name); sets
+/// `is_dir`. -1 and errno on failure.
+int dryad_open_path(const char *_Nonnull path, int *_Nonnull is_dir);
+
+/// The same for a path already open (O_PATH) as `fd`, a directory when `is_dir`: for the
+/// system folders, opened once per process instead of once per run.
+int dryad_landlock_allow_fd(int ruleset, int abi, int fd, int is_dir, int writable);
+
 /// Marks dryad non-dumpable: same-user processes cannot ptrace it or read its /proc memory.
 int dryad_set_dumpable(int dumpable);
 

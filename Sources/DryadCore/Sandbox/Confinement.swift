@@ -44,7 +44,8 @@ final class Confinement: Sendable {
         _ policy: SandboxPolicy, workFolder: String, cwd: String?, timeout: Double, settings: SandboxSettings,
         protected: [String], runID: String
     ) throws(DryadError) -> Confinement {
-        let abi = Int(dryad_landlock_abi())
+        let host = SandboxHost.current
+        let abi = host.landlockABI
         guard abi >= 1 else {
             throw .toolFailed(
                 "sandbox: this kernel offers no Landlock (Linux 5.13 or later with landlock in the lsm= list); register the tool with --sandbox none to run it unconfined"
@@ -55,17 +56,19 @@ final class Confinement: Sendable {
             // Without a user switch, only Landlock's signal scoping keeps the tool's hands off dryad.
             throw .toolFailed("sandbox: Landlock ABI \(abi) cannot scope signals (ABI 6, Linux 6.12, can); run dryad as root so tools run as another user")
         }
-        let readable = systemPaths + policy.allowRead + (cwd.map { [$0] } ?? [])
+        let readable = policy.allowRead + (cwd.map { [$0] } ?? [])
         let writable = policy.allowWrite
-        try refuseReaching(protected, from: readable + writable)
+        let granted = (readable + writable).map { ($0, SandboxHost.resolve($0)) } + host.systemPaths.map { ($0.path, $0.resolved) }
+        try refuseReaching(protected.map(SandboxHost.resolve), from: granted)
 
         let ruleset = dryad_landlock_ruleset(Int32(abi), policy.network ? 0 : 1)
         guard ruleset >= 0 else { throw .toolFailed("sandbox: cannot create a Landlock ruleset: \(String(cString: strerror(errno)))") }
         do {
-            for path in readable { try allow(path, in: ruleset, abi: abi, writable: false, optional: systemPaths.contains(path)) }
-            for path in devices { try allow(path, in: ruleset, abi: abi, writable: true, optional: true) }
-            for path in writable + [workFolder] { try allow(path, in: ruleset, abi: abi, writable: true, optional: false) }
-            let parent = try PidsHierarchy.locate(override: settings.cgroup).get()
+            for open in host.systemPaths { try allow(open, in: ruleset, abi: abi, writable: false) }
+            for open in host.devices { try allow(open, in: ruleset, abi: abi, writable: true) }
+            for path in readable { try allow(path, in: ruleset, abi: abi, writable: false) }
+            for path in writable + [workFolder] { try allow(path, in: ruleset, abi: abi, writable: true) }
+            let parent = try (settings.cgroup.map { PidsHierarchy.locate(override: $0) } ?? host.pidsParent).get()
             let cgroup = try RunCgroup(parent: parent, id: runID, processes: settings.limits.processes)
             return Confinement(
                 rulesetFD: ruleset, cgroup: cgroup, user: user, denyNetwork: !policy.network, limits: settings.limits,
@@ -92,38 +95,34 @@ final class Confinement: Sendable {
             return nil
         }
         let name = settings.toolUser ?? SandboxSettings.defaultToolUser
-        guard let entry = getpwnam(name) else { throw .toolFailed("sandbox: tool user \(name) does not exist") }
-        guard entry.pointee.pw_uid != 0 else { throw .toolFailed("sandbox: tool user \(name) is root; tools must run unprivileged") }
-        return (entry.pointee.pw_uid, entry.pointee.pw_gid)
+        let user = try SandboxHost.current.user(named: name)
+        guard user.uid != 0 else { throw .toolFailed("sandbox: tool user \(name) is root; tools must run unprivileged") }
+        return user
     }
 
     private static var currentUserName: String? {
         getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) }
     }
 
-    /// Refuses a run whose readable or writable paths would hold one of dryad's own files.
-    private static func refuseReaching(_ protected: [String], from allowed: [String]) throws(DryadError) {
-        for own in protected.map(resolved) {
-            for path in allowed {
-                let root = resolved(path)
-                if own == root || own.hasPrefix(root == "/" ? "/" : root + "/") {
-                    throw .toolFailed("sandbox: \(path) would let the tool reach dryad's own \(own); the run is refused")
-                }
+    /// Refuses a run whose readable or writable paths (given and resolved) would hold one of
+    /// dryad's own files (resolved).
+    private static func refuseReaching(_ protected: [String], from granted: [(path: String, resolved: String)]) throws(DryadError) {
+        for own in protected {
+            for (path, root) in granted where own == root || own.hasPrefix(root == "/" ? "/" : root + "/") {
+                throw .toolFailed("sandbox: \(path) would let the tool reach dryad's own \(own); the run is refused")
             }
         }
     }
 
-    /// `path` with symbolic links resolved (as far as it exists), so a link cannot hide a file.
-    private static func resolved(_ path: String) -> String {
-        guard let real = realpath(path, nil) else { return path }
-        defer { free(real) }
-        return String(cString: real)
+    private static func allow(_ path: String, in ruleset: Int32, abi: Int, writable: Bool) throws(DryadError) {
+        guard dryad_landlock_allow(ruleset, Int32(abi), path, writable ? 1 : 0) == 0 else {
+            throw .toolFailed("sandbox: cannot allow \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
-    private static func allow(_ path: String, in ruleset: Int32, abi: Int, writable: Bool, optional: Bool) throws(DryadError) {
-        guard dryad_landlock_allow(ruleset, Int32(abi), path, writable ? 1 : 0) == 0 else {
-            if optional && errno == ENOENT { return }
-            throw .toolFailed("sandbox: cannot allow \(path): \(String(cString: strerror(errno)))")
+    private static func allow(_ open: SandboxHost.OpenPath, in ruleset: Int32, abi: Int, writable: Bool) throws(DryadError) {
+        guard dryad_landlock_allow_fd(ruleset, Int32(abi), open.fd, open.isDirectory ? 1 : 0, writable ? 1 : 0) == 0 else {
+            throw .toolFailed("sandbox: cannot allow \(open.path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -6,6 +6,8 @@ final class RunCgroup: Sendable {
     let path: String
     /// cgroup.procs, open for writing: the child writes "0" to join.
     let procsFD: Int32
+    /// cgroup v2's `cgroup.kill` (Linux 5.14) kills the whole cgroup at once; v1 has none.
+    private let hasKillFile: Bool
 
     /// Makes `<parent>/dryad-run-<id>` with `pids.max` = `processes`.
     init(parent: String, id: String, processes: UInt64) throws(DryadError) {
@@ -18,6 +20,7 @@ final class RunCgroup: Sendable {
             rmdir(path)
             throw .toolFailed("sandbox: cannot set the run's process limit: \(reason)")
         }
+        hasKillFile = access(path + "/cgroup.kill", F_OK) == 0
         procsFD = open(path + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
         guard procsFD >= 0 else {
             let reason = String(cString: strerror(errno))
@@ -26,10 +29,19 @@ final class RunCgroup: Sendable {
         }
     }
 
-    /// The processes in the cgroup now.
+    /// The processes in the cgroup now (read with plain system calls: this runs after every run).
     var members: [pid_t] {
-        guard let text = try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { pid_t($0) }
+        let fd = open(path + "/cgroup.procs", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            guard count > 0 else { break }
+            bytes += buffer[0..<count]
+        }
+        return bytes.split(separator: UInt8(ascii: "\n")).compactMap { pid_t(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Sends `signal` to every process in the cgroup.
@@ -40,7 +52,7 @@ final class RunCgroup: Sendable {
     /// Kills every process in the cgroup and waits (briefly) until none is left. A process
     /// killed while forking may leave a child behind, so this repeats until the cgroup is empty.
     func killAll() {
-        let useKill = Self.write("1", to: path + "/cgroup.kill")
+        let useKill = hasKillFile && Self.write("1", to: path + "/cgroup.kill")
         for attempt in 0..<200 {
             let left = members
             if left.isEmpty { return }
