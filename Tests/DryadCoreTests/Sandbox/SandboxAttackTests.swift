@@ -51,10 +51,17 @@ import Testing
         return (record.output?.objectValue ?? [:]).compactMapValues(\.stringValue)
     }
 
-    @Test func theDatabaseItsFolderAndCompanionsCannotBeOpened() async throws {
-        // Some activity, so -wal and -shm exist.
+    @Test func theDatabaseItsFolderKeyFileAndBackupsCannotBeOpened() async throws {
+        // Some activity, so -wal and -shm exist, and a token, so the key file does.
         _ = try await database.tools.list(ToolQuery(), as: testOperator)
-        let paths = [database.path, database.path + "-wal", database.path + "-shm", folder.path]
+        _ = try await database.principals.add("agent", type: .service, role: .member, as: testOperator)
+        _ = try await database.tokens.issue(for: "agent", as: testOperator)
+        #expect(FileManager.default.fileExists(atPath: database.keyring.path))
+        // Backups beside the database and elsewhere (here under /tmp, which a tool cannot read).
+        let elsewhere = try TemporaryFolder()
+        let backups = [folder.path + "/backup.db", elsewhere.path + "/backup.db"]
+        for backup in backups { try await database.backup(to: backup, as: testOperator) }
+        let paths = [database.path, database.path + "-wal", database.path + "-shm", folder.path, database.keyring.path] + backups
         let result = try await attempts("reader", paths)
         for path in paths { #expect(result[path] == "PermissionError", "\(path): \(result[path] ?? "?")") }
     }
