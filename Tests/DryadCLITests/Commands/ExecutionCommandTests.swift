@@ -114,7 +114,12 @@ import Testing
     @Test func anInterruptKillsTheToolAndStillRecordsTheRun() async throws {
         let files = try ToolFiles()
         let pids = files.path + "/pids"
-        try register("hang", "sleep 300 & echo $! > \(pids); wait", ["--allow-write", files.path])
+        // A timeout far beyond the test's own waits (60 s for the pid, 5 s after the signal):
+        // with the default 30 s, on a loaded machine the run can time out before the interrupt
+        // is sent, and is then rightly recorded as timed_out. Two full runs failed exactly so:
+        // dryad had already exited (its /proc entry gone, `kill(pid, 0)` -1) when the test,
+        // 42 s in, saw the pid file and sent the signal.
+        try register("hang", "sleep 300 & echo $! > \(pids); wait", ["--allow-write", files.path, "--timeout", "600"])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
         process.arguments = ["tools", "execute", "hang"]
