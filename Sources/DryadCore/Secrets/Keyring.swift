@@ -171,7 +171,7 @@ public final class Keyring: Sendable {
         // A new database's chain is keyed from its first entry; an older one's from here.
         let head = try AuditLog.lastLink(in: db)
         guard head.seq > 0 else { return true }
-        try AuditLog.insert(
+        _ = try AuditLog.insert(
             AuditDraft(
                 principal: "dryad", action: AuditAction.auditKeyed.rawValue, resource: "audit", allowed: true,
                 reason: "keyed chain starts; unkeyed head seq \(head.seq) hash \(head.hash); key \(try keyID(in: db))",
