@@ -127,7 +127,7 @@ final class ProcessWatch: Sendable {
         switch UInt32(step) {
         case DRYAD_STEP_EXEC.rawValue where code == ENOENT: return "program not found"
         case DRYAD_STEP_EXEC.rawValue where code == EACCES && launch.confinement != nil:
-            return "permission denied (a contained tool runs programs from the system folders or its --allow-read paths, as an unprivileged user)"
+            return "permission denied (a contained tool runs programs from the system folders or the paths its sandbox lets it read, as an unprivileged user)"
         case DRYAD_STEP_EXEC.rawValue: return reason
         case DRYAD_STEP_WORK_DIR.rawValue: return "cannot enter the working folder \(launch.workingDirectory): \(reason)"
         case DRYAD_STEP_CGROUP.rawValue: return "sandbox: cannot join the run's cgroup: \(reason)"

@@ -48,7 +48,7 @@ final class Confinement: Sendable {
         let abi = host.landlockABI
         guard abi >= 1 else {
             throw .toolFailed(
-                "sandbox: this kernel offers no Landlock (Linux 5.13 or later with landlock in the lsm= list); register the tool with --sandbox none to run it unconfined"
+                "sandbox: this kernel offers no Landlock (Linux 5.13 or later with landlock in the lsm= list); an admin may give the tool sandbox mode none to run it unconfined"
             )
         }
         let user = try toolUser(settings)

@@ -40,7 +40,7 @@ enum PidsHierarchy {
 
     private static func unavailable(_ why: String) -> DryadError {
         .toolFailed(
-            "sandbox: cannot limit and collect the run's processes: \(why); run dryad as root, set DRYAD_CGROUP to a delegated cgroup, or register the tool with --sandbox none"
+            "sandbox: cannot limit and collect the run's processes: \(why); run dryad as root, set DRYAD_CGROUP to a delegated cgroup, or give the tool sandbox mode none"
         )
     }
 }

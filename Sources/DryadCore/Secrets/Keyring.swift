@@ -73,9 +73,9 @@ public final class Keyring: Sendable {
 
     /// The error for a key file that is gone while the database holds secrets sealed with it.
     static func missing(_ path: String) -> DryadError {
-        .storage(
-            "the key file \(path) is missing, and this database's signing keys and audit chain are sealed with it; restore it from your backup of it, or name it with --key-file or DRYAD_KEY_FILE"
-        )
+        .advised(
+            .storage("the key file \(path) is missing, and this database's signing keys and audit chain are sealed with it"),
+            Advice(.text("restore it from your backup of it, or name it with "), .option("key_file"), .text(" or DRYAD_KEY_FILE")))
     }
 
     /// The KEK's id (reading or making the key file as `kek(in:)` does).

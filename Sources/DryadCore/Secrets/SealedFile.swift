@@ -52,8 +52,9 @@ public enum SealedFile {
         guard header[8] == FileSealer.version else { throw .invalidInput("\(source): unknown encryption format version \(header[8])") }
         let sealedWith = header[9...].map { String(format: "%02x", $0) }.joined()
         guard sealedWith == key.id else {
-            throw .invalidInput(
-                "\(source) was encrypted with key \(sealedWith), not this key (\(key.id)): give the key file it was made with (--key-file or --encryption-key)")
+            throw .advised(
+                .invalidInput("\(source) was encrypted with key \(sealedWith), not this key (\(key.id))"),
+                Advice(.text("give the key file it was made with: "), .option("key_file"), .text(" or "), .option("encryption_key")))
         }
         var index: UInt64 = 0
         while true {
