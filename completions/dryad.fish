@@ -440,7 +440,7 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory store" data-file' -l 'data-file' -d 'File holding the data object.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory store"' -l 'tag' -d 'Tag (repeatable).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory store" ttl' -l 'ttl' -d 'Expire after this long: 90s, 15m, 2h, 7d.' -rfka ''
-complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory store" key' -l 'key' -d 'A stable key, unique in the database, that `dryad apply` finds the context by.' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory store" key' -l 'key' -d 'A stable key, unique per agent, that `dryad apply` finds the context by.' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory store" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory get" db' -l 'db' -d 'SQLite database file (default: $DRYAD_DB, else $XDG_DATA_HOME/dryad/dryad.db).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad memory get" o output' -s 'o' -l 'output' -d 'Output format: table, json or jsonl.' -rfka 'table json jsonl'

@@ -24,7 +24,7 @@ extension MemoryCommand {
         @OptionGroup var data: DataOptions
         @Option(name: .customLong("tag"), help: ArgumentHelp("Tag (repeatable).", valueName: "tag")) var tags: [String] = []
         @Option(help: ArgumentHelp("Expire after this long: 90s, 15m, 2h, 7d.", valueName: "duration")) var ttl: String?
-        @Option(help: ArgumentHelp("A stable key, unique in the database, that `dryad apply` finds the context by.", valueName: "key")) var key: String?
+        @Option(help: ArgumentHelp("A stable key, unique per agent, that `dryad apply` finds the context by.", valueName: "key")) var key: String?
 
         func run() async throws {
             let draft = MemoryDraft(

@@ -49,6 +49,29 @@ enum AccessRules {
             reason: "executor change requires role admin")
     }
 
+    /// Choosing what a tool accepts needs an admin too: the input schema is the admin's guard on
+    /// what a caller may pass to the program (a `pattern` keeping a path inside a folder), so a new
+    /// version registered with a `write` grant keeps its predecessor's schema when it keeps the
+    /// program. A version without an executor runs nothing, so its schema is free.
+    static func requireInputSchemaChoice(
+        _ principal: Principal, tool: String, executor: ToolEndpoint?, from current: JSONValue, to next: JSONValue
+    ) throws {
+        guard !principal.isAdmin, executor != nil, current != next else { return }
+        throw Denial(
+            error: .permissionDenied("\(principal.name) may not change what \(tool) accepts: a new input schema for an executor needs the admin role"),
+            reason: "input schema change requires role admin")
+    }
+
+    /// Enabling what an admin disabled needs an admin: a writer may deprecate or disable a version
+    /// (it could delete it), but not bring back one taken out of service, nor add a live version to
+    /// a tool whose every version is disabled.
+    static func requireStatusChoice(_ principal: Principal, tool: String, from current: ToolStatus, to next: ToolStatus) throws {
+        guard !principal.isAdmin, current == .disabled, next != .disabled else { return }
+        throw Denial(
+            error: .permissionDenied("\(principal.name) may not enable \(tool): it was disabled, and enabling needs the admin role"),
+            reason: "enabling a disabled tool requires role admin")
+    }
+
     /// The refusal of an admin-only operation.
     static func adminDenial(_ principal: Principal) -> Denial {
         Denial(error: .permissionDenied("\(principal.name) may not do this: it needs the admin role"), reason: "requires role admin")

@@ -9,7 +9,7 @@ public struct MemoryDraft: Sendable, Equatable {
     public var tags: [String]
     /// Seconds until the context expires; nil for never.
     public var ttl: TimeInterval?
-    /// A stable key, unique in the database, that finds the context again.
+    /// A stable key, unique per agent, that finds the context again.
     public var key: String?
 
     public static let defaultType = "general"

@@ -81,9 +81,12 @@ public struct MemoryStore: Sendable {
             visibleUntil = earliest(expires, parent["visible_until"])
         }
         if let key = draft.key,
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM memory_context WHERE key = ?"), arguments: [key]) == true
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM memory_context WHERE agent_id = ? AND key = ?"), arguments: [draft.agentID, key]) == true
         {
-            throw DryadError.conflict("a context with key \(key) already exists")
+            // Keys are unique per agent, and only the agent (or an admin) stores under its name,
+            // so this tells the caller nothing about contexts it cannot read.
+            throw DryadError.conflict("\(draft.agentID) already has a context with key \(key)")
         }
         let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
         // Cached: preparing this statement also compiles the full-text triggers.
@@ -151,6 +154,8 @@ public struct MemoryStore: Sendable {
         return try await database.audited(principal, .memoryUpdate, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: nowText, in: db)
             note.reason = try AccessCheck.requireContext(.write, current, principal, in: db)
+            // An expiry ends the context and its subtree, as a delete does: the owner's to set.
+            if change.ttl != nil { note.reason = try Self.requireOwner(current, principal, in: db) }
             var merged = false
             var data: JSONValue
             switch change.content {

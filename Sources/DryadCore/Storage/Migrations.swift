@@ -17,6 +17,7 @@ enum Migrations {
         ("v8-names-without-nul", refuseNULInNames),
         ("v9-command-sandbox", giveCommandsTheirSandbox),
         ("v10-sealed-secrets", createSealedSecrets),
+        ("v11-memory-keys-per-agent", makeMemoryKeysPerAgent),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -282,6 +283,16 @@ enum Migrations {
                 ALTER TABLE memory_context ADD COLUMN key TEXT
                     CHECK (key IS NULL OR (length(key) BETWEEN 1 AND 128 AND key NOT GLOB '*[^A-Za-z0-9_.:/@-]*'));
                 CREATE UNIQUE INDEX memory_by_key ON memory_context(key) WHERE key IS NOT NULL;
+                """)
+    }
+
+    /// Keys unique per agent, not across all agents: a key taken by another agent answered
+    /// "already exists", which told the caller about a context it could not read.
+    private static func makeMemoryKeysPerAgent(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX memory_by_key;
+                CREATE UNIQUE INDEX memory_by_key ON memory_context(agent_id, key) WHERE key IS NOT NULL;
                 """)
     }
 

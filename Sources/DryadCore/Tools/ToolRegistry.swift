@@ -19,6 +19,9 @@ public struct ToolRegistry: Sendable {
                 if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db) {
                     reasons.insert(try AccessCheck.requireTool(.write, existing, principal, in: db))
                     try AccessRules.requireExecutorChoice(principal, tool: existing.name, from: existing.executor, to: definition.executor)
+                    try AccessRules.requireInputSchemaChoice(
+                        principal, tool: existing.name, executor: definition.executor, from: existing.inputSchema, to: definition.inputSchema)
+                    try AccessRules.requireStatusChoice(principal, tool: existing.name, from: existing.status, to: definition.status)
                 } else {
                     try AccessRules.requireAdmin(principal)
                     reasons.insert("role admin")
@@ -187,6 +190,7 @@ public struct ToolRegistry: Sendable {
             case .remove?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: nil)
             case .timeout?, nil: break
             }
+            if let status = changes.status { try AccessRules.requireStatusChoice(principal, tool: tool.reference, from: tool.status, to: status) }
             try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
             return try Self.change(tool, changes, at: now, in: db)
         }
@@ -215,6 +219,7 @@ public struct ToolRegistry: Sendable {
                 throw DryadError.invalidInput("schemas are fixed per version: register a new version to change them")
             }
             try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: definition.executor)
+            try AccessRules.requireStatusChoice(principal, tool: tool.reference, from: tool.status, to: definition.status)
             try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
             return try Self.change(tool, changes, at: now, in: db)
         }

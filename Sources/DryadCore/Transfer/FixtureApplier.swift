@@ -297,17 +297,27 @@ extension FixtureApplier {
             let nowText = Timestamp.format(now)
             var parentID: String?
             if let parentKey {
-                guard
-                    let id = try String.fetchOne(
-                        db, sql: "SELECT id FROM memory_context WHERE key = ? AND \(MemoryStore.visible)", arguments: [parentKey, nowText])
-                else {
-                    throw DryadError.notFound("parent_key: no context has key \(parentKey) (define the parent earlier in the file)")
+                // Keys are unique per agent: the parent is the same agent's context with that key,
+                // or else the one context of any agent that has it (a parent shared by another agent).
+                let own = try String.fetchOne(
+                    db, sql: "SELECT id FROM memory_context WHERE agent_id = ? AND key = ? AND \(MemoryStore.visible)",
+                    arguments: [draft.agentID, parentKey, nowText])
+                let candidates =
+                    own != nil
+                    ? []
+                    : try String.fetchAll(
+                        db, sql: "SELECT id FROM memory_context WHERE key = ? AND \(MemoryStore.visible) LIMIT 2", arguments: [parentKey, nowText])
+                guard let id = own ?? (candidates.count == 1 ? candidates[0] : nil) else {
+                    throw candidates.isEmpty
+                        ? DryadError.notFound("parent_key: no context has key \(parentKey) (define the parent earlier in the file)")
+                        : DryadError.conflict("parent_key: several agents have a context with key \(parentKey), and \(draft.agentID) has none")
                 }
                 parentID = id
             }
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT id, \(MemoryStore.visible) AS visible FROM memory_context WHERE key = ?", arguments: [nowText, key])
+                    db, sql: "SELECT id, \(MemoryStore.visible) AS visible FROM memory_context WHERE agent_id = ? AND key = ?",
+                    arguments: [nowText, draft.agentID, key])
             else {
                 var draft = draft
                 draft.parentID = parentID
@@ -318,7 +328,6 @@ extension FixtureApplier {
                 throw DryadError.conflict("key: context \(key) has expired; run `dryad memory purge` before applying it again")
             }
             let existing = try MemoryStore.fetch(row["id"], now: nowText, in: db)
-            if existing.agentID != draft.agentID { throw DryadError.conflict("agent_id: context \(key) belongs to \(existing.agentID) and cannot move") }
             if present.contains("context_type"), existing.contextType != draft.contextType {
                 throw DryadError.conflict("context_type: context \(key) is a \(existing.contextType) and cannot change")
             }
