@@ -80,6 +80,7 @@ let package = Package(
         ),
         .executableTarget(name: "dryad", dependencies: ["DryadCLI"]),
         .executableTarget(name: "dryad-memory-benchmark", dependencies: ["DryadCore"], path: "Benchmarks/MemoryBenchmark"),
+        .executableTarget(name: "dryad-schema-benchmark", dependencies: ["DryadJSONSchema"], path: "Benchmarks/SchemaBenchmark"),
         // Helpers every test target shares (temporary folders, error codes, a seeded generator).
         .target(name: "DryadTestSupport", dependencies: ["DryadCore"], path: "Tests/DryadTestSupport"),
         .testTarget(

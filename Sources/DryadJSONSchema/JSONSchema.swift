@@ -22,10 +22,14 @@ public struct JSONSchema: Sendable {
     }
 
     /// Every violation, empty when the instance is valid. Must never crash, whatever the input.
-    public func validate(_ instance: JSONValue) -> [SchemaViolation] {
-        var evaluator = SchemaEvaluator(program: program)
+    ///
+    /// Throws `invalidInput` naming the budget when the validation needs more than `budget`
+    /// steps (`SchemaBudget`): the instance is then neither valid nor invalid, only refused.
+    public func validate(_ instance: JSONValue, budget: Int = SchemaBudget.defaultSteps) throws(DryadError) -> [SchemaViolation] {
+        var evaluator = SchemaEvaluator(program: program, budget: budget)
         var violations: [SchemaViolation] = []
         let outcome = evaluator.evaluate(program.root, instance, report: true, track: false, errors: &violations)
+        if evaluator.isOutOfBudget { throw Self.overBudget(budget) }
         if !outcome.valid, violations.isEmpty {
             // Every failing keyword reports itself; this only guards the contract that an
             // invalid instance never comes back with an empty list.
@@ -34,10 +38,18 @@ public struct JSONSchema: Sendable {
         return violations
     }
 
-    /// Whether the instance is valid; stops at the first violation.
-    public func isValid(_ instance: JSONValue) -> Bool {
-        var evaluator = SchemaEvaluator(program: program)
+    /// Whether the instance is valid; stops at the first violation. Throws as `validate` does.
+    public func isValid(_ instance: JSONValue, budget: Int = SchemaBudget.defaultSteps) throws(DryadError) -> Bool {
+        var evaluator = SchemaEvaluator(program: program, budget: budget)
         var unused: [SchemaViolation] = []
-        return evaluator.evaluate(program.root, instance, report: false, track: false, errors: &unused).valid
+        let valid = evaluator.evaluate(program.root, instance, report: false, track: false, errors: &unused).valid
+        if evaluator.isOutOfBudget { throw Self.overBudget(budget) }
+        return valid
+    }
+
+    /// The refusal of a validation that ran out of budget.
+    static func overBudget(_ budget: Int) -> DryadError {
+        .invalidInput(
+            "validation was stopped at its work budget of \(budget) steps: the value and the schema together need more work than one request may take")
     }
 }

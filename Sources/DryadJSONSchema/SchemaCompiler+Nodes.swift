@@ -334,6 +334,9 @@ extension SchemaCompiler {
     /// A compiled regular expression; each distinct pattern is compiled once per schema.
     mutating func regex(_ source: String, at pointer: String) throws(DryadError) -> SchemaRegex {
         if let cached = regexes[source] { return cached }
+        if source.unicodeScalars.count > SchemaRegex.maxLength {
+            throw .invalidInput("\(Self.display(pointer)): a pattern may be at most \(SchemaRegex.maxLength) characters long")
+        }
         guard let regex = SchemaRegex(source) else {
             throw .invalidInput("\(Self.display(pointer)): \(Self.quoted(source)) is not a valid regular expression")
         }

@@ -5,24 +5,26 @@ extension SchemaEvaluator {
     // MARK: - Assertions
 
     /// Applies a keyword that only asserts something about the instance itself.
-    func check(
+    mutating func check(
         _ keyword: SchemaKeyword, _ instance: JSONValue, report: Bool,
         errors: inout [SchemaViolation]
     ) -> Bool {
-        let messages = Self.failures(of: keyword, instance, stopAtFirst: !report)
+        let messages = Self.failures(of: keyword, instance, stopAtFirst: !report, budget: &budget)
+        if isOutOfBudget { return false }
         if report { errors.append(contentsOf: messages.map(violation)) }
         return messages.isEmpty
     }
 
-    /// Why an assertion keyword fails for `instance`; empty when it holds.
-    static func failures(of keyword: SchemaKeyword, _ instance: JSONValue, stopAtFirst: Bool) -> [String] {
+    /// Why an assertion keyword fails for `instance`; empty when it holds. Comparing values and
+    /// matching patterns spend `budget`.
+    static func failures(of keyword: SchemaKeyword, _ instance: JSONValue, stopAtFirst: Bool, budget: inout Int) -> [String] {
         switch (keyword, instance) {
         case (.type(let types), _):
             if !types.admits(instance) { return ["expected \(types.description), got \(instance.typeName)"] }
         case (.const(let value), _):
-            if !SchemaEquality.equal(instance, value) { return ["must be equal to \(shortText(value))"] }
+            if !SchemaEquality.equal(instance, value, budget: &budget) { return ["must be equal to \(shortText(value))"] }
         case (.enumeration(let values), _):
-            if !values.contains(where: { SchemaEquality.equal(instance, $0) }) {
+            if !values.contains(where: { SchemaEquality.equal(instance, $0, budget: &budget) }) {
                 let listed = values.prefix(10).map(shortText).joined(separator: ", ")
                 return ["must be one of \(listed)\(values.count > 10 ? ", ..." : "")"]
             }
@@ -50,7 +52,7 @@ extension SchemaEvaluator {
             let length = text.unicodeScalars.count
             if length > limit { return ["must be at most \(count(limit, "character")) long, got \(length)"] }
         case (.pattern(let regex), .string(let text)):
-            if !regex.matches(text) {
+            if !regex.matches(text, budget: &budget) {
                 return ["\(SchemaCompiler.quoted(text)) does not match the pattern \(SchemaCompiler.quoted(regex.source))"]
             }
 
@@ -59,7 +61,7 @@ extension SchemaEvaluator {
         case (.maxItems(let limit), .array(let items)):
             if items.count > limit { return ["must have at most \(count(limit, "item")), got \(items.count)"] }
         case (.uniqueItems, .array(let items)):
-            if let (first, second) = firstDuplicate(items) {
+            if let (first, second) = firstDuplicate(items, budget: &budget) {
                 return ["items \(first) and \(second) are equal, but items must be unique"]
             }
 
@@ -91,12 +93,15 @@ extension SchemaEvaluator {
         return []
     }
 
-    /// The positions of the first two equal items, if any.
-    static func firstDuplicate(_ items: [JSONValue]) -> (Int, Int)? {
+    /// The positions of the first two equal items, if any. Items are hashed whole, so only
+    /// equal items (or a true hash collision) are compared: linear in the size of the array,
+    /// however alike its items are.
+    static func firstDuplicate(_ items: [JSONValue], budget: inout Int) -> (Int, Int)? {
         var buckets: [Int: [Int]] = [:]
         for (position, item) in items.enumerated() {
-            let hash = SchemaEquality.shallowHash(item)
-            for earlier in buckets[hash, default: []] where SchemaEquality.equal(items[earlier], item) {
+            let hash = SchemaEquality.hash(item, budget: &budget)
+            if budget < 0 { return nil }
+            for earlier in buckets[hash, default: []] where SchemaEquality.equal(items[earlier], item, budget: &budget) {
                 return (earlier, position)
             }
             buckets[hash, default: []].append(position)

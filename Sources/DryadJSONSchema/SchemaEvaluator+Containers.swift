@@ -139,7 +139,7 @@ extension SchemaEvaluator {
     ) -> Bool {
         var valid = true
         for key in Self.keys(of: members, sorted: report) {
-            for pattern in patterns where pattern.regex.matches(key) {
+            for pattern in patterns where pattern.regex.matches(key, budget: &budget) {
                 if track { evaluated.properties.insert(key) }
                 if !applyToProperty(pattern.node, key, members[key] ?? .null, kind: nil, report: report, errors: &errors) {
                     valid = false

@@ -4,7 +4,8 @@ import DryadJSON
 ///
 /// An evaluator is created per validation; it carries the state of one walk: the instance
 /// path (turned into a JSON pointer only when a violation is reported), the dynamic scope
-/// for `$dynamicRef`, the `$ref`s being followed (to stop loops) and the nesting depth.
+/// for `$dynamicRef`, the `$ref`s being followed (to stop loops), the nesting depth and the
+/// work left in its budget.
 struct SchemaEvaluator {
     /// The deepest nesting of schema evaluations: deeper instances (or reference chains)
     /// are reported as a violation instead of risking the thread's stack.
@@ -46,6 +47,9 @@ struct SchemaEvaluator {
     }
 
     let program: SchemaProgram
+    /// The work this validation may still do, in steps (`SchemaBudget`); below zero the walk
+    /// stops and the validation is refused, whatever it had found so far.
+    var budget: Int
     var path: [JSONPathStep] = []
     var dynamicScope: [Int] = []
     var followedReferences: [(node: Int, pathLength: Int)] = []
@@ -53,9 +57,13 @@ struct SchemaEvaluator {
     /// An address near the top of the stack when validation began.
     let stackStart = Self.stackAddress()
 
-    init(program: SchemaProgram) {
+    init(program: SchemaProgram, budget: Int) {
         self.program = program
+        self.budget = budget
     }
+
+    /// Whether the walk has spent its budget.
+    var isOutOfBudget: Bool { budget < 0 }
 
     /// Applies node `index` to `instance`.
     ///
@@ -66,6 +74,10 @@ struct SchemaEvaluator {
         _ index: Int, _ instance: JSONValue, report: Bool, track: Bool,
         errors: inout [SchemaViolation]
     ) -> Outcome {
+        // Every schema applied to every instance location costs a step: a `$ref` fan-out
+        // doubles the steps at each level, so it runs out here instead of running for minutes.
+        budget -= SchemaBudget.stepsPerSchema
+        guard !isOutOfBudget else { return Outcome(valid: false) }
         guard case .keywords(let keywords) = program.nodes[index].body else {
             if program.nodes[index].isFalse {
                 if report { errors.append(violation("no value is allowed here")) }
@@ -221,7 +233,7 @@ struct SchemaEvaluator {
                 patterns, members, report: report, track: track, evaluated: &evaluated,
                 errors: &errors)
         case .additionalProperties(let schema, let declared, let patterns):
-            let additional = Self.additionalKeys(members, declared, patterns, sorted: report)
+            let additional = Self.additionalKeys(members, declared, patterns, sorted: report, budget: &budget)
             if track { evaluated.properties.formUnion(additional) }
             return applyToProperties(schema, additional, members, kind: "additional", report: report, errors: &errors)
         case .unevaluatedProperties(let schema):
@@ -244,11 +256,18 @@ struct SchemaEvaluator {
     /// The properties neither `properties` nor `patternProperties` apply to.
     static func additionalKeys(
         _ members: [String: JSONValue], _ declared: Set<String>,
-        _ patterns: [SchemaRegex], sorted: Bool
+        _ patterns: [SchemaRegex], sorted: Bool, budget: inout Int
     ) -> [String] {
-        keys(of: members, sorted: sorted).filter { key in
-            !declared.contains(key) && !patterns.contains(where: { $0.matches(key) })
+        var additional: [String] = []
+        for key in keys(of: members, sorted: sorted) where !declared.contains(key) {
+            var matched = false
+            for pattern in patterns where pattern.matches(key, budget: &budget) {
+                matched = true
+                break
+            }
+            if !matched { additional.append(key) }
         }
+        return additional
     }
 
     // MARK: - References

@@ -12,16 +12,39 @@ struct SchemaRegex: Sendable {
     let source: String
     private let regex: NSRegularExpression
 
-    /// Compiles `source`, or returns nil when it is not a valid regular expression.
+    /// The longest pattern a schema may hold, in Unicode scalars: a compiled pattern's size
+    /// grows with its text, and no honest guard on a value needs more.
+    static let maxLength = 4096
+
+    /// Compiles `source`, or returns nil when it is not a valid regular expression or is
+    /// longer than `maxLength`.
     init?(_ source: String) {
-        guard let regex = try? NSRegularExpression(pattern: Self.translate(source)) else { return nil }
+        guard source.unicodeScalars.count <= Self.maxLength,
+            let regex = try? NSRegularExpression(pattern: Self.translate(source))
+        else { return nil }
         self.source = source
         self.regex = regex
     }
 
-    /// Whether the pattern matches somewhere in `string`.
-    func matches(_ string: String) -> Bool {
-        regex.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
+    /// Whether the pattern matches somewhere in `string`, spending `budget` while the engine
+    /// works: ICU reports progress every so many of its steps, and each report costs
+    /// `SchemaBudget.stepsPerRegexTick`. A pattern that backtracks catastrophically (`^(\w+\s?)*$`
+    /// against a long word and a `!`) is stopped there instead of running for seconds.
+    /// Out of budget, the answer is false and the caller refuses the whole validation.
+    func matches(_ string: String, budget: inout Int) -> Bool {
+        var matched = false
+        var left = budget - SchemaBudget.stepsPerSchema
+        regex.enumerateMatches(in: string, options: [.reportProgress], range: NSRange(string.startIndex..., in: string)) { result, _, stop in
+            if result != nil {
+                matched = true
+                stop.pointee = true
+                return
+            }
+            left -= SchemaBudget.stepsPerRegexTick
+            if left < 0 { stop.pointee = true }
+        }
+        budget = left
+        return matched && left >= 0
     }
 
     /// Rewrites an ECMA-262 pattern into ICU syntax with the same meaning.

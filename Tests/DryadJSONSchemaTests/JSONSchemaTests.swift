@@ -164,9 +164,9 @@ import Testing
 
     @Test func translatesECMAScriptPatterns() throws {
         let digits = try schema(#"{"pattern":"^\\d+$"}"#)
-        #expect(digits.isValid(.string("123")))
-        #expect(!digits.isValid(.string("١٢٣")))  // \d is ASCII-only in ECMA-262
-        #expect(!digits.isValid(.string("123\n")))  // $ does not match before a final newline
+        #expect(try digits.isValid(.string("123")))
+        #expect(try !digits.isValid(.string("١٢٣")))  // \d is ASCII-only in ECMA-262
+        #expect(try !digits.isValid(.string("123\n")))  // $ does not match before a final newline
         #expect(try schema(#"{"pattern":"[^]"}"#).isValid(.string("\n")))
         #expect(try schema(#"{"pattern":"a[]"}"#).isValid(.string("b")) == false)
         #expect(try schema(#"{"pattern":"b"}"#).isValid(.string("abc")))  // unanchored search
@@ -195,16 +195,16 @@ import Testing
                 deepObject = .object(["a": deepObject])
             }
             return (
-                recursive.validate(deepArray), recursive.isValid(deepArray), recursive.validate(deepObject),
-                unique.validate(.array([deepArray, deepArray])), shallow.isValid(deepArray)
+                try? recursive.validate(deepArray), try? recursive.isValid(deepArray), try? recursive.validate(deepObject),
+                try? unique.validate(.array([deepArray, deepArray])), try? shallow.isValid(deepArray)
             )
         }
-        #expect(results.0.count == 1)
-        #expect(results.0.first?.message == "the value or the schema is nested too deeply to validate")
+        #expect(results.0?.count == 1)
+        #expect(results.0?.first?.message == "the value or the schema is nested too deeply to validate")
         #expect(results.1 == false)
-        #expect(results.2.first?.message == "the value or the schema is nested too deeply to validate")
-        #expect(results.3.map(\.description) == ["/: items 0 and 1 are equal, but items must be unique"])
-        #expect(results.4)
+        #expect(results.2?.first?.message == "the value or the schema is nested too deeply to validate")
+        #expect(results.3?.map(\.description) == ["/: items 0 and 1 are equal, but items must be unique"])
+        #expect(results.4 == true)
     }
 
     @Test func deepInstancesAreSafeOnSmallStacks() async throws {
@@ -213,9 +213,9 @@ import Testing
         let violations = await onThread(stackSize: 512 << 10) {
             var deep = JSONValue.null
             for _ in 0..<2_000 { deep = .array([deep]) }
-            return recursive.validate(deep)
+            return try? recursive.validate(deep)
         }
-        #expect(violations.map(\.message) == ["the value or the schema is nested too deeply to validate"])
+        #expect(violations?.map(\.message) == ["the value or the schema is nested too deeply to validate"])
     }
 
     @Test func referenceCyclesTerminate() throws {
@@ -233,9 +233,9 @@ import Testing
     @Test func resolvesReferencesToTheMetaschema() throws {
         #expect(SchemaMetaschemas.parsed.count == SchemaMetaschemas.texts.count)
         let meta = try schema(#"{"$ref":"https://json-schema.org/draft/2020-12/schema"}"#)
-        #expect(meta.isValid(try JSONValue.parse(#"{"type":"object","properties":{"q":{"type":"string"}}}"#)))
-        #expect(!meta.isValid(try JSONValue.parse(#"{"properties":{"q":{"type":5}}}"#)))
-        #expect(!meta.isValid(try JSONValue.parse(#"{"$defs":{"a":{"minLength":-1}}}"#)))
+        #expect(try meta.isValid(try JSONValue.parse(#"{"type":"object","properties":{"q":{"type":"string"}}}"#)))
+        #expect(try !meta.isValid(try JSONValue.parse(#"{"properties":{"q":{"type":5}}}"#)))
+        #expect(try !meta.isValid(try JSONValue.parse(#"{"$defs":{"a":{"minLength":-1}}}"#)))
     }
 
     @Test func resolvesIdsAnchorsAndEscapedPointers() throws {
@@ -246,9 +246,9 @@ import Testing
              "$defs":{"o":{"$id":"other.json","type":"string"},"t":{"$anchor":"top","type":"integer"},
                       "x/y%z":{"type":"null"}}}
             """#)
-        #expect(schema.isValid(try JSONValue.parse(#"{"a":"s","b":1,"c":null}"#)))
+        #expect(try schema.isValid(JSONValue.parse(#"{"a":"s","b":1,"c":null}"#)))
         #expect(
-            schema.validate(try JSONValue.parse(#"{"a":1,"b":"s","c":0}"#)).map(\.description)
+            try schema.validate(JSONValue.parse(#"{"a":1,"b":"s","c":0}"#)).map(\.description)
                 == ["/a: expected string, got integer", "/b: expected integer, got string", "/c: expected null, got integer"])
     }
 
@@ -256,7 +256,7 @@ import Testing
         let schema = try schema(#"{"type":"object","properties":{"n":{"type":"integer","pattern":"x"}},"required":["n"]}"#)
         let counts = await withTaskGroup(of: Int.self) { group in
             for i in 0..<32 {
-                group.addTask { schema.validate(.object(["n": i % 2 == 0 ? .integer(1) : .string("x")])).count }
+                group.addTask { (try? schema.validate(.object(["n": i % 2 == 0 ? .integer(1) : .string("x")])))?.count ?? -1 }
             }
             return await group.reduce(into: [Int]()) { $0.append($1) }
         }

@@ -78,17 +78,25 @@ public struct ToolRunner: Sendable {
         } else if tool.executor == nil {
             failure = reject(&record, .conflict("tool \(tool.reference) has no executor"))
         } else {
-            switch Result(catching: { () throws(DryadError) in try JSONSchema(tool.inputSchema).validate(input) }) {
+            switch Result(catching: { () throws(DryadError) in try JSONSchema(tool.inputSchema) }) {
             case .failure(let error):
                 // Schemas are compiled at registration, so this is a damaged file; still recorded.
                 failure = reject(&record, .storage("the stored input schema of \(tool.reference) cannot be used: \(error.message)"))
-            case .success(let violations) where !violations.isEmpty:
-                failure = reject(
-                    &record,
-                    .invalidInput(
-                        "input does not match the input schema of \(tool.reference): " + violations.map(\.description).joined(separator: "; ")))
-            case .success:
-                failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record)
+            case .success(let schema):
+                do {
+                    let violations = try await SchemaCheck.violations(of: input, against: schema)
+                    if violations.isEmpty {
+                        failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record)
+                    } else {
+                        failure = reject(
+                            &record,
+                            .invalidInput(
+                                "input does not match the input schema of \(tool.reference): "
+                                    + violations.map(\.description).joined(separator: "; ")))
+                    }
+                } catch {
+                    failure = reject(&record, error)
+                }
             }
         }
         record.durationMs = Int((clock.now - start) / .milliseconds(1))
@@ -135,7 +143,9 @@ public struct ToolRunner: Sendable {
     /// Runs the executor and fills in status, output and error; returns the failure to surface.
     private func run(_ tool: ToolVersion, input: Data, timeout override: Double?, into record: inout ExecutionRecord) async -> DryadError? {
         guard let executor = tool.executor else { return nil }
-        let seconds = override ?? executor.timeoutSeconds
+        // A caller may shorten a run, never lengthen it: the tool's timeout is what its
+        // writer chose to let it hold a process (and a run slot) for.
+        let seconds = min(override ?? executor.timeoutSeconds, executor.timeoutSeconds)
         let timeout = Duration.milliseconds(Int64(seconds * 1000))
         do {
             switch executor {
@@ -150,15 +160,21 @@ public struct ToolRunner: Sendable {
             record.error = error.message
         }
         if record.status == .succeeded, let schema = tool.outputSchema, let output = record.output {
-            do {
-                let violations = try JSONSchema(schema).validate(output)
-                if !violations.isEmpty {
-                    record.status = .failed
-                    record.error = "invalid_output: " + violations.map(\.description).joined(separator: "; ")
-                }
-            } catch {
+            switch Result(catching: { () throws(DryadError) in try JSONSchema(schema) }) {
+            case .failure(let error):
                 record.status = .failed
                 record.error = "invalid_output: the output schema cannot be used: \(error.message)"
+            case .success(let compiled):
+                do {
+                    let violations = try await SchemaCheck.violations(of: output, against: compiled)
+                    if !violations.isEmpty {
+                        record.status = .failed
+                        record.error = "invalid_output: " + violations.map(\.description).joined(separator: "; ")
+                    }
+                } catch {
+                    record.status = .failed
+                    record.error = "invalid_output: \(error.message)"
+                }
             }
         }
         switch record.status {

@@ -47,6 +47,37 @@ import Testing
     }
 
     /// A stored schema that no longer compiles (a damaged file) fails the run, and the attempt is still recorded.
+    /// The review's backtracking pattern as a tool's guard: the run is `rejected` at the work
+    /// budget (422), and an output over the budget fails the run as an invalid output.
+    @Test func validationOverTheWorkBudgetRejectsTheRun() async throws {
+        let runaway = JSONValue.object([
+            "type": .string("object"), "properties": .object(["q": .object(["type": .string("string"), "pattern": .string(#"^(\w+\s?)*$"#)])]),
+        ])
+        try await shellTool("guarded", "cat", inputSchema: runaway)
+        let attack = JSONValue.object(["q": .string(String(repeating: "a", count: 1_000) + "!")])
+        let outcome = try await runner.execute(.nameOrID("guarded"), input: attack, as: testOperator)
+        let overBudget =
+            "validation was stopped at its work budget of 1000000 steps: the value and the schema together need more work than one request may take"
+        #expect(outcome.record.status == .rejected)
+        #expect(outcome.failure == .invalidInput(overBudget))
+        #expect(try await runner.execute(.nameOrID("guarded"), input: .object(["q": .string("two words")]), as: testOperator).record.status == .succeeded)
+
+        try await shellTool("chatty", "cat", outputSchema: runaway)
+        let answered = try await runner.execute(.nameOrID("chatty"), input: attack, as: testOperator)
+        #expect(answered.record.status == .failed)
+        #expect(answered.record.error == "invalid_output: " + overBudget)
+    }
+
+    /// `?timeout=86400` raised a tool's 1 s timeout: a caller may only lower it.
+    @Test func aCallersTimeoutOnlyLowersTheToolsTimeout() async throws {
+        try await shellTool("slow", "sleep 5", timeout: 1)
+        let raised = try await runner.execute(.nameOrID("slow"), input: .object([:]), timeout: 86_400, as: testOperator)
+        #expect(raised.record.status == .timedOut)
+        #expect(raised.record.error == "timed out after 1 s; the process group was killed")
+        let lowered = try await runner.execute(.nameOrID("slow"), input: .object([:]), timeout: 0.2, as: testOperator)
+        #expect(lowered.record.error == "timed out after 0.2 s; the process group was killed")
+    }
+
     @Test func aDamagedStoredSchemaIsARecordedFailure() async throws {
         try await shellTool("damaged", "cat")
         try await database.pool.write { db in try db.execute(sql: #"UPDATE tool_version SET input_schema = '{"type": 5}'"#) }
