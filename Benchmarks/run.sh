@@ -140,7 +140,7 @@ run "POST /memory/context" 16 / store.lua
 run "GET /tools (first page)" 64 /api/v1/tools
 run "GET /memory/search?q=…" 64 / search.lua search-all.lua
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
-curl -s "$address/metrics" | grep '^dryad_read_cache_lookups_total' || true
+curl -s -H "Authorization: Bearer $token" "$address/metrics" | grep '^dryad_read_cache_lookups_total' || true
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 # The same reads with the read cache off: what a first read, or a read after a write, costs.
 serve --read-cache 0

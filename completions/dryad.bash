@@ -2365,7 +2365,7 @@ _dryad_import() {
 
 _dryad_serve() {
     repeating_flags=()
-    non_repeating_flags=(-h --help)
+    non_repeating_flags=(--metrics-public -h --help)
     repeating_options=()
     non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --read-cache --tls-cert --key-file --tool-user --tls-key)
     __dryad_offer_flags_options 0

@@ -10,12 +10,11 @@ import Testing
 @testable import DryadServer
 
 @Suite struct APITests {
-    @Test func healthMetricsAndOpenAPIAreOpenEverythingElseNeedsAToken() async throws {
+    @Test func healthAndOpenAPIAreOpenEverythingElseNeedsAToken() async throws {
         let fixture = try await Fixture()
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/api/v1/openapi.json", method: .get) { #expect($0.status == .ok) }
             for token in [nil, "garbage", fixture.admin + "x"] {
                 try await client.execute(uri: "/api/v1/tools", method: .get, headers: headers(token)) { response in
@@ -374,7 +373,7 @@ import Testing
                 #expect(response.headers[.eTag] == "\"2\"")
                 #expect((fields(response)["data"] as? [String: Any])?["goal"] as? String == "wait")
             }
-            try await client.execute(uri: "/metrics", method: .get) { response in
+            try await client.execute(uri: "/metrics", method: .get, headers: headers(fixture.admin)) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"dryad_read_cache_lookups_total{result="hit"} 1"#))
                 #expect(text.contains(#"dryad_read_cache_lookups_total{result="miss"} 2"#))

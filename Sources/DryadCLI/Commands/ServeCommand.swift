@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("User contained tools run as when dryad runs as root (default: $DRYAD_TOOL_USER, else nobody).", valueName: "user"))
     var toolUser: String?
     @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "pem")) var tlsKey: String?
+    @Flag(help: "Serve /metrics without a token, for a scraper on a private network (default: an admin's token is needed).")
+    var metricsPublic = false
 
     func validate() throws {
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
@@ -60,10 +62,11 @@ struct ServeCommand: AsyncParsableCommand {
             readCacheBytes: readCache << 20,
             limits: try .from(environment: environment), metrics: metrics.factory,
             keyFile: GlobalOptions.keyFile(explicit: keyFile, environment: environment))
+        for warning in database.warnings { Printer.message("dryad: warning: \(warning)") }
         let configuration = ServerConfiguration(
             host: host, port: port, maxBody: maxBody, defaultLimit: RateLimit(rate: rate, burst: burst),
             logFormat: LogFormat(rawValue: logFormat) ?? .text, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
-            maxConnections: maxConnections, metrics: metrics)
+            maxConnections: maxConnections, metrics: metrics, metricsPublic: metricsPublic)
         let address = (tlsCert == nil ? "http://" : "https://") + host
         let app = try buildApplication(database: database, configuration: configuration) { port in
             StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)

@@ -14,28 +14,30 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "The principal the token stands for.") var principal: String
         @Option(help: ArgumentHelp("Lifetime: 90s, 15m, 2h, 7d (default 1h; at most $DRYAD_TOKEN_MAX_TTL, default 30d).", valueName: "duration"))
         var ttl: String?
-        @Option(help: ArgumentHelp("Write the token to this file (mode 0600) instead of stdout.", valueName: "path")) var outputFile: String?
+        @Option(
+            help: ArgumentHelp("Write the token to this new file (mode 0600; never over an existing file or a symlink) instead of stdout.", valueName: "path"))
+        var outputFile: String?
 
         func run() async throws {
             let (database, acting) = try await global.open()
-            let issued = try await database.tokens.issue(for: principal, ttl: try parseTTL(ttl) ?? TokenService.defaultTTL, as: acting)
-            if let outputFile {
-                try Self.writePrivate(issued.token + "\n", to: outputFile)
-                try global.printer.result(issued.record, text: "wrote token \(issued.record.id) to \(outputFile)")
+            // The file is created before the token is issued, so a path that cannot take it
+            // leaves no issued token behind that nobody received.
+            let file = try outputFile.map { path throws(DryadError) in try PrivateFile(creating: path) }
+            let issued: IssuedToken
+            do {
+                issued = try await database.tokens.issue(for: principal, ttl: try parseTTL(ttl) ?? TokenService.defaultTTL, as: acting)
+            } catch {
+                file?.discard()
+                throw error
+            }
+            if let file {
+                try file.write(issued.token + "\n")
+                try global.printer.result(issued.record, text: "wrote token \(issued.record.id) to \(file.path)")
             } else if global.output == .table {
                 Printer.out(issued.token)
             } else {
                 try global.printer.result(["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], text: "")
             }
-        }
-
-        private static func writePrivate(_ text: String, to path: String) throws(DryadError) {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw .invalidInput("cannot write \(path): \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            fchmod(fd, 0o600)
-            let bytes = Array(text.utf8)
-            guard write(fd, bytes, bytes.count) == bytes.count else { throw .storage("cannot write \(path)") }
         }
     }
 

@@ -27,7 +27,10 @@ struct GlobalOptions: ParsableArguments {
     func openDatabase() throws(DryadError) -> DryadDatabase {
         let environment = ProcessInfo.processInfo.environment
         let path = try DatabaseLocation.resolve(explicit: db, environment: environment)
-        return try DryadDatabase(path: path, limits: try .from(environment: environment), keyFile: Self.keyFile(explicit: keyFile, environment: environment))
+        let database = try DryadDatabase(
+            path: path, limits: try .from(environment: environment), keyFile: Self.keyFile(explicit: keyFile, environment: environment))
+        for warning in database.warnings { Printer.message("dryad: warning: \(warning)") }
+        return database
     }
 
     /// Opens the database and decides who is acting: `--token-file` or `--as` (exclusive), else

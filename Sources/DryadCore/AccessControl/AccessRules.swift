@@ -18,7 +18,8 @@ enum AccessRules {
         switch action {
         case .apply, .applyCreate, .applyUpdate, .auditHead, .auditKeyed, .auditList, .auditPrune, .auditVerify, .keysRotateKEK, .dbBackup, .dbCheck,
             .dbRestore, .dbRestoreCheck, .dbStatus,
-            .dbVacuum, .exportBundle, .importBundle, .keysRotate, .memoryPurge, .permsCheck, .permsGrant, .permsList, .permsRevoke, .principalsAdd,
+            .dbVacuum, .exportBundle, .importBundle, .keysRotate, .memoryPurge, .metricsRead, .permsCheck, .permsGrant, .permsList, .permsRevoke,
+            .principalsAdd,
             .principalsDisable, .principalsList, .principalsRemove, .principalsSetLimit, .principalsShow, .tokensIssue, .tokensList, .tokensRevoke:
             .admin
         case .authAs, .authToken, .errorsList, .errorsLog, .errorsResolve, .executionsShow, .memoryChildren, .memoryDelete, .memoryGet, .memoryHistory,

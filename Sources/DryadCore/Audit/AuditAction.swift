@@ -41,6 +41,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case memoryStore = "memory.store"
     case memoryUnshare = "memory.unshare"
     case memoryUpdate = "memory.update"
+    /// A scrape of the server's `/metrics`, which name tools and routes.
+    case metricsRead = "metrics.read"
     case permsCheck = "perms.check"
     case permsGrant = "perms.grant"
     case permsList = "perms.list"
@@ -74,7 +76,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         switch self {
         case .toolsGet, .toolsList, .toolsHistory, .toolsStats, .executionsShow, .sessionsList, .sessionsShow, .memoryGet, .memoryParents, .memoryChildren,
             .memoryHistory, .memoryList, .memorySearch, .errorsList, .principalsList, .principalsShow, .permsList, .permsCheck, .tokensList, .auditList,
-            .auditVerify, .auditHead, .dbStatus, .dbCheck:
+            .auditVerify, .auditHead, .dbStatus, .dbCheck, .metricsRead:
             true
         case .apply, .applyCreate, .applyUpdate, .auditKeyed, .auditPrune, .keysRotateKEK, .authAs, .authToken, .dbBackup, .dbRestore, .dbRestoreCheck,
             .dbVacuum, .errorsLog,

@@ -29,6 +29,9 @@ public final class DryadDatabase: Sendable {
     let verifiedTokens = VerifiedTokenCache()
     /// Answers of repeated listings, searches and resolved contexts (a server's); nil when off.
     let readCache: ReadCache?
+    /// What the caller should tell its user about the file, found when it was opened (a
+    /// database that others may read); the core never prints them.
+    public let warnings: [String]
 
     /// Opens (creating if needed) the database at `path`.
     ///
@@ -50,6 +53,7 @@ public final class DryadDatabase: Sendable {
         self.readAudit = readAudit
         self.limits = limits
         try Self.createFileIfMissing(path)
+        warnings = Self.modeWarnings(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -122,7 +126,24 @@ public final class DryadDatabase: Sendable {
             close(fd)
         } else if errno != EEXIST {
             throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
+        } else {
+            // An existing empty file is one dryad initialises now (schema, signing keys): it is
+            // made private first, whatever mode it was created with (`touch` gives 0644).
+            var status = stat()
+            if stat(path, &status) == 0, status.st_size == 0, (status.st_mode & S_IFMT) == S_IFREG {
+                chmod(path, 0o600)
+            }
         }
+    }
+
+    /// A warning when the database file may be read by its group or others: it holds the
+    /// audit trail, every tool's history and the sealed signing keys. Not refused, since an
+    /// operator may share it on purpose (a group of admins), but said on every open.
+    static func modeWarnings(_ path: String) -> [String] {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o077 != 0 else { return [] }
+        let mode = String(status.st_mode & 0o777, radix: 8)
+        return ["the database \(path) has mode \(mode): its group or others can read or write it; make it private with chmod 600"]
     }
 
     /// Opens the pool, retrying while another process is switching a new file to WAL: SQLite

@@ -44,7 +44,9 @@ public func buildApplication(
     if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            // TLS 1.0 and 1.1 are deprecated (RFC 8996); NIOSSL's default still accepts them.
+            tls.minimumTLSVersion = .tlsv12
             server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } catch {
             throw .invalidInput("cannot load the TLS certificate \(certificate) or key \(key): \(error)")
@@ -66,12 +68,15 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     router.add(middleware: EdgeMiddleware(log: AccessLog(logger: serverLogger(format: configuration.logFormat, level: .info)), metrics: metrics))
     var table = RouteTable()
 
-    ProbesController(database: database, metrics: metrics).addRoutes(to: router, table: &table)
+    // One middleware, so a client's failed tokens count alike on /metrics and the API.
+    let authentication = AuthMiddleware(database: database, failures: RateLimiter(), failureLimit: configuration.tokenFailureLimit, metrics: metrics)
+    ProbesController(database: database, metrics: metrics, metricsPublic: configuration.metricsPublic)
+        .addRoutes(to: router, authenticated: router.group().add(middleware: authentication), table: &table)
 
     let api = router.group("api/v1")
     let open = api.group()
     let secured = api.group()
-        .add(middleware: AuthMiddleware(database: database, failures: RateLimiter(), failureLimit: configuration.tokenFailureLimit, metrics: metrics))
+        .add(middleware: authentication)
         .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
     ToolsController(database: database, environment: configuration.environment, maxBody: configuration.maxBody, metrics: metrics)
         .addRoutes(to: secured, table: &table)

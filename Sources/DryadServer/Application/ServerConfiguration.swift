@@ -36,15 +36,19 @@ public struct ServerConfiguration: Sendable {
     public var tokenFailureLimit: RateLimit
     /// `/metrics`: the server's collectors; open the database with its `factory` to include the core's counts.
     public var metrics: ServerMetrics
+    /// `/metrics` without a token (a scraper on a private network); otherwise it needs an admin's.
+    public var metricsPublic: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBody: Int = 1024 * 1024,
         defaultLimit: RateLimit = RateLimit(rate: 50, burst: 100), logFormat: LogFormat = .text,
         environment: [String: String] = [:], tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
         idleTimeout: Duration = .seconds(60), requestReadTimeout: Duration = .seconds(60), maxConnections: Int? = nil,
-        tokenFailureLimit: RateLimit = RateLimit(rate: 1, burst: 20), metrics: ServerMetrics = ServerMetrics()
+        tokenFailureLimit: RateLimit = RateLimit(rate: 1, burst: 20), metrics: ServerMetrics = ServerMetrics(),
+        metricsPublic: Bool = false
     ) {
         self.metrics = metrics
+        self.metricsPublic = metricsPublic
         self.host = host
         self.port = port
         self.maxBody = maxBody

@@ -50,7 +50,15 @@ public final class ServerMetrics: Sendable {
     /// every call, which cost a fiftieth of a served read.
     private let routes = Mutex<[RouteKey: (Counter, DurationHistogram)]>([:])
 
+    /// The methods a label may name; any other (clients may send any token) counts as `other`,
+    /// so a client cannot add series without bound.
+    static let methodLabels: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    /// Distinct tool names labelled at most, per process; later ones count as `other`.
+    static let maxToolLabels = 1_000
+    private let toolLabels = Mutex<Set<String>>([])
+
     func record(method: String, path: String, status: Int, elapsed: Duration) {
+        let method = Self.methodLabels.contains(method) ? method : "other"
         let key = RouteKey(method: method, path: path, status: status)
         let (counter, histogram) = routes.withLock { routes in
             if let made = routes[key] { return made }
@@ -66,7 +74,13 @@ public final class ServerMetrics: Sendable {
     }
 
     func execution(tool: String, status: String) {
-        registry.makeCounter(descriptor: Self.executions, labels: [("tool", tool), ("status", status)]).increment()
+        let label = toolLabels.withLock { seen in
+            if seen.contains(tool) { return tool }
+            guard seen.count < Self.maxToolLabels else { return "other" }
+            seen.insert(tool)
+            return tool
+        }
+        registry.makeCounter(descriptor: Self.executions, labels: [("tool", label), ("status", status)]).increment()
     }
 
     func rateLimited() {

@@ -1,15 +1,21 @@
 import DryadCore
 import Hummingbird
 
-/// `/healthz`, `/readyz` and `/metrics`: open to anyone, for load balancers and Prometheus.
+/// `/healthz` and `/readyz`, open to anyone for load balancers, and `/metrics` for Prometheus:
+/// an admin's token, unless the server was started with `--metrics-public`.
 struct ProbesController: Sendable {
     let database: DryadDatabase
     let metrics: ServerMetrics
+    let metricsPublic: Bool
 
-    func addRoutes(to router: Router<DryadContext>, table: inout RouteTable) {
+    func addRoutes(to router: Router<DryadContext>, authenticated: RouterGroup<DryadContext>, table: inout RouteTable) {
         table.add(.get, "healthz", "The process is up.", on: router, use: self.health)
         table.add(.get, "readyz", "The database answers.", on: router, use: self.readiness)
-        table.add(.get, "metrics", "Prometheus metrics.", on: router, use: self.prometheus)
+        if metricsPublic {
+            table.add(.get, "metrics", "Prometheus metrics.", on: router, use: self.prometheus)
+        } else {
+            table.add(.get, "metrics", "Prometheus metrics (admin).", on: authenticated, prefix: "", use: self.prometheus)
+        }
     }
 
     /// The process is up.
@@ -25,6 +31,7 @@ struct ProbesController: Sendable {
 
     /// Prometheus metrics.
     @Sendable func prometheus(_ request: Request, context: DryadContext) async throws -> Response {
+        if !metricsPublic { try await database.authorizeMetricsRead(as: context.actor()) }
         let text = metrics.text()
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }

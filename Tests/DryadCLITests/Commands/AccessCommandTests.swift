@@ -48,6 +48,23 @@ import Testing
         let issued = try cli.run(["tokens", "issue", "planner", "--ttl", "15m", "--output-file", file])
         #expect(issued.status == 0, "\(issued.stderr)")
         #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+        // The review's attack: a symlink where the token is expected truncated its target.
+        // An existing file or a symlink is refused, and no token is issued for it.
+        let victim = cli.folder + "/victim.txt", link = cli.folder + "/link.token"
+        try "keep me".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
+        let tokensBefore = try cli.run(["tokens", "list", "-o", "jsonl"]).stdout
+        for path in [link, file, victim] {
+            let refused = try cli.run(["tokens", "issue", "planner", "--output-file", path])
+            #expect(refused.status == 5)
+            #expect(refused.stderr == "dryad: error: \(path) already exists; the token is written only to a new file\n")
+        }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me")
+        #expect(try cli.run(["tokens", "list", "-o", "jsonl"]).stdout == tokensBefore)
+        let dangling = cli.folder + "/dangling.token"
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: cli.folder + "/made-by-link")
+        #expect(try cli.run(["tokens", "issue", "planner", "--output-file", dangling]).status == 5)
+        #expect(!FileManager.default.fileExists(atPath: cli.folder + "/made-by-link"))
         let viaFile = try cli.run(["tools", "list", "--token-file", file, "-o", "jsonl"])
         #expect(viaFile.status == 0, "\(viaFile.stderr)")
         #expect(viaFile.stdout.split(separator: "\n").count == 1)

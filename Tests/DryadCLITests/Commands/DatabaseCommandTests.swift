@@ -36,6 +36,26 @@ import Testing
         #expect(try json(flag.stdout)["path"] as? String == cli.folder + "/flag.db")
     }
 
+    /// The review's finding: an existing empty file (`touch`, mode 0644) kept its mode while it
+    /// received signing keys. dryad makes a file it initialises private, and warns on every
+    /// open about a database others can read.
+    @Test func anEmptyFileDryadInitialisesBecomesPrivateAndAnOpenDatabaseIsWarnedAbout() throws {
+        let path = cli.folder + "/touched.db"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]))
+        let first = try cli.run(["db", "status", "--db", path])
+        #expect(first.status == 0 && first.stderr == "", "\(first.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let opened = try cli.run(["db", "status", "--db", path])
+        #expect(opened.status == 0)
+        #expect(
+            opened.stderr
+                == "dryad: warning: the database \(path) has mode 644: its group or others can read or write it; make it private with chmod 600\n")
+        // Not changed behind the operator's back: sharing the file with a group may be meant.
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o644)
+    }
+
     /// A directory where a file belongs, or an empty --db, is one clear line and exit 65.
     @Test func directoriesAndEmptyPathsAreClearInputErrors() throws {
         let cases: [([String], String)] = [

@@ -146,15 +146,24 @@ import Testing
         let (server, address) = try cli.startServer(["serve", "--port", "0", "--db", cli.databasePath, "--tls-cert", certificate, "--tls-key", key])
         defer { if server.isRunning { server.terminate() } }
         #expect(address.hasPrefix("https://127.0.0.1:"))
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-s", "--cacert", certificate, address + "/healthz"]
-        let body = Pipe()
-        curl.standardOutput = body
-        try curl.run()
-        let answer = body.fileHandleForReading.readDataToEndOfFile()
-        curl.waitUntilExit()
-        #expect(String(decoding: answer, as: UTF8.self) == "ok\n")
+        func curl(_ options: [String]) throws -> (status: Int32, body: String) {
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-s", "--cacert", certificate] + options + [address + "/healthz"]
+            let body = Pipe()
+            curl.standardOutput = body
+            try curl.run()
+            let answer = body.fileHandleForReading.readDataToEndOfFile()
+            curl.waitUntilExit()
+            return (curl.terminationStatus, String(decoding: answer, as: UTF8.self))
+        }
+        #expect(try curl([]).body == "ok\n")
+        #expect(try curl(["--tlsv1.2", "--tls-max", "1.2"]).body == "ok\n")
+        // The review's downgrade: a client offering at most TLS 1.1 (security level 0, so the
+        // client's own OpenSSL would allow it) is refused in the handshake (curl exit 35).
+        for version in ["1.0", "1.1"] {
+            #expect(try curl(["--tlsv\(version)", "--tls-max", version, "--ciphers", "DEFAULT@SECLEVEL=0"]) == (35, ""))
+        }
         #expect(try cli.run(["serve", "--tls-cert", certificate]).status == 64)
         #expect(try cli.run(["serve", "--port", "0", "--tls-cert", "/nope", "--tls-key", "/nope"]).status == 65)
     }
