@@ -209,7 +209,7 @@ _dryad_tools() {
 
 _dryad_tools_register() {
     repeating_flags=()
-    non_repeating_flags=(--network -h --help)
+    non_repeating_flags=(--allow-private --network -h --help)
     repeating_options=(--command --header --env --allow-read --allow-write --tag)
     non_repeating_options=(--db -o --output --as --token-file --key-file --description --version --input-schema --output-schema --http --method --cwd --sandbox --timeout --metadata --file -f)
     __dryad_offer_flags_options 1
@@ -373,7 +373,7 @@ _dryad_tools_get() {
 
 _dryad_tools_update() {
     repeating_flags=()
-    non_repeating_flags=(--clear-tags --network --no-executor -h --help)
+    non_repeating_flags=(--clear-tags --allow-private --network --no-executor -h --help)
     repeating_options=(--tag --command --header --env --allow-read --allow-write)
     non_repeating_options=(--db -o --output --as --token-file --key-file --description --metadata --status --http --method --cwd --sandbox --timeout --if-revision)
     __dryad_offer_flags_options 1

@@ -17,6 +17,9 @@ struct ExecutorOptions: ParsableArguments {
     @Option(name: .customLong("header"), help: ArgumentHelp("HTTP header for --http, as 'Name: value' (repeatable).", valueName: "header"))
     var headers: [String] = []
 
+    @Flag(help: "Let --http reach loopback, link-local and private addresses (refused by default, after DNS resolution).")
+    var allowPrivate = false
+
     @Option(name: .customLong("env"), help: ArgumentHelp("Environment variable for --command, as NAME=VALUE (repeatable).", valueName: "name=value"))
     var environment: [String] = []
 
@@ -43,7 +46,7 @@ struct ExecutorOptions: ParsableArguments {
 
     func validate() throws {
         if !command.isEmpty && url != nil { throw ValidationError("--command and --http are mutually exclusive") }
-        if (method != nil || !headers.isEmpty) && url == nil { throw ValidationError("--method and --header need --http") }
+        if (method != nil || !headers.isEmpty || allowPrivate) && url == nil { throw ValidationError("--method, --header and --allow-private need --http") }
         if (!environment.isEmpty || cwd != nil) && command.isEmpty { throw ValidationError("--env and --cwd need --command") }
         if (sandbox != nil || network || !allowRead.isEmpty || !allowWrite.isEmpty) && command.isEmpty {
             throw ValidationError("--sandbox, --network, --allow-read and --allow-write need --command")
@@ -82,6 +85,7 @@ struct ExecutorOptions: ParsableArguments {
                 headerFields[String(header[..<colon])] = .string(header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
             }
             fields["headers"] = .object(headerFields)
+            fields["allow_private"] = .bool(allowPrivate)
         } else {
             return nil
         }

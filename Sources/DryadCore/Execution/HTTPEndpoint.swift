@@ -6,11 +6,15 @@ public struct HTTPEndpoint: Sendable, Equatable {
     public var method: String
     public var headers: [String: String]
     public var timeoutSeconds: Double
+    /// Whether the endpoint may be a loopback, link-local or private address (`PrivateAddress`);
+    /// an admin's choice, as the whole executor is.
+    public var allowPrivate: Bool
 
     public init(
         url: String, method: String = "POST", headers: [String: String] = [:],
-        timeoutSeconds: Double = ToolEndpoint.defaultTimeoutSeconds
+        timeoutSeconds: Double = ToolEndpoint.defaultTimeoutSeconds, allowPrivate: Bool = false
     ) {
+        self.allowPrivate = allowPrivate
         self.url = url
         self.method = method
         self.headers = headers

@@ -23,6 +23,14 @@ struct HTTPRunner: Sendable {
         var configuration = HTTPClient.Configuration()
         // A redirect could carry the input (and the headers' secrets) to another host.
         configuration.redirectConfiguration = .disallow
+        if !executor.allowPrivate {
+            switch await Self.publicAddress(of: executor.url) {
+            case .failure(let refusal): return HTTPResult(ending: .unreachable(refusal.message), body: Data())
+            // The connection goes to the address that was checked, not to a second lookup.
+            case .success(let pin?): configuration.dnsOverride = [pin.host: pin.address]
+            case .success(nil): break
+            }
+        }
         configuration.timeout = .init(connect: .seconds(Int64(max(1, timeout.components.seconds))))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let deadline = ContinuousClock.now + timeout
@@ -55,6 +63,28 @@ struct HTTPRunner: Sendable {
         }
         try? await client.shutdown()
         return result
+    }
+
+    /// The URL's host resolved, every address checked against `PrivateAddress`, and the one to
+    /// connect to; nil for an IP literal, which needs no pinning once checked.
+    static func publicAddress(of url: String) async -> Result<(host: String, address: String)?, DryadError> {
+        guard let host = URL(string: url)?.host, !host.isEmpty else { return .failure(.invalidInput("\(url) has no host")) }
+        return await BlockingWork.run { () -> Result<(host: String, address: String)?, DryadError> in
+            do throws(DryadError) {
+                let addresses = try PrivateAddress.resolve(host)
+                guard let first = addresses.first else { return .failure(.toolFailed("\(host) resolves to no address")) }
+                for address in addresses {
+                    if let kind = PrivateAddress.kind(of: address) {
+                        let shown = address == host ? host : "\(host) (\(address))"
+                        return .failure(
+                            .permissionDenied("refused: \(shown) is a \(kind) address, which an HTTP executor reaches only with allow_private"))
+                    }
+                }
+                return .success(first == host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) ? nil : (host, first))
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 
     private static func describe(_ error: any Error) -> String {

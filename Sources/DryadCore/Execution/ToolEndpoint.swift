@@ -108,8 +108,9 @@ extension ToolEndpoint {
                     throw .invalidInput("\(reader.path("headers")).\(name): may not name \(own): DRYAD_ variables are dryad's own")
                 }
             }
+            let allowPrivate = try reader.bool("allow_private") ?? false
             try reader.finish()
-            self = .http(HTTPEndpoint(url: url, method: method, headers: headers, timeoutSeconds: timeout))
+            self = .http(HTTPEndpoint(url: url, method: method, headers: headers, timeoutSeconds: timeout, allowPrivate: allowPrivate))
         default:
             throw .invalidInput("\(reader.path("kind")): expected \"command\" or \"http\"")
         }
@@ -134,6 +135,7 @@ extension ToolEndpoint {
                 "url": .string(h.url),
                 "method": .string(h.method),
                 "headers": .object(h.headers.mapValues(JSONValue.string)),
+                "allow_private": .bool(h.allowPrivate),
                 "timeout_seconds": Self.number(h.timeoutSeconds),
             ])
         }

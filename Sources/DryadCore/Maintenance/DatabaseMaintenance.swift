@@ -68,6 +68,7 @@ extension DryadDatabase {
         configuration.readonly = true
         let input: DatabaseQueue
         let (application, version, integrity): (Int, Int, String?)
+        let differences: [String]
         do {
             // Errors up to here are the source's: "not a dryad database" names it.
             input = try DatabaseQueue(path: source, configuration: configuration)
@@ -77,12 +78,18 @@ extension DryadDatabase {
                     try String.fetchOne(db, sql: "PRAGMA integrity_check")
                 )
             }
+            differences = application == applicationID && version <= schemaVersion ? try input.read(Migrations.schemaDifferences) : []
         } catch {
             throw map(error, path: source, opening: true)
         }
         guard application == applicationID else { throw DryadError.invalidInput("\(source) is not a dryad database") }
         guard version <= schemaVersion else { throw DryadError.schemaTooNew(found: version, supported: schemaVersion) }
         guard integrity == "ok" else { throw DryadError.invalidInput("\(source) is damaged (integrity check: \(integrity ?? "no answer"))") }
+        guard differences.isEmpty else {
+            throw DryadError.invalidInput(
+                "\(source) does not hold the schema its version \(version) defines (\(differences.prefix(5).joined(separator: ", "))\(differences.count > 5 ? ", …" : "")); refusing to restore it"
+            )
+        }
         do {
             // From here on a failure is the live file's.
             try input.backup(to: pool)
@@ -93,8 +100,9 @@ extension DryadDatabase {
         }
     }
 
-    /// `integrity_check`, `foreign_key_check`, the audit chain and the read cache's change
-    /// markers, one result each.
+    /// `integrity_check`, `foreign_key_check`, the audit chain, the schema objects (against the
+    /// ones the file's schema version defines) and the read cache's change markers, one
+    /// result each.
     public func check(as principal: Principal) async throws(DryadError) -> [CheckResult] {
         // An audited admin check first, kept short: the checks themselves read a snapshot, so a
         // long one never holds the write lock. On a damaged file a check that cannot run is a
@@ -120,6 +128,16 @@ extension DryadDatabase {
                     detail: verification.ok ? "ok (\(verification.entries) entries)" : (verification.problem ?? "does not verify")))
         } catch  where error.code == "storage_error" {
             results.append(CheckResult(check: "audit_chain", ok: false, detail: error.message))
+        }
+        do {
+            let differences = try await read(Migrations.schemaDifferences)
+            results.append(
+                CheckResult(
+                    check: "schema_objects", ok: differences.isEmpty,
+                    detail: differences.isEmpty
+                        ? "ok" : differences.prefix(10).joined(separator: ", ") + (differences.count > 10 ? ", …" : "")))
+        } catch {
+            results.append(CheckResult(check: "schema_objects", ok: false, detail: error.message))
         }
         do {
             let missing = try await read(Migrations.missingReadGenerationMarkers)

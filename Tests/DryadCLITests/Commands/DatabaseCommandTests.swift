@@ -163,7 +163,7 @@ import Testing
         #expect(try cli.run(["tools", "get", "t"]).status == 0)
         let check = try cli.run(["db", "check"])
         #expect(check.status == 0)
-        #expect(check.stdout == "integrity_check: ok\nforeign_key_check: ok\naudit_chain: ok\nread_cache_markers: ok\n")
+        #expect(check.stdout == "integrity_check: ok\nforeign_key_check: ok\naudit_chain: ok\nschema_objects: ok\nread_cache_markers: ok\n")
         #expect(try cli.run(["db", "vacuum"]).status == 0)
         #expect(try cli.run(["db", "migrate", "-o", "json"]).status == 0)
         try DatabaseQueue(path: cli.databasePath).write { db in try db.execute(sql: "UPDATE audit_log SET reason = 'forged' WHERE seq = 1") }

@@ -2,6 +2,7 @@ import DryadTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @testable import DryadCore
@@ -55,9 +56,14 @@ import Testing
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
-    func register(_ name: String, port: Int, path: String, headers: [String: String] = [:], timeout: Double = 10) async throws {
+    /// Registers a tool for the test's server, which listens on loopback: `allowPrivate` by default.
+    func register(
+        _ name: String, port: Int, path: String, headers: [String: String] = [:], timeout: Double = 10, host: String = "127.0.0.1",
+        allowPrivate: Bool = true
+    ) async throws {
         var definition = definition(name)
-        definition.executor = .http(HTTPEndpoint(url: "http://127.0.0.1:\(port)/\(path)", headers: headers, timeoutSeconds: timeout))
+        definition.executor = .http(
+            HTTPEndpoint(url: "http://\(host):\(port)/\(path)", headers: headers, timeoutSeconds: timeout, allowPrivate: allowPrivate))
         _ = try await database.tools.register([definition], as: testOperator)
     }
 
@@ -119,7 +125,7 @@ import Testing
                 == .http(
                     HTTPEndpoint(
                         url: stored.executor.flatMap { if case .http(let h) = $0 { h.url } else { nil } } ?? "",
-                        headers: ["Authorization": "Bearer ${API_TOKEN}"], timeoutSeconds: 10)))
+                        headers: ["Authorization": "Bearer ${API_TOKEN}"], timeoutSeconds: 10, allowPrivate: true)))
     }
 
     @Test func anUnreachableEndpointFails() async throws {
@@ -128,4 +134,56 @@ import Testing
         #expect(outcome.record.status == .failed)
         #expect(outcome.record.error?.hasPrefix("request failed: ") == true)
     }
+
+    /// The review's finding: an HTTP executor could reach loopback (dryad's own server),
+    /// link-local (cloud metadata) and private addresses. Without `allow_private` each is
+    /// refused before a connection is made, also when a name resolves to one.
+    @Test func privateAddressesAreRefusedUnlessTheToolAllowsThem() async throws {
+        let router = Router()
+        let hits = Counter()
+        router.post("secret") { _, _ -> String in
+            hits.increment()
+            return #"{"admin":"token"}"#
+        }
+        let runner = database.executor(environment: [:])
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let port = try #require(client.port)
+            let refusals = [
+                ("127.0.0.1", "refused: 127.0.0.1 is a loopback address, which an HTTP executor reaches only with allow_private"),
+                ("localhost", "refused: localhost (127.0.0.1) is a loopback address, which an HTTP executor reaches only with allow_private"),
+                ("[::ffff:127.0.0.1]", "refused: ::ffff:127.0.0.1 is a loopback address, which an HTTP executor reaches only with allow_private"),
+                ("169.254.169.254", "refused: 169.254.169.254 is a link-local address, which an HTTP executor reaches only with allow_private"),
+                ("10.1.2.3", "refused: 10.1.2.3 is a private address, which an HTTP executor reaches only with allow_private"),
+                ("[fd00::1]", "refused: fd00::1 is a private address, which an HTTP executor reaches only with allow_private"),
+            ]
+            for (index, (host, message)) in refusals.enumerated() {
+                try await register("probe-\(index)", port: port, path: "secret", host: host, allowPrivate: false)
+                let outcome = try await runner.execute(.nameOrID("probe-\(index)"), input: .object([:]), as: testOperator)
+                #expect(outcome.record.status == .failed)
+                #expect(outcome.record.error == "request failed: " + message)
+            }
+            #expect(hits.value == 0)
+            try await register("allowed", port: port, path: "secret", host: "localhost", allowPrivate: true)
+            #expect(try await runner.execute(.nameOrID("allowed"), input: .object([:]), as: testOperator).record.status == .succeeded)
+            #expect(hits.value == 1)
+        }
+    }
+
+    @Test func addressesAreClassifiedByTheSpecialPurposeRanges() {
+        let expected: [String: String?] = [
+            "127.0.0.1": "loopback", "127.255.0.9": "loopback", "::1": "loopback", "169.254.169.254": "link-local", "fe80::1": "link-local",
+            "10.0.0.1": "private", "172.16.0.1": "private", "172.31.255.255": "private", "192.168.1.1": "private", "fc00::1": "private",
+            "100.64.0.1": "shared (carrier-grade NAT)", "0.0.0.0": "unspecified", "::": "unspecified", "224.0.0.1": "multicast",
+            "ff02::1": "multicast", "255.255.255.255": "reserved", "::ffff:10.0.0.1": "private", "64:ff9b::a9fe:a9fe": "link-local",
+            "8.8.8.8": nil, "172.32.0.1": nil, "1.1.1.1": nil, "2606:4700:4700::1111": nil, "::ffff:8.8.8.8": nil,
+        ]
+        for (address, kind) in expected { #expect(PrivateAddress.kind(of: address) == kind, "\(address)") }
+    }
+}
+
+/// Counts requests a test server received.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -62,16 +62,53 @@ import Testing
         #expect(try await database.tools.get(.nameOrID("kept"), as: testOperator).name == "kept")
     }
 
+    /// The review's attack: a backup carrying an extra trigger that made every new principal an
+    /// admin was restored, and `db check` passed. Both now compare the schema objects with the
+    /// ones the file's schema version defines.
+    @Test func restoreRefusesAndCheckReportsSchemaObjectsTheVersionDoesNotDefine() async throws {
+        _ = try await database.tools.register([definition("kept")], as: testOperator)
+        let planted = folder.path + "/planted.db"
+        try await database.backup(to: planted, as: testOperator)
+        let trigger = """
+            CREATE TRIGGER make_admin AFTER INSERT ON principal
+            BEGIN UPDATE principal SET role = 'admin' WHERE name = NEW.name; END
+            """
+        try await DatabaseQueue(path: planted).write { db in try db.execute(sql: trigger) }
+        await #expect(
+            throws: DryadError.invalidInput(
+                "\(planted) does not hold the schema its version \(DryadDatabase.schemaVersion) defines (extra trigger make_admin); refusing to restore it")
+        ) {
+            try await database.restore(from: planted, as: testOperator)
+        }
+        #expect(try await database.check(as: testOperator).allSatisfy(\.ok))
+        _ = try await database.principals.add("eve", type: .user, role: .member, as: testOperator)
+        #expect(try await database.principals.show("eve", as: testOperator).role == .member)
+
+        // The same trigger in the live file, and a guard trigger altered: `db check` names both.
+        try await database.pool.write { db in
+            try db.execute(sql: trigger)
+            // The guard against NUL bytes in keys, made to never fire.
+            let name = "memory_context_key_without_nul_insert"
+            let guarded = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [name]) ?? ""
+            try db.execute(sql: "DROP TRIGGER \(name)")
+            try db.execute(sql: guarded.replacingOccurrences(of: "> 0", with: "> 1000000"))
+        }
+        let results = try await database.check(as: testOperator)
+        #expect(results[3].check == "schema_objects" && !results[3].ok)
+        #expect(results[3].detail.contains("extra trigger make_admin"))
+        #expect(results[3].detail == "extra trigger make_admin, altered trigger memory_context_key_without_nul_insert")
+    }
+
     @Test func checkReportsATamperedAuditChain() async throws {
         _ = try await database.tools.register([definition("t")], as: testOperator)
-        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true])
+        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true, true])
         #expect(try await database.audit.list(AuditQuery(action: "db.check"), as: testOperator).items.map(\.decision) == ["allow"])
         let member = try await database.principals.add("m", type: .user, role: .member, as: testOperator).principal(requestID: nil)
         #expect(await errorCode { _ = try await database.check(as: member) } == "permission_denied")
         try await database.pool.write { db in try db.execute(sql: "UPDATE audit_log SET action = 'x' WHERE seq = 1") }
         let results = try await database.check(as: testOperator)
-        #expect(results.map(\.check) == ["integrity_check", "foreign_key_check", "audit_chain", "read_cache_markers"])
-        #expect(results.map(\.ok) == [true, true, false, true])
+        #expect(results.map(\.check) == ["integrity_check", "foreign_key_check", "audit_chain", "schema_objects", "read_cache_markers"])
+        #expect(results.map(\.ok) == [true, true, false, true, true])
     }
 
     /// Without its trigger a server's cached answer would outlive the change: check says so,
@@ -82,7 +119,8 @@ import Testing
             try db.execute(sql: "DROP TRIGGER read_generation_tool_version_update; DELETE FROM read_generation WHERE scope = 'memory'")
         }
         let damaged = try await database.check(as: testOperator)
-        #expect(damaged.map(\.ok) == [true, true, true, false])
+        #expect(damaged.map(\.ok) == [true, true, true, false, false])
+        #expect(damaged[3].detail == "missing trigger read_generation_tool_version_update")
         #expect(
             damaged.last?.detail
                 == "missing trigger read_generation_tool_version_update, scope memory: a running dryad serve may answer stale reads until it is restarted, which restores them"
@@ -90,7 +128,7 @@ import Testing
         _ = try DryadDatabase(path: path)
         #expect(try await database.check(as: testOperator).last?.ok == false, "a CLI open leaves the file as it is")
         _ = try DryadDatabase(path: path, readAudit: .batched(interval: .milliseconds(5)), readCacheBytes: 1 << 20)
-        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true])
+        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true, true])
         // The restored trigger marks a change again.
         _ = try await database.tools.register([definition("t")], as: testOperator)
         let before = try await database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM read_generation WHERE scope = 'tools'") }
@@ -102,7 +140,7 @@ import Testing
         try await database.pool.write { db in try db.execute(sql: "DROP TABLE read_generation") }
         #expect(try await database.check(as: testOperator).last?.detail.hasPrefix("missing table read_generation:") == true)
         _ = try DryadDatabase(path: path, readAudit: .batched(interval: .milliseconds(5)), readCacheBytes: 1 << 20)
-        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true])
+        #expect(try await database.check(as: testOperator).map(\.ok) == [true, true, true, true, true])
         _ = try await database.tools.register([definition("u")], as: testOperator)
     }
 }
