@@ -18,6 +18,11 @@ public enum DryadError: LocalizedError, Equatable, Sendable {
     case busy(String)
     /// A tool ran and failed.
     case toolFailed(String)
+    /// Too much is in progress for this caller or this process right now; try again after
+    /// `retryAfterSeconds` (HTTP 429 with `Retry-After`).
+    case limited(String, retryAfterSeconds: Int)
+    /// A principal's storage quota (`principals set-quota`) would be exceeded.
+    case quotaExceeded(String)
     /// The database file could not be opened, read or written.
     case storage(String)
     /// `error` with advice that names options of the operation, which each interface spells
@@ -34,6 +39,8 @@ public enum DryadError: LocalizedError, Equatable, Sendable {
         case .invalidInput: "invalid_input"
         case .busy: "busy"
         case .toolFailed: "tool_failed"
+        case .limited: "rate_limited"
+        case .quotaExceeded: "quota_exceeded"
         case .storage: "storage_error"
         case .advised(let error, _): error.code
         }
@@ -48,7 +55,7 @@ public enum DryadError: LocalizedError, Equatable, Sendable {
         case .advised(let error, let advice):
             error.message(spelling: spelling) + ": " + advice.rendered(spelling: spelling)
         case .notFound(let m), .permissionDenied(let m), .conflict(let m), .stale(let m), .invalidInput(let m),
-            .busy(let m), .toolFailed(let m), .storage(let m):
+            .busy(let m), .toolFailed(let m), .storage(let m), .limited(let m, _), .quotaExceeded(let m):
             m
         case .schemaTooNew(let found, let supported):
             "database schema version \(found) is newer than this dryad supports (\(supported)); upgrade dryad"

@@ -11,6 +11,7 @@ struct ExitStatusTests {
         let errors: [DryadError] = [
             .notFound("x"), .permissionDenied("x"), .conflict("x"), .stale("x"), .schemaTooNew(found: 9, supported: 8),
             .invalidInput("x"), .busy("x"), .toolFailed("x"), .storage("x"), .advised(.conflict("x"), Advice(.option("y"))),
+            .limited("x", retryAfterSeconds: 1), .quotaExceeded("x"),
         ]
         let documented = Set(ExitStatus.table.map(\.status))
         for error in errors {

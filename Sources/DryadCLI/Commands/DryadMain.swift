@@ -95,10 +95,10 @@ public enum DryadMain {
         switch error {
         case .notFound: 3
         case .permissionDenied: 4
-        case .conflict, .stale, .schemaTooNew: 5
+        case .conflict, .stale, .schemaTooNew, .quotaExceeded: 5
         case .toolFailed: 6
         case .invalidInput: 65
-        case .busy: 75
+        case .busy, .limited: 75
         case .storage: 1
         case .advised(let error, _): exitCode(for: error)
         }

@@ -14,6 +14,11 @@ extension DryadDatabase.Limits {
             guard let ttl = TimeWindow.duration(text), ttl > 0 else { throw .invalidInput("DRYAD_TOKEN_MAX_TTL: expected a duration like 30d") }
             limits.tokenMaxTTL = ttl
         }
+        for (name, path) in [("DRYAD_MAX_RUNS", \DryadDatabase.Limits.maxRuns), ("DRYAD_MAX_RUNS_PER_PRINCIPAL", \.maxRunsPerPrincipal)] {
+            guard let text = environment[name] else { continue }
+            guard let count = Int(text), (1...10_000).contains(count) else { throw .invalidInput("\(name): expected a number from 1 to 10000") }
+            limits[keyPath: path] = count
+        }
         return limits
     }
 }

@@ -55,7 +55,7 @@ public struct ToolRunner: Sendable {
         case .success(let allowed) where !allowed.mayExecute:
             // Readable but not executable: a recorded, audited `denied` attempt.
             let refusal = DryadError.permissionDenied("\(principal.name) may not execute tool \(allowed.tool.reference)")
-            var record = newRecord(allowed.tool, input: input, sessionID: sessionID, principal: principal)
+            var record = newRecord(allowed.tool, input: Self.keptInput(input, text: inputText), sessionID: sessionID, principal: principal)
             record.status = .denied
             record.error = refusal.message
             try await save(record, principal: principal, allowed: false, reason: "no execute grant")
@@ -64,7 +64,22 @@ public struct ToolRunner: Sendable {
             tool = allowed.tool
             reason = allowed.reason
         }
+        do {
+            return try await database.runSlots.run(for: principal.name) { () async throws(DryadError) in
+                try await checkAndRun(tool, reason: reason, input: input, inputText: inputText, sessionID: sessionID, timeout: timeout, as: principal)
+            }
+        } catch {
+            if case .limited = error {
+                try await database.recordDenial(principal, .toolsExecute, "tool:\(tool.reference)", reason: "run limit")
+            }
+            throw error
+        }
+    }
 
+    /// Checks the input, runs the executor and records the run, in a run slot.
+    private func checkAndRun(
+        _ tool: ToolVersion, reason: String, input: JSONValue, inputText: String, sessionID: String?, timeout: Double?, as principal: Principal
+    ) async throws(DryadError) -> ExecutionOutcome {
         let startedAt = database.clock()
         let clock = ContinuousClock()
         let start = clock.now
@@ -137,7 +152,21 @@ public struct ToolRunner: Sendable {
     private func reject(_ record: inout ExecutionRecord, _ error: DryadError) -> DryadError {
         record.status = .rejected
         record.error = error.message
+        record.input = Self.keptInput(record.input, text: record.input.canonicalText)
         return error
+    }
+
+    /// The most input a refused (`rejected` or `denied`) run keeps in its record, in bytes.
+    static let maxRefusedInputBytes = 4096
+
+    /// What a refused run's record keeps of its input: all of it up to `maxRefusedInputBytes`,
+    /// else its start as a string saying how much was left out. A run that never ran should not
+    /// let a caller store 1 MiB per request, however often it is refused.
+    static func keptInput(_ input: JSONValue, text: String) -> JSONValue {
+        let size = text.utf8.count
+        guard size > maxRefusedInputBytes else { return input }
+        let start = String(decoding: text.utf8.prefix(1024), as: UTF8.self)
+        return .string("\(start)… (input of \(size) bytes; only its start is kept because the run was refused)")
     }
 
     /// Runs the executor and fills in status, output and error; returns the failure to surface.

@@ -4,7 +4,9 @@ import GRDB
 /// Error logs, optionally tied to memory contexts.
 public struct ErrorLog: Sendable {
     static let maxMessageBytes = 64 * 1024
-    static let maxStackTraceBytes = 1024 * 1024
+    /// 64 KiB: a trace longer than that is a log, not a trace, and every logged error is kept
+    /// until it is resolved and pruned.
+    static let maxStackTraceBytes = 64 * 1024
 
     let database: DryadDatabase
 
@@ -18,7 +20,7 @@ public struct ErrorLog: Sendable {
             throw .invalidInput("message: must be 1-\(Self.maxMessageBytes) bytes")
         }
         if let stackTrace, stackTrace.utf8.count > Self.maxStackTraceBytes {
-            throw .invalidInput("stack trace: larger than \(Self.maxStackTraceBytes / 1024 / 1024) MiB")
+            throw .invalidInput("stack trace: larger than \(Self.maxStackTraceBytes / 1024) KiB")
         }
         try StoredText.check(type, field: "type")
         try StoredText.check(message, field: "message")

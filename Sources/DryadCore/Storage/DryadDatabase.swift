@@ -29,6 +29,8 @@ public final class DryadDatabase: Sendable {
     let verifiedTokens = VerifiedTokenCache()
     /// Answers of repeated listings, searches and resolved contexts (a server's); nil when off.
     let readCache: ReadCache?
+    /// The tool runs this process lets go at once (`Limits.maxRuns`).
+    let runSlots: RunSlots
     /// What the caller should tell its user about the file, found when it was opened (a
     /// database that others may read); the core never prints them.
     public let warnings: [String]
@@ -52,6 +54,7 @@ public final class DryadDatabase: Sendable {
         self.clock = clock
         self.readAudit = readAudit
         self.limits = limits
+        self.runSlots = RunSlots(total: limits.maxRuns, perPrincipal: limits.maxRunsPerPrincipal)
         try Self.createFileIfMissing(path)
         warnings = Self.modeWarnings(path)
         var configuration = Configuration()
@@ -301,10 +304,22 @@ extension DryadDatabase {
         public var memoryMaxBytes: Int
         /// The longest token lifetime `tokens issue` grants.
         public var tokenMaxTTL: TimeInterval
+        /// Tool runs in progress at once in this process, in all (`RunSlots`).
+        public var maxRuns: Int
+        /// Tool runs in progress at once in this process for one principal.
+        public var maxRunsPerPrincipal: Int
 
-        public init(memoryMaxBytes: Int = MemoryStore.defaultMaxDataBytes, tokenMaxTTL: TimeInterval = TokenService.defaultMaxTTL) {
+        public static let defaultMaxRuns = 64
+        public static let defaultMaxRunsPerPrincipal = 8
+
+        public init(
+            memoryMaxBytes: Int = MemoryStore.defaultMaxDataBytes, tokenMaxTTL: TimeInterval = TokenService.defaultMaxTTL,
+            maxRuns: Int = defaultMaxRuns, maxRunsPerPrincipal: Int = defaultMaxRunsPerPrincipal
+        ) {
             self.memoryMaxBytes = memoryMaxBytes
             self.tokenMaxTTL = tokenMaxTTL
+            self.maxRuns = maxRuns
+            self.maxRunsPerPrincipal = maxRunsPerPrincipal
         }
     }
 }

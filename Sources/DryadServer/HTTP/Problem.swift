@@ -27,6 +27,10 @@ struct Problem: Error, Sendable {
         case .invalidInput: status = .unprocessableContent
         case .busy: status = .serviceUnavailable
         case .toolFailed: status = .badGateway
+        case .limited(_, let seconds):
+            status = .tooManyRequests
+            headers[.retryAfter] = String(seconds)
+        case .quotaExceeded: status = .conflict
         case .storage(let message):
             status = .internalServerError
             detail = "the server could not read or write its database; its log has the details"

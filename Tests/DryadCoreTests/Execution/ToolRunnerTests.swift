@@ -68,6 +68,62 @@ import Testing
         #expect(answered.record.error == "invalid_output: " + overBudget)
     }
 
+    /// Runs at once are capped per principal and in total, per process: over a cap a run is
+    /// refused at once (429), audited, and recorded nowhere else; a slot frees when its run ends.
+    @Test func runsAtOnceAreCappedPerPrincipalAndInTotal() async throws {
+        let files = try ToolFiles()
+        let capped = try DryadDatabase(path: folder.path + "/capped.db", limits: DryadDatabase.Limits(maxRuns: 2, maxRunsPerPrincipal: 1))
+        let runner = capped.executor(environment: ["PATH": "/usr/bin:/bin"])
+        var waiter = definition("waiter")
+        waiter.executor = .command(
+            CommandEndpoint(
+                argv: ["/bin/sh", "-c", "while [ ! -e \(files.path)/go ]; do sleep 0.02; done; echo '{}'"],
+                sandbox: SandboxPolicy(allowRead: [files.path])))
+        _ = try await capped.tools.register([waiter, definition("quick")], as: testOperator)
+        _ = try await capped.tools.update(
+            .nameOrID("quick"), ToolChanges(executor: .replace(.command(CommandEndpoint(argv: ["/bin/echo", "{}"])))), as: testOperator)
+        for name in ["planner", "critic", "third"] {
+            _ = try await capped.principals.add(name, type: .agent, role: .member, as: testOperator)
+            for tool in ["waiter", "quick"] { _ = try await capped.permissions.grant(tool, to: .principal(name), level: .execute, as: testOperator) }
+        }
+        func acting(_ name: String) async throws -> Principal { try await capped.principals.acting(as: name, requestID: nil) }
+        let planner = try await acting("planner"), critic = try await acting("critic"), third = try await acting("third")
+
+        let first = Task { try await runner.execute(.nameOrID("waiter"), input: .object([:]), as: planner) }
+        while capped.runSlots.inProgress(for: "planner") == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        await #expect(throws: DryadError.limited("planner has 1 tool runs in progress, the limit per principal; try again when one ends", retryAfterSeconds: 1))
+        {
+            _ = try await runner.execute(.nameOrID("quick"), input: .object([:]), as: planner)
+        }
+        let second = Task { try await runner.execute(.nameOrID("waiter"), input: .object([:]), as: critic) }
+        while capped.runSlots.inProgress() < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        await #expect(throws: DryadError.limited("2 tool runs are in progress on this server, its limit; try again shortly", retryAfterSeconds: 1)) {
+            _ = try await runner.execute(.nameOrID("quick"), input: .object([:]), as: third)
+        }
+        FileManager.default.createFile(atPath: files.path + "/go", contents: nil)
+        #expect(try await first.value.record.status == .succeeded)
+        #expect(try await second.value.record.status == .succeeded)
+        #expect(capped.runSlots.inProgress() == 0)
+        #expect(try await runner.execute(.nameOrID("quick"), input: .object([:]), as: third).record.status == .succeeded)
+        let refusals = try await capped.audit.list(AuditQuery(action: "tools.execute"), as: testOperator).items.filter { $0.decision == "deny" }
+        #expect(refusals.map(\.reason).sorted() == ["run limit", "run limit"])
+    }
+
+    /// A refused run kept up to 1 MiB of input per request; now only the start of a large one.
+    @Test func aRefusedRunKeepsOnlyTheStartOfALargeInput() async throws {
+        try await shellTool("strict", "cat", inputSchema: .object(["type": .string("object"), "required": .array([.string("q")])]))
+        let large = JSONValue.object(["padding": .string(String(repeating: "x", count: 10_000))])
+        let outcome = try await runner.execute(.nameOrID("strict"), input: large, as: testOperator)
+        #expect(outcome.record.status == .rejected)
+        let stored = try await database.executions.show(outcome.record.id, as: testOperator).input
+        guard case .string(let kept) = stored else { Issue.record("kept \(stored)"); return }
+        #expect(kept.hasPrefix(#"{"padding":"xxxx"#))
+        #expect(kept.hasSuffix("… (input of 10014 bytes; only its start is kept because the run was refused)"))
+        #expect(kept.utf8.count < 1200)
+        let small = JSONValue.object(["p": .string("x")])
+        #expect(try await runner.execute(.nameOrID("strict"), input: small, as: testOperator).record.input == small)
+    }
+
     /// `?timeout=86400` raised a tool's 1 s timeout: a caller may only lower it.
     @Test func aCallersTimeoutOnlyLowersTheToolsTimeout() async throws {
         try await shellTool("slow", "sleep 5", timeout: 1)

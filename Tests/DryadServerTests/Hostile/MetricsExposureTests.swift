@@ -74,3 +74,14 @@ import Testing
         #expect(text.contains(#"dryad_tool_executions_total{tool="t0",status="succeeded"} 2"#))
     }
 }
+
+/// The core's structured errors become the documented statuses and headers.
+@Suite struct LimitProblemTests {
+    @Test func aRunLimitIs429WithRetryAfterAndAQuotaIs409() {
+        let limited = Problem(DryadError.limited("planner has 8 tool runs in progress", retryAfterSeconds: 1))
+        #expect(limited.status == .tooManyRequests && limited.code == "rate_limited")
+        #expect(limited.headers[.retryAfter] == "1")
+        let quota = Problem(DryadError.quotaExceeded("memory quota of planner"))
+        #expect(quota.status == .conflict && quota.code == "quota_exceeded")
+    }
+}
