@@ -752,7 +752,7 @@ _dryad_sessions_show() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --limit --cursor)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -771,6 +771,12 @@ _dryad_sessions_show() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
         return
         ;;
     esac
@@ -1004,7 +1010,7 @@ _dryad_memory_history() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --limit --cursor)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1023,6 +1029,12 @@ _dryad_memory_history() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
         return
         ;;
     esac
@@ -1168,7 +1180,7 @@ _dryad_memory_children() {
     repeating_flags=()
     non_repeating_flags=(--recursive -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --limit --cursor)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1187,6 +1199,12 @@ _dryad_memory_children() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
         return
         ;;
     esac

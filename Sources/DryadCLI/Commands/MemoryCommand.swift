@@ -107,11 +107,11 @@ extension MemoryCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let versions = try await database.memory.history(id, as: principal)
-            try global.printer.page(Page(items: versions, nextCursor: nil), noun: "versions")
+            try global.printer.page(try await database.memory.history(id, page: paging.request, as: principal), noun: "versions")
         }
     }
 
@@ -183,11 +183,12 @@ extension MemoryCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
         @Flag(help: "Include every descendant, breadth first.") var recursive = false
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let children = try await database.memory.children(id, recursive: recursive, as: principal)
-            try global.printer.page(Page(items: children, nextCursor: nil), noun: "children")
+            let children = try await database.memory.children(id, recursive: recursive, page: paging.request, as: principal)
+            try global.printer.page(children, noun: "children")
         }
     }
 

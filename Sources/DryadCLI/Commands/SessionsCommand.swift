@@ -62,10 +62,11 @@ struct SessionsCommand: AsyncParsableCommand {
 
         @Argument(help: "Session id.")
         var id: String
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let detail = try await database.sessions.show(id, as: principal)
+            let detail = try await database.sessions.show(id, page: paging.request, as: principal)
             switch global.output {
             case .table:
                 Printer.out(Printer.fieldBlock(detail.session.fields))
@@ -73,6 +74,7 @@ struct SessionsCommand: AsyncParsableCommand {
                     Printer.out("")
                     Printer.out(Printer.table(header: ExecutionRecord.columns, rows: detail.executions.map(\.row)))
                 }
+                if let next = detail.executionsNextCursor { Printer.message("more executions: pass --cursor \(next)") }
             case .json, .jsonl:
                 try global.printer.result(detail, text: "")
             }

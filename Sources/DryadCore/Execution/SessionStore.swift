@@ -54,16 +54,33 @@ public struct SessionStore: Sendable {
         }
     }
 
-    /// One session and its executions (oldest first, at most `PageRequest.maxLimit`).
-    public func show(_ id: String, as principal: Principal) async throws(DryadError) -> SessionDetail {
-        try await database.audited(principal, .sessionsShow, "session:\(id)") { db, note in
+    /// One session and a page of its executions, oldest first: at most `page.limit` of them
+    /// and `PageRequest.maxBytes` of their inputs and outputs; `executionsNextCursor` goes on.
+    public func show(_ id: String, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> SessionDetail {
+        let page = try page.validated()
+        let after = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
+        return try await database.audited(principal, .sessionsShow, "session:\(id)") { db, note in
             let session = try Self.fetch(id, in: db)
             note.reason = try Self.requireOwner(session, principal)
-            let executions = try Row.fetchAll(
-                db, sql: "SELECT * FROM tool_execution WHERE session_id = ? ORDER BY started_at, id LIMIT ?",
-                arguments: [id, PageRequest.maxLimit]
-            ).map(ExecutionLog.decode)
-            return SessionDetail(session: session, executions: executions)
+            // Read row by row, so a page stops reading where it is full.
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT *, length(input) + coalesce(length(output), 0) AS size FROM tool_execution
+                    WHERE session_id = ? AND (started_at, id) > (?, ?) ORDER BY started_at, id
+                    """,
+                arguments: [id, after?[0] ?? "", after?[1] ?? ""])
+            var budget = PageBudget(limit: page.limit)
+            var executions: [ExecutionRecord] = []
+            var next: String?
+            while let row = try rows.next() {
+                guard budget.admits(bytes: row["size"]) else {
+                    next = executions.last.map { Cursor.encode([$0.startedAt, $0.id]) }
+                    break
+                }
+                executions.append(try ExecutionLog.decode(row))
+            }
+            return SessionDetail(session: session, executions: executions, executionsNextCursor: next)
         }
     }
 

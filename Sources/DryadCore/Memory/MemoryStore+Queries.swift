@@ -71,56 +71,92 @@ extension MemoryStore {
         }
     }
 
-    /// The children of a context, or its whole subtree (breadth first) with `recursive`.
-    public func children(_ id: String, recursive: Bool, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+    /// The children of a context, or its whole subtree (breadth first) with `recursive`, a page
+    /// at a time: at most `page.limit` contexts and `PageRequest.maxBytes` of their data.
+    public func children(
+        _ id: String, recursive: Bool, page: PageRequest = PageRequest(), as principal: Principal
+    ) async throws(DryadError) -> Page<MemoryContext> {
+        let page = try page.validated()
+        // The key of the last context shown: (depth, created_at, id) in the subtree's order.
+        let after = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 3) }
         let now = database.now()
         return try await database.audited(principal, .memoryChildren, "memory:\(id)") { db, note in
             note.reason = try AccessCheck.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
-            var children: [MemoryContext]
-            if recursive {
-                children = try db.makeStatement(
-                    sql: """
-                        WITH RECURSIVE subtree(id) AS (
-                            SELECT id FROM memory_context WHERE parent_id = ?1
-                            UNION ALL SELECT c.id FROM memory_context c JOIN subtree s ON c.parent_id = s.id)
-                        SELECT \(Self.columns()) FROM memory_context WHERE id IN (SELECT id FROM subtree) AND \(Self.visible.replacingOccurrences(of: "?", with: "?2"))
-                        ORDER BY depth, created_at, id LIMIT \(Self.maxTreeItems)
-                        """
-                ).decodeAll(arguments: [id, now], Self.decode)
-            } else {
-                children = try db.makeStatement(
-                    sql:
-                        "SELECT \(Self.columns()) FROM memory_context WHERE parent_id = ? AND \(Self.visible) ORDER BY created_at, id LIMIT \(Self.maxTreeItems)"
-                ).decodeAll(arguments: [id, now], Self.decode)
-            }
-            children = try Self.withShares(children, in: db)
-            if !principal.isAdmin {
-                children = try children.filter { child in
-                    try AccessCheck.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access != nil
+            let scope =
+                recursive
+                ? """
+                WITH RECURSIVE subtree(id) AS (
+                    SELECT id FROM memory_context WHERE parent_id = ?1
+                    UNION ALL SELECT c.id FROM memory_context c JOIN subtree s ON c.parent_id = s.id LIMIT \(Self.maxTreeItems))
+                SELECT \(Self.columns()) FROM memory_context WHERE id IN (SELECT id FROM subtree)
+                """
+                : "SELECT \(Self.columns()) FROM memory_context WHERE parent_id = ?1"
+            let statement = try db.makeStatement(
+                sql: """
+                    \(scope) AND \(Self.visible.replacingOccurrences(of: "?", with: "?2"))
+                    AND (depth, created_at, id) > (?3, ?4, ?5) ORDER BY depth, created_at, id
+                    """.replacingOccurrences(of: "SELECT \(Self.columns()) FROM", with: "SELECT \(Self.columns()), depth FROM"))
+            var budget = PageBudget(limit: page.limit)
+            var children: [MemoryContext] = []
+            var lastKey: [String]?
+            var next: String?
+            try statement.step(arguments: [id, now, Int(after?[0] ?? "-1") ?? -1, after?[1] ?? "", after?[2] ?? ""]) { row in
+                let child = try Self.decode(row)
+                let key = [String(row.int(11)), child.createdAt, child.id]
+                // Contexts the caller cannot read are skipped; the cursor moves past them.
+                if !principal.isAdmin,
+                    try AccessCheck.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access == nil
+                {
+                    lastKey = key
+                    return true
                 }
+                guard budget.admits(bytes: child.data.canonicalText.utf8.count) else {
+                    next = lastKey.map(Cursor.encode)
+                    return false
+                }
+                children.append(child)
+                lastKey = key
+                return true
             }
-            return children
+            return Page(items: try Self.withShares(children, in: db), nextCursor: next)
         }
     }
 
-    /// Every version of a context, oldest first, each as a context object with its principal.
-    public func history(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+    /// Every version of a context, oldest first, each as a context object with its principal,
+    /// a page at a time: at most `page.limit` versions and `PageRequest.maxBytes` of their data
+    /// (59 versions of 1 MB made one answer of 60 MB before).
+    public func history(_ id: String, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
+        let page = try page.validated()
+        let after = try page.cursor.map { cursor throws(DryadError) -> Int in
+            guard let version = Int(try Cursor.decode(cursor, fields: 1)[0]) else { throw .invalidInput("cursor: not a cursor returned by this listing") }
+            return version
+        }
         let now = database.now()
         return try await database.audited(principal, .memoryHistory, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, current, principal, in: db)
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM memory_version WHERE context_id = ? ORDER BY version", arguments: [id]
-            ).map { row in
+            // Read row by row, so a page stops reading where it is full.
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT * FROM memory_version WHERE context_id = ? AND version > ? ORDER BY version", arguments: [id, after ?? 0])
+            var budget = PageBudget(limit: page.limit)
+            var versions: [MemoryContext] = []
+            var next: String?
+            while let row = try rows.next() {
+                let text: String = row["data"]
+                guard budget.admits(bytes: text.utf8.count) else {
+                    next = versions.last.map { Cursor.encode([String($0.version)]) }
+                    break
+                }
                 var version = current
-                version.data = try JSONValue.parse(row["data"] as String, maxDepth: 1000)
+                version.data = try JSONValue.parse(text, maxDepth: 1000)
                 version.tags = (try JSONValue.parse(row["tags"] as String).arrayValue ?? []).compactMap { $0.stringValue }
                 version.version = row["version"]
                 version.updatedAt = row["created_at"]
                 version.principal = row["principal"]
                 version.merged = row["merged"]
-                return version
+                versions.append(version)
             }
+            return Page(items: versions, nextCursor: next)
         }
     }
 

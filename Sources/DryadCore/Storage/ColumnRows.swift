@@ -111,7 +111,8 @@ extension Statement {
 
     /// Binds `arguments` (checked by GRDB) and steps while `body` asks for more rows; the
     /// statement is reset afterwards so it holds no read lock and can be reused.
-    private func step(arguments: StatementArguments, _ body: (ColumnRow) throws -> Bool) throws {
+    /// Steps through the rows, decoding each in place, until `body` returns false.
+    func step(arguments: StatementArguments, _ body: (ColumnRow) throws -> Bool) throws {
         try setArguments(arguments)
         defer { sqlite3_reset(sqliteStatement) }
         let row = ColumnRow(statement: sqliteStatement)

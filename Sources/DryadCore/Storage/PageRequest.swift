@@ -4,6 +4,9 @@ import Foundation
 public struct PageRequest: Sendable, Equatable {
     public static let defaultLimit = 100
     public static let maxLimit = 1000
+    /// The most data one page of contexts or versions carries (their `data`, as canonical
+    /// JSON): a page stops before an item that would go past it, and `next_cursor` goes on.
+    public static let maxBytes = 4 * 1024 * 1024
 
     public var limit: Int
     public var cursor: String?

@@ -27,7 +27,8 @@ struct MemoryController: Sendable {
             .patch, "memory/context/{id}", "Apply an RFC 7396 merge patch (application/merge-patch+json).", on: group,
             body: RequestBody("MergePatch", "merge patch"), query: ["on_conflict"], conditional: true, response: "MemoryContext", use: self.patch)
         table.add(
-            .delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive"], conditional: true,
+            .delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive", "limit", "cursor"],
+            conditional: true,
             success: .noContent, use: self.delete)
         table.add(
             .get, "memory/search", "Full-text search, best first.", on: group,
@@ -37,7 +38,9 @@ struct MemoryController: Sendable {
         table.add(
             .get, "memory/context/{id}/children", "The children (recursive=true for the subtree).", on: group, query: ["recursive"],
             response: "MemoryContextPage", use: self.children)
-        table.add(.get, "memory/context/{id}/history", "Every version.", on: group, response: "MemoryContextPage", use: self.history)
+        table.add(
+            .get, "memory/context/{id}/history", "Every version, oldest first.", on: group, query: ["limit", "cursor"], response: "MemoryContextPage",
+            use: self.history)
         table.add(
             .post, "memory/context/{id}/shares", "Share with an agent.", on: group, body: RequestBody("ShareRequest", "{agent_id, access}"),
             response: "MemoryContext", use: self.share)
@@ -122,15 +125,14 @@ struct MemoryController: Sendable {
 
     /// The children (recursive=true for the subtree).
     @Sendable func children(_ request: Request, context: DryadContext) async throws -> Response {
-        try HTTPJSON.list(
-            try await memory.children(
-                try context.path("id"), recursive: try Query(request: request).bool("recursive"),
-                as: try context.actor()))
+        let query = Query(request: request)
+        return try HTTPJSON.response(
+            try await memory.children(try context.path("id"), recursive: try query.bool("recursive"), page: try query.page(), as: try context.actor()))
     }
 
     /// Every version.
     @Sendable func history(_ request: Request, context: DryadContext) async throws -> Response {
-        try HTTPJSON.list(try await memory.history(try context.path("id"), as: try context.actor()))
+        try HTTPJSON.response(try await memory.history(try context.path("id"), page: try Query(request: request).page(), as: try context.actor()))
     }
 
     /// Share with an agent.

@@ -13,7 +13,9 @@ struct SessionsController: Sendable {
             .post, "sessions", "Open a session.", on: group, body: RequestBody("SessionRequest", "{label}", required: false), success: .created,
             response: "Session", use: self.start)
         table.add(.get, "sessions", "Sessions, newest first.", on: group, query: ["limit", "cursor"], response: "SessionPage", use: self.list)
-        table.add(.get, "sessions/{id}", "A session and its executions.", on: group, response: "SessionDetail", use: self.show)
+        table.add(
+            .get, "sessions/{id}", "A session and a page of its executions.", on: group, query: ["limit", "cursor"], response: "SessionDetail",
+            use: self.show)
         table.add(.post, "sessions/{id}/end", "End a session.", on: group, response: "Session", use: self.end)
     }
 
@@ -39,7 +41,7 @@ struct SessionsController: Sendable {
 
     /// A session and its executions.
     @Sendable func show(_ request: Request, context: DryadContext) async throws -> Response {
-        try HTTPJSON.response(try await database.sessions.show(try context.path("id"), as: try context.actor()))
+        try HTTPJSON.response(try await database.sessions.show(try context.path("id"), page: try Query(request: request).page(), as: try context.actor()))
     }
 
     /// End a session.

@@ -139,7 +139,12 @@ enum OpenAPISchemas {
             "execution_count": integer, "created_at": string("date-time"), "ended_at": nullable("string"),
         ]),
         "SessionPage": page("Session"),
-        "SessionDetail": .object(["allOf": .array([ref("Session"), object(["executions": .object(["type": .string("array"), "items": ref("Execution")])])])]),
+        "SessionDetail": .object([
+            "allOf": .array([
+                ref("Session"),
+                object(["executions": .object(["type": .string("array"), "items": ref("Execution")]), "executions_next_cursor": nullable("string")]),
+            ])
+        ]),
         "SessionRequest": object(["label": orNull(string())], required: []),
         "MemoryContext": object(
             [

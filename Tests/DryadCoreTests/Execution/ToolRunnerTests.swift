@@ -353,6 +353,15 @@ import Testing
         let detail = try await database.sessions.show(session.id, as: testOperator)
         #expect(detail.session.executionCount == 1)
         #expect(detail.executions.map(\.sessionID) == [session.id])
+        #expect(detail.executionsNextCursor == nil)
+        // Pages of executions, in items (and, like memory history, in bytes of input and output).
+        for _ in 0..<4 { _ = try await runner.execute(.nameOrID("t"), input: .object([:]), sessionID: session.id, as: testOperator) }
+        let first = try await database.sessions.show(session.id, page: PageRequest(limit: 2), as: testOperator)
+        let second = try await database.sessions.show(session.id, page: PageRequest(limit: 2, cursor: first.executionsNextCursor), as: testOperator)
+        let third = try await database.sessions.show(session.id, page: PageRequest(limit: 2, cursor: second.executionsNextCursor), as: testOperator)
+        #expect([first, second, third].map(\.executions.count) == [2, 2, 1])
+        #expect(third.executionsNextCursor == nil)
+        #expect(Set((first.executions + second.executions + third.executions).map(\.id)).count == 5)
         let ended = try await database.sessions.end(session.id, as: testOperator)
         #expect(ended.status == .ended)
         #expect(ended.endedAt != nil)

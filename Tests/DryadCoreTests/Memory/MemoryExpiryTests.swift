@@ -37,9 +37,9 @@ import Testing
             #expect(!(await isVisible(id)))
             let reads: [DryadError?] = [
                 await failure { try await memory.resolved(id, explain: true, as: testOperator) },
-                await failure { try await memory.history(id, as: testOperator) },
+                await failure { try await memory.history(id, as: testOperator).items },
                 await failure { try await memory.parents(id, as: testOperator) },
-                await failure { try await memory.children(id, recursive: true, as: testOperator) },
+                await failure { try await memory.children(id, recursive: true, as: testOperator).items },
                 await failure { try await memory.update(id, MemoryChange(tags: ["t"]), as: testOperator) },
                 await failure { try await memory.share(id, with: "other", access: .read, as: testOperator) },
                 await failure { try await memory.delete(id, recursive: true, as: testOperator) },

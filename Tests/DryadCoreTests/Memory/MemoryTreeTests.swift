@@ -39,10 +39,10 @@ import Testing
         let b = try await store(parent: root.id)
         let b1 = try await store(parent: b.id)
 
-        #expect(try await memory.children(root.id, recursive: false, as: testOperator).map(\.id) == [a.id, b.id])
-        #expect(try await memory.children(root.id, recursive: true, as: testOperator).map(\.id) == [a.id, b.id, a1.id, b1.id, a1x.id])
-        #expect(try await memory.children(a.id, recursive: true, as: testOperator).map(\.id) == [a1.id, a1x.id])
-        #expect(try await memory.children(a1x.id, recursive: true, as: testOperator).isEmpty)
+        #expect(try await memory.children(root.id, recursive: false, as: testOperator).items.map(\.id) == [a.id, b.id])
+        #expect(try await memory.children(root.id, recursive: true, as: testOperator).items.map(\.id) == [a.id, b.id, a1.id, b1.id, a1x.id])
+        #expect(try await memory.children(a.id, recursive: true, as: testOperator).items.map(\.id) == [a1.id, a1x.id])
+        #expect(try await memory.children(a1x.id, recursive: true, as: testOperator).items.isEmpty)
         #expect(try await listIDs(MemoryQuery(parentID: root.id)) == [b.id, a.id])
         let error = await failure { try await memory.children(UUID().uuidString.lowercased(), recursive: false, as: testOperator) }
         #expect(error?.code == "not_found")
@@ -70,7 +70,7 @@ import Testing
         #expect(try await memory.delete(root.id, recursive: true, as: testOperator) == 3)
         for id in [root.id, child.id, grandchild.id, sibling.id] {
             #expect(!(await isVisible(id)))
-            let history = await failure { try await memory.history(id, as: testOperator) }
+            let history = await failure { try await memory.history(id, as: testOperator).items }
             #expect(history?.code == "not_found")
         }
         #expect(try await searchIDs("subtree") == [other.id])
@@ -84,7 +84,7 @@ import Testing
         let child = try await store(parent: parent.id, ttl: 10)
         clock.advance(11)
         #expect(!(await isVisible(child.id)))
-        #expect(try await memory.children(parent.id, recursive: true, as: testOperator).isEmpty)
+        #expect(try await memory.children(parent.id, recursive: true, as: testOperator).items.isEmpty)
         _ = try await memory.delete(parent.id, recursive: false, as: testOperator)
         #expect(!(await isVisible(parent.id)))
     }

@@ -40,7 +40,7 @@ import Testing
         #expect(patched.tags == ["v1"])
 
         // and the history keeps every version with its data, principal and time.
-        let history = try await memory.history(original.id, as: testOperator)
+        let history = try await memory.history(original.id, as: testOperator).items
         #expect(history.map(\.version) == [1, 2, 3])
         #expect(history.map(\.data) == [original.data, replaced.data, patched.data])
         #expect(history.map(\.principal) == [testOperator.name, Self.otherOperator.name, testOperator.name])
@@ -68,7 +68,7 @@ import Testing
         #expect(cleared.tags.isEmpty)
         #expect(cleared.expiresAt == withTTL.expiresAt, "an update without ttl keeps the expiry")
 
-        let history = try await memory.history(context.id, as: testOperator)
+        let history = try await memory.history(context.id, as: testOperator).items
         #expect(history.map(\.tags) == [["old"], ["new", "more"], ["new", "more"], []])
         #expect(history.map(\.version) == [1, 2, 3, 4])
     }
@@ -95,7 +95,7 @@ import Testing
             try await memory.update(UUID().uuidString.lowercased(), MemoryChange(tags: ["t"]), as: testOperator)
         }
         #expect(unknown?.code == "not_found")
-        #expect(try await memory.history(context.id, as: testOperator).count == 1)
+        #expect(try await memory.history(context.id, as: testOperator).items.count == 1)
     }
 
     // MARK: - Conflicts
@@ -114,7 +114,7 @@ import Testing
         let current = try await memory.get(context.id, as: testOperator)
         #expect(current.version == 2)
         #expect(current.data == .object(["a": .integer(2)]))
-        #expect(try await memory.history(context.id, as: testOperator).count == 2)
+        #expect(try await memory.history(context.id, as: testOperator).items.count == 2)
 
         // The current version is accepted.
         let accepted = try await memory.update(
@@ -142,7 +142,7 @@ import Testing
         #expect(merged.data == (try parse(#"{"a": 2, "b": 3, "cfg": {"x": 2, "y": 3}, "list": [1, 2], "new": true}"#)))
         #expect(merged.version == 3)
         #expect(merged.merged == true)
-        let history = try await memory.history(context.id, as: testOperator)
+        let history = try await memory.history(context.id, as: testOperator).items
         #expect(history.map(\.merged) == [false, false, true])
         #expect(history.last?.data == merged.data)
         #expect(history.last?.principal == testOperator.name)
@@ -187,7 +187,7 @@ import Testing
         let current = try await memory.get(context.id, as: testOperator)
         #expect(current.version == 2)
         #expect(current.data == theirs.data)
-        #expect(try await memory.history(context.id, as: testOperator).count == 2)
+        #expect(try await memory.history(context.id, as: testOperator).items.count == 2)
     }
 
     @Test func aRemovalAgainstAChangeIsAConflict() async throws {
