@@ -1513,13 +1513,13 @@ _dryad_principals() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add|list|show|disable|remove|set-limit)
+    add|list|show|disable|remove|set-limit|quota|set-quota)
         # Offer subcommand argument completions
         "_dryad_principals_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add list show disable remove set-limit' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add list show disable remove set-limit quota set-quota' -- "${cur}"))
         ;;
     esac
 }
@@ -1701,6 +1701,71 @@ _dryad_principals_set-limit() {
         return
         ;;
     '--burst')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_quota() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_set-quota() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file --memory-bytes --error-logs --sessions)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--memory-bytes')
+        return
+        ;;
+    '--error-logs')
+        return
+        ;;
+    '--sessions')
         return
         ;;
     esac

@@ -6,7 +6,7 @@ import Foundation
 struct PrincipalsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "principals", abstract: "Manage principals: users, agents and services.",
-        subcommands: [Add.self, List.self, Show.self, Disable.self, Remove.self, SetLimit.self])
+        subcommands: [Add.self, List.self, Show.self, Disable.self, Remove.self, SetLimit.self, Quota.self, SetQuota.self])
 
     /// `dryad principals add`.
     struct Add: AsyncParsableCommand {
@@ -83,6 +83,69 @@ struct PrincipalsCommand: AsyncParsableCommand {
             try global.printer.record(try await database.principals.setLimit(name, rate: rate, burst: burst, as: principal))
         }
     }
+
+    /// `dryad principals quota`.
+    struct Quota: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "quota", abstract: "Show a principal's storage quotas and what it holds.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            let usage = try await database.principals.quotas(name, as: principal)
+            try global.printer.page(Page(items: usage, nextCursor: nil), noun: "quotas")
+        }
+    }
+
+    /// `dryad principals set-quota`.
+    struct SetQuota: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-quota", abstract: "Set a principal's storage quotas (a number, or default).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Option(help: ArgumentHelp("Bytes of memory its contexts may hold, every version counted (default 268435456).", valueName: "n|default"))
+        var memoryBytes: QuotaValue?
+        @Option(help: ArgumentHelp("Error logs it may have logged (default 100000).", valueName: "n|default")) var errorLogs: QuotaValue?
+        @Option(help: ArgumentHelp("Sessions it may have started (default 10000).", valueName: "n|default")) var sessions: QuotaValue?
+
+        func validate() throws {
+            if memoryBytes == nil && errorLogs == nil && sessions == nil {
+                throw ValidationError("give at least one of --memory-bytes, --error-logs and --sessions")
+            }
+        }
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            var limits: [StorageQuota: Int?] = [:]
+            if let memoryBytes { limits[.memoryBytes] = memoryBytes.limit }
+            if let errorLogs { limits[.errorLogs] = errorLogs.limit }
+            if let sessions { limits[.sessions] = sessions.limit }
+            let usage = try await database.principals.setQuotas(name, limits, as: principal)
+            try global.printer.page(Page(items: usage, nextCursor: nil), noun: "quotas")
+        }
+    }
+}
+
+/// A quota on the command line: a count, or `default`.
+struct QuotaValue: ExpressibleByArgument {
+    /// Nil for the default.
+    let limit: Int?
+
+    init?(argument: String) {
+        if argument == "default" {
+            limit = nil
+        } else if let count = Int(argument), count >= 0 {
+            limit = count
+        } else {
+            return nil
+        }
+    }
+}
+
+extension QuotaUsage: TableRepresentable {
+    static let columns = ["QUOTA", "LIMIT", "USED"]
+    var row: [String] { [quota.rawValue, isDefault ? "\(limit) (default)" : String(limit), String(used)] }
+    var fields: [(String, String)] { [("quota", quota.rawValue), ("limit", String(limit)), ("default", String(isDefault)), ("used", String(used))] }
 }
 
 extension Principal.Kind: ExpressibleByArgument {}

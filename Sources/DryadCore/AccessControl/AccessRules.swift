@@ -20,7 +20,8 @@ enum AccessRules {
             .dbRestore, .dbRestoreCheck, .dbStatus,
             .dbVacuum, .exportBundle, .importBundle, .keysRotate, .memoryPurge, .metricsRead, .permsCheck, .permsGrant, .permsList, .permsRevoke,
             .principalsAdd,
-            .principalsDisable, .principalsList, .principalsRemove, .principalsSetLimit, .principalsShow, .tokensIssue, .tokensList, .tokensRevoke:
+            .principalsDisable, .principalsList, .principalsRemove, .principalsSetLimit, .principalsSetQuota, .principalsShow, .tokensIssue, .tokensList,
+            .tokensRevoke:
             .admin
         case .authAs, .authToken, .errorsList, .errorsLog, .errorsResolve, .executionsShow, .memoryChildren, .memoryDelete, .memoryGet, .memoryHistory,
             .memoryList, .memoryParents, .memorySearch, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate, .serveRequest, .sessionsEnd,

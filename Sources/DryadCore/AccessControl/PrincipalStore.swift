@@ -72,6 +72,38 @@ public struct PrincipalStore: Sendable {
         }
     }
 
+    /// A principal's storage quotas with what it holds now.
+    public func quotas(_ name: String, as principal: Principal) async throws(DryadError) -> [QuotaUsage] {
+        try await database.audited(principal, .principalsShow, "principal:\(name)") { db, _ in
+            _ = try Self.fetch(name, in: db)
+            return try Self.usage(of: name, in: db)
+        }
+    }
+
+    /// Sets some of a principal's storage quotas: a number, or nil for the default. Lowering a
+    /// quota below what the principal holds keeps what it holds and refuses its next write.
+    public func setQuotas(_ name: String, _ limits: [StorageQuota: Int?], as principal: Principal) async throws(DryadError) -> [QuotaUsage] {
+        for case (let quota, let limit?) in limits where !(0...StorageQuota.maxLimit).contains(limit) {
+            throw .invalidInput("\(quota.rawValue): must be from 0 to \(StorageQuota.maxLimit)")
+        }
+        return try await database.audited(principal, .principalsSetQuota, "principal:\(name)") { db, _ in
+            _ = try Self.fetch(name, in: db)
+            for (quota, limit) in limits.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try db.execute(sql: "UPDATE principal SET quota_\(quota.rawValue) = ? WHERE name = ?", arguments: [limit, name])
+            }
+            return try Self.usage(of: name, in: db)
+        }
+    }
+
+    static func usage(of name: String, in db: Database) throws -> [QuotaUsage] {
+        let used = try Row.fetchOne(db, sql: "SELECT * FROM principal_usage WHERE principal = ?", arguments: [name])
+        let own = try Row.fetchOne(db, sql: "SELECT quota_memory_bytes, quota_error_logs, quota_sessions FROM principal WHERE name = ?", arguments: [name])
+        return StorageQuota.allCases.map { quota in
+            let limit: Int? = own?["quota_\(quota.rawValue)"]
+            return QuotaUsage(quota: quota, limit: limit ?? quota.defaultLimit, isDefault: limit == nil, used: used?[quota.rawValue] ?? 0)
+        }
+    }
+
     /// The identity `--as NAME` acts as; an unknown or disabled principal is refused (and audited).
     public func acting(as name: String, requestID: String?) async throws(DryadError) -> Principal {
         let record = try await database.read { db in try Self.fetchOptional(name, in: db) }

@@ -52,6 +52,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case principalsList = "principals.list"
     case principalsRemove = "principals.remove"
     case principalsSetLimit = "principals.set-limit"
+    case principalsSetQuota = "principals.set-quota"
     case principalsShow = "principals.show"
     case serveRequest = "serve.request"
     case sessionsEnd = "sessions.end"
@@ -81,7 +82,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .apply, .applyCreate, .applyUpdate, .auditKeyed, .auditPrune, .keysRotateKEK, .authAs, .authToken, .dbBackup, .dbRestore, .dbRestoreCheck,
             .dbVacuum, .errorsLog,
             .errorsResolve, .exportBundle, .importBundle, .keysRotate, .memoryDelete, .memoryPurge, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate,
-            .permsGrant, .permsRevoke, .principalsAdd, .principalsDisable, .principalsRemove, .principalsSetLimit, .serveRequest, .sessionsEnd, .sessionsStart,
+            .permsGrant, .permsRevoke, .principalsAdd, .principalsDisable, .principalsRemove, .principalsSetLimit, .principalsSetQuota, .serveRequest,
+            .sessionsEnd, .sessionsStart,
             .tokensIssue, .tokensRevoke, .toolsDelete, .toolsExecute, .toolsRegister, .toolsUpdate:
             false
         }

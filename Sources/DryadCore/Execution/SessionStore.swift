@@ -15,6 +15,7 @@ public struct SessionStore: Sendable {
             try db.execute(
                 sql: "INSERT INTO tool_session (id, label, principal, status, created_at) VALUES (?, ?, ?, 'open', ?)",
                 arguments: [id, label, principal.name, now])
+            try StorageQuota.sessions.require(principal.name, in: db)
             return try Self.fetch(id, in: db)
         }
     }

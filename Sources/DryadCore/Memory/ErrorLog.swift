@@ -38,6 +38,7 @@ public struct ErrorLog: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [id, type, message, stackTrace, contextID, principal.name, now])
+            try StorageQuota.errorLogs.require(principal.name, in: db)
             return try Self.fetch(id, in: db)
         }
     }

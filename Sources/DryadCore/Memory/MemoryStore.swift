@@ -101,6 +101,7 @@ public struct MemoryStore: Sendable {
             nowText, nowText, expires, visibleUntil,
         ])
         try recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
+        try StorageQuota.memoryBytes.require(draft.agentID, in: db)
         return try fetch(id, now: nowText, in: db)
     }
 
@@ -209,7 +210,10 @@ public struct MemoryStore: Sendable {
             arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
         if expiryChanged { try refreshVisibility(of: id, in: db) }
         try recordVersion(of: id, principal: principal, merged: merged, at: nowText, in: db)
-        return try fetch(id, now: nowText, in: db)
+        let context = try fetch(id, now: nowText, in: db)
+        // Every kept version counts: the owner pays for the history a writer adds.
+        try StorageQuota.memoryBytes.require(context.agentID, in: db)
+        return context
     }
 
     // MARK: - Sharing

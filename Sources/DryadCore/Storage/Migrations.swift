@@ -18,6 +18,7 @@ enum Migrations {
         ("v9-command-sandbox", giveCommandsTheirSandbox),
         ("v10-sealed-secrets", createSealedSecrets),
         ("v11-memory-keys-per-agent", makeMemoryKeysPerAgent),
+        ("v12-storage-quotas", countStorageForQuotas),
     ]
 
     /// How the file's schema objects (tables, indexes, triggers, views) differ from the ones its
@@ -326,6 +327,59 @@ enum Migrations {
             sql: """
                 DROP INDEX memory_by_key;
                 CREATE UNIQUE INDEX memory_by_key ON memory_context(agent_id, key) WHERE key IS NOT NULL;
+                """)
+    }
+
+    /// Storage quotas: a principal's own limits (NULL: the default) and what it holds, counted
+    /// by triggers in the same transaction as every write, so a check reads two rows instead of
+    /// summing a principal's data. Memory counts the bytes of every stored version of the
+    /// contexts the principal owns (`agent_id`); error logs and sessions count rows.
+    private static func countStorageForQuotas(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE principal ADD COLUMN quota_memory_bytes INTEGER CHECK (quota_memory_bytes IS NULL OR quota_memory_bytes >= 0);
+                ALTER TABLE principal ADD COLUMN quota_error_logs INTEGER CHECK (quota_error_logs IS NULL OR quota_error_logs >= 0);
+                ALTER TABLE principal ADD COLUMN quota_sessions INTEGER CHECK (quota_sessions IS NULL OR quota_sessions >= 0);
+
+                CREATE TABLE principal_usage (
+                    principal TEXT PRIMARY KEY NOT NULL,
+                    memory_bytes INTEGER NOT NULL DEFAULT 0,
+                    error_logs INTEGER NOT NULL DEFAULT 0,
+                    sessions INTEGER NOT NULL DEFAULT 0
+                ) STRICT, WITHOUT ROWID;
+
+                INSERT INTO principal_usage (principal, memory_bytes)
+                    SELECT c.agent_id, sum(length(CAST(v.data AS BLOB))) FROM memory_version v JOIN memory_context c ON c.id = v.context_id
+                    WHERE true GROUP BY c.agent_id;
+                INSERT INTO principal_usage (principal, error_logs) SELECT principal, count(*) FROM error_log WHERE true GROUP BY principal
+                    ON CONFLICT (principal) DO UPDATE SET error_logs = excluded.error_logs;
+                INSERT INTO principal_usage (principal, sessions) SELECT principal, count(*) FROM tool_session WHERE true GROUP BY principal
+                    ON CONFLICT (principal) DO UPDATE SET sessions = excluded.sessions;
+
+                CREATE TRIGGER usage_memory_version_insert AFTER INSERT ON memory_version BEGIN
+                    INSERT INTO principal_usage (principal, memory_bytes)
+                        SELECT agent_id, length(CAST(NEW.data AS BLOB)) FROM memory_context WHERE id = NEW.context_id
+                        ON CONFLICT (principal) DO UPDATE SET memory_bytes = memory_bytes + excluded.memory_bytes;
+                END;
+                CREATE TRIGGER usage_memory_context_delete BEFORE DELETE ON memory_context BEGIN
+                    UPDATE principal_usage SET memory_bytes = memory_bytes
+                        - (SELECT coalesce(sum(length(CAST(data AS BLOB))), 0) FROM memory_version WHERE context_id = OLD.id)
+                        WHERE principal = OLD.agent_id;
+                END;
+                CREATE TRIGGER usage_error_log_insert AFTER INSERT ON error_log BEGIN
+                    INSERT INTO principal_usage (principal, error_logs) VALUES (NEW.principal, 1)
+                        ON CONFLICT (principal) DO UPDATE SET error_logs = error_logs + 1;
+                END;
+                CREATE TRIGGER usage_error_log_delete AFTER DELETE ON error_log BEGIN
+                    UPDATE principal_usage SET error_logs = error_logs - 1 WHERE principal = OLD.principal;
+                END;
+                CREATE TRIGGER usage_session_insert AFTER INSERT ON tool_session BEGIN
+                    INSERT INTO principal_usage (principal, sessions) VALUES (NEW.principal, 1)
+                        ON CONFLICT (principal) DO UPDATE SET sessions = sessions + 1;
+                END;
+                CREATE TRIGGER usage_session_delete AFTER DELETE ON tool_session BEGIN
+                    UPDATE principal_usage SET sessions = sessions - 1 WHERE principal = OLD.principal;
+                END;
                 """)
     }
 

@@ -18,6 +18,10 @@ struct AdminController: Sendable {
         table.add(
             .put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: RequestBody("LimitRequest", "{rate, burst}"),
             response: "Principal", use: self.setPrincipalLimit)
+        table.add(.get, "principals/{name}/quota", "A principal's storage quotas and usage.", on: group, response: "QuotaPage", use: self.principalQuota)
+        table.add(
+            .put, "principals/{name}/quota", "Set storage quotas (a number, or null for the default; absent ones stay).", on: group,
+            body: RequestBody("QuotaRequest", "{memory_bytes, error_logs, sessions}"), response: "QuotaPage", use: self.setPrincipalQuota)
         table.add(
             .post, "permissions", "Grant a level on a tool.", on: group, body: RequestBody("GrantRequest", "{tool, principal | principal_type, level}"),
             success: .created, response: "Grant", use: self.grant)
@@ -87,6 +91,22 @@ struct AdminController: Sendable {
             try await database.principals.setLimit(
                 try context.path("name"), rate: rate, burst: burst,
                 as: try context.actor()))
+    }
+
+    /// A principal's storage quotas and usage.
+    @Sendable func principalQuota(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.list(try await database.principals.quotas(try context.path("name"), as: try context.actor()))
+    }
+
+    /// Set storage quotas: a number, or null for the default; absent ones stay.
+    @Sendable func setPrincipalQuota(_ request: Request, context: DryadContext) async throws -> Response {
+        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
+        var limits: [StorageQuota: Int?] = [:]
+        for quota in StorageQuota.allCases where fields[quota.rawValue] != nil {
+            limits[quota] = try fields.integer(quota.rawValue)
+        }
+        guard !limits.isEmpty else { throw DryadError.invalidInput("give at least one of memory_bytes, error_logs and sessions") }
+        return try HTTPJSON.list(try await database.principals.setQuotas(try context.path("name"), limits, as: try context.actor()))
     }
 
     /// Grant a level on a tool.

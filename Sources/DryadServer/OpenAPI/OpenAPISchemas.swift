@@ -188,6 +188,15 @@ enum OpenAPISchemas {
                 "name": principalName, "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
                 "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue))),
             ], required: ["name", "type"]),
+        "QuotaPage": page("Quota"),
+        "Quota": object([
+            "quota": enumeration(StorageQuota.allCases.map(\.rawValue)), "limit": range("integer", from: 0, to: Double(StorageQuota.maxLimit)),
+            "default": boolean,
+            "used": .object(["type": .string("integer")]),
+        ]),
+        "QuotaRequest": object(
+            Dictionary(uniqueKeysWithValues: StorageQuota.allCases.map { ($0.rawValue, orNull(range("integer", from: 0, to: Double(StorageQuota.maxLimit)))) }),
+            required: []),
         "LimitRequest": object(["rate": range("number", from: 0.001, to: 1_000_000), "burst": range("integer", from: 1, to: 1_000_000)]),
         "Grant": object([
             "tool": string(), "principal": nullable("string"), "principal_type": nullable("string"),

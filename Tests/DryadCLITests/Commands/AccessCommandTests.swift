@@ -85,6 +85,22 @@ import Testing
         #expect(export.stdout.split(separator: "\n").allSatisfy { (try? json(String($0))) != nil })
     }
 
+    @Test func storageQuotasAreSetShownAndEnforced() throws {
+        #expect(try cli.run(["principals", "add", "bot", "--type", "agent"]).status == 0)
+        let set = try cli.run(["principals", "set-quota", "bot", "--sessions", "1", "--error-logs", "default"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.contains("sessions      1"))
+        #expect(set.stdout.contains("100000 (default)"))
+        #expect(try cli.run(["sessions", "start", "--as", "bot"]).status == 0)
+        let refused = try cli.run(["sessions", "start", "--as", "bot"])
+        #expect(refused.status == 5)
+        #expect(refused.stderr == "dryad: error: bot would hold 2 sessions, over its sessions quota of 1\n")
+        let shown = try cli.run(["principals", "quota", "bot", "-o", "json"])
+        #expect(shown.stdout.contains(#""quota" : "sessions""#) || shown.stdout.contains(#""quota": "sessions""#), "\(shown.stdout)")
+        #expect(try cli.run(["principals", "set-quota", "bot"]).status == 64)
+        #expect(try cli.run(["principals", "set-quota", "bot", "--sessions", "-3"]).status == 64)
+    }
+
     @Test func auditVerifyCatchesAnEditMadeWithSQL() throws {
         #expect(try cli.run(["tools", "get", "web"]).status == 0)
         let ok = try cli.run(["audit", "verify"])
