@@ -217,9 +217,12 @@ public struct ExecutionLog: Sendable {
         }
     }
 
+    /// A page of records, read row by row: at most `limit` of them and `PageRequest.maxBytes`
+    /// of their stored inputs and outputs (a record may carry 2 MiB).
     static func page(_ db: Database, sql: String, arguments: StatementArguments, limit: Int) throws -> Page<ExecutionRecord> {
-        let records = try Row.fetchAll(db, sql: sql, arguments: arguments).map(decode)
-        return Page.slice(records, limit: limit) { [$0.startedAt, $0.id] }
+        try Page.collect(
+            try Row.fetchCursor(db, sql: sql, arguments: arguments), limit: limit, bytes: { Page<ExecutionRecord>.textBytes($0, "input", "output") },
+            key: { [$0.startedAt, $0.id] }, decode)
     }
 
     // MARK: - Writing

@@ -63,25 +63,13 @@ public struct SessionStore: Sendable {
         return try await database.audited(principal, .sessionsShow, "session:\(id)") { db, note in
             let session = try Self.fetch(id, in: db)
             note.reason = try Self.requireOwner(session, principal)
-            // Read row by row, so a page stops reading where it is full.
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT *, length(input) + coalesce(length(output), 0) AS size FROM tool_execution
-                    WHERE session_id = ? AND (started_at, id) > (?, ?) ORDER BY started_at, id
-                    """,
-                arguments: [id, after?[0] ?? "", after?[1] ?? ""])
-            var budget = PageBudget(limit: page.limit)
-            var executions: [ExecutionRecord] = []
-            var next: String?
-            while let row = try rows.next() {
-                guard budget.admits(bytes: row["size"]) else {
-                    next = executions.last.map { Cursor.encode([$0.startedAt, $0.id]) }
-                    break
-                }
-                executions.append(try ExecutionLog.decode(row))
-            }
-            return SessionDetail(session: session, executions: executions, executionsNextCursor: next)
+            let executions = try Page.collect(
+                try Row.fetchCursor(
+                    db, sql: "SELECT * FROM tool_execution WHERE session_id = ? AND (started_at, id) > (?, ?) ORDER BY started_at, id LIMIT ?",
+                    arguments: [id, after?[0] ?? "", after?[1] ?? "", page.limit + 1]),
+                limit: page.limit, bytes: { Page<ExecutionRecord>.textBytes($0, "input", "output") }, key: { [$0.startedAt, $0.id] },
+                ExecutionLog.decode)
+            return SessionDetail(session: session, executions: executions.items, executionsNextCursor: executions.nextCursor)
         }
     }
 

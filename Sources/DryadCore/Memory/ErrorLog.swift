@@ -74,8 +74,11 @@ public struct ErrorLog: Sendable {
         let limit = page.limit
         return try await database.audited(principal, .errorsList, "errors") { db, note in
             if !principal.isAdmin { note.reason = "own errors only" }
-            let records = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
-            return Page.slice(records, limit: limit) { [$0.createdAt, $0.id] }
+            // Read row by row and capped in bytes too: a record may carry 64 KiB of message and
+            // 64 KiB of stack trace.
+            return try Page.collect(
+                try Row.fetchCursor(db, sql: sql, arguments: statementArguments), limit: limit,
+                bytes: { Page<ErrorRecord>.textBytes($0, "error_message", "stack_trace", "resolution_note") }, key: { [$0.createdAt, $0.id] }, Self.decode)
         }
     }
 

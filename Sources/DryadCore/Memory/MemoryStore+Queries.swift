@@ -179,8 +179,10 @@ extension MemoryStore {
         let limit = page.limit
         return try await database.audited(principal, .memoryList, "memory") { db, note in
             if !principal.isAdmin { note.reason = "readable contexts only" }
-            let contexts = try Self.withShares(try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, Self.decode), in: db)
-            return Page.slice(contexts, limit: limit) { [$0.createdAt, $0.id] }
+            var page = try db.cachedStatement(sql: sql).decodePage(
+                arguments: statementArguments, limit: limit, bytes: { $0.data.canonicalText.utf8.count }, key: { [$0.createdAt, $0.id] }, Self.decode)
+            page.items = try Self.withShares(page.items, in: db)
+            return page
         }
     }
 

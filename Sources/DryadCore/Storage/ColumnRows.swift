@@ -36,6 +36,11 @@ struct ColumnRow {
         isNull(column) ? nil : sqlite3_column_double(statement, column)
     }
 
+    /// The column's size in bytes as stored (0 when NULL), without reading it into a String.
+    func byteCount(_ column: Int32) -> Int {
+        Int(sqlite3_column_bytes(statement, column))
+    }
+
     func isNull(_ column: Int32) -> Bool {
         sqlite3_column_type(statement, column) == SQLITE_NULL
     }
@@ -68,6 +73,27 @@ extension Statement {
             return true
         }
         return results
+    }
+
+    /// A page of the rows the statement yields (its SQL asks for `limit + 1`): at most `limit`
+    /// items and `PageRequest.maxBytes` of their `bytes`, stepping no further than the page,
+    /// with the cursor of the last item when more follow.
+    func decodePage<T>(
+        arguments: StatementArguments, limit: Int, bytes: (T) -> Int, key: (T) -> [String], _ decode: (ColumnRow) throws -> T
+    ) throws -> Page<T> {
+        var budget = PageBudget(limit: limit)
+        var items: [T] = []
+        var next: String?
+        try step(arguments: arguments) { row in
+            let item = try decode(row)
+            guard budget.admits(bytes: bytes(item)) else {
+                next = items.last.map { Cursor.encode(key($0)) }
+                return false
+            }
+            items.append(item)
+            return true
+        }
+        return Page(items: items, nextCursor: next)
     }
 
     /// The first row the statement yields for `arguments`, decoded; nil when there is none.

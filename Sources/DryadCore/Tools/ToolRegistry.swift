@@ -158,9 +158,23 @@ public struct ToolRegistry: Sendable {
         let limit = page.limit
         return try await database.audited(principal, .toolsList, "tools", cache: cache) { db, note in
             if !principal.isAdmin { note.reason = "readable tools only" }
-            let rows = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments, item)
-            let next = rows.count > limit ? Cursor.encode(rows[limit - 1].1) : nil
-            return Page(items: rows.prefix(limit).map(\.0), nextCursor: next)
+            // Capped in bytes too: a version may hold two schemas of 1 MiB and 64 KiB of metadata.
+            var budget = PageBudget(limit: limit)
+            var items: [Item] = []
+            var lastKey: [String]?
+            var next: String?
+            try db.cachedStatement(sql: sql).step(arguments: statementArguments) { row in
+                let size = row.byteCount(5) + row.byteCount(6) + row.byteCount(7) + row.byteCount(9)
+                guard budget.admits(bytes: size) else {
+                    next = lastKey.map(Cursor.encode)
+                    return false
+                }
+                let (value, key) = try item(row)
+                items.append(value)
+                lastKey = key
+                return true
+            }
+            return Page(items: items, nextCursor: next)
         }
     }
 

@@ -124,6 +124,21 @@ import Testing
         #expect(try await runner.execute(.nameOrID("strict"), input: small, as: testOperator).record.input == small)
     }
 
+    /// A page of history stops at 4 MiB of inputs and outputs: a run may store 2 MiB.
+    @Test func historyPagesStopAtTheByteCap() async throws {
+        try await shellTool("echo", "cat")
+        let input = JSONValue.object(["pad": .string(String(repeating: "z", count: 700_000))])
+        for _ in 0..<5 { _ = try await runner.execute(.nameOrID("echo"), input: input, as: testOperator) }
+        var counts: [Int] = []
+        var cursor: String?
+        repeat {
+            let page = try await database.executions.history(.nameOrID("echo"), ExecutionQuery(), page: PageRequest(cursor: cursor), as: testOperator)
+            counts.append(page.items.count)
+            cursor = page.nextCursor
+        } while cursor != nil && counts.count < 10
+        #expect(counts == [2, 2, 1])  // 1.4 MB a run: two fit in 4 MiB, three do not
+    }
+
     /// `?timeout=86400` raised a tool's 1 s timeout: a caller may only lower it.
     @Test func aCallersTimeoutOnlyLowersTheToolsTimeout() async throws {
         try await shellTool("slow", "sleep 5", timeout: 1)

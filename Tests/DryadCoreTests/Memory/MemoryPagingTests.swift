@@ -60,4 +60,12 @@ import Testing
         let direct = try await self.pages({ try await memory.children(root.id, recursive: false, page: $0, as: testOperator) }, limit: 2)
         #expect(direct.joined().map(\.id) == Array(expected.prefix(5)))
     }
+
+    @Test func listPagesStopAtTheByteCap() async throws {
+        let large = String(repeating: "y", count: 900_000)
+        for i in 0..<10 { _ = try await store(#"{"i": \#(i), "pad": "\#(large)"}"#) }
+        let pages = try await pages { try await memory.list(MemoryQuery(), page: $0, as: testOperator) }
+        #expect(pages.map(\.count) == [4, 4, 2])
+        #expect(Set(pages.joined().map(\.id)).count == 10)
+    }
 }

@@ -17,6 +17,33 @@ import Testing
 
     // MARK: - Register
 
+    /// A page of tools stops at 4 MiB of schemas, executor and metadata (a version may hold
+    /// 2 MiB of schemas), and the cursor goes on from there, for both forms of the listing.
+    @Test func toolPagesStopAtTheByteCap() async throws {
+        var definitions: [ToolDefinition] = []
+        for i in 0..<6 {
+            var tool = definition("big\(i)")
+            tool.inputSchema = .object(["type": .string("object"), "description": .string(String(repeating: "d", count: 900_000))])
+            definitions.append(tool)
+        }
+        _ = try await tools.register(definitions, as: testOperator)
+        for encoded in [false, true] {
+            var counts: [Int] = []
+            var cursor: String?
+            repeat {
+                let request = PageRequest(cursor: cursor)
+                if encoded {
+                    let page = try await tools.listEncoded(ToolQuery(), page: request, as: testOperator)
+                    (cursor, counts) = (page.nextCursor, counts + [page.items.count])
+                } else {
+                    let page = try await tools.list(ToolQuery(), page: request, as: testOperator)
+                    (cursor, counts) = (page.nextCursor, counts + [page.items.count])
+                }
+            } while cursor != nil && counts.count < 10
+            #expect(counts == [4, 2], "encoded: \(encoded)")
+        }
+    }
+
     @Test func registersAToolWithDefaults() async throws {
         let tool = try #require(try await tools.register([definition("web_search", tags: ["search"])], as: testOperator).first)
         #expect(tool.name == "web_search")
