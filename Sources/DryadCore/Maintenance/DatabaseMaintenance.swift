@@ -78,7 +78,7 @@ extension DryadDatabase {
                     try String.fetchOne(db, sql: "PRAGMA integrity_check")
                 )
             }
-            differences = application == applicationID && version <= schemaVersion ? try input.read(Migrations.schemaDifferences) : []
+            differences = application == applicationID && version <= schemaVersion ? try input.read(SchemaObjects.differences) : []
         } catch {
             throw map(error, path: source, opening: true)
         }
@@ -130,7 +130,7 @@ extension DryadDatabase {
             results.append(CheckResult(check: "audit_chain", ok: false, detail: error.message))
         }
         do {
-            let differences = try await read(Migrations.schemaDifferences)
+            let differences = try await read(SchemaObjects.differences)
             results.append(
                 CheckResult(
                     check: "schema_objects", ok: differences.isEmpty,
