@@ -252,21 +252,30 @@ extension MemoryStore {
         let limit = page.limit
         return try await database.audited(principal, .memorySearch, "memory", cache: cache) { db, note in
             if !principal.isAdmin { note.reason = "readable contexts only" }
-            let found = try db.cachedStatement(sql: sql).decodeAll(arguments: statementArguments) { row in
+            // At most `limit` hits and `PageRequest.maxBytes` of their data, as for a listing.
+            var budget = PageBudget(limit: limit)
+            var found: [(MemoryContext, seq: Int)] = []
+            var more = false
+            try db.cachedStatement(sql: sql).step(arguments: statementArguments) { row in
+                guard budget.admits(bytes: row.byteCount(4)) else {
+                    more = true
+                    return false
+                }
                 var context = try Self.decode(row)
                 context.score = row.optionalDouble(11)
-                return (context, seq: row.int(12))
+                found.append((context, seq: row.int(12)))
+                return true
             }
             // Snippets only for the page: in the ranking query SQLite would make one for every
             // match before sorting, which was two thirds of a search.
             let snippets = try db.cachedStatement(sql: Self.snippetQuery)
-            var items = try found.prefix(limit).map { hit in
+            var items = try found.map { hit in
                 var context = hit.0
                 context.snippet = try snippets.decodeFirst(arguments: [match, hit.seq]) { $0.optionalString(0) } ?? nil
                 return context
             }
             items = try Self.withShares(items, in: db)
-            return try item(Page(items: items, nextCursor: found.count > limit ? Cursor.encode([String(offset + limit)]) : nil))
+            return try item(Page(items: items, nextCursor: more ? Cursor.encode([String(offset + found.count)]) : nil))
         }
     }
 

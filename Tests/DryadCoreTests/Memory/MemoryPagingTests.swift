@@ -68,4 +68,12 @@ import Testing
         #expect(pages.map(\.count) == [4, 4, 2])
         #expect(Set(pages.joined().map(\.id)).count == 10)
     }
+
+    @Test func searchPagesStopAtTheByteCap() async throws {
+        let large = String(repeating: "y", count: 900_000)
+        for i in 0..<10 { _ = try await store(#"{"word": "needle", "i": \#(i), "pad": "\#(large)"}"#) }
+        let pages = try await pages { try await memory.search("needle", MemoryQuery(), page: $0, as: testOperator) }
+        #expect(pages.map(\.count) == [4, 4, 2])
+        #expect(Set(pages.joined().map(\.id)).count == 10)
+    }
 }
