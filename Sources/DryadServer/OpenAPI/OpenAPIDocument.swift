@@ -126,7 +126,7 @@ enum OpenAPIDocument {
 
     static let problemCodes = [
         "not_found", "permission_denied", "conflict", "schema_too_new", "invalid_input", "busy", "tool_failed",
-        "storage_error", "malformed_json", "too_large", "unsupported_media_type", "rate_limited", "internal", "http_error", "no_route",
+        "storage_error", "quota_exceeded", "malformed_json", "too_large", "unsupported_media_type", "rate_limited", "internal", "http_error", "no_route",
     ]
 
     static func pathParameters(_ path: String) -> [String] {
