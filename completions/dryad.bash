@@ -1144,7 +1144,7 @@ _dryad_memory_parents() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --limit --cursor)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -1163,6 +1163,12 @@ _dryad_memory_parents() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
         return
         ;;
     esac

@@ -168,10 +168,11 @@ extension MemoryCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
+        @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            try global.printer.page(Page(items: try await database.memory.parents(id, as: principal), nextCursor: nil), noun: "parents")
+            try global.printer.page(try await database.memory.parents(id, page: paging.request, as: principal), noun: "parents")
         }
     }
 

@@ -16,8 +16,10 @@ enum AccessCheck {
 
     /// Requires `level` on `tool` (see `AccessRules.requireTool`).
     @discardableResult
-    static func requireTool(_ level: ToolLevel, _ tool: ToolVersion, _ principal: Principal, in db: Database) throws -> String {
-        try AccessRules.requireTool(level, tool, principal, grants: try grants(on: tool.id, for: principal, in: db))
+    static func requireTool(_ level: ToolLevel, _ tool: ToolVersion, asked reference: ToolReference, _ principal: Principal, in db: Database) throws
+        -> String
+    {
+        try AccessRules.requireTool(level, tool, asked: reference, principal, grants: try grants(on: tool.id, for: principal, in: db))
     }
 
     /// What `principal` may do with a context, reading shares only when the rule needs them.

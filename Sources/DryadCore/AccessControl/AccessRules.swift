@@ -93,13 +93,17 @@ enum AccessRules {
 
     /// Requires `level` on `tool`: a tool the principal cannot read is "not found" so names do not leak.
     @discardableResult
-    static func requireTool(_ level: ToolLevel, _ tool: ToolVersion, _ principal: Principal, grants: [HeldGrant]) throws -> String {
+    static func requireTool(_ level: ToolLevel, _ tool: ToolVersion, asked reference: ToolReference, _ principal: Principal, grants: [HeldGrant]) throws
+        -> String
+    {
         let decision = toolDecision(principal, level: level, grants: grants)
         if decision.allowed { return decision.reason }
         if level != .read, toolDecision(principal, level: .read, grants: grants).allowed {
             throw Denial(error: .permissionDenied("\(principal.name) may not \(level.rawValue) tool \(tool.reference)"), reason: decision.reason)
         }
-        throw Denial(error: .notFound("tool \(tool.name) not found"), reason: decision.reason)
+        // Worded as `ToolRegistry.resolve` words a missing tool, with the reference as asked: the
+        // stored name would tell an id's owner, and a version's presence, to a caller who may not see them.
+        throw Denial(error: .notFound("tool \(reference) not found"), reason: decision.reason)
     }
 
     /// Which tools a listing may show the principal: tools hold grants by name or by type.

@@ -30,12 +30,14 @@ public enum StorageQuota: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Refuses the write that has just brought `owner` past this quota; called inside the
-    /// write's transaction, after the write, so the refusal rolls it back.
-    func require(_ owner: String, in db: Database) throws {
+    /// Refuses the write by `writer` (the owner when nil) that has just brought `owner` past
+    /// this quota; called inside the write's transaction, after the write, so the refusal rolls
+    /// it back. Another writer (a sharee) learns which quota, not the owner's figures.
+    func require(_ owner: String, writer: String? = nil, in db: Database) throws {
         let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT \(rawValue) FROM principal_usage WHERE principal = ?"), arguments: [owner]) ?? 0
         let limit = try Self.limit(self, of: owner, in: db)
         guard used > limit else { return }
+        guard writer == nil || writer == owner else { throw DryadError.quotaExceeded("\(owner)'s \(rawValue) quota would be exceeded") }
         throw DryadError.quotaExceeded("\(owner) would hold \(used) \(noun), over its \(rawValue) quota of \(limit)")
     }
 

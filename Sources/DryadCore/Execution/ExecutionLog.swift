@@ -164,7 +164,7 @@ public struct ExecutionLog: Sendable {
             throw Denial(error: hidden, reason: "deleted tools are for admins")
         }
         do {
-            return (try AccessCheck.requireTool(.read, tool, principal, in: db), tool.id)
+            return (try AccessCheck.requireTool(.read, tool, asked: reference, principal, in: db), tool.id)
         } catch var denial as Denial {
             denial.error = hidden
             throw denial

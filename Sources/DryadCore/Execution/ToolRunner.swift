@@ -34,7 +34,7 @@ public struct ToolRunner: Sendable {
         let decision: Result<(tool: ToolVersion, reason: String, mayExecute: Bool), Denial> = try await database.read { db in
             let tool = try ToolRegistry.resolve(reference, in: db)
             do {
-                let reason = try AccessCheck.requireTool(.read, tool, principal, in: db)
+                let reason = try AccessCheck.requireTool(.read, tool, asked: reference, principal, in: db)
                 let execute = try AccessCheck.toolDecision(principal, toolID: tool.id, level: .execute, in: db)
                 if let sessionID {
                     let session = try SessionStore.fetch(sessionID, in: db)
@@ -89,14 +89,15 @@ public struct ToolRunner: Sendable {
 
         let failure: DryadError?
         if tool.status == .disabled {
-            failure = reject(&record, .conflict("tool \(tool.reference) is disabled"))
+            failure = reject(&record, .conflict("tool \(tool.reference) is disabled"), inputText: inputText)
         } else if tool.executor == nil {
-            failure = reject(&record, .conflict("tool \(tool.reference) has no executor"))
+            failure = reject(&record, .conflict("tool \(tool.reference) has no executor"), inputText: inputText)
         } else {
             switch Result(catching: { () throws(DryadError) in try JSONSchema(tool.inputSchema) }) {
             case .failure(let error):
                 // Schemas are compiled at registration, so this is a damaged file; still recorded.
-                failure = reject(&record, .storage("the stored input schema of \(tool.reference) cannot be used: \(error.message)"))
+                failure = reject(
+                    &record, .storage("the stored input schema of \(tool.reference) cannot be used: \(error.message)"), inputText: inputText)
             case .success(let schema):
                 do {
                     let violations = try await SchemaCheck.violations(of: input, against: schema)
@@ -107,10 +108,10 @@ public struct ToolRunner: Sendable {
                             &record,
                             .invalidInput(
                                 "input does not match the input schema of \(tool.reference): "
-                                    + violations.map(\.description).joined(separator: "; ")))
+                                    + violations.map(\.description).joined(separator: "; ")), inputText: inputText)
                     }
                 } catch {
-                    failure = reject(&record, error)
+                    failure = reject(&record, error, inputText: inputText)
                 }
             }
         }
@@ -149,10 +150,12 @@ public struct ToolRunner: Sendable {
         }
     }
 
-    private func reject(_ record: inout ExecutionRecord, _ error: DryadError) -> DryadError {
+    /// Marks `record` refused with `error`, keeping at most the start of its input (`inputText`
+    /// is the input's canonical text, already made for the size check).
+    private func reject(_ record: inout ExecutionRecord, _ error: DryadError, inputText: String) -> DryadError {
         record.status = .rejected
         record.error = error.message
-        record.input = Self.keptInput(record.input, text: record.input.canonicalText)
+        record.input = Self.keptInput(record.input, text: inputText)
         return error
     }
 

@@ -10,7 +10,7 @@ extension MemoryStore {
         return try await database.audited(principal, .memoryGet, "memory:\(id)") { db, note in
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
-            context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: id, seenBy: principal, in: db)
             return context
         }
     }
@@ -38,10 +38,16 @@ extension MemoryStore {
         try await database.audited(principal, .memoryGet, "memory:\(id)", cache: cache) { db, note in
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
-            context.unresolvedErrors = try Self.unresolvedErrors(of: id, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: id, seenBy: principal, in: db)
+            let line = try MemoryChain.read(from: id, in: db)
+            try line.ancestors.requireReadable(by: principal, in: db)
+            guard line.bytes <= MemoryChain.maxResolvedBytes else {
+                throw DryadError.conflict(
+                    "context \(id) and its \(line.ancestors.links.count) ancestors hold \(line.bytes) bytes of data, over the "
+                        + "\(MemoryChain.maxResolvedBytes) bytes a resolved read merges; read the ancestors a page at a time")
+            }
             // The context's own data is already parsed; the chain starts at its parent.
-            let ancestors = try context.parentID.map { try Self.chain(from: $0, in: db) } ?? []
-            try Self.requireReadableAncestors(ancestors.map { $0.id }, principal, now: now, in: db)
+            let ancestors = try context.parentID.map { try MemoryChain.data(from: $0, in: db) } ?? []
             let chain = ([(id: id, data: context.data)] + ancestors).reversed()
             var effective: [String: JSONValue] = [:]
             var sources: [String: String]? = explain ? [:] : nil
@@ -60,14 +66,29 @@ extension MemoryStore {
 
     // MARK: - Tree
 
-    /// The ancestors of a context, nearest first, up to the root.
-    public func parents(_ id: String, as principal: Principal) async throws(DryadError) -> [MemoryContext] {
+    /// The ancestors of a context, nearest first, up to the root, a page at a time: at most
+    /// `page.limit` contexts and `PageRequest.maxBytes` of their data (a line may hold 255
+    /// ancestors of a MiB each).
+    public func parents(_ id: String, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
+        let page = try page.validated()
+        // How many ancestors earlier pages showed.
+        let skip = try page.cursor.map { cursor throws(DryadError) -> Int in
+            guard let count = Int(try Cursor.decode(cursor, fields: 1)[0]), count >= 0 else {
+                throw .invalidInput("cursor: not a cursor returned by this listing")
+            }
+            return count
+        }
         let now = database.now()
         return try await database.audited(principal, .memoryParents, "memory:\(id)") { db, note in
             note.reason = try AccessCheck.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
-            let ids = try Self.chain(from: id, in: db).dropFirst().map { $0.id }
-            try Self.requireReadableAncestors(ids, principal, now: now, in: db)
-            return try Self.contexts(ids, in: db)
+            let ancestors = try MemoryChain.read(from: id, in: db).ancestors
+            try ancestors.requireReadable(by: principal, in: db)
+            var budget = PageBudget(limit: page.limit)
+            let shown = ancestors.links.dropFirst(skip ?? 0).prefix { budget.admits(bytes: $0.bytes) }
+            let shownCount = (skip ?? 0) + shown.count
+            return Page(
+                items: try Self.contexts(shown.map(\.id), in: db),
+                nextCursor: shownCount < ancestors.links.count ? Cursor.encode([String(shownCount)]) : nil)
         }
     }
 
@@ -102,12 +123,11 @@ extension MemoryStore {
             var next: String?
             try statement.step(arguments: [id, now, Int(after?[0] ?? "-1") ?? -1, after?[1] ?? "", after?[2] ?? ""]) { row in
                 let child = try Self.decode(row)
-                let key = [String(row.int(11)), child.createdAt, child.id]
-                // Contexts the caller cannot read are skipped; the cursor moves past them.
+                // Contexts the caller cannot read are skipped. The cursor names the last context
+                // shown, never a skipped one (it is readable base64), so the next page skips them again.
                 if !principal.isAdmin,
                     try AccessCheck.contextAccess(principal, contextID: child.id, owner: child.agentID, in: db).access == nil
                 {
-                    lastKey = key
                     return true
                 }
                 guard budget.admits(bytes: child.data.canonicalText.utf8.count) else {
@@ -115,7 +135,7 @@ extension MemoryStore {
                     return false
                 }
                 children.append(child)
-                lastKey = key
+                lastKey = [String(row.int(11)), child.createdAt, child.id]
                 return true
             }
             return Page(items: try Self.withShares(children, in: db), nextCursor: next)
@@ -138,25 +158,17 @@ extension MemoryStore {
             // Read row by row, so a page stops reading where it is full.
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT * FROM memory_version WHERE context_id = ? AND version > ? ORDER BY version", arguments: [id, after ?? 0])
-            var budget = PageBudget(limit: page.limit)
-            var versions: [MemoryContext] = []
-            var next: String?
-            while let row = try rows.next() {
-                let text: String = row["data"]
-                guard budget.admits(bytes: text.utf8.count) else {
-                    next = versions.last.map { Cursor.encode([String($0.version)]) }
-                    break
-                }
+            return try Page<MemoryContext>.collect(rows, limit: page.limit, bytes: { Page<MemoryContext>.textBytes($0, "data") }, key: { [String($0.version)] })
+            { (row: Row) throws -> MemoryContext in
                 var version = current
-                version.data = try JSONValue.parse(text, maxDepth: 1000)
+                version.data = try JSONValue.parse(row["data"] as String, maxDepth: 1000)
                 version.tags = (try JSONValue.parse(row["tags"] as String).arrayValue ?? []).compactMap { $0.stringValue }
                 version.version = row["version"]
                 version.updatedAt = row["created_at"]
                 version.principal = row["principal"]
                 version.merged = row["merged"]
-                versions.append(version)
+                return version
             }
-            return Page(items: versions, nextCursor: next)
         }
     }
 
@@ -262,7 +274,9 @@ extension MemoryStore {
                     return false
                 }
                 var context = try Self.decode(row)
-                context.score = row.optionalDouble(11)
+                // bm25 weighs words by how often they occur in every context, readable or not,
+                // so a number would let a member measure contexts it cannot read.
+                if principal.isAdmin { context.score = row.optionalDouble(11) }
                 found.append((context, seq: row.int(12)))
                 return true
             }
@@ -313,20 +327,6 @@ extension MemoryStore {
         return (conditions, arguments)
     }
 
-    /// The context and its ancestors, nearest first.
-    static func chain(from id: String, in db: Database) throws -> [(id: String, data: JSONValue)] {
-        try db.cachedStatement(
-            sql: """
-                WITH RECURSIVE chain(id, parent_id, data, n) AS (
-                    SELECT id, parent_id, data, 0 FROM memory_context WHERE id = ?
-                    UNION ALL
-                    SELECT c.id, c.parent_id, c.data, chain.n + 1 FROM memory_context c JOIN chain ON c.id = chain.parent_id
-                    WHERE chain.n < \(MemoryRules.maxChain))
-                SELECT id, data FROM chain ORDER BY n
-                """
-        ).decodeAll(arguments: [id]) { row in (row.string(0), try JSONValue.parse(row.string(1), maxDepth: 1000)) }
-    }
-
     /// Contexts by id, in the order given.
     static func contexts(_ ids: [String], in db: Database) throws -> [MemoryContext] {
         guard !ids.isEmpty else { return [] }
@@ -338,18 +338,15 @@ extension MemoryStore {
         return ids.compactMap { byID[$0] }
     }
 
-    /// Inherited data is part of what a reader sees, so every ancestor must be readable too.
-    static func requireReadableAncestors(_ ids: [String], _ principal: Principal, now: String, in db: Database) throws {
-        guard !principal.isAdmin else { return }
-        for ancestor in try contexts(ids, in: db)
-        where try AccessCheck.contextAccess(principal, contextID: ancestor.id, owner: ancestor.agentID, in: db).access == nil {
-            throw Denial(error: .permissionDenied("\(principal.name) may not read ancestor context \(ancestor.id)"), reason: "ancestor not readable")
+    /// The unresolved error logs of a context that `principal` may list: its own, or all for
+    /// an admin (as `ErrorLog.list` shows them).
+    static func unresolvedErrors(of id: String, seenBy principal: Principal, in db: Database) throws -> Int {
+        if principal.isAdmin {
+            return try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0")
+                .decodeFirst(arguments: [id]) { $0.int(0) } ?? 0
         }
-    }
-
-    static func unresolvedErrors(of id: String, in db: Database) throws -> Int {
-        try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0")
-            .decodeFirst(arguments: [id]) { $0.int(0) } ?? 0
+        return try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0 AND principal = ?")
+            .decodeFirst(arguments: [id, principal.name]) { $0.int(0) } ?? 0
     }
 }
 

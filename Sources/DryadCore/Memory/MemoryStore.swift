@@ -42,7 +42,12 @@ public struct MemoryStore: Sendable {
     /// Admins store anything; an agent stores its own contexts, under parents it may write.
     static func requireStore(_ draft: MemoryDraft, _ principal: Principal, now: Date, in db: Database) throws -> String {
         if let parentID = draft.parentID, let parent = try? fetch(parentID, now: Timestamp.format(now), in: db) {
-            try AccessCheck.requireContext(.write, parent, principal, in: db)
+            do {
+                try AccessCheck.requireContext(.write, parent, principal, in: db)
+            } catch let denial as Denial where denial.error.code == "not_found" {
+                // A parent the caller may not read answers as a missing one does (`insert`).
+                throw Denial(error: .notFound("parent context \(parentID) not found"), reason: denial.reason)
+            }
         }
         if principal.isAdmin { return "role admin" }
         guard principal.kind == .agent, draft.agentID == principal.name else {
@@ -81,12 +86,15 @@ public struct MemoryStore: Sendable {
             visibleUntil = earliest(expires, parent["visible_until"])
         }
         if let key = draft.key,
-            try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM memory_context WHERE agent_id = ? AND key = ?"), arguments: [draft.agentID, key]) == true
+            let live = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT \(visible) FROM memory_context WHERE agent_id = ? AND key = ?"), arguments: [nowText, draft.agentID, key])
         {
             // Keys are unique per agent, and only the agent (or an admin) stores under its name,
             // so this tells the caller nothing about contexts it cannot read.
-            throw DryadError.conflict("\(draft.agentID) already has a context with key \(key)")
+            throw DryadError.conflict(
+                live
+                    ? "\(draft.agentID) already has a context with key \(key)"
+                    : "\(draft.agentID) has an expired context with key \(key), kept until the next purge")
         }
         let tags = JSONValue.array(draft.tags.map(JSONValue.string)).canonicalText
         // Cached: preparing this statement also compiles the full-text triggers.
@@ -212,7 +220,7 @@ public struct MemoryStore: Sendable {
         try recordVersion(of: id, principal: principal, merged: merged, at: nowText, in: db)
         let context = try fetch(id, now: nowText, in: db)
         // Every kept version counts: the owner pays for the history a writer adds.
-        try StorageQuota.memoryBytes.require(context.agentID, in: db)
+        try StorageQuota.memoryBytes.require(context.agentID, writer: principal, in: db)
         return context
     }
 

@@ -15,9 +15,12 @@ public struct ToolRegistry: Sendable {
         return try await database.audited(principal, .toolsRegister, resource) { db, note in
             var reasons: Set<String> = []
             let registered = try definitions.map { definition in
-                // A new name needs an admin; a new version of a known tool needs write on it.
-                if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db) {
-                    reasons.insert(try AccessCheck.requireTool(.write, existing, principal, in: db))
+                // A new name needs an admin; a new version of a known tool needs write on it. A
+                // tool the caller cannot see answers as a new name does, so names stay hidden.
+                if let existing = try Self.resolveOptional(.nameOrID(definition.name), byNameOnly: true, in: db),
+                    try AccessCheck.toolDecision(principal, toolID: existing.id, level: .read, in: db).allowed
+                {
+                    reasons.insert(try AccessCheck.requireTool(.write, existing, asked: .nameOrID(definition.name), principal, in: db))
                     try AccessRules.requireExecutorChoice(principal, tool: existing.name, from: existing.executor, to: definition.executor)
                     try AccessRules.requireInputSchemaChoice(
                         principal, tool: existing.name, executor: definition.executor, from: existing.inputSchema, to: definition.inputSchema)
@@ -79,7 +82,7 @@ public struct ToolRegistry: Sendable {
         try await database.audited(principal, .toolsGet, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
-            note.reason = try AccessCheck.requireTool(.read, tool, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.read, tool, asked: reference, principal, in: db)
             return tool
         }
     }
@@ -198,7 +201,7 @@ public struct ToolRegistry: Sendable {
         return try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
-            note.reason = try AccessCheck.requireTool(.write, tool, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.write, tool, asked: reference, principal, in: db)
             switch changes.executor {
             case .replace(let executor)?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: executor)
             case .remove?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: nil)
@@ -225,7 +228,7 @@ public struct ToolRegistry: Sendable {
         return try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
-            note.reason = try AccessCheck.requireTool(.write, tool, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.write, tool, asked: reference, principal, in: db)
             guard definition.name == tool.name, SemanticVersion(definition.version) == SemanticVersion(tool.version) else {
                 throw DryadError.invalidInput("the definition names \(definition.name)@\(definition.version), not \(tool.reference)")
             }
@@ -285,7 +288,7 @@ public struct ToolRegistry: Sendable {
         return try await database.audited(principal, .toolsDelete, "tool:\(reference)") { db, note in
             let target = try Self.resolve(reference, in: db)
             if case .version = reference { note.resource = "tool:\(target.reference)" } else { note.resource = "tool:\(target.name)" }
-            note.reason = try AccessCheck.requireTool(.write, target, principal, in: db)
+            note.reason = try AccessCheck.requireTool(.write, target, asked: reference, principal, in: db)
             try Precondition.check(ifRevision, current: target.revision, of: "tool \(target.reference)", counting: "revision")
             let deleted: [ToolVersion]
             if case .version = reference {

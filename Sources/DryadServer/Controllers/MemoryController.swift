@@ -27,16 +27,17 @@ struct MemoryController: Sendable {
             .patch, "memory/context/{id}", "Apply an RFC 7396 merge patch (application/merge-patch+json).", on: group,
             body: RequestBody("MergePatch", "merge patch"), query: ["on_conflict"], conditional: true, response: "MemoryContext", use: self.patch)
         table.add(
-            .delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive", "limit", "cursor"],
-            conditional: true,
+            .delete, "memory/context/{id}", "Delete a context (recursive=true for its subtree).", on: group, query: ["recursive"], conditional: true,
             success: .noContent, use: self.delete)
         table.add(
             .get, "memory/search", "Full-text search, best first.", on: group,
             query: [QueryParameter("q", schema: OpenAPISchemas.searchText, required: true), "agent", "type", "tag", "since", "limit", "cursor"],
             response: "MemoryContextPage", use: self.search)
-        table.add(.get, "memory/context/{id}/parents", "The ancestors, nearest first.", on: group, response: "MemoryContextPage", use: self.parents)
         table.add(
-            .get, "memory/context/{id}/children", "The children (recursive=true for the subtree).", on: group, query: ["recursive"],
+            .get, "memory/context/{id}/parents", "The ancestors, nearest first.", on: group, query: ["limit", "cursor"], response: "MemoryContextPage",
+            use: self.parents)
+        table.add(
+            .get, "memory/context/{id}/children", "The children (recursive=true for the subtree).", on: group, query: ["recursive", "limit", "cursor"],
             response: "MemoryContextPage", use: self.children)
         table.add(
             .get, "memory/context/{id}/history", "Every version, oldest first.", on: group, query: ["limit", "cursor"], response: "MemoryContextPage",
@@ -120,7 +121,7 @@ struct MemoryController: Sendable {
 
     /// The ancestors, nearest first.
     @Sendable func parents(_ request: Request, context: DryadContext) async throws -> Response {
-        try HTTPJSON.list(try await memory.parents(try context.path("id"), as: try context.actor()))
+        try HTTPJSON.response(try await memory.parents(try context.path("id"), page: try Query(request: request).page(), as: try context.actor()))
     }
 
     /// The children (recursive=true for the subtree).

@@ -76,4 +76,24 @@ import Testing
         #expect(pages.map(\.count) == [4, 4, 2])
         #expect(Set(pages.joined().map(\.id)).count == 10)
     }
+
+    /// A line of 255 ancestors of a MiB each was one answer: parents are a page now, and a
+    /// resolved read refuses to merge more than `MemoryChain.maxResolvedBytes`.
+    @Test func parentsPageByBytesAndAResolvedReadHasABudget() async throws {
+        let large = String(repeating: "z", count: 950_000)
+        var line: [String] = []
+        for i in 0..<19 { line.append(try await store(#"{"l\#(i)": "\#(large)"}"#, parent: line.last).id) }
+        let pages = try await pages { try await memory.parents(line[18], page: $0, as: testOperator) }
+        #expect(pages.map(\.count) == [4, 4, 4, 4, 2])
+        #expect(pages.joined().map(\.id) == Array(line.dropLast().reversed()))
+        let byItems = try await self.pages({ try await memory.parents(line[18], page: $0, as: testOperator) }, limit: 10)
+        #expect(byItems.map(\.count) == [4, 4, 4, 4, 2])  // bytes bind before items here
+        #expect(try await self.pages({ try await memory.parents(line[3], page: $0, as: testOperator) }, limit: 2).map(\.count) == [2, 1])
+
+        // Eighteen contexts of 950 kB are over 16 MiB; seventeen are not.
+        #expect(try await memory.resolved(line[16], explain: false, as: testOperator).data.objectValue?.count == 17)
+        let error = await failure { try await memory.resolved(line[17], explain: true, as: testOperator) }
+        #expect(error?.code == "conflict")
+        #expect(error?.message.contains("over the 16777216 bytes a resolved read merges") == true)
+    }
 }

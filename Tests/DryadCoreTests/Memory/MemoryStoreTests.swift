@@ -128,7 +128,7 @@ import Testing
         let deepest = try await memory.resolved(ids[255], explain: true, as: testOperator)
         #expect(deepest.data == .object(["level": .integer(255)]))
         #expect(deepest.provenance == [Provenance(pointer: "/level", contextID: ids[255])])
-        let parents = try await memory.parents(ids[255], as: testOperator)
+        let parents = try await memory.parents(ids[255], page: PageRequest(limit: 1000), as: testOperator).items
         #expect(parents.map(\.id) == Array(ids.dropLast().reversed()))
         #expect(try await memory.children(ids[0], recursive: true, page: PageRequest(limit: 1000), as: testOperator).items.count == 255)
         #expect(try await listIDs().count == 256)

@@ -21,10 +21,10 @@ import Testing
         let leaf = try await store(#"{"l": 2}"#, parent: middle.id)
         _ = try await memory.share(root.id, with: "critic-2", access: .read, as: testOperator)
 
-        let parents = try await memory.parents(leaf.id, as: testOperator)
+        let parents = try await memory.parents(leaf.id, as: testOperator).items
         #expect(parents.map(\.id) == [middle.id, root.id])
         #expect(parents.last?.sharedWith == [MemoryShare(agentID: "critic-2", access: .read)])
-        #expect(try await memory.parents(root.id, as: testOperator).isEmpty)
+        #expect(try await memory.parents(root.id, as: testOperator).items.isEmpty)
         #expect(leaf.parentID == middle.id)
         let error = await failure { try await memory.parents(UUID().uuidString.lowercased(), as: testOperator) }
         #expect(error?.code == "not_found")
