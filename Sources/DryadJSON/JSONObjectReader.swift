@@ -22,6 +22,15 @@ package struct JSONObjectReader {
         return object[key]
     }
 
+    /// A field's value, nil when absent or null (null means absent in request bodies).
+    package mutating func present(_ key: String) -> JSONValue? {
+        if case .null? = value(key) { return nil }
+        return object[key]
+    }
+
+    /// Whether the object has a field, null or not, without reading it.
+    package func has(_ key: String) -> Bool { object[key] != nil }
+
     /// Marks fields as known without reading them (read-only fields of a record).
     package mutating func ignore(_ keys: String...) {
         consumed.formUnion(keys)
@@ -46,6 +55,13 @@ package struct JSONObjectReader {
         case let v? where v.doubleValue != nil: return v.doubleValue
         case let other?: throw mismatch(key, "a number", other)
         }
+    }
+
+    /// A whole number that fits an `Int` (`2.0` counts as one).
+    package mutating func integer(_ key: String) throws(DryadError) -> Int? {
+        guard let number = try number(key) else { return nil }
+        guard let whole = Int(exactly: number) else { throw .invalidInput("\(path(key)): expected a whole number, got \(number)") }
+        return whole
     }
 
     package mutating func bool(_ key: String) throws(DryadError) -> Bool? {

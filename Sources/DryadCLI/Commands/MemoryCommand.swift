@@ -84,7 +84,8 @@ extension MemoryCommand {
         }
 
         func run() async throws {
-            var change = MemoryChange(tags: tags.isEmpty ? nil : tags, ttl: try parseTTL(ttl), ifVersion: ifVersion, onConflict: onConflict)
+            var change = MemoryChange(
+                tags: tags.isEmpty ? nil : tags, ttl: try parseTTL(ttl), ifVersion: ifVersion.map { ExpectedNumbers($0) }, onConflict: onConflict)
             if let value = try data.value() {
                 change.content = .replace(value)
             } else if let mergePatchFile {

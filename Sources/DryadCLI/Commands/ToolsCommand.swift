@@ -216,7 +216,7 @@ extension ToolsCommand {
                 changes.executor = .timeout(timeout)
             }
             let (database, principal) = try await global.open()
-            let updated = try await database.tools.update(reference, changes, ifRevision: ifRevision, as: principal)
+            let updated = try await database.tools.update(reference, changes, ifRevision: ifRevision.map { ExpectedNumbers($0) }, as: principal)
             try global.printer.record(updated)
         }
     }

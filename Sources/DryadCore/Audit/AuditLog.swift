@@ -62,7 +62,9 @@ public struct AuditLog: Sendable {
 
     /// Entries oldest first, filtered.
     public func list(_ query: AuditQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<AuditEntry> {
-        let page = try page.validated()
+        // `since` stays out of the scope: given as a duration it is another instant on every call.
+        let scope = CursorScope("audit.list", [query.principal, query.action, query.decision, query.resource])
+        let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let value = query.principal { conditions.append("principal = ?"); arguments.append(value) }
@@ -85,7 +87,7 @@ public struct AuditLog: Sendable {
         let limit = page.limit
         return try await database.audited(principal, .auditList, "audit") { db, _ in
             let entries = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
-            return Page.slice(entries, limit: limit) { [String($0.seq)] }
+            return Page.slice(entries, limit: limit) { [String($0.seq)] }.scoped(scope)
         }
     }
 

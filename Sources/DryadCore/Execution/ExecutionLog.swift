@@ -28,7 +28,9 @@ public struct ExecutionLog: Sendable {
         _ reference: ToolReference, _ query: ExecutionQuery = ExecutionQuery(), page: PageRequest = PageRequest(),
         as principal: Principal
     ) async throws(DryadError) -> Page<ExecutionRecord> {
-        let page = try page.validated()
+        // `since` stays out of the scope: given as a duration it is another instant on every call.
+        let scope = CursorScope("tools.history", [reference.description, query.status?.rawValue, query.sessionID])
+        let page = try page.validated(for: scope)
         let order = KeysetOrder.newestFirst("started_at", then: "id")
         let continuation = try order.continuation(after: page.cursor)
         let limit = page.limit
@@ -51,7 +53,7 @@ public struct ExecutionLog: Sendable {
             }
             arguments.append(limit + 1)
             let sql = "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) \(order.orderBy) LIMIT ?"
-            return try Self.page(db, sql: sql, arguments: StatementArguments(arguments), limit: limit)
+            return try Self.page(db, sql: sql, arguments: StatementArguments(arguments), limit: limit).scoped(scope)
         }
     }
 

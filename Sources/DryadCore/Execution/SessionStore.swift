@@ -34,7 +34,8 @@ public struct SessionStore: Sendable {
 
     /// Sessions, newest first.
     public func list(page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ToolSession> {
-        let page = try page.validated()
+        let scope = CursorScope("sessions.list")
+        let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if !principal.isAdmin {
@@ -51,14 +52,15 @@ public struct SessionStore: Sendable {
         return try await database.audited(principal, .sessionsList, "sessions") { db, note in
             if !principal.isAdmin { note.reason = "own sessions only" }
             let sessions = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.decode)
-            return Page.slice(sessions, limit: limit) { [$0.createdAt, $0.id] }
+            return Page.slice(sessions, limit: limit) { [$0.createdAt, $0.id] }.scoped(scope)
         }
     }
 
     /// One session and a page of its executions, oldest first: at most `page.limit` of them
     /// and `PageRequest.maxBytes` of their inputs and outputs; `executionsNextCursor` goes on.
     public func show(_ id: String, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> SessionDetail {
-        let page = try page.validated()
+        let scope = CursorScope("sessions.show", [id])
+        let page = try page.validated(for: scope)
         let after = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 2) }
         return try await database.audited(principal, .sessionsShow, "session:\(id)") { db, note in
             let session = try Self.fetch(id, in: db)
@@ -68,7 +70,8 @@ public struct SessionStore: Sendable {
                     db, sql: "SELECT * FROM tool_execution WHERE session_id = ? AND (started_at, id) > (?, ?) ORDER BY started_at, id LIMIT ?",
                     arguments: [id, after?[0] ?? "", after?[1] ?? "", page.limit + 1]),
                 limit: page.limit, bytes: { Page<ExecutionRecord>.textBytes($0, "input", "output") }, key: { [$0.startedAt, $0.id] },
-                ExecutionLog.decode)
+                ExecutionLog.decode
+            ).scoped(scope)
             return SessionDetail(session: session, executions: executions.items, executionsNextCursor: executions.nextCursor)
         }
     }

@@ -45,7 +45,9 @@ public struct ErrorLog: Sendable {
 
     /// Error logs newest first.
     public func list(_ query: ErrorQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<ErrorRecord> {
-        let page = try page.validated()
+        // `since` stays out of the scope: given as a duration it is another instant on every call.
+        let scope = CursorScope("errors.list", [query.contextID, query.errorType, String(query.unresolvedOnly)])
+        let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if !principal.isAdmin {
@@ -78,7 +80,8 @@ public struct ErrorLog: Sendable {
             // 64 KiB of stack trace.
             return try Page.collect(
                 try Row.fetchCursor(db, sql: sql, arguments: statementArguments), limit: limit,
-                bytes: { Page<ErrorRecord>.textBytes($0, "error_message", "stack_trace", "resolution_note") }, key: { [$0.createdAt, $0.id] }, Self.decode)
+                bytes: { Page<ErrorRecord>.textBytes($0, "error_message", "stack_trace", "resolution_note") }, key: { [$0.createdAt, $0.id] }, Self.decode
+            ).scoped(scope)
         }
     }
 

@@ -8,6 +8,7 @@ struct MemoryChain {
     struct Link {
         let id: String
         let owner: String
+        let version: Int
         /// The stored data's size in bytes.
         let bytes: Int
     }
@@ -20,8 +21,8 @@ struct MemoryChain {
 
     /// The line that starts at `id` (empty when no context has that id).
     static func read(from id: String, in db: Database) throws -> MemoryChain {
-        let links = try db.cachedStatement(sql: walk(selecting: "id, agent_id, length(CAST(data AS BLOB))")).decodeAll(arguments: [id]) { row in
-            Link(id: row.string(0), owner: row.string(1), bytes: row.int(2))
+        let links = try db.cachedStatement(sql: walk(selecting: "id, agent_id, version, length(CAST(data AS BLOB))")).decodeAll(arguments: [id]) { row in
+            Link(id: row.string(0), owner: row.string(1), version: row.int(2), bytes: row.int(3))
         }
         return MemoryChain(links: links)
     }
@@ -47,6 +48,12 @@ struct MemoryChain {
 
     /// The line without its first context: the ancestors.
     var ancestors: MemoryChain { MemoryChain(links: Array(links.dropFirst())) }
+
+    /// An entity tag for what the line resolves to: the first context's version and a hash of
+    /// every context's id and version, so it changes when an ancestor does.
+    var entityTag: String {
+        String(links.first?.version ?? 0) + "-" + StableHash.of(links.flatMap { [$0.id, String($0.version)] })
+    }
 
     /// The data of every context of the line, in bytes.
     var bytes: Int { links.reduce(0) { $0 + $1.bytes } }

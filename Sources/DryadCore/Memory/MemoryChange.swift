@@ -20,11 +20,15 @@ public struct MemoryChange: Sendable, Equatable {
     public var tags: [String]?
     /// New time to live from now; nil leaves the expiry as it is.
     public var ttl: TimeInterval?
-    public var ifVersion: Int?
+    public var ifVersion: ExpectedNumbers?
     public var onConflict: ConflictPolicy
+    /// Fixed fields (`MemoryContext.fixedFields`) the request restated, as a context written
+    /// out and sent back does: each must equal the stored value, or the change is refused
+    /// rather than silently not made.
+    public var restated: [String: JSONValue] = [:]
 
     public init(
-        content: Content = .keep, tags: [String]? = nil, ttl: TimeInterval? = nil, ifVersion: Int? = nil,
+        content: Content = .keep, tags: [String]? = nil, ttl: TimeInterval? = nil, ifVersion: ExpectedNumbers? = nil,
         onConflict: ConflictPolicy = .reject
     ) {
         self.content = content

@@ -31,6 +31,28 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
     /// `history`: who wrote this version.
     public var principal: String?
 
+    /// Fields of a context's JSON that no request sets (the store keeps them): a context written
+    /// out may be sent back with them, and they are ignored.
+    public static let readOnlyFields = [
+        "id", "version", "created_at", "updated_at", "expires_at", "shared_with", "provenance", "unresolved_errors", "score", "snippet", "merged",
+        "principal",
+    ]
+
+    /// Fields set when a context is stored and never changed after: a replacement may restate
+    /// them (`MemoryChange.restated`) but not change them.
+    public static let fixedFields = ["agent_id", "context_type", "key", "parent_id"]
+
+    /// A fixed field's value as the context's JSON writes it; nil for any other name.
+    func fixedValue(_ field: String) -> JSONValue? {
+        switch field {
+        case "agent_id": .string(agentID)
+        case "context_type": .string(contextType)
+        case "key": key.map(JSONValue.string) ?? .null
+        case "parent_id": parentID.map(JSONValue.string) ?? .null
+        default: nil
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, key
         case agentID = "agent_id"

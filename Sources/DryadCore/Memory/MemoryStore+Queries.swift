@@ -18,7 +18,7 @@ extension MemoryStore {
     /// The context with `data` replaced by the effective data after inheritance: the ancestors'
     /// data merged from the root down (RFC 7396), with the source of every leaf when `explain`.
     public func resolved(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try await resolved(id, explain: explain, now: database.now(), as: principal, cache: nil) { $0 }
+        try await resolved(id, explain: explain, now: database.now(), as: principal, cache: nil) { context, _ in context }
     }
 
     /// `resolved` written as JSON, with the context's version (its ETag); a server keeps these
@@ -26,14 +26,15 @@ extension MemoryStore {
     public func resolvedEncoded(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> EncodedRecord {
         let now = database.now()
         let plan = ReadCache.Plan(.memory, ["memory.resolved", id, String(explain)], visibleAt: now)
-        return try await resolved(id, explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.capacity }) { context in
-            EncodedRecord(json: try EncodedJSON(encoding: context).compacted(), version: context.version)
+        return try await resolved(id, explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.capacity }) {
+            context, entityTag in
+            EncodedRecord(json: try EncodedJSON(encoding: context).compacted(), entityTag: entityTag)
         }
     }
 
     private func resolved<Item: Sendable>(
         _ id: String, explain: Bool, now: String, as principal: Principal, cache: CachedRead<Item>?,
-        _ item: @escaping @Sendable (MemoryContext) throws -> Item
+        _ item: @escaping @Sendable (MemoryContext, _ entityTag: String) throws -> Item
     ) async throws(DryadError) -> Item {
         try await database.audited(principal, .memoryGet, "memory:\(id)", cache: cache) { db, note in
             var context = try Self.fetch(id, now: now, in: db)
@@ -60,7 +61,7 @@ extension MemoryStore {
                     Provenance(pointer: pointer, contextID: sources[pointer] ?? id)
                 }
             }
-            return try item(context)
+            return try item(context, line.entityTag)
         }
     }
 
@@ -70,7 +71,8 @@ extension MemoryStore {
     /// `page.limit` contexts and `PageRequest.maxBytes` of their data (a line may hold 255
     /// ancestors of a MiB each).
     public func parents(_ id: String, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
-        let page = try page.validated()
+        let scope = CursorScope("memory.parents", [id])
+        let page = try page.validated(for: scope)
         // How many ancestors earlier pages showed.
         let skip = try page.cursor.map { cursor throws(DryadError) -> Int in
             guard let count = Int(try Cursor.decode(cursor, fields: 1)[0]), count >= 0 else {
@@ -88,7 +90,8 @@ extension MemoryStore {
             let shownCount = (skip ?? 0) + shown.count
             return Page(
                 items: try Self.contexts(shown.map(\.id), in: db),
-                nextCursor: shownCount < ancestors.links.count ? Cursor.encode([String(shownCount)]) : nil)
+                nextCursor: shownCount < ancestors.links.count ? Cursor.encode([String(shownCount)]) : nil
+            ).scoped(scope)
         }
     }
 
@@ -97,7 +100,8 @@ extension MemoryStore {
     public func children(
         _ id: String, recursive: Bool, page: PageRequest = PageRequest(), as principal: Principal
     ) async throws(DryadError) -> Page<MemoryContext> {
-        let page = try page.validated()
+        let cursorScope = CursorScope("memory.children", [id, String(recursive)])
+        let page = try page.validated(for: cursorScope)
         // The key of the last context shown: (depth, created_at, id) in the subtree's order.
         let after = try page.cursor.map { cursor throws(DryadError) in try Cursor.decode(cursor, fields: 3) }
         let now = database.now()
@@ -138,7 +142,7 @@ extension MemoryStore {
                 lastKey = [String(row.int(11)), child.createdAt, child.id]
                 return true
             }
-            return Page(items: try Self.withShares(children, in: db), nextCursor: next)
+            return Page(items: try Self.withShares(children, in: db), nextCursor: next).scoped(cursorScope)
         }
     }
 
@@ -146,7 +150,8 @@ extension MemoryStore {
     /// a page at a time: at most `page.limit` versions and `PageRequest.maxBytes` of their data
     /// (59 versions of 1 MB made one answer of 60 MB before).
     public func history(_ id: String, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
-        let page = try page.validated()
+        let scope = CursorScope("memory.history", [id])
+        let page = try page.validated(for: scope)
         let after = try page.cursor.map { cursor throws(DryadError) -> Int in
             guard let version = Int(try Cursor.decode(cursor, fields: 1)[0]) else { throw .invalidInput("cursor: not a cursor returned by this listing") }
             return version
@@ -168,7 +173,7 @@ extension MemoryStore {
                 version.principal = row["principal"]
                 version.merged = row["merged"]
                 return version
-            }
+            }.scoped(scope)
         }
     }
 
@@ -176,7 +181,8 @@ extension MemoryStore {
 
     /// Contexts newest first, filtered.
     public func list(_ query: MemoryQuery, page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError) -> Page<MemoryContext> {
-        let page = try page.validated()
+        let scope = Self.scope("memory.list", query)
+        let page = try page.validated(for: scope)
         var (conditions, arguments) = Self.filters(query, now: database.now(), alias: "c.")
         if let readable = Self.visibleContextsCondition(AccessRules.visibleContexts(principal)) {
             conditions.append(readable.sql)
@@ -194,7 +200,7 @@ extension MemoryStore {
             var page = try db.cachedStatement(sql: sql).decodePage(
                 arguments: statementArguments, limit: limit, bytes: { $0.data.canonicalText.utf8.count }, key: { [$0.createdAt, $0.id] }, Self.decode)
             page.items = try Self.withShares(page.items, in: db)
-            return page
+            return page.scoped(scope)
         }
     }
 
@@ -231,7 +237,8 @@ extension MemoryStore {
         _ text: String, _ query: MemoryQuery, page: PageRequest, now: String, as principal: Principal, cache: CachedRead<Item>?,
         _ item: @escaping @Sendable (Page<MemoryContext>) throws -> Item
     ) async throws(DryadError) -> Item {
-        let page = try page.validated()
+        let scope = Self.scope("memory.search", query, text: text)
+        let page = try page.validated(for: scope)
         let match = try SearchQuery.translate(text)
         let offset: Int
         if let cursor = page.cursor {
@@ -289,7 +296,7 @@ extension MemoryStore {
                 return context
             }
             items = try Self.withShares(items, in: db)
-            return try item(Page(items: items, nextCursor: more ? Cursor.encode([String(offset + found.count)]) : nil))
+            return try item(Page(items: items, nextCursor: more ? Cursor.encode([String(offset + found.count)]) : nil).scoped(scope))
         }
     }
 
@@ -300,6 +307,12 @@ extension MemoryStore {
 
     /// The most items `children` and `parents` return (the list contract without paging).
     static let maxTreeItems = 10_000
+
+    /// The cursor scope of a listing or search with `query` (`since` left out: given as a
+    /// duration it is another instant on every call).
+    static func scope(_ listing: String, _ query: MemoryQuery, text: String? = nil) -> CursorScope {
+        CursorScope(listing, [text, query.agentID, query.contextType, query.parentID] + query.tags.map { $0 })
+    }
 
     static func filters(_ query: MemoryQuery, now: String, alias: String = "") -> ([String], [(any DatabaseValueConvertible)?]) {
         var conditions = ["(\(alias)visible_until IS NULL OR \(alias)visible_until > ?)"]

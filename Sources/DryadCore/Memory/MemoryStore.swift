@@ -50,7 +50,12 @@ public struct MemoryStore: Sendable {
             }
         }
         if principal.isAdmin { return "role admin" }
-        guard principal.kind == .agent, draft.agentID == principal.name else {
+        guard principal.kind == .agent else {
+            throw Denial(
+                error: .permissionDenied("\(principal.name) is a \(principal.kind.rawValue): only agents hold memory (an admin may store for one)"),
+                reason: "not an agent")
+        }
+        guard draft.agentID == principal.name else {
             throw Denial(error: .permissionDenied("\(principal.name) may only store contexts it owns"), reason: "not the owner")
         }
         return "owner"
@@ -147,15 +152,8 @@ public struct MemoryStore: Sendable {
     /// current version; `merge` merges three ways (base = that version) and writes the result,
     /// or fails listing every conflicting pointer with both values, writing nothing.
     public func update(_ id: String, _ change: MemoryChange, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        if let tags = change.tags { try ToolRules.checkTags(tags, path: "tags") }
-        try MemoryRules.checkTTL(change.ttl)
-        switch change.content {
-        case .keep:
-            guard change.tags != nil || change.ttl != nil else { throw .invalidInput("nothing to update: give data, a merge patch, tags or a ttl") }
-        case .replace(let data):
-            try MemoryRules.checkData(data, limit: maxDataBytes)
-        case .mergePatch(let patch):
-            guard case .object = patch else { throw .invalidInput("merge patch: expected a JSON object, got \(patch.typeName)") }
+        if case .keep = change.content, change.tags == nil, change.ttl == nil {
+            throw .invalidInput("nothing to update: give data, a merge patch, tags or a ttl")
         }
         let now = database.clock()
         let nowText = Timestamp.format(now)
@@ -163,6 +161,11 @@ public struct MemoryStore: Sendable {
         return try await database.audited(principal, .memoryUpdate, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: nowText, in: db)
             note.reason = try AccessCheck.requireContext(.write, current, principal, in: db)
+            // A stale precondition answers before anything about the new content (RFC 9110 §13.2.2).
+            if let expected = change.ifVersion, !expected.admits(current.version), change.onConflict == .reject {
+                throw Precondition.stale(expected: expected, current: current.version, of: "context \(id)", counting: "version")
+            }
+            try Self.check(change, against: current)
             // An expiry ends the context and its subtree, as a delete does: the owner's to set.
             if change.ttl != nil { note.reason = try Self.requireOwner(current, principal, in: db) }
             var merged = false
@@ -172,15 +175,15 @@ public struct MemoryStore: Sendable {
             case .replace(let replacement): data = replacement
             case .mergePatch(let patch): data = JSONMerge.apply(patch, to: current.data)
             }
-            if let expected = change.ifVersion, expected != current.version {
-                guard change.onConflict == .merge else {
-                    throw Precondition.stale(expected: expected, current: current.version, of: "context \(id)", counting: "version")
+            if let expected = change.ifVersion, !expected.admits(current.version) {
+                guard let baseVersion = expected.single else {
+                    throw DryadError.invalidInput("a merge starts from one version, not \(expected)")
                 }
                 guard
                     let baseText = try String.fetchOne(
-                        db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, expected])
+                        db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, baseVersion])
                 else {
-                    throw DryadError.conflict("context \(id) has no version \(expected) to merge from")
+                    throw DryadError.conflict("context \(id) has no version \(baseVersion) to merge from")
                 }
                 let base = try JSONValue.parse(baseText, maxDepth: 1000)
                 let ours: JSONValue
@@ -191,13 +194,15 @@ public struct MemoryStore: Sendable {
                 }
                 let (result, conflicts) = JSONMerge.threeWay(base: base, theirs: current.data, ours: ours)
                 guard conflicts.isEmpty else {
-                    throw DryadError.conflict(Self.describe(conflicts, id: id, current: current.version, base: expected))
+                    throw DryadError.conflict(Self.describe(conflicts, id: id, current: current.version, base: baseVersion))
                 }
                 data = result ?? .object([:])
                 merged = true
             }
             try MemoryRules.checkData(data, limit: limit)
             let tags = change.tags ?? current.tags
+            // A change that changes nothing writes no version, so others' `If-Match` still holds.
+            if change.ttl == nil, data == current.data, tags == current.tags { return current }
             var expires = current.expiresAt
             if let ttl = change.ttl { expires = MemoryRules.expiry(now, ttl: ttl) }
             var updated = try Self.rewrite(
@@ -205,6 +210,31 @@ public struct MemoryStore: Sendable {
                 merged: merged, principal: principal.name, at: nowText, in: db)
             updated.merged = merged
             return updated
+        }
+    }
+
+    /// Refuses an update of `id` unless the context is at one of `expected`'s versions: the
+    /// precondition alone, for an interface to answer before it reads the new content.
+    public func requireVersion(_ id: String, _ expected: ExpectedNumbers, as principal: Principal) async throws(DryadError) {
+        let now = database.now()
+        try await database.audited(principal, .memoryUpdate, "memory:\(id)") { db, note in
+            let current = try Self.fetch(id, now: now, in: db)
+            note.reason = try AccessCheck.requireContext(.write, current, principal, in: db)
+            try Precondition.check(expected, current: current.version, of: "context \(id)", counting: "version")
+        }
+    }
+
+    /// The content checks of a change, made once its precondition holds: tags, ttl, the merge
+    /// patch's shape, and fixed fields restated unchanged.
+    static func check(_ change: MemoryChange, against current: MemoryContext) throws(DryadError) {
+        if let tags = change.tags { try ToolRules.checkTags(tags, path: "tags") }
+        try MemoryRules.checkTTL(change.ttl)
+        if case .mergePatch(let patch) = change.content, patch.objectValue == nil {
+            throw .invalidInput("merge patch: expected a JSON object, got \(patch.typeName)")
+        }
+        for (field, value) in change.restated.sorted(by: { $0.key < $1.key }) {
+            guard let stored = current.fixedValue(field), stored != value else { continue }
+            throw .invalidInput("\(field): cannot change after the context is stored (it is \(stored.canonicalText))")
         }
     }
 
@@ -261,7 +291,7 @@ public struct MemoryStore: Sendable {
 
     /// Deletes a context; one with children needs `recursive`, which deletes the whole subtree.
     /// Returns how many contexts were deleted.
-    public func delete(_ id: String, recursive: Bool, ifVersion: Int? = nil, as principal: Principal) async throws(DryadError) -> Int {
+    public func delete(_ id: String, recursive: Bool, ifVersion: ExpectedNumbers? = nil, as principal: Principal) async throws(DryadError) -> Int {
         let now = database.now()
         return try await database.audited(principal, .memoryDelete, "memory:\(id)") { db, note in
             let context = try Self.fetch(id, now: now, in: db)

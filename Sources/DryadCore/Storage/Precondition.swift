@@ -5,12 +5,14 @@ enum Precondition {
     /// - Parameters:
     ///   - subject: what is being changed, as messages name it (`tool web@1.0.0`).
     ///   - counter: what the number counts (`revision` of a tool, `version` of a context).
-    static func check(_ expected: Int?, current: Int, of subject: String, counting counter: String) throws(DryadError) {
-        if let expected, expected != current { throw stale(expected: expected, current: current, of: subject, counting: counter) }
+    static func check(_ expected: ExpectedNumbers?, current: Int, of subject: String, counting counter: String) throws(DryadError) {
+        if let expected, !expected.admits(current) { throw stale(expected: expected, current: current, of: subject, counting: counter) }
     }
 
     /// The refusal of a stale change.
-    static func stale(expected: Int, current: Int, of subject: String, counting counter: String) -> DryadError {
-        .stale("\(subject) is at \(counter) \(current), not \(expected)")
+    static func stale(expected: ExpectedNumbers, current: Int, of subject: String, counting counter: String) -> DryadError {
+        // Only weak or foreign entity tags in `If-Match`: nothing this server made was named.
+        if expected.numbers.isEmpty { return .stale("\(subject) is at \(counter) \(current), and the precondition names no \(counter)") }
+        return .stale("\(subject) is at \(counter) \(current), not \(expected)")
     }
 }

@@ -120,7 +120,9 @@ public struct ToolRegistry: Sendable {
         _ query: ToolQuery, page: PageRequest, as principal: Principal, cache: CachedRead<Page<Item>>? = nil,
         _ item: @escaping @Sendable (ColumnRow) throws -> (Item, [String])
     ) async throws(DryadError) -> Page<Item> {
-        let page = try page.validated()
+        let scope = CursorScope(
+            "tools.list", [query.text, query.status?.rawValue, query.sandbox?.rawValue, String(query.allVersions)] + query.tags.map { $0 })
+        let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let readable = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal)) {
@@ -177,7 +179,7 @@ public struct ToolRegistry: Sendable {
                 lastKey = key
                 return true
             }
-            return Page(items: items, nextCursor: next)
+            return Page(items: items, nextCursor: next).scoped(scope)
         }
     }
 
@@ -187,29 +189,41 @@ public struct ToolRegistry: Sendable {
     ///
     /// - Parameter ifRevision: when given, the update is refused unless the version is at that revision.
     public func update(
-        _ reference: ToolReference, _ changes: ToolChanges, ifRevision: Int? = nil,
+        _ reference: ToolReference, _ changes: ToolChanges, ifRevision: ExpectedNumbers? = nil,
         as principal: Principal
     ) async throws(DryadError) -> ToolVersion {
         guard !changes.isEmpty else { throw .invalidInput("nothing to update: give at least one field to change") }
-        if let description = changes.description { try ToolRules.checkDescription(description, path: "description") }
-        if let tags = changes.tags { try ToolRules.checkTags(tags, path: "tags") }
-        if let metadata = changes.metadata { try ToolRules.checkMetadata(metadata, path: "metadata") }
-        if case .timeout(let seconds)? = changes.executor, !(seconds > 0 && seconds <= ToolEndpoint.maxTimeoutSeconds) {
-            throw .invalidInput("timeout: must be greater than 0 and at most \(Int(ToolEndpoint.maxTimeoutSeconds))")
-        }
         let now = database.now()
         return try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try AccessCheck.requireTool(.write, tool, asked: reference, principal, in: db)
+            // A stale precondition answers before anything about the new content (RFC 9110 §13.2.2).
+            try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
+            if let description = changes.description { try ToolRules.checkDescription(description, path: "description") }
+            if let tags = changes.tags { try ToolRules.checkTags(tags, path: "tags") }
+            if let metadata = changes.metadata { try ToolRules.checkMetadata(metadata, path: "metadata") }
+            if case .timeout(let seconds)? = changes.executor, !(seconds > 0 && seconds <= ToolEndpoint.maxTimeoutSeconds) {
+                throw DryadError.invalidInput("timeout: must be greater than 0 and at most \(Int(ToolEndpoint.maxTimeoutSeconds))")
+            }
             switch changes.executor {
             case .replace(let executor)?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: executor)
             case .remove?: try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: nil)
             case .timeout?, nil: break
             }
             if let status = changes.status { try AccessRules.requireStatusChoice(principal, tool: tool.reference, from: tool.status, to: status) }
-            try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
             return try Self.change(tool, changes, at: now, in: db)
+        }
+    }
+
+    /// Refuses an update of `reference` unless the version is at one of `expected`'s revisions:
+    /// the precondition alone, for an interface to answer before it reads the new content.
+    public func requireRevision(_ reference: ToolReference, _ expected: ExpectedNumbers, as principal: Principal) async throws(DryadError) {
+        try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
+            let tool = try Self.resolve(reference, in: db)
+            note.resource = "tool:\(tool.reference)"
+            note.reason = try AccessCheck.requireTool(.write, tool, asked: reference, principal, in: db)
+            try Precondition.check(expected, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
         }
     }
 
@@ -217,10 +231,9 @@ public struct ToolRegistry: Sendable {
     /// name that version and keep its schemas, which are fixed per version. One transaction, so
     /// the checks and the change see the same version.
     public func replace(
-        _ reference: ToolReference, with definition: ToolDefinition, ifRevision: Int? = nil,
+        _ reference: ToolReference, with definition: ToolDefinition, ifRevision: ExpectedNumbers? = nil,
         as principal: Principal
     ) async throws(DryadError) -> ToolVersion {
-        try ToolRules.check(definition, path: "")
         let changes = ToolChanges(
             description: definition.description, tags: definition.tags, metadata: definition.metadata,
             status: definition.status, executor: definition.executor.map { .replace($0) } ?? .remove)
@@ -229,6 +242,9 @@ public struct ToolRegistry: Sendable {
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try AccessCheck.requireTool(.write, tool, asked: reference, principal, in: db)
+            // A stale precondition answers before anything about the new content (RFC 9110 §13.2.2).
+            try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
+            try ToolRules.check(definition, path: "")
             guard definition.name == tool.name, SemanticVersion(definition.version) == SemanticVersion(tool.version) else {
                 throw DryadError.invalidInput("the definition names \(definition.name)@\(definition.version), not \(tool.reference)")
             }
@@ -237,14 +253,14 @@ public struct ToolRegistry: Sendable {
             }
             try AccessRules.requireExecutorChoice(principal, tool: tool.name, from: tool.executor, to: definition.executor)
             try AccessRules.requireStatusChoice(principal, tool: tool.reference, from: tool.status, to: definition.status)
-            try Precondition.check(ifRevision, current: tool.revision, of: "tool \(tool.reference)", counting: "revision")
             return try Self.change(tool, changes, at: now, in: db)
         }
     }
 
-    /// Writes checked changes to one version, bumps its revision, and returns the stored result.
-    static func change(_ tool: ToolVersion, _ changes: ToolChanges, at now: String, in db: Database) throws -> ToolVersion {
-        var tool = tool
+    /// Writes checked changes to one version, bumps its revision, and returns the stored result;
+    /// changes that leave every field as it is write nothing (others' `If-Match` still holds).
+    static func change(_ original: ToolVersion, _ changes: ToolChanges, at now: String, in db: Database) throws -> ToolVersion {
+        var tool = original
         if let description = changes.description { tool.description = description }
         if let tags = changes.tags { tool.tags = tags }
         if let metadata = changes.metadata { tool.metadata = metadata }
@@ -258,6 +274,11 @@ public struct ToolRegistry: Sendable {
                 throw DryadError.conflict("tool \(tool.reference) has no executor to set a timeout on")
             }
             tool.executor = executor.withTimeout(seconds)
+        }
+        if tool.description == original.description, tool.tags == original.tags, tool.metadata == original.metadata, tool.status == original.status,
+            tool.executor == original.executor
+        {
+            return original
         }
         let key = try Self.versionKey(of: tool)
         try db.execute(
@@ -278,7 +299,8 @@ public struct ToolRegistry: Sendable {
     // MARK: - Delete
 
     /// Deletes one version (`NAME@VERSION`) or, with `allVersions`, the whole tool; returns what was deleted.
-    public func delete(_ reference: ToolReference, allVersions: Bool = false, ifRevision: Int? = nil, as principal: Principal) async throws(DryadError)
+    public func delete(_ reference: ToolReference, allVersions: Bool = false, ifRevision: ExpectedNumbers? = nil, as principal: Principal)
+        async throws(DryadError)
         -> [ToolVersion]
     {
         if case .version = reference, allVersions {

@@ -34,10 +34,10 @@ public enum BundleSection: String, Sendable, CaseIterable, Codable {
 
     /// Checks that a selection carries every section its rows point at.
     static func check(_ sections: Set<BundleSection>) throws(DryadError) {
-        guard !sections.isEmpty else { throw .invalidInput("--include: name at least one section") }
+        guard !sections.isEmpty else { throw .invalidInput("include: name at least one section") }
         for section in BundleSection.allCases where sections.contains(section) {
             if let missing = section.requires.first(where: { !sections.contains($0) }) {
-                throw .invalidInput("--include: \(section.rawValue) needs \(missing.rawValue) too (its rows point at them)")
+                throw .invalidInput("include: \(section.rawValue) needs \(missing.rawValue) too (its rows point at them)")
             }
         }
     }

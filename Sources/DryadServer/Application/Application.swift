@@ -64,8 +64,12 @@ public func buildApplication(
 
 func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {
     let metrics = configuration.metrics
-    let router = Router(context: DryadContext.self)
-    router.add(middleware: EdgeMiddleware(log: AccessLog(logger: serverLogger(format: configuration.logFormat, level: .info)), metrics: metrics))
+    // HEAD wherever GET works: the router answers it with GET's headers and no body.
+    let router = Router(context: DryadContext.self, options: .autoGenerateHeadEndpoints)
+    let allowed = AllowedMethods()
+    router.add(
+        middleware: EdgeMiddleware(
+            log: AccessLog(logger: serverLogger(format: configuration.logFormat, level: .info)), metrics: metrics, allowed: allowed))
     var table = RouteTable()
 
     // One middleware, so a client's failed tokens count alike on /metrics and the API.
@@ -86,5 +90,6 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     AdminController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
 
     OpenAPIController(routes: table.specs).addRoutes(to: open, table: &table)
+    allowed.fill(from: table.specs)
     return (router, table)
 }

@@ -47,16 +47,18 @@ struct AdminController: Sendable {
 
     /// Add a principal.
     @Sendable func addPrincipal(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        guard let type = try fields.string("type").flatMap(Principal.Kind.init(rawValue:)) else {
-            throw DryadError.invalidInput("type: expected user, agent or service")
+        let (name, type, role) = try await HTTPJSON.fields(request, maxBytes: maxBody, readOnly: ["created_at"]) { fields in
+            guard let type = try fields.string("type").flatMap(Principal.Kind.init(rawValue:)) else {
+                throw DryadError.invalidInput("type: expected user, agent or service")
+            }
+            let role =
+                try fields.string("role").map { text throws(DryadError) -> Principal.Role in
+                    guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
+                    return role
+                } ?? .member
+            return (try fields.string("name") ?? "", type, role)
         }
-        let role =
-            try fields.string("role").map { text throws(DryadError) -> Principal.Role in
-                guard let role = Principal.Role(rawValue: text) else { throw DryadError.invalidInput("role: expected admin or member") }
-                return role
-            } ?? .member
-        let added = try await database.principals.add(try fields.string("name") ?? "", type: type, role: role, as: try context.actor())
+        let added = try await database.principals.add(name, type: type, role: role, as: try context.actor())
         return try HTTPJSON.response(added, status: .created, headers: [.location: "/api/v1/principals/\(added.name)"])
     }
 
@@ -83,9 +85,11 @@ struct AdminController: Sendable {
 
     /// Set a principal's rate limit.
     @Sendable func setPrincipalLimit(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        guard let rate = try fields.number("rate"), let burst = try fields.integer("burst") else {
-            throw DryadError.invalidInput("rate and burst: required numbers")
+        let (rate, burst) = try await HTTPJSON.fields(request, maxBytes: maxBody) { fields in
+            guard let rate = try fields.number("rate"), let burst = try fields.integer("burst") else {
+                throw DryadError.invalidInput("rate and burst: required numbers")
+            }
+            return (rate, burst)
         }
         return try HTTPJSON.response(
             try await database.principals.setLimit(
@@ -100,10 +104,12 @@ struct AdminController: Sendable {
 
     /// Set storage quotas: a number, or null for the default; absent ones stay.
     @Sendable func setPrincipalQuota(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        var limits: [StorageQuota: Int?] = [:]
-        for quota in StorageQuota.allCases where fields[quota.rawValue] != nil {
-            limits[quota] = try fields.integer(quota.rawValue)
+        let limits = try await HTTPJSON.fields(request, maxBytes: maxBody) { fields in
+            var limits: [StorageQuota: Int?] = [:]
+            for quota in StorageQuota.allCases where fields.has(quota.rawValue) {
+                limits[quota] = try fields.integer(quota.rawValue)
+            }
+            return limits
         }
         guard !limits.isEmpty else { throw DryadError.invalidInput("give at least one of memory_bytes, error_logs and sessions") }
         return try HTTPJSON.list(try await database.principals.setQuotas(try context.path("name"), limits, as: try context.actor()))
@@ -111,16 +117,17 @@ struct AdminController: Sendable {
 
     /// Grant a level on a tool.
     @Sendable func grant(_ request: Request, context: DryadContext) async throws -> Response {
-        let (tool, grantee, level) = try Self.grant(try await HTTPJSON.object(request, maxBytes: maxBody))
+        let (tool, grantee, level) = try await HTTPJSON.fields(request, maxBytes: maxBody, readOnly: ["created_at"]) { try Self.grant(&$0) }
         return try HTTPJSON.response(try await database.permissions.grant(tool, to: grantee, level: level, as: try context.actor()), status: .created)
     }
 
     /// Revoke a grant.
     @Sendable func revoke(_ request: Request, context: DryadContext) async throws -> Response {
         let query = Query(request: request)
-        var fields: [String: JSONValue] = [:]
-        for name in ["tool", "principal", "principal_type", "level"] { fields[name] = query.string(name).map(JSONValue.string) }
-        let (tool, grantee, level) = try Self.grant(fields)
+        var values: [String: JSONValue] = [:]
+        for name in ["tool", "principal", "principal_type", "level"] { values[name] = query.string(name).map(JSONValue.string) }
+        var fields = try JSONObjectReader(.object(values), path: "")
+        let (tool, grantee, level) = try Self.grant(&fields)
         _ = try await database.permissions.revoke(tool, from: grantee, level: level, as: try context.actor())
         return HTTPJSON.noContent
     }
@@ -145,11 +152,14 @@ struct AdminController: Sendable {
 
     /// Issue a token; the response is the only time it is shown.
     @Sendable func issueToken(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        let issued = try await database.tokens.issue(
-            for: try fields.string("principal") ?? "", ttl: try fields.number("ttl_seconds") ?? TokenService.defaultTTL,
-            as: try context.actor())
-        return try HTTPJSON.response(["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], status: .created)
+        let (principal, ttl) = try await HTTPJSON.fields(request, maxBytes: maxBody) { fields in
+            (try fields.string("principal") ?? "", try fields.number("ttl_seconds") ?? TokenService.defaultTTL)
+        }
+        let issued = try await database.tokens.issue(for: principal, ttl: ttl, as: try context.actor())
+        // A token is a credential: no cache along the way may keep a copy (RFC 9111 §5.2.2.5).
+        return try HTTPJSON.response(
+            ["token": issued.token, "id": issued.record.id, "expires_at": issued.record.expiresAt], status: .created,
+            headers: [.cacheControl: "no-store"])
     }
 
     /// List issued tokens.
@@ -183,7 +193,7 @@ struct AdminController: Sendable {
     }
 
     /// A grant named by a request body: the tool, who, and the level.
-    private static func grant(_ fields: [String: JSONValue]) throws -> (String, Grantee, ToolLevel) {
+    private static func grant(_ fields: inout JSONObjectReader) throws -> (String, Grantee, ToolLevel) {
         guard let tool = try fields.string("tool") else { throw DryadError.invalidInput("tool: required") }
         guard let level = try fields.string("level").flatMap(ToolLevel.init(rawValue:)) else {
             throw DryadError.invalidInput("level: expected read, write or execute")

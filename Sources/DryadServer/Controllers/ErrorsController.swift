@@ -21,10 +21,10 @@ struct ErrorsController: Sendable {
 
     /// Log an error.
     @Sendable func log(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        let record = try await database.errors.log(
-            type: try fields.string("type") ?? "", message: try fields.string("message") ?? "",
-            stackTrace: try fields.string("stack_trace"), contextID: try fields.string("context_id"), as: try context.actor())
+        let (type, message, stackTrace, contextID) = try await HTTPJSON.fields(request, maxBytes: maxBody) { fields in
+            (try fields.string("type") ?? "", try fields.string("message") ?? "", try fields.string("stack_trace"), try fields.string("context_id"))
+        }
+        let record = try await database.errors.log(type: type, message: message, stackTrace: stackTrace, contextID: contextID, as: try context.actor())
         return try HTTPJSON.response(record, status: .created)
     }
 
@@ -39,8 +39,7 @@ struct ErrorsController: Sendable {
 
     /// Mark an error resolved.
     @Sendable func resolve(_ request: Request, context: DryadContext) async throws -> Response {
-        var note: String?
-        if request.headers[.contentType] != nil { note = try await HTTPJSON.object(request, maxBytes: maxBody).string("note") }
+        let note = try await HTTPJSON.fields(request, maxBytes: maxBody, required: false) { try $0.string("note") }
         return try HTTPJSON.response(try await database.errors.resolve(try context.path("id"), note: note, as: try context.actor()))
     }
 }

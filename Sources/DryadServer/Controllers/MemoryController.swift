@@ -18,7 +18,7 @@ struct MemoryController: Sendable {
             response: "MemoryContextPage", use: self.list)
         table.add(
             .get, "memory/context/{id}", "Get a context (resolved=true merges the ancestors; explain=true adds provenance).", on: group,
-            query: ["resolved", "explain"], response: "MemoryContext", use: self.get)
+            query: ["resolved", "explain"], revalidatable: true, response: "MemoryContext", use: self.get)
         table.add(
             .put, "memory/context/{id}", "Replace a context's data (If-Match: version; on_conflict=merge).", on: group,
             body: RequestBody("MemoryReplace", "{data, tags, ttl_seconds}"), query: ["on_conflict"], conditional: true, response: "MemoryContext",
@@ -51,11 +51,12 @@ struct MemoryController: Sendable {
 
     /// Store a context.
     @Sendable func store(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        let draft = MemoryDraft(
-            agentID: try fields.string("agent_id") ?? "", contextType: try fields.string("context_type") ?? MemoryDraft.defaultType,
-            data: fields.present("data") ?? .object([:]), parentID: try fields.string("parent_id"),
-            tags: try fields.strings("tags") ?? [], ttl: try fields.number("ttl_seconds"), key: try fields.string("key"))
+        let draft = try await HTTPJSON.fields(request, maxBytes: maxBody, readOnly: MemoryContext.readOnlyFields) { fields in
+            MemoryDraft(
+                agentID: try fields.string("agent_id") ?? "", contextType: try fields.string("context_type") ?? MemoryDraft.defaultType,
+                data: fields.present("data") ?? .object([:]), parentID: try fields.string("parent_id"),
+                tags: try fields.stringArray("tags") ?? [], ttl: try fields.number("ttl_seconds"), key: try fields.string("key"))
+        }
         let stored = try await memory.store(draft, as: try context.actor())
         return try HTTPJSON.response(stored, status: .created, headers: etag(stored.version, location: "/api/v1/memory/context/\(stored.id)"))
     }
@@ -76,30 +77,43 @@ struct MemoryController: Sendable {
         let (resolved, explain) = (try query.bool("resolved"), try query.bool("explain"))
         if resolved {
             let found = try await memory.resolvedEncoded(id, explain: explain, as: principal)
-            return try HTTPJSON.response(found.json, headers: etag(found.version))
+            return try notModified(request, entityTag: found.entityTag) ?? HTTPJSON.response(found.json, headers: etag(found.entityTag))
         }
         let found = try await memory.get(id, as: principal)
-        return try HTTPJSON.response(found, headers: etag(found.version))
+        return try notModified(request, entityTag: found.version) ?? HTTPJSON.response(found, headers: etag(found.version))
     }
 
     /// Replace a context's data (If-Match: version; on_conflict=merge).
     @Sendable func replace(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        let change = MemoryChange(
-            content: fields.present("data").map { .replace($0) } ?? .keep, tags: try fields.strings("tags"),
-            ttl: try fields.number("ttl_seconds"), ifVersion: try ifMatch(request),
-            onConflict: try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
-        let updated = try await memory.update(try context.path("id"), change, as: try context.actor())
+        let id = try context.path("id")
+        let actor = try context.actor()
+        var change = try await preconditionFirst(request, check: { try await memory.requireVersion(id, ifMatch(request) ?? ExpectedNumbers([]), as: actor) }) {
+            try await HTTPJSON.fields(request, maxBytes: maxBody, readOnly: MemoryContext.readOnlyFields) { fields in
+                var change = MemoryChange(
+                    content: fields.present("data").map { .replace($0) } ?? .keep, tags: try fields.stringArray("tags"),
+                    ttl: try fields.number("ttl_seconds"))
+                // A context written out and sent back restates what was fixed when it was stored.
+                for field in MemoryContext.fixedFields { change.restated[field] = fields.value(field) }
+                return change
+            }
+        }
+        change.ifVersion = ifMatch(request)
+        change.onConflict = try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject
+        let updated = try await memory.update(id, change, as: actor)
         return try HTTPJSON.response(updated, headers: etag(updated.version))
     }
 
     /// Apply an RFC 7396 merge patch (application/merge-patch+json).
     @Sendable func patch(_ request: Request, context: DryadContext) async throws -> Response {
-        let patch = try await HTTPJSON.body(request, maxBytes: maxBody, contentTypes: ["application/merge-patch+json"])
+        let id = try context.path("id")
+        let actor = try context.actor()
+        let patch = try await preconditionFirst(request, check: { try await memory.requireVersion(id, ifMatch(request) ?? ExpectedNumbers([]), as: actor) }) {
+            try await HTTPJSON.body(request, maxBytes: maxBody, contentTypes: ["application/merge-patch+json"])
+        }
         let change = MemoryChange(
-            content: .mergePatch(patch), ifVersion: try ifMatch(request),
+            content: .mergePatch(patch), ifVersion: ifMatch(request),
             onConflict: try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
-        let updated = try await memory.update(try context.path("id"), change, as: try context.actor())
+        let updated = try await memory.update(id, change, as: actor)
         return try HTTPJSON.response(updated, headers: etag(updated.version))
     }
 
@@ -107,7 +121,7 @@ struct MemoryController: Sendable {
     @Sendable func delete(_ request: Request, context: DryadContext) async throws -> Response {
         _ = try await memory.delete(
             try context.path("id"), recursive: try Query(request: request).bool("recursive"),
-            ifVersion: try ifMatch(request), as: try context.actor())
+            ifVersion: ifMatch(request), as: try context.actor())
         return HTTPJSON.noContent
     }
 
@@ -138,15 +152,15 @@ struct MemoryController: Sendable {
 
     /// Share with an agent.
     @Sendable func share(_ request: Request, context: DryadContext) async throws -> Response {
-        let fields = try await HTTPJSON.object(request, maxBytes: maxBody)
-        let access =
-            try fields.string("access").map { text throws(DryadError) -> MemoryAccess in
-                guard let access = MemoryAccess(rawValue: text) else { throw DryadError.invalidInput("access: expected read or write") }
-                return access
-            } ?? .read
-        let shared = try await memory.share(
-            try context.path("id"), with: try fields.string("agent_id") ?? "", access: access,
-            as: try context.actor())
+        let (agent, access) = try await HTTPJSON.fields(request, maxBytes: maxBody) { fields in
+            let access =
+                try fields.string("access").map { text throws(DryadError) -> MemoryAccess in
+                    guard let access = MemoryAccess(rawValue: text) else { throw DryadError.invalidInput("access: expected read or write") }
+                    return access
+                } ?? .read
+            return (try fields.string("agent_id") ?? "", access)
+        }
+        let shared = try await memory.share(try context.path("id"), with: agent, access: access, as: try context.actor())
         return try HTTPJSON.response(shared)
     }
 

@@ -26,10 +26,7 @@ struct SessionsController: Sendable {
 
     /// Open a session.
     @Sendable func start(_ request: Request, context: DryadContext) async throws -> Response {
-        var label: String?
-        if request.headers[.contentType] != nil {
-            label = try await HTTPJSON.object(request, maxBytes: maxBody).string("label")
-        }
+        let label = try await HTTPJSON.fields(request, maxBytes: maxBody, required: false) { try $0.string("label") }
         let session = try await database.sessions.start(label: label, as: try context.actor())
         return try HTTPJSON.response(session, status: .created, headers: [.location: "/api/v1/sessions/\(session.id)"])
     }

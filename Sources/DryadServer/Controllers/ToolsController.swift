@@ -1,5 +1,6 @@
 import DryadCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// `/api/v1/tools`: the catalogue and running tools. Each route is a method: decode, one core
@@ -9,6 +10,9 @@ struct ToolsController: Sendable {
     let environment: [String: String]
     let maxBody: Int
     let metrics: ServerMetrics
+
+    /// RFC 7234's `Warning` (HTTPTypes names only current fields; this literal is a valid token).
+    static let warningHeader = HTTPField.Name("Warning")!
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
         table.add(
@@ -21,7 +25,7 @@ struct ToolsController: Sendable {
                 QueryParameter("sandbox", schema: OpenAPISchemas.sandboxMode), "all_versions", "limit", "cursor",
             ], response: "ToolPage",
             use: self.list)
-        table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group, response: "Tool", use: self.get)
+        table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group, revalidatable: true, response: "Tool", use: self.get)
         table.add(
             .put, "tools/{ref}", "Change the mutable fields of a tool version to match a definition.", on: group,
             body: RequestBody("ToolDefinition", "ToolDefinition"),
@@ -68,14 +72,19 @@ struct ToolsController: Sendable {
     /// Get a tool version (NAME, NAME@VERSION or id).
     @Sendable func get(_ request: Request, context: DryadContext) async throws -> Response {
         let tool = try await database.tools.get(try ToolReference(try context.path("ref")), as: try context.actor())
-        return try HTTPJSON.response(tool, headers: etag(tool.revision))
+        return try notModified(request, entityTag: tool.revision) ?? HTTPJSON.response(tool, headers: etag(tool.revision))
     }
 
     /// Change the mutable fields of a tool version to match a definition.
     @Sendable func replace(_ request: Request, context: DryadContext) async throws -> Response {
         let reference = try ToolReference(try context.path("ref"))
-        let definition = try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
-        let updated = try await database.tools.replace(reference, with: definition, ifRevision: try ifMatch(request), as: try context.actor())
+        let actor = try context.actor()
+        let definition = try await preconditionFirst(
+            request, check: { try await database.tools.requireRevision(reference, ifMatch(request) ?? ExpectedNumbers([]), as: actor) }
+        ) {
+            try ToolDefinition(json: try await HTTPJSON.body(request, maxBytes: maxBody))
+        }
+        let updated = try await database.tools.replace(reference, with: definition, ifRevision: ifMatch(request), as: actor)
         return try HTTPJSON.response(updated, headers: etag(updated.revision))
     }
 
@@ -84,7 +93,7 @@ struct ToolsController: Sendable {
         let reference = try ToolReference(try context.path("ref"))
         _ = try await database.tools.delete(
             reference, allVersions: try Query(request: request).bool("all_versions"),
-            ifRevision: try ifMatch(request), as: try context.actor())
+            ifRevision: ifMatch(request), as: try context.actor())
         return HTTPJSON.noContent
     }
 
@@ -102,7 +111,14 @@ struct ToolsController: Sendable {
             problem.extra["execution"] = try JSONValue.parse(try JSONEncoder().encode(outcome.record))
             throw problem
         default:
-            return try HTTPJSON.response(outcome.record)
+            guard !outcome.warnings.isEmpty else { return try HTTPJSON.response(outcome.record) }
+            // What the CLI prints to stderr: a `warnings` member, and `Warning: 299` headers as
+            // Kubernetes sends for deprecated APIs (kubectl and most clients show them).
+            var headers = HTTPFields()
+            for warning in outcome.warnings { headers.append(HTTPField(name: Self.warningHeader, value: "299 dryad \"\(warning)\"")) }
+            var body = try JSONValue.parse(try JSONEncoder().encode(outcome.record)).objectValue ?? [:]
+            body["warnings"] = .array(outcome.warnings.map(JSONValue.string))
+            return try HTTPJSON.response(JSONValue.object(body), headers: headers)
         }
     }
 

@@ -25,12 +25,23 @@ enum HTTPJSON {
         }
     }
 
-    /// An object body's fields, or 422.
-    static func object(_ request: Request, maxBytes: Int) async throws -> [String: JSONValue] {
-        guard case .object(let fields) = try await body(request, maxBytes: maxBytes) else {
+    /// Reads an object body with `read` and refuses (422, naming it) any field `read` did not
+    /// ask for, so a misspelt `"ttl"` is an error, not a context that never expires. Fields in
+    /// `readOnly` (what the resource's own JSON carries: ids, versions, timestamps) are accepted
+    /// and ignored, so a record written out can be sent back. Without `required`, a request with
+    /// no Content-Type has no body and reads as `{}`.
+    static func fields<T>(
+        _ request: Request, maxBytes: Int, readOnly: [String] = [], required: Bool = true, _ read: (inout JSONObjectReader) throws -> T
+    ) async throws -> T {
+        let body: JSONValue = !required && request.headers[.contentType] == nil ? .object([:]) : try await self.body(request, maxBytes: maxBytes)
+        guard case .object = body else {
             throw Problem(status: .unprocessableContent, code: "invalid_input", detail: "expected a JSON object")
         }
-        return fields
+        var reader = try JSONObjectReader(body, path: "")
+        for field in readOnly { reader.ignore(field) }
+        let value = try read(&reader)
+        try reader.finish()
+        return value
     }
 
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
@@ -47,44 +58,4 @@ enum HTTPJSON {
     }
 
     static var noContent: Response { Response(status: .noContent) }
-}
-
-/// Typed fields of a JSON object body: absent or null is nil, any other type is a 422 naming the field.
-extension [String: JSONValue] {
-    /// The field's value, nil when absent or null (null means absent in request bodies).
-    func present(_ name: String) -> JSONValue? {
-        if case .null? = self[name] { return nil }
-        return self[name]
-    }
-
-    func string(_ name: String) throws(DryadError) -> String? {
-        switch self[name] {
-        case nil, .null?: return nil
-        case .string(let text)?: return text
-        case let other?: throw .invalidInput("\(name): expected a string, got \(other.typeName)")
-        }
-    }
-
-    func number(_ name: String) throws(DryadError) -> Double? {
-        switch self[name] {
-        case nil, .null?: return nil
-        case let value? where value.doubleValue != nil: return value.doubleValue
-        case let other?: throw .invalidInput("\(name): expected a number, got \(other.typeName)")
-        }
-    }
-
-    /// A whole number that fits an `Int` (`2.0` counts as one).
-    func integer(_ name: String) throws(DryadError) -> Int? {
-        guard let number = try number(name) else { return nil }
-        guard let value = Int(exactly: number) else { throw .invalidInput("\(name): expected a whole number, got \(number)") }
-        return value
-    }
-
-    func strings(_ name: String) throws(DryadError) -> [String]? {
-        switch self[name] {
-        case nil, .null?: return nil
-        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): return items.compactMap(\.stringValue)
-        case let other?: throw .invalidInput("\(name): expected an array of strings, got \(other.typeName)")
-        }
-    }
 }

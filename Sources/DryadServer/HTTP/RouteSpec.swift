@@ -16,4 +16,6 @@ struct RouteSpec: Sendable, Equatable {
     var query: [QueryParameter] = []
     /// Whether the route honours `If-Match` (the OpenAPI document offers it only there).
     var conditional: Bool = false
+    /// Whether the route answers `If-None-Match` with 304 Not Modified.
+    var revalidatable: Bool = false
 }

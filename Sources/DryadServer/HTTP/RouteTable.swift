@@ -11,12 +11,13 @@ struct RouteTable {
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, on group: RouterGroup<DryadContext>,
         prefix: String = "/api/v1", authenticated: Bool = true, body: RequestBody? = nil, query: [QueryParameter] = [],
-        conditional: Bool = false, success: HTTPResponse.Status = .ok, response: String? = nil, use handler: @escaping Handler
+        conditional: Bool = false, revalidatable: Bool = false, success: HTTPResponse.Status = .ok, response: String? = nil,
+        use handler: @escaping Handler
     ) {
         specs.append(
             RouteSpec(
                 method: method, path: prefix + "/" + path, summary: summary, authenticated: authenticated, success: success,
-                body: body, response: response, query: query, conditional: conditional))
+                body: body, response: response, query: query, conditional: conditional, revalidatable: revalidatable))
         group.on(RouterPath(path), method: method, use: handler)
     }
 

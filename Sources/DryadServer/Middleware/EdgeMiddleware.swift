@@ -13,6 +13,7 @@ struct EdgeMiddleware: RouterMiddleware {
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     let log: AccessLog
     let metrics: ServerMetrics
+    let allowed: AllowedMethods
     let requestIDs = RequestIDGenerator()
 
     func handle(_ request: Request, context: DryadContext, next: (Request, DryadContext) async throws -> Response) async throws -> Response {
@@ -31,6 +32,14 @@ struct EdgeMiddleware: RouterMiddleware {
             let problem = Problem(error)
             response = problem.response
             failure = problem.serverDetail
+        } catch let error as HTTPError where error.status == .notFound && !allowed.methods(for: request.uri.path).isEmpty {
+            let methods = allowed.methods(for: request.uri.path)
+            response =
+                Problem(
+                    status: .methodNotAllowed, code: "method_not_allowed",
+                    detail: "\(request.uri.path) answers \(methods.joined(separator: ", ")), not \(request.method.rawValue)",
+                    headers: [.allow: methods.joined(separator: ", ")]
+                ).response
         } catch let error as HTTPError {
             response =
                 Problem(

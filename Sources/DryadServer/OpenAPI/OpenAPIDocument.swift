@@ -75,6 +75,9 @@ enum OpenAPIDocument {
         if route.conditional {
             parameters.append(.b(.header(name: "If-Match", required: false, schema: .string)))
         }
+        if route.revalidatable {
+            parameters.append(.b(.header(name: "If-None-Match", required: false, schema: .string)))
+        }
         var request: OpenAPI.Request?
         if let body = route.body {
             let type: OpenAPI.ContentType = route.method == .patch ? OpenAPI.ContentType(rawValue: "application/merge-patch+json")! : .json
@@ -97,6 +100,7 @@ enum OpenAPIDocument {
         var responses: OpenAPI.Response.Map = [:]
         let content: OpenAPI.Content.Map = route.response.map { [.json: body($0)] } ?? [:]
         responses[.status(code: Int(route.success.code))] = .response(description: "success", content: content)
+        if route.revalidatable { responses[.status(code: 304)] = .response(description: "not modified: If-None-Match names the current ETag") }
         let problem: OpenAPI.Content.Map = [OpenAPI.ContentType(rawValue: "application/problem+json")!: body("Problem")]
         // 503 `busy`: the file stayed locked by another writer, or read audits could not be written.
         let codes = route.authenticated ? [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503] : [500]
@@ -127,6 +131,7 @@ enum OpenAPIDocument {
     static let problemCodes = [
         "not_found", "permission_denied", "conflict", "schema_too_new", "invalid_input", "busy", "tool_failed",
         "storage_error", "quota_exceeded", "malformed_json", "too_large", "unsupported_media_type", "rate_limited", "internal", "http_error", "no_route",
+        "method_not_allowed",
     ]
 
     static func pathParameters(_ path: String) -> [String] {

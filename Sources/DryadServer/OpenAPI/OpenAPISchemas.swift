@@ -84,8 +84,14 @@ enum OpenAPISchemas {
         ])
         return .object(["allOf": .array([schema, oneOf])])
     }
-    private static func closed(_ schema: JSONValue) -> JSONValue {
+    /// `schema` refusing any property it does not list, as the server does (422 naming the
+    /// field), but accepting `readOnly` ones, which the server ignores: the read-only fields of
+    /// the resource's own JSON, so a record written out can be sent back.
+    private static func closed(_ schema: JSONValue, readOnly: [String] = []) -> JSONValue {
         var fields = schema.objectValue ?? [:]
+        var properties = fields["properties"]?.objectValue ?? [:]
+        for name in readOnly where properties[name] == nil { properties[name] = .object(["readOnly": .bool(true)]) }
+        if !readOnly.isEmpty { fields["properties"] = .object(properties) }
         fields["additionalProperties"] = .bool(false)
         return .object(fields)
     }
@@ -121,12 +127,19 @@ enum OpenAPISchemas {
             ])
         ]),
         "ToolOrPage": .object(["anyOf": .array([ref("Tool"), ref("ToolPage")])]),
-        "Execution": object([
-            "id": string("uuid"), "tool_id": string(), "tool_name": string(), "tool_version": string(), "session_id": nullable("string"),
-            "principal": string(), "input": anything, "output": anything, "status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
-            "error": nullable("string"), "exit_code": nullable("integer"), "http_status": nullable("integer"), "duration_ms": integer,
-            "started_at": string("date-time"), "finished_at": string("date-time"),
-        ]),
+        "Execution": object(
+            [
+                "id": string("uuid"), "tool_id": string(), "tool_name": string(), "tool_version": string(), "session_id": nullable("string"),
+                "principal": string(), "input": anything, "output": anything, "status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
+                "error": nullable("string"), "exit_code": nullable("integer"), "http_status": nullable("integer"), "duration_ms": integer,
+                "started_at": string("date-time"), "finished_at": string("date-time"),
+                // Only in the answer to a run, and only when there is something to say (a deprecated tool).
+                "warnings": strings,
+            ],
+            required: [
+                "id", "tool_id", "tool_name", "tool_version", "session_id", "principal", "input", "output", "status", "error", "exit_code", "http_status",
+                "duration_ms", "started_at", "finished_at",
+            ]),
         "ExecutionPage": page("Execution"),
         "ToolStats": object([
             "name": string(), "version": string(), "succeeded": integer, "failed": integer, "timed_out": integer, "rejected": integer,
@@ -145,7 +158,7 @@ enum OpenAPISchemas {
                 object(["executions": .object(["type": .string("array"), "items": ref("Execution")]), "executions_next_cursor": nullable("string")]),
             ])
         ]),
-        "SessionRequest": object(["label": orNull(string())], required: []),
+        "SessionRequest": closed(object(["label": orNull(string())], required: [])),
         "MemoryContext": object(
             [
                 "id": string("uuid"), "key": nullable("string"), "agent_id": string(), "context_type": string(), "data": anyObject,
@@ -159,14 +172,25 @@ enum OpenAPISchemas {
                 "id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at", "shared_with",
             ]),
         "MemoryContextPage": page("MemoryContext"),
-        "MemoryDraft": object(
-            [
-                "agent_id": agentID, "context_type": orNull(tag), "data": orNull(anyObject), "parent_id": nullable("string"), "tags": orNull(tags),
-                "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern(NameRule.memoryKey.pattern)),
-            ], required: ["agent_id"]),
-        "MemoryReplace": atLeastOne(object(["data": orNull(anyObject), "tags": orNull(tags), "ttl_seconds": orNull(memoryTTL)], required: [])),
+        "MemoryDraft": closed(
+            object(
+                [
+                    "agent_id": agentID, "context_type": orNull(tag), "data": orNull(anyObject), "parent_id": nullable("string"), "tags": orNull(tags),
+                    "ttl_seconds": orNull(memoryTTL), "key": orNull(pattern(NameRule.memoryKey.pattern)),
+                ], required: ["agent_id"]),
+            readOnly: MemoryContext.readOnlyFields),
+        // The fixed fields may be restated, as a context written out carries them, but not changed.
+        "MemoryReplace": atLeastOne(
+            closed(
+                object(
+                    [
+                        "data": orNull(anyObject), "tags": orNull(tags), "ttl_seconds": orNull(memoryTTL), "agent_id": agentID, "context_type": tag,
+                        "key": nullable("string"), "parent_id": nullable("string"),
+                    ], required: []),
+                readOnly: MemoryContext.readOnlyFields)),
         "MergePatch": anyObject,
-        "ShareRequest": object(["agent_id": agentID, "access": orNull(enumeration(MemoryAccess.allCases.map(\.rawValue)))], required: ["agent_id"]),
+        "ShareRequest": closed(
+            object(["agent_id": agentID, "access": orNull(enumeration(MemoryAccess.allCases.map(\.rawValue)))], required: ["agent_id"])),
         "Purged": object(["purged": integer]),
         "ErrorRecord": object([
             "id": string("uuid"), "error_type": string(), "error_message": string(), "stack_trace": nullable("string"), "fix_applied": boolean,
@@ -174,45 +198,52 @@ enum OpenAPISchemas {
             "resolved_at": nullable("string"),
         ]),
         "ErrorPage": page("ErrorRecord"),
-        "ErrorRequest": object(
-            ["type": nonEmpty, "message": nonEmpty, "stack_trace": orNull(string()), "context_id": orNull(string())],
-            required: ["type", "message"]),
-        "ResolveRequest": object(["note": orNull(string())], required: []),
+        "ErrorRequest": closed(
+            object(
+                ["type": nonEmpty, "message": nonEmpty, "stack_trace": orNull(string()), "context_id": orNull(string())],
+                required: ["type", "message"])),
+        "ResolveRequest": closed(object(["note": orNull(string())], required: [])),
         "Principal": object([
             "name": string(), "type": enumeration(Principal.Kind.allCases.map(\.rawValue)), "role": enumeration(Principal.Role.allCases.map(\.rawValue)),
             "disabled": boolean, "rate": nullable("number"), "burst": nullable("integer"), "created_at": string("date-time"),
         ]),
         "PrincipalPage": page("Principal"),
-        "PrincipalRequest": object(
-            [
-                "name": principalName, "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
-                "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue))),
-            ], required: ["name", "type"]),
+        "PrincipalRequest": closed(
+            object(
+                [
+                    "name": principalName, "type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
+                    "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue))),
+                ], required: ["name", "type"]),
+            readOnly: ["created_at"]),
         "QuotaPage": page("Quota"),
         "Quota": object([
             "quota": enumeration(StorageQuota.allCases.map(\.rawValue)), "limit": range("integer", from: 0, to: Double(StorageQuota.maxLimit)),
             "default": boolean,
             "used": .object(["type": .string("integer")]),
         ]),
-        "QuotaRequest": object(
-            Dictionary(uniqueKeysWithValues: StorageQuota.allCases.map { ($0.rawValue, orNull(range("integer", from: 0, to: Double(StorageQuota.maxLimit)))) }),
-            required: []),
-        "LimitRequest": object(["rate": range("number", from: 0.001, to: 1_000_000), "burst": range("integer", from: 1, to: 1_000_000)]),
+        "QuotaRequest": closed(
+            object(
+                Dictionary(
+                    uniqueKeysWithValues: StorageQuota.allCases.map { ($0.rawValue, orNull(range("integer", from: 0, to: Double(StorageQuota.maxLimit)))) }),
+                required: [])),
+        "LimitRequest": closed(object(["rate": range("number", from: 0.001, to: 1_000_000), "burst": range("integer", from: 1, to: 1_000_000)])),
         "Grant": object([
             "tool": string(), "principal": nullable("string"), "principal_type": nullable("string"),
             "level": enumeration(ToolLevel.allCases.map(\.rawValue)), "created_at": string("date-time"),
         ]),
         "GrantPage": page("Grant"),
         "GrantRequest": exactlyOne(
-            object(
-                [
-                    "tool": string(), "principal": orNull(string()), "principal_type": orNull(principalType),
-                    "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
-                ], required: ["tool", "level"]),
+            closed(
+                object(
+                    [
+                        "tool": string(), "principal": orNull(string()), "principal_type": orNull(principalType),
+                        "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
+                    ], required: ["tool", "level"]),
+                readOnly: ["created_at"]),
             of: ["principal": string(), "principal_type": principalType]),
         "Decision": object(["decision": enumeration(["allow", "deny"]), "reason": string()]),
-        "TokenRequest": object(
-            ["principal": string(), "ttl_seconds": orNull(range("number", above: 0, to: TokenService.defaultMaxTTL))], required: ["principal"]),
+        "TokenRequest": closed(
+            object(["principal": string(), "ttl_seconds": orNull(range("number", above: 0, to: TokenService.defaultMaxTTL))], required: ["principal"])),
         "IssuedToken": object(["token": string(), "id": string(), "expires_at": string("date-time")]),
         "Token": object([
             "id": string(), "principal": string(), "kid": string(), "issued_at": string("date-time"), "expires_at": string("date-time"),

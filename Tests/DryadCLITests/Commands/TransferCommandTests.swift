@@ -125,7 +125,7 @@ import Testing
     @Test func exportRefusesSectionsMissingWhatTheyPointAt() throws {
         let result = try cli.run(["export", "--include", "tools,permissions"])
         #expect(result.status == 65)
-        #expect(result.stderr == "dryad: error: --include: permissions needs principals too (its rows point at them)\n")
+        #expect(result.stderr == "dryad: error: include: permissions needs principals too (its rows point at them)\n")
         let unknown = try cli.run(["export", "--include", "tools,secrets"])
         #expect(unknown.status == 64)
     }

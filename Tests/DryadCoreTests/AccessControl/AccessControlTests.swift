@@ -176,6 +176,10 @@ import Testing
         await #expect(throws: DryadError.permissionDenied("critic may only store contexts it owns")) {
             _ = try await database.memory.store(MemoryDraft(agentID: "planner"), as: critic)
         }
+        // A user holds no memory, and is told so rather than that it owns nothing.
+        await #expect(throws: DryadError.permissionDenied("bob is a user: only agents hold memory (an admin may store for one)")) {
+            _ = try await database.memory.store(MemoryDraft(agentID: "bob"), as: user)
+        }
         await #expect(throws: DryadError.notFound("context \(child.id) not found")) { _ = try await database.memory.get(child.id, as: critic) }
         await #expect(throws: DryadError.notFound("context \(child.id) not found")) { _ = try await database.memory.get(child.id, as: user) }
         #expect(try await database.memory.list(MemoryQuery(), as: critic).items.isEmpty)

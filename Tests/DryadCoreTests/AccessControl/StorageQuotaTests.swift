@@ -58,8 +58,9 @@ import Testing
             _ = try await database.memory.store(MemoryDraft(agentID: "planner", data: payload), as: planner)
         }
         // Every kept version counts: an update adds one more.
+        let other = JSONValue.object(["text": .string(String(repeating: "b", count: 600))])
         await #expect(throws: refusal) {
-            _ = try await database.memory.update(first.id, MemoryChange(content: .replace(payload)), as: planner)
+            _ = try await database.memory.update(first.id, MemoryChange(content: .replace(other)), as: planner)
         }
         // An admin storing on the agent's behalf is charged to the agent too.
         await #expect(throws: refusal) {

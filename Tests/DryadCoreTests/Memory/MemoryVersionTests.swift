@@ -216,8 +216,24 @@ import Testing
             MemoryChange(content: .mergePatch(try parse(#"{"a": 2, "cfg": {"x": [1, 2]}, "gone": null}"#)), ifVersion: 1, onConflict: .merge),
             as: testOperator)
         #expect(merged.data == (try parse(#"{"a": 2, "cfg": {"x": [1, 2]}}"#)))
-        #expect(merged.version == 3)
-        #expect(merged.merged == true)
+        // The merge gives the data as it is: no new version, so others' preconditions still hold.
+        #expect(merged.version == 2)
+        #expect(merged.merged == nil)
+        #expect(try await memory.history(context.id, as: testOperator).items.count == 2)
+    }
+
+    /// A repeated replace, an unchanged tag list or a patch that changes nothing writes no
+    /// version: a client's `If-Match` must not break for nothing.
+    @Test func aChangeThatChangesNothingWritesNoVersion() async throws {
+        let context = try await store(#"{"a": 1}"#, tags: ["t"])
+        for change in [
+            MemoryChange(content: .replace(try parse(#"{"a": 1}"#))), MemoryChange(tags: ["t"]),
+            MemoryChange(content: .mergePatch(try parse(#"{"a": 1, "b": null}"#)), ifVersion: 1),
+        ] {
+            #expect(try await memory.update(context.id, change, as: testOperator).version == 1)
+        }
+        #expect(try await memory.update(context.id, MemoryChange(tags: ["u"]), as: testOperator).version == 2)
+        #expect(try await memory.update(context.id, MemoryChange(ttl: 60), as: testOperator).version == 3)
     }
 
     @Test func nestedObjectsMergeKeyByKey() async throws {

@@ -106,10 +106,10 @@ final class LineCollector: Sendable {
 
     @Test func sectionsMustCarryWhatTheirRowsPointAt() async throws {
         let database = try open("d")
-        await #expect(throws: DryadError.invalidInput("--include: permissions needs principals too (its rows point at them)")) {
+        await #expect(throws: DryadError.invalidInput("include: permissions needs principals too (its rows point at them)")) {
             _ = try await export(database, [.tools, .permissions])
         }
-        await #expect(throws: DryadError.invalidInput("--include: errors needs memory too (its rows point at them)")) {
+        await #expect(throws: DryadError.invalidInput("include: errors needs memory too (its rows point at them)")) {
             _ = try await export(database, [.errors])
         }
     }
