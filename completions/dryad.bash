@@ -794,13 +794,60 @@ _dryad_executions() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    show)
+    list|show)
         # Offer subcommand argument completions
         "_dryad_executions_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'show' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list show' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_executions_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file --status --session --since --principal --limit --cursor)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--status')
+        __dryad_add_completions -W 'succeeded'$'\n''failed'$'\n''timed_out'$'\n''rejected'$'\n''denied'
+        return
+        ;;
+    '--session')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--principal')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
         ;;
     esac
 }
@@ -913,7 +960,7 @@ _dryad_memory_get() {
     repeating_flags=()
     non_repeating_flags=(--resolved --explain -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --key --agent)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -932,6 +979,12 @@ _dryad_memory_get() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--agent')
         return
         ;;
     esac
@@ -1382,13 +1435,13 @@ _dryad_errors() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    log|list|resolve)
+    log|list|show|resolve)
         # Offer subcommand argument completions
         "_dryad_errors_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'log list resolve' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'log list show resolve' -- "${cur}"))
         ;;
     esac
 }
@@ -1476,6 +1529,34 @@ _dryad_errors_list() {
     esac
 }
 
+_dryad_errors_show() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
 _dryad_errors_resolve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
@@ -1519,13 +1600,13 @@ _dryad_principals() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add|list|show|disable|remove|set-limit|quota|set-quota)
+    add|list|show|disable|enable|set-role|remove|set-limit|quota|set-quota)
         # Offer subcommand argument completions
         "_dryad_principals_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add list show disable remove set-limit quota set-quota' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add list show disable enable set-role remove set-limit quota set-quota' -- "${cur}"))
         ;;
     esac
 }
@@ -1645,6 +1726,70 @@ _dryad_principals_disable() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_enable() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_principals_set-role() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    2)
+        __dryad_add_completions -W 'admin'$'\n''member'
         return
         ;;
     esac

@@ -12,10 +12,10 @@ struct AuditCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List audit entries, oldest first.")
         @OptionGroup var global: GlobalOptions
-        @Option var principal: String?
-        @Option var action: String?
+        @Option(help: "Only entries of this principal (exact name).") var principal: String?
+        @Option(help: "Only this action, such as tools.update (exact).") var action: String?
         @Option(help: "allow or deny.") var decision: String?
-        @Option var resource: String?
+        @Option(help: "Only this resource, exactly; tool:NAME also matches each version's tool:NAME@VERSION.") var resource: String?
         @Option(help: ArgumentHelp("RFC 3339 time or a duration back from now.", valueName: "when")) var since: String?
         @OptionGroup var paging: PageOptions
 

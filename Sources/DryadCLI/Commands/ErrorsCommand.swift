@@ -5,7 +5,7 @@ import Foundation
 /// `dryad errors …`: error logs tied to memory contexts.
 struct ErrorsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "errors", abstract: "Log, list and resolve errors.", subcommands: [Log.self, List.self, Resolve.self])
+        commandName: "errors", abstract: "Log, list, show and resolve errors.", subcommands: [Log.self, List.self, Show.self, Resolve.self])
 
     /// `dryad errors log`.
     struct Log: AsyncParsableCommand {
@@ -43,6 +43,20 @@ struct ErrorsCommand: AsyncParsableCommand {
             let query = ErrorQuery(contextID: context, errorType: type, unresolvedOnly: unresolved, since: try since.map { try TimeWindow.since($0) })
             let (database, principal) = try await global.open()
             try global.printer.page(try await database.errors.list(query, page: paging.request, as: principal), noun: "errors")
+        }
+    }
+
+    /// `dryad errors show`.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show one error: yours, or one on a context you may write (an admin sees all).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Error id.") var id: String
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.errors.show(id, as: principal))
         }
     }
 

@@ -3,10 +3,31 @@ import DryadCore
 import Foundation
 import Synchronization
 
-/// `dryad executions …`: single execution records.
+/// `dryad executions …`: execution records across tools.
 struct ExecutionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "executions", abstract: "Inspect execution records.", subcommands: [Show.self])
+        commandName: "executions", abstract: "Inspect execution records.", subcommands: [List.self, Show.self])
+
+    /// `dryad executions list`: runs of every tool the caller may read, newest first.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List runs of every tool you may read (an admin: all), newest first.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @OptionGroup var filters: ExecutionFilterOptions
+
+        @Option(help: ArgumentHelp("Only runs by this principal.", valueName: "name"))
+        var principal: String?
+
+        @OptionGroup var paging: PageOptions
+
+        func run() async throws {
+            let query = try filters.query(principal: principal)
+            let (database, caller) = try await global.open()
+            try global.printer.page(try await database.executions.list(query, page: paging.request, as: caller), noun: "executions")
+        }
+    }
 
     /// `dryad executions show`: one full record.
     struct Show: AsyncParsableCommand {

@@ -40,21 +40,34 @@ extension MemoryCommand {
         static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a context, or its effective data after inheritance.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Context id.", completion: DatabaseCompletion.contexts) var id: String
+        @Argument(help: "Context id (or give --key).", completion: DatabaseCompletion.contexts) var id: String?
+        @Option(help: "The context's key instead of its id.") var key: String?
+        @Option(help: ArgumentHelp("With --key: the agent whose key it is (default: the calling agent).", valueName: "agent")) var agent: String?
         @Flag(help: "Merge the ancestors' data from the root down (RFC 7396).") var resolved = false
         @Flag(help: "With --resolved: name the context each leaf came from.") var explain = false
 
         func validate() throws {
             if explain && !resolved { throw ValidationError("--explain needs --resolved") }
+            if (id == nil) == (key == nil) { throw ValidationError("give a context id or --key, not both") }
+            if agent != nil && key == nil { throw ValidationError("--agent goes with --key") }
         }
 
         func run() async throws {
             let (database, principal) = try await global.open()
+            let reference: ContextReference
+            if let key {
+                guard let owner = agent ?? (principal.kind == .agent ? principal.name : nil) else {
+                    throw ValidationError("--key needs --agent: keys are unique per agent, and \(principal.name) is no agent")
+                }
+                reference = .key(agent: owner, key: key)
+            } else {
+                reference = .id(id ?? "")
+            }
             let memory = database.memory
             let context =
                 resolved
-                ? try await memory.resolved(id, explain: explain, as: principal)
-                : try await memory.get(id, as: principal)
+                ? try await memory.resolved(reference, explain: explain, as: principal)
+                : try await memory.get(reference, as: principal)
             try global.printer.record(context)
         }
     }

@@ -33,7 +33,12 @@ struct PermsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            try global.printer.record(try await database.permissions.revoke(tool, from: grantee.grantee, level: level, as: principal))
+            guard let revoked = try await database.permissions.revoke(tool, from: grantee.grantee, level: level, as: principal) else {
+                Printer.message(
+                    "no \(level.rawValue) grant on \(tool) for \(grantee.principal ?? "every \(grantee.principalType?.rawValue ?? "")"); nothing changed")
+                return
+            }
+            try global.printer.record(revoked)
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 struct PrincipalsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "principals", abstract: "Manage principals: users, agents and services.",
-        subcommands: [Add.self, List.self, Show.self, Disable.self, Remove.self, SetLimit.self, Quota.self, SetQuota.self])
+        subcommands: [Add.self, List.self, Show.self, Disable.self, Enable.self, SetRole.self, Remove.self, SetLimit.self, Quota.self, SetQuota.self])
 
     /// `dryad principals add`.
     struct Add: AsyncParsableCommand {
@@ -54,6 +54,31 @@ struct PrincipalsCommand: AsyncParsableCommand {
         func run() async throws {
             let (database, principal) = try await global.open()
             try global.printer.record(try await database.principals.disable(name, as: principal))
+        }
+    }
+
+    /// `dryad principals enable`.
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled principal: its valid tokens work again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.principals.enable(name, as: principal))
+        }
+    }
+
+    /// `dryad principals set-role`.
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Make a principal an admin or a member.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Argument(help: "admin or member.") var role: Principal.Role
+
+        func run() async throws {
+            let (database, principal) = try await global.open()
+            try global.printer.record(try await database.principals.setRole(name, role, as: principal))
         }
     }
 

@@ -40,9 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
         guard ["all", "none"].contains(auditReads) else { throw ValidationError("--audit-reads must be all or none") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard maxBody > 0, (maxConnections ?? 1) >= 1, (0...65535).contains(port) else {
-            throw ValidationError("--max-body, --max-connections and --port must be positive")
-        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port): a port is 1-65535 (or 0 for any free one)") }
+        guard maxBody > 0 else { throw ValidationError("--max-body must be at least 1 (bytes)") }
+        guard (maxConnections ?? 1) >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (0...4096).contains(readCache) else { throw ValidationError("--read-cache must be between 0 and 4096 (MiB)") }
         do {
             _ = try RateLimit.checked(rate: rate, burst: Double(burst))
@@ -73,6 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // SIGTERM/SIGINT stop accepting, finish requests in flight, then return; the audit
         // batcher is one of the app's services and writes its last batch as the group stops.
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            throw StartupFailure.explain(error, host: host, port: port) ?? error
+        }
     }
 }

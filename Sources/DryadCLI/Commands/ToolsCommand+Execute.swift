@@ -66,7 +66,13 @@ extension ToolsCommand {
             for warning in outcome.warnings { Printer.message("dryad: warning: \(warning)") }
             switch global.output {
             case .table:
-                if outcome.failure == nil { Printer.out(Printer.visible((outcome.record.output ?? .null).prettyText, keepingLines: true)) }
+                if outcome.failure == nil {
+                    // Output that was not JSON is kept as a string: shown as the text it was, not quoted.
+                    let output = outcome.record.output ?? .null
+                    // Its own final newline stands in for the one every printed result ends with.
+                    let text = if case .string(let plain) = output { plain.hasSuffix("\n") ? String(plain.dropLast()) : plain } else { output.prettyText }
+                    Printer.out(Printer.visible(text, keepingLines: true))
+                }
             case .json, .jsonl:
                 try global.printer.record(outcome.record)
             }
@@ -87,20 +93,12 @@ extension ToolsCommand {
         @Argument(help: "NAME (every version), NAME@VERSION or id.", completion: DatabaseCompletion.tools)
         var ref: String
 
-        @Option(help: "Only this status: succeeded, failed, timed_out, rejected or denied.")
-        var status: ExecutionStatus?
-
-        @Option(help: ArgumentHelp("Only runs in this session.", valueName: "id"))
-        var session: String?
-
-        @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))
-        var since: String?
-
+        @OptionGroup var filters: ExecutionFilterOptions
         @OptionGroup var paging: PageOptions
 
         func run() async throws {
             let reference = try ToolReference(ref)
-            let query = ExecutionQuery(status: status, sessionID: session, since: try since.map { try TimeWindow.since($0) })
+            let query = try filters.query()
             let (database, principal) = try await global.open()
             let page = try await database.executions.history(reference, query, page: paging.request, as: principal)
             try global.printer.page(page, noun: "executions")

@@ -20,10 +20,12 @@ enum AccessRules {
             .dbRestore, .dbRestoreCheck, .dbStatus,
             .dbVacuum, .exportBundle, .importBundle, .keysRotate, .memoryPurge, .metricsRead, .permsCheck, .permsGrant, .permsList, .permsRevoke,
             .principalsAdd,
-            .principalsDisable, .principalsList, .principalsRemove, .principalsSetLimit, .principalsSetQuota, .principalsShow, .tokensIssue, .tokensList,
+            .principalsDisable, .principalsEnable, .principalsList, .principalsRemove, .principalsSetRole, .principalsSetLimit, .principalsSetQuota,
+            .principalsShow, .tokensIssue, .tokensList,
             .tokensRevoke:
             .admin
-        case .authAs, .authToken, .errorsList, .errorsLog, .errorsResolve, .executionsShow, .memoryChildren, .memoryDelete, .memoryGet, .memoryHistory,
+        case .authAs, .authToken, .errorsList, .errorsLog, .errorsResolve, .errorsShow, .executionsList, .executionsShow, .memoryChildren, .memoryDelete,
+            .memoryGet, .memoryHistory,
             .memoryList, .memoryParents, .memorySearch, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate, .serveRequest, .sessionsEnd,
             .sessionsList, .sessionsShow, .sessionsStart, .toolsDelete, .toolsExecute, .toolsGet, .toolsHistory, .toolsList, .toolsRegister,
             .toolsStats, .toolsUpdate:

@@ -84,13 +84,33 @@ extension DryadDatabase {
     }
 
     /// What a failed audited operation throws: a `Denial` is audited (in a transaction of its
-    /// own, or in the next read batch) and becomes its error; anything else is a storage error.
+    /// own, or in the next read batch) and becomes its error. A change refused for what it asked
+    /// (not found, conflict, invalid input, over a quota) is audited as denied with the reason
+    /// `failed: CODE: …`, so the trail holds every attempted change, not only those that
+    /// happened; reads that fail are not (they change nothing). Storage errors pass unaudited.
     func refusal(
         for error: any Error, _ principal: Principal, _ action: AuditAction, _ resource: String, at: String? = nil
     ) async throws(DryadError) -> DryadError {
-        guard let denial = error as? Denial else { return Self.map(error, path: path) }
+        guard let denial = error as? Denial else {
+            let failure = Self.map(error, path: path)
+            if !action.isRead, Self.isRefusedChange(failure) {
+                // Best effort: a trail that cannot be written must not hide why the change failed.
+                let reason = "failed: \(failure.code): " + String(failure.message.prefix(160))
+                try? await recordDenial(principal, action, resource, reason: reason, at: at)
+            }
+            return failure
+        }
         try await recordDenial(principal, action, resource, reason: denial.reason, at: at)
         return denial.error
+    }
+
+    /// Whether `error` refused a change for what it asked, rather than failing to store it.
+    private static func isRefusedChange(_ error: DryadError) -> Bool {
+        switch error {
+        case .notFound, .permissionDenied, .conflict, .stale, .invalidInput, .quotaExceeded: true
+        case .advised(let inner, _): isRefusedChange(inner)
+        case .schemaTooNew, .busy, .toolFailed, .limited, .storage: false
+        }
     }
 
     /// Queues an allowed read's audit entry when reads are batched.

@@ -18,13 +18,16 @@ public struct PermissionStore: Sendable {
         }
     }
 
-    public func revoke(_ tool: String, from grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant {
-        try await database.audited(principal, .permsRevoke, "tool:\(tool)") { db, _ in
+    /// Revokes a grant; the revoked grant, or nil when there was none (revoking twice changes
+    /// nothing and succeeds, as granting twice does, so scripts can run it again).
+    public func revoke(_ tool: String, from grantee: Grantee, level: ToolLevel, as principal: Principal) async throws(DryadError) -> ToolGrant? {
+        try await database.audited(principal, .permsRevoke, "tool:\(tool)") { db, note in
             let target = try ToolRegistry.resolve(.nameOrID(tool), in: db)
-            guard let existing = try Self.grants(toolID: target.id, grantee: grantee, level: level, in: db).first else {
-                throw DryadError.notFound("no such grant on tool \(target.name)")
-            }
             let (name, type) = try Self.columns(grantee, in: db)
+            guard let existing = try Self.grants(toolID: target.id, grantee: grantee, level: level, in: db).first else {
+                note.reason = "no such grant; nothing changed"
+                return nil
+            }
             try db.execute(
                 sql: "DELETE FROM tool_permission WHERE tool_id = ? AND principal_name IS ? AND principal_type IS ? AND level = ?",
                 arguments: [target.id, name, type, level.rawValue])

@@ -53,6 +53,25 @@ public struct PrincipalStore: Sendable {
         }
     }
 
+    /// Enables a disabled principal: its unexpired, unrevoked tokens work again.
+    public func enable(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, .principalsEnable, "principal:\(name)") { db, _ in
+            _ = try Self.fetch(name, in: db)
+            try db.execute(sql: "UPDATE principal SET disabled = 0 WHERE name = ?", arguments: [name])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
+    /// Makes a principal an admin or a member; its tokens carry the new role from their next use.
+    public func setRole(_ name: String, _ role: Principal.Role, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
+        try await database.audited(principal, .principalsSetRole, "principal:\(name)") { db, note in
+            let before = try Self.fetch(name, in: db)
+            note.reason = "\(before.role.rawValue) -> \(role.rawValue)"
+            try db.execute(sql: "UPDATE principal SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
+            return try Self.fetch(name, in: db)
+        }
+    }
+
     /// Removes a principal with its grants and tokens.
     public func remove(_ name: String, as principal: Principal) async throws(DryadError) -> PrincipalRecord {
         try await database.audited(principal, .principalsRemove, "principal:\(name)") { db, _ in

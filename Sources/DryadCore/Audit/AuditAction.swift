@@ -24,6 +24,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case errorsList = "errors.list"
     case errorsLog = "errors.log"
     case errorsResolve = "errors.resolve"
+    case errorsShow = "errors.show"
+    case executionsList = "executions.list"
     case executionsShow = "executions.show"
     case exportBundle = "export"
     case importBundle = "import"
@@ -49,6 +51,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case permsRevoke = "perms.revoke"
     case principalsAdd = "principals.add"
     case principalsDisable = "principals.disable"
+    case principalsEnable = "principals.enable"
+    case principalsSetRole = "principals.set-role"
     case principalsList = "principals.list"
     case principalsRemove = "principals.remove"
     case principalsSetLimit = "principals.set-limit"
@@ -75,14 +79,17 @@ public enum AuditAction: String, Sendable, CaseIterable {
     /// concurrent reader instead of the writer, and their entries go into the read batches.
     var isRead: Bool {
         switch self {
-        case .toolsGet, .toolsList, .toolsHistory, .toolsStats, .executionsShow, .sessionsList, .sessionsShow, .memoryGet, .memoryParents, .memoryChildren,
-            .memoryHistory, .memoryList, .memorySearch, .errorsList, .principalsList, .principalsShow, .permsList, .permsCheck, .tokensList, .auditList,
+        case .toolsGet, .toolsList, .toolsHistory, .toolsStats, .executionsList, .executionsShow, .sessionsList, .sessionsShow, .memoryGet, .memoryParents,
+            .memoryChildren,
+            .memoryHistory, .memoryList, .memorySearch, .errorsList, .errorsShow, .principalsList, .principalsShow, .permsList, .permsCheck, .tokensList,
+            .auditList,
             .auditVerify, .auditHead, .dbStatus, .dbCheck, .metricsRead:
             true
         case .apply, .applyCreate, .applyUpdate, .auditKeyed, .auditPrune, .keysRotateKEK, .authAs, .authToken, .dbBackup, .dbRestore, .dbRestoreCheck,
             .dbVacuum, .errorsLog,
             .errorsResolve, .exportBundle, .importBundle, .keysRotate, .memoryDelete, .memoryPurge, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate,
-            .permsGrant, .permsRevoke, .principalsAdd, .principalsDisable, .principalsRemove, .principalsSetLimit, .principalsSetQuota, .serveRequest,
+            .permsGrant, .permsRevoke, .principalsAdd, .principalsDisable, .principalsEnable, .principalsRemove, .principalsSetRole, .principalsSetLimit,
+            .principalsSetQuota, .serveRequest,
             .sessionsEnd, .sessionsStart,
             .tokensIssue, .tokensRevoke, .toolsDelete, .toolsExecute, .toolsRegister, .toolsUpdate:
             false

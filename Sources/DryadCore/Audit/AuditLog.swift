@@ -74,7 +74,16 @@ public struct AuditLog: Sendable {
             conditions.append("decision = ?")
             arguments.append(value)
         }
-        if let value = query.resource { conditions.append("resource = ?"); arguments.append(value) }
+        if let value = query.resource {
+            // `tool:NAME` also finds the entries of its versions, `tool:NAME@VERSION`.
+            if value.contains("@") {
+                conditions.append("resource = ?")
+                arguments.append(value)
+            } else {
+                conditions.append("(resource = ? OR substr(resource, 1, length(?)) = ?)")
+                arguments += [value, value + "@", value + "@"]
+            }
+        }
         if let since = query.since { conditions.append("at >= ?"); arguments.append(Timestamp.format(since)) }
         if let cursor = page.cursor {
             guard let after = Int(try Cursor.decode(cursor, fields: 1)[0]) else { throw .invalidInput("cursor: not a cursor returned by this listing") }

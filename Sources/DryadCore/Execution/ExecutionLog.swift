@@ -29,7 +29,7 @@ public struct ExecutionLog: Sendable {
         as principal: Principal
     ) async throws(DryadError) -> Page<ExecutionRecord> {
         // `since` stays out of the scope: given as a duration it is another instant on every call.
-        let scope = CursorScope("tools.history", [reference.description, query.status?.rawValue, query.sessionID])
+        let scope = CursorScope("tools.history", [reference.description, query.status?.rawValue, query.sessionID, query.principal])
         let page = try page.validated(for: scope)
         let order = KeysetOrder.newestFirst("started_at", then: "id")
         let continuation = try order.continuation(after: page.cursor)
@@ -54,6 +54,35 @@ public struct ExecutionLog: Sendable {
             arguments.append(limit + 1)
             let sql = "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) \(order.orderBy) LIMIT ?"
             return try Self.page(db, sql: sql, arguments: StatementArguments(arguments), limit: limit).scoped(scope)
+        }
+    }
+
+    /// Runs of every tool, newest first, filtered: for a non-admin, the runs of the tools it may
+    /// read now (as `history` shows them), whoever made them.
+    public func list(_ query: ExecutionQuery = ExecutionQuery(), page: PageRequest = PageRequest(), as principal: Principal) async throws(DryadError)
+        -> Page<ExecutionRecord>
+    {
+        // `since` stays out of the scope: given as a duration it is another instant on every call.
+        let scope = CursorScope("executions.list", [query.status?.rawValue, query.sessionID, query.principal])
+        let page = try page.validated(for: scope)
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        Self.addFilters(query, to: &conditions, &arguments)
+        let readable = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "tool_execution.tool_id")
+        if let readable {
+            conditions.append(readable.sql)
+            arguments += readable.arguments
+        }
+        let order = KeysetOrder.newestFirst("started_at", then: "id")
+        try order.continuing(after: page.cursor, to: &conditions, &arguments)
+        arguments.append(page.limit + 1)
+        let sql = "SELECT * FROM tool_execution \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) \(order.orderBy) LIMIT ?"
+        let statementArguments = StatementArguments(arguments)
+        let limit = page.limit
+        let scoped = readable != nil
+        return try await database.audited(principal, .executionsList, "executions") { db, note in
+            if scoped { note.reason = "runs of readable tools only" }
+            return try Self.page(db, sql: sql, arguments: statementArguments, limit: limit).scoped(scope)
         }
     }
 
@@ -212,6 +241,10 @@ public struct ExecutionLog: Sendable {
         if let session = query.sessionID {
             conditions.append("session_id = ?")
             arguments.append(session)
+        }
+        if let name = query.principal {
+            conditions.append("principal = ?")
+            arguments.append(name)
         }
         if let since = query.since {
             conditions.append("started_at >= ?")

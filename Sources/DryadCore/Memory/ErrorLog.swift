@@ -50,9 +50,11 @@ public struct ErrorLog: Sendable {
         let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if !principal.isAdmin {
-            conditions.append("principal = ?")
+        if !principal.isAdmin, let writable = MemoryStore.visibleContextsCondition(AccessRules.visibleContexts(principal), writableOnly: true) {
+            // `requireAccess`'s rule as a condition: its own, and those on contexts it may write.
+            conditions.append("(principal = ? OR context_id IN (SELECT c.id FROM memory_context c WHERE \(writable.sql)))")
             arguments.append(principal.name)
+            arguments += writable.arguments
         }
         if let context = query.contextID {
             conditions.append("context_id = ?")
@@ -75,7 +77,7 @@ public struct ErrorLog: Sendable {
         let statementArguments = StatementArguments(arguments)
         let limit = page.limit
         return try await database.audited(principal, .errorsList, "errors") { db, note in
-            if !principal.isAdmin { note.reason = "own errors only" }
+            if !principal.isAdmin { note.reason = "own errors and errors on writable contexts" }
             // Read row by row and capped in bytes too: a record may carry 64 KiB of message and
             // 64 KiB of stack trace.
             return try Page.collect(
@@ -92,18 +94,37 @@ public struct ErrorLog: Sendable {
         let now = database.now()
         return try await database.audited(principal, .errorsResolve, "error:\(id)") { db, audit in
             let record = try Self.fetch(id, in: db)
-            if !principal.isAdmin {
-                guard record.principal == principal.name else {
-                    throw Denial(error: .notFound("error \(id) not found"), reason: "not the error's principal")
-                }
-                audit.reason = "own error"
-            }
+            audit.reason = try Self.requireAccess(record, principal, now: now, in: db)
             guard !record.fixApplied else { throw DryadError.conflict("error \(id) is already resolved") }
             try db.execute(
                 sql: "UPDATE error_log SET fix_applied = 1, resolution_note = ?, resolved_at = ? WHERE id = ?",
                 arguments: [note, now, id])
             return try Self.fetch(id, in: db)
         }
+    }
+
+    /// One error log.
+    public func show(_ id: String, as principal: Principal) async throws(DryadError) -> ErrorRecord {
+        let now = database.now()
+        return try await database.audited(principal, .errorsShow, "error:\(id)") { db, audit in
+            let record = try Self.fetch(id, in: db)
+            audit.reason = try Self.requireAccess(record, principal, now: now, in: db)
+            return record
+        }
+    }
+
+    /// Who may see and resolve an error log: an admin, the principal that logged it, and whoever
+    /// may write the context it is tied to (its owner, a write sharee), whose errors they are to
+    /// fix. Anyone else is told it does not exist.
+    static func requireAccess(_ record: ErrorRecord, _ principal: Principal, now: String, in db: Database) throws -> String {
+        if principal.isAdmin { return "role admin" }
+        if record.principal == principal.name { return "own error" }
+        if let contextID = record.contextID, let context = try? MemoryStore.fetch(contextID, now: now, in: db),
+            try AccessCheck.contextAccess(principal, contextID: contextID, owner: context.agentID, in: db).access == .write
+        {
+            return "writer of context \(contextID)"
+        }
+        throw Denial(error: .notFound("error \(record.id) not found"), reason: "not the error's principal nor a writer of its context")
     }
 
     static func fetch(_ id: String, in db: Database) throws -> ErrorRecord {

@@ -6,11 +6,18 @@ extension MemoryStore {
 
     /// One context with its shares and the count of its unresolved error logs.
     public func get(_ id: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try await get(.id(id), as: principal)
+    }
+
+    /// One context, by id or by its agent's key.
+    public func get(_ reference: ContextReference, as principal: Principal) async throws(DryadError) -> MemoryContext {
         let now = database.now()
-        return try await database.audited(principal, .memoryGet, "memory:\(id)") { db, note in
+        return try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)") { db, note in
+            let id = try Self.readable(reference, now: now, principal, in: db)
+            note.resource = "memory:\(id)"
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
-            context.unresolvedErrors = try Self.unresolvedErrors(of: id, seenBy: principal, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, in: db)
             return context
         }
     }
@@ -18,7 +25,25 @@ extension MemoryStore {
     /// The context with `data` replaced by the effective data after inheritance: the ancestors'
     /// data merged from the root down (RFC 7396), with the source of every leaf when `explain`.
     public func resolved(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try await resolved(id, explain: explain, now: database.now(), as: principal, cache: nil) { context, _ in context }
+        try await resolved(.id(id), explain: explain, as: principal)
+    }
+
+    /// `resolved`, for a context named by id or by its agent's key.
+    public func resolved(_ reference: ContextReference, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
+        try await resolved(reference, explain: explain, now: database.now(), as: principal, cache: nil) { context, _ in context }
+    }
+
+    /// The id `reference` names, when `principal` may read that context; a key of a context it
+    /// may not read is not found, exactly as a key no context has.
+    static func readable(_ reference: ContextReference, now: String, _ principal: Principal, in db: Database) throws -> String {
+        let id = try reference.resolve(now: now, in: db)
+        if case .key = reference, !principal.isAdmin {
+            let context = try fetch(id, now: now, in: db)
+            guard try AccessCheck.contextAccess(principal, contextID: id, owner: context.agentID, in: db).access != nil else {
+                throw Denial(error: .notFound("\(reference) not found"), reason: "context not readable")
+            }
+        }
+        return id
     }
 
     /// `resolved` written as JSON, with the context's version (its ETag); a server keeps these
@@ -26,20 +51,22 @@ extension MemoryStore {
     public func resolvedEncoded(_ id: String, explain: Bool, as principal: Principal) async throws(DryadError) -> EncodedRecord {
         let now = database.now()
         let plan = ReadCache.Plan(.memory, ["memory.resolved", id, String(explain)], visibleAt: now)
-        return try await resolved(id, explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.capacity }) {
+        return try await resolved(.id(id), explain: explain, now: now, as: principal, cache: CachedRead(plan: plan) { $0.json.bytes.capacity }) {
             context, entityTag in
             EncodedRecord(json: try EncodedJSON(encoding: context).compacted(), entityTag: entityTag)
         }
     }
 
     private func resolved<Item: Sendable>(
-        _ id: String, explain: Bool, now: String, as principal: Principal, cache: CachedRead<Item>?,
+        _ reference: ContextReference, explain: Bool, now: String, as principal: Principal, cache: CachedRead<Item>?,
         _ item: @escaping @Sendable (MemoryContext, _ entityTag: String) throws -> Item
     ) async throws(DryadError) -> Item {
-        try await database.audited(principal, .memoryGet, "memory:\(id)", cache: cache) { db, note in
+        try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)", cache: cache) { db, note in
+            let id = try Self.readable(reference, now: now, principal, in: db)
+            note.resource = "memory:\(id)"
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
-            context.unresolvedErrors = try Self.unresolvedErrors(of: id, seenBy: principal, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, in: db)
             let line = try MemoryChain.read(from: id, in: db)
             try line.ancestors.requireReadable(by: principal, in: db)
             guard line.bytes <= MemoryChain.maxResolvedBytes else {
@@ -223,7 +250,7 @@ extension MemoryStore {
         let now = database.now()
         let plan = ReadCache.Plan(
             .memory,
-            ["memory.search", text, query.agentID, query.contextType, query.parentID, String(page.limit), page.cursor, String(query.tags.count)]
+            ["memory.search", text, query.agentID, query.contextType, query.parentID, query.key, String(page.limit), page.cursor, String(query.tags.count)]
                 + query.tags, visibleAt: now)
         // Not with `since`: given as a duration ("24h") it names another instant on every call,
         // so each answer would take room and never be asked for again.
@@ -311,7 +338,7 @@ extension MemoryStore {
     /// The cursor scope of a listing or search with `query` (`since` left out: given as a
     /// duration it is another instant on every call).
     static func scope(_ listing: String, _ query: MemoryQuery, text: String? = nil) -> CursorScope {
-        CursorScope(listing, [text, query.agentID, query.contextType, query.parentID] + query.tags.map { $0 })
+        CursorScope(listing, [text, query.agentID, query.contextType, query.parentID, query.key] + query.tags.map { $0 })
     }
 
     static func filters(_ query: MemoryQuery, now: String, alias: String = "") -> ([String], [(any DatabaseValueConvertible)?]) {
@@ -333,6 +360,10 @@ extension MemoryStore {
             conditions.append("\(alias)parent_id = ?")
             arguments.append(parent)
         }
+        if let key = query.key {
+            conditions.append("\(alias)key = ?")
+            arguments.append(key)
+        }
         if let since = query.since {
             conditions.append("\(alias)created_at >= ?")
             arguments.append(Timestamp.format(since))
@@ -351,10 +382,12 @@ extension MemoryStore {
         return ids.compactMap { byID[$0] }
     }
 
-    /// The unresolved error logs of a context that `principal` may list: its own, or all for
-    /// an admin (as `ErrorLog.list` shows them).
-    static func unresolvedErrors(of id: String, seenBy principal: Principal, in db: Database) throws -> Int {
-        if principal.isAdmin {
+    /// The unresolved error logs of a context that `principal` may list (`ErrorLog.requireAccess`):
+    /// all of them for an admin or a writer of the context, else its own.
+    static func unresolvedErrors(of context: MemoryContext, seenBy principal: Principal, in db: Database) throws -> Int {
+        let id = context.id
+        let writer = try principal.isAdmin || AccessCheck.contextAccess(principal, contextID: id, owner: context.agentID, in: db).access == .write
+        if writer {
             return try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0")
                 .decodeFirst(arguments: [id]) { $0.int(0) } ?? 0
         }

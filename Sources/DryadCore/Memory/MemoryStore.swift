@@ -266,14 +266,25 @@ public struct MemoryStore: Sendable {
             guard context.agentID != agent else {
                 throw DryadError.invalidInput("with: \(agent) owns context \(id) already")
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO memory_share (context_id, agent_id, access, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (context_id, agent_id) DO UPDATE SET access = excluded.access
-                    """,
-                arguments: [id, agent, access.rawValue, now])
+            try Self.writeShare(id, with: agent, access: access, at: now, in: db)
             return try Self.fetch(id, now: now, in: db)
         }
+    }
+
+    /// Makes a context's shares exactly `shares` (a fixture lists every share).
+    static func replaceShares(of id: String, with shares: [MemoryShare], at now: String, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM memory_share WHERE context_id = ?", arguments: [id])
+        for share in shares { try writeShare(id, with: share.agentID, access: share.access, at: now, in: db) }
+    }
+
+    /// Writes one share; sharing again changes the access. Every share goes through here.
+    static func writeShare(_ id: String, with agent: String, access: MemoryAccess, at now: String, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO memory_share (context_id, agent_id, access, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (context_id, agent_id) DO UPDATE SET access = excluded.access
+                """,
+            arguments: [id, agent, access.rawValue, now])
     }
 
     /// Stops sharing a context with an agent.
@@ -412,7 +423,10 @@ public struct MemoryStore: Sendable {
 
     /// An SQL condition (on `c.`) limiting a listing to what `visibility` allows: a principal's
     /// own contexts and those shared with them, with their descendants; nil for everything.
-    static func visibleContextsCondition(_ visibility: Visibility) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+    /// With `writableOnly`, only those the principal may write (its own, and those a write share reaches).
+    static func visibleContextsCondition(_ visibility: Visibility, writableOnly: Bool = false) -> (
+        sql: String, arguments: [(any DatabaseValueConvertible)?]
+    )? {
         switch visibility {
         case .everything:
             return nil
@@ -423,7 +437,7 @@ public struct MemoryStore: Sendable {
                 """
                 (c.agent_id = ? OR c.id IN (
                     WITH RECURSIVE shared(id) AS (
-                        SELECT context_id FROM memory_share WHERE agent_id = ?
+                        SELECT context_id FROM memory_share WHERE agent_id = ?\(writableOnly ? " AND access = 'write'" : "")
                         UNION SELECT m.id FROM memory_context m JOIN shared ON m.parent_id = shared.id)
                     SELECT id FROM shared))
                 """, [name, name]

@@ -19,6 +19,7 @@ enum Migrations {
         ("v10-sealed-secrets", createSealedSecrets),
         ("v11-memory-keys-per-agent", makeMemoryKeysPerAgent),
         ("v12-storage-quotas", countStorageForQuotas),
+        ("v13-executions-by-time", indexExecutionsByTime),
     ]
 
     static var migrator: DatabaseMigrator {
@@ -471,5 +472,11 @@ enum Migrations {
         for scope in ReadCache.Scope.allCases {
             try db.execute(sql: "INSERT OR IGNORE INTO read_generation VALUES (?, random())", arguments: [scope.rawValue])
         }
+    }
+
+    /// Executions of every tool, newest first (`GET /executions`, `executions list`): a page
+    /// reads its rows from this index and stops, instead of sorting the whole table.
+    private static func indexExecutionsByTime(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX tool_execution_by_time ON tool_execution(started_at, id)")
     }
 }

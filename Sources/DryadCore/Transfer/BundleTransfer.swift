@@ -84,7 +84,6 @@ public struct BundleTransfer: Sendable {
         as principal: Principal
     ) async throws(DryadError) -> BundleSummary {
         try await database.audited(principal, .importBundle, "bundle") { db, note in
-            try Self.requireEmpty(db)
             // Rows arrive table by table; references are checked once, at the end. The pragma
             // lasts until the transaction ends, so turn it off for the writes that share it.
             try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
@@ -92,6 +91,7 @@ public struct BundleTransfer: Sendable {
             var lineNumber = 1
             guard let headerLine = try nextLine() else { throw DryadError.invalidInput("bundle: empty input") }
             let sections = try Self.header(headerLine)
+            try Self.requireEmpty(db, replacingTrail: sections.contains(.audit))
             let tables = Dictionary(uniqueKeysWithValues: sections.flatMap(\.tables).map { ($0.name, $0) })
             var columnsByTable: [String: Set<String>] = [:]
             var rows: [String: Int] = [:]
@@ -256,11 +256,24 @@ public struct BundleTransfer: Sendable {
     }
 
     /// Import loads into a new database only: merging bundles into live data is not defined.
-    static func requireEmpty(_ db: Database) throws {
-        let tables = BundleSection.allCases.flatMap(\.tables).map(\.name) + ["signing_key", "token"]
+    ///
+    /// A file that holds nothing but its own bookkeeping counts as empty: an audit trail of
+    /// reads and checks only (`db status`, `db migrate`, lookups that found nothing). A bundle
+    /// that brings its own trail replaces that bookkeeping (`replacingTrail`); otherwise it stays
+    /// and the import is appended to it.
+    static func requireEmpty(_ db: Database, replacingTrail: Bool) throws {
+        func refuse(_ table: String) -> DryadError {
+            .advised(.conflict("import needs an empty database, and \(table) has rows"), Advice(.text("import into a new "), .option("db"), .text(" file")))
+        }
+        let trail = BundleSection.audit.tables.map(\.name)
+        let tables = BundleSection.allCases.flatMap(\.tables).map(\.name).filter { !trail.contains($0) } + ["signing_key", "token"]
         for table in tables where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") == true {
-            throw DryadError.advised(
-                .conflict("import needs an empty database, and \(table) has rows"), Advice(.text("import into a new "), .option("db"), .text(" file")))
+            throw refuse(table)
+        }
+        let changes = try String.fetchAll(db, sql: "SELECT DISTINCT action FROM audit_log").filter { AuditAction(rawValue: $0)?.isRead != true }
+        guard changes.isEmpty else { throw refuse("audit_log") }
+        if replacingTrail {
+            for table in trail.reversed() { try db.execute(sql: "DELETE FROM \(table)") }
         }
     }
 

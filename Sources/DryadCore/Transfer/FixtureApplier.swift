@@ -264,10 +264,15 @@ extension FixtureApplier {
         }
     }
 
-    /// A `MemoryContext` document: `key`, `agent_id`, `context_type`, `data`, `tags`, `parent_key`.
+    /// A `MemoryContext` document: `key`, `agent_id`, `context_type`, `data`, `tags`,
+    /// `parent_key` or `parent_id`, `shared_with`; the other fields of `memory get -o json` are
+    /// read-only and ignored.
     struct MemorySpec: Sendable {
         var key: String
         var parentKey: String?
+        /// The parent by id, as `memory get -o json` writes it.
+        var parentID: String?
+        var shares: [MemoryShare]
         var draft: MemoryDraft
         /// The fields the document gave; an update compares only these.
         var present: Set<String>
@@ -275,15 +280,13 @@ extension FixtureApplier {
         init(_ json: JSONValue, limit: Int, present: Set<String>) throws(DryadError) {
             self.present = present
             var reader = try JSONObjectReader(json, path: "")
-            // The read-only fields of `memory get -o json`.
-            reader.ignore("id", "version", "created_at", "updated_at", "expires_at", "shared_with", "unresolved_errors")
+            for field in MemoryContext.readOnlyFields where field != "shared_with" { reader.ignore(field) }
             key = try reader.requiredString("key")
             try MemoryRules.checkKey(key, field: "key")
             parentKey = try reader.string("parent_key")
             if let parentKey { try MemoryRules.checkKey(parentKey, field: "parent_key") }
-            if let parent = reader.value("parent_id"), parent != .null {
-                throw .invalidInput("parent_id: fixtures name parents by parent_key")
-            }
+            parentID = try reader.string("parent_id")
+            shares = try Self.shares(reader.value("shared_with"))
             draft = MemoryDraft(
                 agentID: try reader.requiredString("agent_id"),
                 contextType: try reader.string("context_type") ?? MemoryDraft.defaultType,
@@ -291,6 +294,28 @@ extension FixtureApplier {
                 tags: try reader.stringArray("tags") ?? [], key: key)
             try reader.finish()
             try MemoryStore.check(draft, limit: limit)
+            for share in shares where share.agentID == draft.agentID {
+                throw .invalidInput("shared_with: \(share.agentID) owns the context already")
+            }
+        }
+
+        /// `shared_with`: `[{"agent_id": …, "access": "read" | "write"}]`, each agent once.
+        static func shares(_ value: JSONValue?) throws(DryadError) -> [MemoryShare] {
+            guard let value, value != .null else { return [] }
+            guard case .array(let items) = value else { throw .invalidInput("shared_with: expected a list, got \(value.typeName)") }
+            var shares: [MemoryShare] = []
+            for (index, item) in items.enumerated() {
+                var reader = try JSONObjectReader(item, path: "shared_with[\(index)]")
+                let agent = try reader.requiredString("agent_id")
+                try MemoryRules.checkAgent(agent, field: reader.path("agent_id"))
+                guard let access = MemoryAccess(rawValue: try reader.string("access") ?? MemoryAccess.read.rawValue) else {
+                    throw .invalidInput("\(reader.path("access")): expected read or write")
+                }
+                try reader.finish()
+                guard !shares.contains(where: { $0.agentID == agent }) else { throw .invalidInput("shared_with: \(agent) is listed twice") }
+                shares.append(MemoryShare(agentID: agent, access: access))
+            }
+            return shares.sorted { $0.agentID < $1.agentID }
         }
 
         func apply(now: Date, principal: Principal, in db: Database) throws -> FixtureChange {
@@ -314,6 +339,16 @@ extension FixtureApplier {
                 }
                 parentID = id
             }
+            if let given = self.parentID {
+                // `memory get -o json` names the parent by id; with `parent_key` both must agree.
+                guard parentID == nil || parentID == given else {
+                    throw DryadError.conflict("parent_id: \(given) is not the context with parent_key \(parentKey ?? "")")
+                }
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM memory_context WHERE id = ?", arguments: [given]) == true else {
+                    throw DryadError.notFound("parent_id: no context \(given)")
+                }
+                parentID = given
+            }
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT id, \(MemoryStore.visible) AS visible FROM memory_context WHERE agent_id = ? AND key = ?",
@@ -321,7 +356,8 @@ extension FixtureApplier {
             else {
                 var draft = draft
                 draft.parentID = parentID
-                _ = try MemoryStore.insert(draft, id: UUID().uuidString.lowercased(), now: now, principal: principal, in: db)
+                let created = try MemoryStore.insert(draft, id: UUID().uuidString.lowercased(), now: now, principal: principal, in: db)
+                try MemoryStore.replaceShares(of: created.id, with: shares, at: nowText, in: db)
                 return FixtureChange(kind: "MemoryContext", name: key, action: .create, fields: [])
             }
             guard row["visible"] as Bool? == true else {
@@ -331,7 +367,7 @@ extension FixtureApplier {
             if present.contains("context_type"), existing.contextType != draft.contextType {
                 throw DryadError.conflict("context_type: context \(key) is a \(existing.contextType) and cannot change")
             }
-            if present.contains("parent_key"), existing.parentID != parentID {
+            if present.contains("parent_key") || present.contains("parent_id"), existing.parentID != parentID {
                 throw DryadError.conflict("parent_key: context \(key) has another parent and cannot move")
             }
             var fields: [String] = []
@@ -339,10 +375,18 @@ extension FixtureApplier {
             let tags = present.contains("tags") ? draft.tags : existing.tags
             if existing.data != data { fields.append("data") }
             if existing.tags != tags { fields.append("tags") }
+            let reshare = present.contains("shared_with") && existing.sharedWith.sorted(by: { $0.agentID < $1.agentID }) != shares
+            if reshare { fields.append("shared_with") }
             guard !fields.isEmpty else { return FixtureChange(kind: "MemoryContext", name: key, action: .unchanged, fields: []) }
-            _ = try MemoryStore.rewrite(
-                existing.id, data: data, tags: tags, expires: existing.expiresAt, expiryChanged: false,
-                merged: false, principal: principal.name, at: nowText, in: db)
+            if existing.data != data || existing.tags != tags {
+                _ = try MemoryStore.rewrite(
+                    existing.id, data: data, tags: tags, expires: existing.expiresAt, expiryChanged: false,
+                    merged: false, principal: principal.name, at: nowText, in: db)
+            }
+            if reshare {
+                // The document lists every share: others go, listed ones are written as listed.
+                try MemoryStore.replaceShares(of: existing.id, with: shares, at: nowText, in: db)
+            }
             return FixtureChange(kind: "MemoryContext", name: key, action: .update, fields: fields)
         }
     }

@@ -14,6 +14,10 @@ struct AdminController: Sendable {
         table.add(.get, "principals", "List principals.", on: group, response: "PrincipalPage", use: self.listPrincipals)
         table.add(.get, "principals/{name}", "Show a principal.", on: group, response: "Principal", use: self.showPrincipal)
         table.add(.post, "principals/{name}/disable", "Disable a principal.", on: group, response: "Principal", use: self.disablePrincipal)
+        table.add(.post, "principals/{name}/enable", "Enable a disabled principal.", on: group, response: "Principal", use: self.enablePrincipal)
+        table.add(
+            .put, "principals/{name}/role", "Make a principal an admin or a member.", on: group, body: RequestBody("RoleRequest", "{role}"),
+            response: "Principal", use: self.setPrincipalRole)
         table.add(.delete, "principals/{name}", "Remove a principal.", on: group, success: .noContent, use: self.removePrincipal)
         table.add(
             .put, "principals/{name}/limit", "Set a principal's rate limit.", on: group, body: RequestBody("LimitRequest", "{rate, burst}"),
@@ -75,6 +79,22 @@ struct AdminController: Sendable {
     /// Disable a principal.
     @Sendable func disablePrincipal(_ request: Request, context: DryadContext) async throws -> Response {
         try HTTPJSON.response(try await database.principals.disable(try context.path("name"), as: try context.actor()))
+    }
+
+    /// Enable a disabled principal.
+    @Sendable func enablePrincipal(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.principals.enable(try context.path("name"), as: try context.actor()))
+    }
+
+    /// Make a principal an admin or a member.
+    @Sendable func setPrincipalRole(_ request: Request, context: DryadContext) async throws -> Response {
+        let role = try await HTTPJSON.fields(request, maxBytes: maxBody) { fields in
+            guard let role = try fields.string("role").flatMap(Principal.Role.init(rawValue:)) else {
+                throw DryadError.invalidInput("role: expected admin or member")
+            }
+            return role
+        }
+        return try HTTPJSON.response(try await database.principals.setRole(try context.path("name"), role, as: try context.actor()))
     }
 
     /// Remove a principal.

@@ -14,6 +14,7 @@ struct ErrorsController: Sendable {
         table.add(
             .get, "errors", "List errors, newest first.", on: group, query: ["context", "type", "unresolved", "since", "limit", "cursor"],
             response: "ErrorPage", use: self.list)
+        table.add(.get, "errors/{id}", "One error log.", on: group, response: "ErrorRecord", use: self.show)
         table.add(
             .post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: RequestBody("ResolveRequest", "{note}"), response: "ErrorRecord",
             use: self.resolve)
@@ -35,6 +36,11 @@ struct ErrorsController: Sendable {
             contextID: query.string("context"), errorType: query.string("type"), unresolvedOnly: try query.bool("unresolved"),
             since: try query.since())
         return try HTTPJSON.response(try await database.errors.list(filter, page: try query.page(), as: try context.actor()))
+    }
+
+    /// One error log.
+    @Sendable func show(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.response(try await database.errors.show(try context.path("id"), as: try context.actor()))
     }
 
     /// Mark an error resolved.

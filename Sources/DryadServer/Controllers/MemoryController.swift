@@ -14,7 +14,8 @@ struct MemoryController: Sendable {
             body: RequestBody("MemoryDraft", "{agent_id, context_type, data, parent_id, tags, ttl_seconds, key}"), success: .created, response: "MemoryContext",
             use: self.store)
         table.add(
-            .get, "memory/context", "List contexts, newest first.", on: group, query: ["agent", "type", "tag", "parent", "limit", "cursor"],
+            .get, "memory/context", "List contexts, newest first (agent_id is another name for agent).", on: group,
+            query: ["agent", "agent_id", "type", "tag", "parent", "key", "limit", "cursor"],
             response: "MemoryContextPage", use: self.list)
         table.add(
             .get, "memory/context/{id}", "Get a context (resolved=true merges the ancestors; explain=true adds provenance).", on: group,
@@ -65,7 +66,8 @@ struct MemoryController: Sendable {
     @Sendable func list(_ request: Request, context: DryadContext) async throws -> Response {
         let query = Query(request: request)
         let filter = MemoryQuery(
-            agentID: query.string("agent"), contextType: query.string("type"), tags: query.strings("tag"), parentID: query.string("parent"))
+            agentID: query.string("agent") ?? query.string("agent_id"), contextType: query.string("type"), tags: query.strings("tag"),
+            parentID: query.string("parent"), key: query.string("key"))
         return try HTTPJSON.response(try await memory.list(filter, page: try query.page(), as: try context.actor()))
     }
 

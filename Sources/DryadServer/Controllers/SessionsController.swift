@@ -8,6 +8,10 @@ struct SessionsController: Sendable {
     let maxBody: Int
 
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
+        table.add(
+            .get, "executions", "Runs of every tool the caller may read, newest first.", on: group,
+            query: [QueryParameter("status", schema: OpenAPISchemas.executionStatus), "principal", "session", "since", "limit", "cursor"],
+            response: "ExecutionPage", use: self.listExecutions)
         table.add(.get, "executions/{id}", "One execution record.", on: group, response: "Execution", use: self.showExecution)
         table.add(
             .post, "sessions", "Open a session.", on: group, body: RequestBody("SessionRequest", "{label}", required: false), success: .created,
@@ -17,6 +21,15 @@ struct SessionsController: Sendable {
             .get, "sessions/{id}", "A session and a page of its executions.", on: group, query: ["limit", "cursor"], response: "SessionDetail",
             use: self.show)
         table.add(.post, "sessions/{id}/end", "End a session.", on: group, response: "Session", use: self.end)
+    }
+
+    /// Runs of every tool the caller may read, newest first.
+    @Sendable func listExecutions(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        let filter = ExecutionQuery(
+            status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), principal: query.string("principal"),
+            since: try query.since())
+        return try HTTPJSON.response(try await database.executions.list(filter, page: try query.page(), as: try context.actor()))
     }
 
     /// One execution record.

@@ -43,6 +43,10 @@ struct ToolsController: Sendable {
         table.add(
             .get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"], response: "ToolStatsPage",
             use: self.stats)
+        // A constant segment outranks `{ref}`: a tool named `stats` is `tools/stats@VERSION` or its id here.
+        table.add(
+            .get, "tools/stats", "Counts, success rate and durations of every version of every readable tool.", on: group, query: ["since"],
+            response: "ToolStatsPage", use: self.allStats)
     }
 
     /// Register tool versions (one definition or a list).
@@ -131,6 +135,11 @@ struct ToolsController: Sendable {
             try ToolReference(try context.path("ref")), filter,
             page: try query.page(), as: try context.actor())
         return try HTTPJSON.response(page)
+    }
+
+    /// Counts, success rate and durations of every readable tool's versions.
+    @Sendable func allStats(_ request: Request, context: DryadContext) async throws -> Response {
+        try HTTPJSON.list(try await database.executions.stats(nil, since: try Query(request: request).since(), as: try context.actor()))
     }
 
     /// Counts, success rate and durations per version.

@@ -215,6 +215,7 @@ enum OpenAPISchemas {
                     "role": orNull(enumeration(Principal.Role.allCases.map(\.rawValue))),
                 ], required: ["name", "type"]),
             readOnly: ["created_at"]),
+        "RoleRequest": closed(object(["role": enumeration(Principal.Role.allCases.map(\.rawValue))])),
         "QuotaPage": page("Quota"),
         "Quota": object([
             "quota": enumeration(StorageQuota.allCases.map(\.rawValue)), "limit": range("integer", from: 0, to: Double(StorageQuota.maxLimit)),

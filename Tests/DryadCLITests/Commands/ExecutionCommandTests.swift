@@ -59,6 +59,17 @@ import Testing
         #expect(try cli.run(["tools", "execute", "echo", "--input", "{}", "--input-file", file]).status == 64)
     }
 
+    /// A tool that prints text, not JSON: table mode shows the text as it was, not a quoted
+    /// JSON string; `-o json` still has the string.
+    @Test func textOutputIsPrintedAsText() throws {
+        try register("greet", #"printf 'hello "world"\nsecond line\n'"#)
+        let table = try cli.run(["tools", "execute", "greet"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout == "hello \"world\"\nsecond line\n")
+        let record = try json(try cli.run(["tools", "execute", "greet", "-o", "json"]).stdout)
+        #expect(record["output"] as? String == "hello \"world\"\nsecond line\n")
+    }
+
     @Test func deprecatedToolsWarnOnStderr() throws {
         try register("old", "echo 1", [])
         #expect(try cli.run(["tools", "update", "old", "--status", "deprecated"]).status == 0)

@@ -116,6 +116,20 @@ import Testing
         #expect(plain["expires_at"] is String)
     }
 
+    /// Contexts are found by key as well as by id; keys are unique per agent, so the agent is
+    /// named (a calling agent's own by default).
+    @Test func getByKey() throws {
+        let id = try store(#"{"a":1}"#, agent: "planner-7", ["--key", "plans/q3"])
+        _ = try store(#"{"a":2}"#, agent: "critic-2", ["--key", "plans/q3"])
+        #expect(try object(["memory", "get", "--key", "plans/q3", "--agent", "planner-7"])["id"] as? String == id)
+        let resolved = try object(["memory", "get", "--key", "plans/q3", "--agent", "critic-2", "--resolved"])
+        #expect(try same(resolved["data"], #"{"a":2}"#))
+        try expectFailure(["memory", "get", "--key", "plans/q3"], 64, mentioning: "--key needs --agent")
+        try expectFailure(["memory", "get", "--key", "nope", "--agent", "planner-7"], 3, mentioning: "context with key nope of agent planner-7 not found")
+        try expectFailure(["memory", "get", id, "--key", "plans/q3"], 64)
+        #expect(try ids(["memory", "list", "--agent", "planner-7"]).contains(id))
+    }
+
     @Test func dataComesInlineFromStdinOrAFile() throws {
         let fromStdin = try object(["memory", "store", "--agent", "a", "--data", "-"], stdin: #"{"from": "stdin"}"#)
         #expect(try same(fromStdin["data"], #"{"from": "stdin"}"#))

@@ -96,6 +96,35 @@ import Testing
         close(held[1])
     }
 
+    /// Start-up failures are sentences naming the address, with their documented exit codes.
+    @Test func startUpFailuresAreSentences() throws {
+        let range = try cli.run(["serve", "--port", "99999"])
+        #expect(range.status == 64)
+        #expect(range.stderr.hasPrefix("dryad: error: --port 99999: a port is 1-65535 (or 0 for any free one)"), "\(range.stderr)")
+
+        let host = try cli.run(["serve", "--host", "no such host.invalid", "--port", "0"])
+        #expect(host.status == 65)
+        #expect(host.stderr == "dryad: error: host no such host.invalid: not an address, nor a name this machine can resolve\n", "\(host.stderr)")
+
+        // A port another socket listens on.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let taken = try cli.run(["serve", "--port", String(port)])
+        #expect(taken.status == 75)
+        #expect(taken.stderr == "dryad: error: cannot listen on 127.0.0.1:\(port): another process is listening there\n", "\(taken.stderr)")
+    }
+
     /// A blocking TCP socket connected to 127.0.0.1:`port`.
     static func connect(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

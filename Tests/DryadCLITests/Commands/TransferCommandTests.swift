@@ -57,6 +57,24 @@ import Testing
         #expect(stored.stdout.contains(#""key":"planner/root""#))
     }
 
+    /// The review's two findings through the binary: `shared_with` was dropped without a word,
+    /// and a child's `memory get -o json` fed back to `apply` failed on `parent_id`.
+    @Test func aContextsOwnJSONAppliesAgainWithItsShares() throws {
+        let file = try cli.write(
+            "fixtures.yaml",
+            Self.fixtures + "---\nkind: MemoryContext\nkey: planner/shared\nagent_id: planner\nshared_with: [{agent_id: critic, access: write}]\n")
+        #expect(try cli.run(["apply", "-f", file]).status == 0)
+        let shared = try json(try cli.run(["memory", "get", "--key", "planner/shared", "--agent", "planner", "-o", "json"]).stdout)
+        #expect((shared["shared_with"] as? [[String: String]]) == [["agent_id": "critic", "access": "write"]])
+
+        let child = try cli.run(["memory", "get", "--key", "planner/step", "--agent", "planner", "-o", "json"])
+        #expect(child.status == 0)
+        let document = "{\"kind\":\"MemoryContext\"," + child.stdout.drop { $0 != "{" }.dropFirst()
+        let again = try cli.run(["apply", "-f", "-"], stdin: document)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr == "applied: 0 created, 0 updated, 1 unchanged\n")
+    }
+
     @Test func aBadDocumentFailsWithItsPlaceAndWritesNothing() throws {
         let file = try cli.write("fixtures.yaml", Self.fixtures + "---\nkind: Permission\ntool: echo\nprincipal: nobody\nlevel: read\n")
         let result = try cli.run(["apply", "-f", file])
@@ -120,6 +138,21 @@ import Testing
         let again = try cli.run(["--db", copy, "import", bundle])
         #expect(again.status == 5)
         #expect(again.stderr.hasSuffix("import needs an empty database, and tool_registry has rows: import into a new --db file\n"), "\(again.stderr)")
+
+        // A new file on which `db migrate` and `db status` ran holds only bookkeeping: it takes
+        // the bundle, whose trail replaces that bookkeeping and still verifies.
+        let checked = cli.folder + "/checked.db"
+        #expect(try cli.run(["--db", checked, "db", "migrate"]).status == 0)
+        #expect(try cli.run(["--db", checked, "db", "status"]).status == 0)
+        let into = try cli.run(["--db", checked, "import", bundle])
+        #expect(into.status == 0, "\(into.stderr)")
+        #expect(try cli.run(["--db", checked, "audit", "verify"]).status == 0)
+        // A file that holds a change of its own is not empty.
+        let used = cli.folder + "/used.db"
+        #expect(try cli.run(["--db", used, "principals", "add", "x", "--type", "user"]).status == 0)
+        let refused = try cli.run(["--db", used, "import", bundle])
+        #expect(refused.status == 5)
+        #expect(refused.stderr.contains("principal has rows"), "\(refused.stderr)")
     }
 
     @Test func exportRefusesSectionsMissingWhatTheyPointAt() throws {

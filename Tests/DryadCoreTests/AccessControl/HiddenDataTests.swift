@@ -61,17 +61,34 @@ import Testing
         #expect(try await database.memory.search("zebra", MemoryQuery(), as: testOperator).items.allSatisfy { $0.score != nil })
     }
 
-    /// Error logs are their writer's; a context's count of unresolved ones counted everyone's.
-    @Test func unresolvedErrorsCountOnlyTheLogsTheCallerMayList() async throws {
+    /// The review's agent saw `unresolved_errors: 2` on its context (logged by a sharee and an
+    /// admin), an empty `errors list --context` and 404 resolving them. Error logs are their
+    /// writer's and, when tied to a context, its writers' (the owner, write sharees); the count
+    /// on a context counts exactly what the caller may list.
+    @Test func errorsOnAContextAreItsWritersToSeeAndResolve() async throws {
         let (owner, sharee) = (try await principal("planner"), try await principal("critic"))
         let context = try await store(owner)
         _ = try await database.memory.share(context.id, with: "critic", access: .read, as: owner)
-        _ = try await database.errors.log(type: "timeout", message: "slow", contextID: context.id, as: sharee)
-        #expect(try await database.errors.list(ErrorQuery(contextID: context.id), as: owner).items.isEmpty)
-        #expect(try await database.memory.get(context.id, as: owner).unresolvedErrors == 0)
+        let byAdmin = try await database.errors.log(type: "timeout", message: "slow", contextID: context.id, as: testOperator)
+        let bySharee = try await database.errors.log(type: "timeout", message: "slower", contextID: context.id, as: sharee)
+
+        let listed = try await database.errors.list(ErrorQuery(contextID: context.id), as: owner).items.map(\.id)
+        #expect(Set(listed) == [byAdmin.id, bySharee.id])
+        #expect(try await database.memory.get(context.id, as: owner).unresolvedErrors == 2)
+        #expect(try await database.memory.resolved(context.id, explain: false, as: owner).unresolvedErrors == 2)
+        #expect(try await database.errors.show(byAdmin.id, as: owner).errorMessage == "slow")
+        #expect(try await database.errors.resolve(byAdmin.id, note: "raised the timeout", as: owner).fixApplied)
+
+        // A read sharee is no writer: it sees its own log only, and the count says so.
+        #expect(try await database.errors.list(ErrorQuery(contextID: context.id), as: sharee).items.map(\.id) == [bySharee.id])
         #expect(try await database.memory.get(context.id, as: sharee).unresolvedErrors == 1)
-        #expect(try await database.memory.resolved(context.id, explain: false, as: owner).unresolvedErrors == 0)
-        #expect(try await database.memory.get(context.id, as: testOperator).unresolvedErrors == 1)
+        await #expect(throws: DryadError.notFound("error \(byAdmin.id) not found")) { _ = try await database.errors.show(byAdmin.id, as: sharee) }
+        // Another agent sees nothing of them.
+        let stranger = try await principal("stranger")
+        #expect(try await database.errors.list(ErrorQuery(), as: stranger).items.isEmpty)
+        await #expect(throws: DryadError.notFound("error \(bySharee.id) not found")) {
+            _ = try await database.errors.resolve(bySharee.id, note: nil, as: stranger)
+        }
     }
 
     /// A sharee's write is charged to the owner; the refusal names the quota, not the owner's

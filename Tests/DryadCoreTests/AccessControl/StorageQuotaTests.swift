@@ -117,7 +117,8 @@ import Testing
                     DROP TABLE principal_usage;
                     ALTER TABLE principal DROP COLUMN quota_memory_bytes; ALTER TABLE principal DROP COLUMN quota_error_logs;
                     ALTER TABLE principal DROP COLUMN quota_sessions;
-                    DELETE FROM grdb_migrations WHERE identifier = 'v12-storage-quotas';
+                    DROP INDEX tool_execution_by_time;
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v12-storage-quotas', 'v13-executions-by-time');
                     PRAGMA user_version = 11;
                     """)
         }

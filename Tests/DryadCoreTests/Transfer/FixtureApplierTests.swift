@@ -104,7 +104,12 @@ import Testing
             _ = try await database.fixtures.apply(try documents(broken), dryRun: false, as: testOperator)
         }
         #expect(error?.message == "fixtures.yaml: document 8: tool: nosuch is not registered (nor defined earlier in the file)")
-        #expect(try await counts() == before)
+        // Nothing of the file stays; the trail gains the failed attempt.
+        var after = try await counts()
+        #expect(after.removeLast() == before.last.map { $0 + 1 })
+        #expect(after == Array(before.dropLast()))
+        let last = try await database.audit.list(AuditQuery(), page: PageRequest(limit: 1000), as: testOperator).items.last
+        #expect(last?.decision == "deny" && last?.reason.hasPrefix("failed: not_found: fixtures.yaml: document 8") == true)
     }
 
     @Test(arguments: [
@@ -134,6 +139,42 @@ import Testing
             _ = try await database.fixtures.apply(try documents([text]), dryRun: false, as: testOperator)
         }
         #expect(error?.message == message)
+    }
+
+    /// `apply` dropped `shared_with` without a word, and refused a child's own JSON over
+    /// `parent_id`: shares are created and made to match, and a context written out by
+    /// `memory get -o json` (with the kind added) applies again unchanged.
+    @Test func sharesAndAContextsOwnJSONApply() async throws {
+        var sample = Self.sample
+        sample.append(#"{"kind":"Principal","name":"critic","type":"agent"}"#)
+        sample[5] =
+            #"{"kind":"MemoryContext","key":"planner/root","agent_id":"planner","data":{"goal":"ship"},"shared_with":[{"agent_id":"critic","access":"write"}]}"#
+        _ = try await database.fixtures.apply(try documents(sample), dryRun: false, as: testOperator)
+        let root = try #require(try await database.memory.list(MemoryQuery(key: "planner/root"), as: testOperator).items.first)
+        #expect(root.sharedWith == [MemoryShare(agentID: "critic", access: .write)])
+
+        // Changed shares are an update naming the field; the listed set is the whole set.
+        sample[5] = #"{"kind":"MemoryContext","key":"planner/root","agent_id":"planner","data":{"goal":"ship"},"shared_with":[]}"#
+        let unshared = try await database.fixtures.apply(try documents(sample), dryRun: false, as: testOperator)
+        #expect(unshared.changes.contains(FixtureChange(kind: "MemoryContext", name: "planner/root", action: .update, fields: ["shared_with"])))
+        #expect(try await database.memory.get(root.id, as: testOperator).sharedWith.isEmpty)
+
+        // A child's JSON as `memory get -o json` writes it, parent_id and all, changes nothing.
+        let child = try #require(try await database.memory.list(MemoryQuery(key: "planner/step-1"), as: testOperator).items.first)
+        var json = try #require(try JSONValue.parse(try JSONEncoder().encode(child)).objectValue)
+        json["kind"] = .string("MemoryContext")
+        let again = try await database.fixtures.apply(try documents([JSONValue.object(json).canonicalText]), dryRun: false, as: testOperator)
+        #expect(again.changes.map(\.action) == [.unchanged])
+        json["parent_id"] = .string(root.id == child.parentID ? UUID().uuidString.lowercased() : root.id)
+        let moved = await #expect(throws: DryadError.self) {
+            _ = try await database.fixtures.apply(try documents([JSONValue.object(json).canonicalText]), dryRun: false, as: testOperator)
+        }
+        #expect(moved?.code == "not_found")
+        json["shared_with"] = .array([.object(["agent_id": .string("critic"), "access": .string("admin")])])
+        let badAccess = await #expect(throws: DryadError.self) {
+            _ = try await database.fixtures.apply(try documents([JSONValue.object(json).canonicalText]), dryRun: false, as: testOperator)
+        }
+        #expect(badAccess?.message == "fixtures.yaml: document 1: shared_with[0].access: expected read or write")
     }
 
     @Test func immutableFieldsAreRefused() async throws {

@@ -23,6 +23,7 @@ import Testing
         "POST /api/v1/sessions": #"{"label":"l"}"#,
         "POST /api/v1/principals": #"{"name":"ann","type":"agent"}"#,
         "PUT /api/v1/principals/{name}/limit": #"{"rate":1,"burst":1}"#,
+        "PUT /api/v1/principals/{name}/role": #"{"role":"member"}"#,
         "PUT /api/v1/principals/{name}/quota": #"{"sessions":5}"#,
         "POST /api/v1/permissions": #"{"tool":"t","principal":"ann","level":"read"}"#,
         "POST /api/v1/tokens": #"{"principal":"ops"}"#,
@@ -108,6 +109,35 @@ import Testing
             try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.admin), body: body(copy)) {
                 #expect($0.status == .created)
                 #expect(fields($0)["id"] as? String != id)
+            }
+        }
+    }
+
+    /// A user storing a context is told the real reason: users hold no memory.
+    @Test func aUserIsToldUsersHoldNoMemory() async throws {
+        let fixture = try await Fixture()
+        _ = try await fixture.database.principals.add("bob", type: .user, role: .member, as: Principal.localOperator(user: "tester"))
+        let token = try await fixture.database.tokens.issue(for: "bob", as: Principal.localOperator(user: "tester")).token
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/memory/context", method: .post, headers: headers(token), body: body(#"{"agent_id":"bob"}"#)) {
+                #expect($0.status == .forbidden)
+                #expect(fields($0)["detail"] as? String == "bob is a user: only agents hold memory (an admin may store for one)")
+            }
+        }
+    }
+
+    /// A context is found by key with `GET /memory/context?key=&agent_id=`.
+    @Test func aContextIsFoundByKey() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            let id = try await client.execute(
+                uri: "/api/v1/memory/context", method: .post, headers: headers(fixture.agent), body: body(#"{"agent_id":"planner","key":"plan"}"#)
+            ) { fields($0)["id"] as? String ?? "" }
+            try await client.execute(uri: "/api/v1/memory/context?key=plan&agent_id=planner", method: .get, headers: headers(fixture.agent)) {
+                #expect((fields($0)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+            }
+            try await client.execute(uri: "/api/v1/memory/context?key=other&agent=planner", method: .get, headers: headers(fixture.agent)) {
+                #expect((fields($0)["items"] as? [Any])?.isEmpty == true)
             }
         }
     }
