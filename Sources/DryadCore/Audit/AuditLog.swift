@@ -76,7 +76,7 @@ public struct AuditLog: Sendable {
         }
         if let value = query.resource {
             // `tool:NAME` also finds the entries of its versions, `tool:NAME@VERSION`.
-            if value.contains("@") {
+            if !value.hasPrefix("tool:") || value.contains("@") {
                 conditions.append("resource = ?")
                 arguments.append(value)
             } else {

@@ -152,9 +152,6 @@ public struct MemoryStore: Sendable {
     /// current version; `merge` merges three ways (base = that version) and writes the result,
     /// or fails listing every conflicting pointer with both values, writing nothing.
     public func update(_ id: String, _ change: MemoryChange, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        if case .keep = change.content, change.tags == nil, change.ttl == nil {
-            throw .invalidInput("nothing to update: give data, a merge patch, tags or a ttl")
-        }
         let now = database.clock()
         let nowText = Timestamp.format(now)
         let limit = maxDataBytes
@@ -164,6 +161,9 @@ public struct MemoryStore: Sendable {
             // A stale precondition answers before anything about the new content (RFC 9110 §13.2.2).
             if let expected = change.ifVersion, !expected.admits(current.version), change.onConflict == .reject {
                 throw Precondition.stale(expected: expected, current: current.version, of: "context \(id)", counting: "version")
+            }
+            if case .keep = change.content, change.tags == nil, change.ttl == nil {
+                throw DryadError.invalidInput("nothing to update: give data, a merge patch, tags or a ttl")
             }
             try Self.check(change, against: current)
             // An expiry ends the context and its subtree, as a delete does: the owner's to set.
@@ -215,9 +215,10 @@ public struct MemoryStore: Sendable {
 
     /// Refuses an update of `id` unless the context is at one of `expected`'s versions: the
     /// precondition alone, for an interface to answer before it reads the new content.
+    /// Audited as the read it is: the update it precedes did not happen.
     public func requireVersion(_ id: String, _ expected: ExpectedNumbers, as principal: Principal) async throws(DryadError) {
         let now = database.now()
-        try await database.audited(principal, .memoryUpdate, "memory:\(id)") { db, note in
+        try await database.audited(principal, .memoryGet, "memory:\(id)") { db, note in
             let current = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.write, current, principal, in: db)
             try Precondition.check(expected, current: current.version, of: "context \(id)", counting: "version")

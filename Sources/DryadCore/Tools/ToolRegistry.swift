@@ -218,8 +218,9 @@ public struct ToolRegistry: Sendable {
 
     /// Refuses an update of `reference` unless the version is at one of `expected`'s revisions:
     /// the precondition alone, for an interface to answer before it reads the new content.
+    /// Audited as the read it is: the update it precedes did not happen.
     public func requireRevision(_ reference: ToolReference, _ expected: ExpectedNumbers, as principal: Principal) async throws(DryadError) {
-        try await database.audited(principal, .toolsUpdate, "tool:\(reference)") { db, note in
+        try await database.audited(principal, .toolsGet, "tool:\(reference)") { db, note in
             let tool = try Self.resolve(reference, in: db)
             note.resource = "tool:\(tool.reference)"
             note.reason = try AccessCheck.requireTool(.write, tool, asked: reference, principal, in: db)

@@ -258,7 +258,7 @@ public struct BundleTransfer: Sendable {
     /// Import loads into a new database only: merging bundles into live data is not defined.
     ///
     /// A file that holds nothing but its own bookkeeping counts as empty: an audit trail of
-    /// reads and checks only (`db status`, `db migrate`, lookups that found nothing). A bundle
+    /// reads, checks and refusals only (`db status`, `db migrate`, an import that failed). A bundle
     /// that brings its own trail replaces that bookkeeping (`replacingTrail`); otherwise it stays
     /// and the import is appended to it.
     static func requireEmpty(_ db: Database, replacingTrail: Bool) throws {
@@ -270,7 +270,9 @@ public struct BundleTransfer: Sendable {
         for table in tables where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") == true {
             throw refuse(table)
         }
-        let changes = try String.fetchAll(db, sql: "SELECT DISTINCT action FROM audit_log").filter { AuditAction(rawValue: $0)?.isRead != true }
+        // Refusals (a failed import before this one, a bad token) changed nothing either.
+        let changes = try String.fetchAll(db, sql: "SELECT DISTINCT action FROM audit_log WHERE decision = 'allow'")
+            .filter { AuditAction(rawValue: $0)?.isRead != true }
         guard changes.isEmpty else { throw refuse("audit_log") }
         if replacingTrail {
             for table in trail.reversed() { try db.execute(sql: "DELETE FROM \(table)") }

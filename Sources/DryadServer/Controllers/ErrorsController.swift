@@ -16,7 +16,8 @@ struct ErrorsController: Sendable {
             response: "ErrorPage", use: self.list)
         table.add(.get, "errors/{id}", "One error log.", on: group, response: "ErrorRecord", use: self.show)
         table.add(
-            .post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: RequestBody("ResolveRequest", "{note}"), response: "ErrorRecord",
+            .post, "errors/{id}/resolve", "Mark an error resolved.", on: group, body: RequestBody("ResolveRequest", "{note}", required: false),
+            response: "ErrorRecord",
             use: self.resolve)
     }
 

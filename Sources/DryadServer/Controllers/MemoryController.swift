@@ -89,7 +89,8 @@ struct MemoryController: Sendable {
     @Sendable func replace(_ request: Request, context: DryadContext) async throws -> Response {
         let id = try context.path("id")
         let actor = try context.actor()
-        var change = try await preconditionFirst(request, check: { try await memory.requireVersion(id, ifMatch(request) ?? ExpectedNumbers([]), as: actor) }) {
+        let policy = try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject
+        var change = try await preconditionFirst(request, check: { try await requireVersion(id, request, policy, actor) }) {
             try await HTTPJSON.fields(request, maxBytes: maxBody, readOnly: MemoryContext.readOnlyFields) { fields in
                 var change = MemoryChange(
                     content: fields.present("data").map { .replace($0) } ?? .keep, tags: try fields.stringArray("tags"),
@@ -100,7 +101,7 @@ struct MemoryController: Sendable {
             }
         }
         change.ifVersion = ifMatch(request)
-        change.onConflict = try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject
+        change.onConflict = policy
         let updated = try await memory.update(id, change, as: actor)
         return try HTTPJSON.response(updated, headers: etag(updated.version))
     }
@@ -109,14 +110,19 @@ struct MemoryController: Sendable {
     @Sendable func patch(_ request: Request, context: DryadContext) async throws -> Response {
         let id = try context.path("id")
         let actor = try context.actor()
-        let patch = try await preconditionFirst(request, check: { try await memory.requireVersion(id, ifMatch(request) ?? ExpectedNumbers([]), as: actor) }) {
+        let policy = try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject
+        let patch = try await preconditionFirst(request, check: { try await requireVersion(id, request, policy, actor) }) {
             try await HTTPJSON.body(request, maxBytes: maxBody, contentTypes: ["application/merge-patch+json"])
         }
-        let change = MemoryChange(
-            content: .mergePatch(patch), ifVersion: ifMatch(request),
-            onConflict: try Query(request: request).enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
+        let change = MemoryChange(content: .mergePatch(patch), ifVersion: ifMatch(request), onConflict: policy)
         let updated = try await memory.update(id, change, as: actor)
         return try HTTPJSON.response(updated, headers: etag(updated.version))
+    }
+
+    /// The precondition alone, for `preconditionFirst`; a merge is never stale, so it has none.
+    private func requireVersion(_ id: String, _ request: Request, _ policy: MemoryChange.ConflictPolicy, _ actor: Principal) async throws {
+        guard policy == .reject else { return }
+        try await memory.requireVersion(id, ifMatch(request) ?? ExpectedNumbers([]), as: actor)
     }
 
     /// Delete a context (recursive=true for its subtree).

@@ -75,8 +75,12 @@ struct ToolsController: Sendable {
 
     /// Get a tool version (NAME, NAME@VERSION or id).
     @Sendable func get(_ request: Request, context: DryadContext) async throws -> Response {
-        let tool = try await database.tools.get(try ToolReference(try context.path("ref")), as: try context.actor())
-        return try notModified(request, entityTag: tool.revision) ?? HTTPJSON.response(tool, headers: etag(tool.revision))
+        let reference = try ToolReference(try context.path("ref"))
+        let tool = try await database.tools.get(reference, as: try context.actor())
+        // A revision counts changes of one version; a name (or id) answers with whichever version
+        // is latest, which a new version changes while its revision starts again at 1.
+        let revalidated = if case .version = reference { notModified(request, entityTag: tool.revision) } else { Response?.none }
+        return try revalidated ?? HTTPJSON.response(tool, headers: etag(tool.revision))
     }
 
     /// Change the mutable fields of a tool version to match a definition.
@@ -112,7 +116,7 @@ struct ToolsController: Sendable {
         switch (outcome.record.status, outcome.failure) {
         case (.rejected, let failure?), (.denied, let failure?):
             var problem = Problem(failure)
-            problem.extra["execution"] = try JSONValue.parse(try JSONEncoder().encode(outcome.record))
+            problem.extra["execution"] = try JSONValue.parse(try JSONEncoder().encode(outcome.record), maxDepth: 1000)
             throw problem
         default:
             guard !outcome.warnings.isEmpty else { return try HTTPJSON.response(outcome.record) }
@@ -120,7 +124,7 @@ struct ToolsController: Sendable {
             // Kubernetes sends for deprecated APIs (kubectl and most clients show them).
             var headers = HTTPFields()
             for warning in outcome.warnings { headers.append(HTTPField(name: Self.warningHeader, value: "299 dryad \"\(warning)\"")) }
-            var body = try JSONValue.parse(try JSONEncoder().encode(outcome.record)).objectValue ?? [:]
+            var body = try JSONValue.parse(try JSONEncoder().encode(outcome.record), maxDepth: 1000).objectValue ?? [:]
             body["warnings"] = .array(outcome.warnings.map(JSONValue.string))
             return try HTTPJSON.response(JSONValue.object(body), headers: headers)
         }

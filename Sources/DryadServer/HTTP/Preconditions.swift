@@ -15,7 +15,11 @@ func ifMatch(_ request: Request) -> ExpectedNumbers? {
     var numbers: Set<Int> = []
     for tag in trimmed.split(separator: ",") {
         let tag = tag.trimmingCharacters(in: .whitespaces)
-        guard tag.count >= 3, tag.hasPrefix("\""), tag.hasSuffix("\""), let number = Int(tag.dropFirst().dropLast()), number >= 0 else { continue }
+        // Exactly the digits this server writes: `"+3"` and `"03"` are other tags.
+        let digits = tag.dropFirst().dropLast()
+        guard tag.count >= 3, tag.hasPrefix("\""), tag.hasSuffix("\""), let number = Int(digits), number >= 0, digits == String(number) else {
+            continue
+        }
         numbers.insert(number)
     }
     return ExpectedNumbers(numbers)

@@ -147,6 +147,12 @@ import Testing
         let into = try cli.run(["--db", checked, "import", bundle])
         #expect(into.status == 0, "\(into.stderr)")
         #expect(try cli.run(["--db", checked, "audit", "verify"]).status == 0)
+        // An import that failed changed nothing, so a retry into the same file works.
+        let retried = cli.folder + "/retried.db"
+        let truncated = try cli.write("truncated.jsonl", String(first.stdout.split(separator: "\n").dropLast().joined(separator: "\n")) + "\n")
+        #expect(try cli.run(["--db", retried, "import", truncated]).status == 65)
+        let retry = try cli.run(["--db", retried, "import", bundle])
+        #expect(retry.status == 0, "\(retry.stderr)")
         // A file that holds a change of its own is not empty.
         let used = cli.folder + "/used.db"
         #expect(try cli.run(["--db", used, "principals", "add", "x", "--type", "user"]).status == 0)

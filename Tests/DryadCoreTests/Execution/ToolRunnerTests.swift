@@ -282,7 +282,9 @@ import Testing
             sandbox: SandboxPolicy(allowWrite: [files.path]))
         let start = Date()
         let outcome = try await runner.execute(.nameOrID("hang"), input: .object([:]), timeout: 1, as: testOperator)
-        #expect(Date().timeIntervalSince(start) < 10)
+        // Well under the tool's own 30 s, so the 1 s given won; not tighter, as a loaded machine
+        // (a CI build beside the tests) took 13.6 s to reap the group once.
+        #expect(Date().timeIntervalSince(start) < 25)
         #expect(outcome.record.status == .timedOut)
         #expect(outcome.record.error == "timed out after 1 s; the process group was killed")
         #expect(outcome.failure?.code == "tool_failed")

@@ -100,6 +100,10 @@ import Testing
             let stale = try await put(#""1""#, #"{"data":{"n":3},"bogus":1}"#)
             #expect(stale.status == .preconditionFailed)
             #expect(fields(stale)["detail"] as? String == "context \(id) is at version 3, not 1")
+            // Only the digits this server writes match; an empty change is checked after the precondition too.
+            #expect(try await put(#""03""#).status == .preconditionFailed)
+            #expect(try await put(#""+3""#).status == .preconditionFailed)
+            #expect(try await put(#""1""#, "{}").status == .preconditionFailed)
             let current = try await put(#""3""#, #"{"data":{"n":3},"bogus":1}"#)
             #expect(current.status == .unprocessableContent)
             let patch = try await client.execute(
