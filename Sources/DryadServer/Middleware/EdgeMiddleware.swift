@@ -32,21 +32,24 @@ struct EdgeMiddleware: RouterMiddleware {
             let problem = Problem(error)
             response = problem.response
             failure = problem.serverDetail
-        } catch let error as HTTPError where error.status == .notFound && !allowed.methods(for: request.uri.path).isEmpty {
-            let methods = allowed.methods(for: request.uri.path)
-            response =
-                Problem(
-                    status: .methodNotAllowed, code: "method_not_allowed",
-                    detail: "\(request.uri.path) answers \(methods.joined(separator: ", ")), not \(request.method.rawValue)",
-                    headers: [.allow: methods.joined(separator: ", ")]
-                ).response
         } catch let error as HTTPError {
-            response =
-                Problem(
-                    status: error.status, code: error.status == .notFound ? "no_route" : "http_error",
-                    detail: error.status == .notFound
-                        ? "no route for \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
-                ).response
+            // A path the routes know, asked with another method, is 405 (one lookup, on this path only).
+            let methods = error.status == .notFound ? allowed.methods(for: request.uri.path) : []
+            if !methods.isEmpty {
+                response =
+                    Problem(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        detail: "\(request.uri.path) answers \(methods.joined(separator: ", ")), not \(request.method.rawValue)",
+                        headers: [.allow: methods.joined(separator: ", ")]
+                    ).response
+            } else {
+                response =
+                    Problem(
+                        status: error.status, code: error.status == .notFound ? "no_route" : "http_error",
+                        detail: error.status == .notFound
+                            ? "no route for \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+                    ).response
+            }
         } catch {
             response = Problem(status: .internalServerError, code: "internal", detail: "internal error").response
             failure = String(describing: error)
