@@ -173,13 +173,13 @@ _dryad() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    tools|sessions|executions|memory|errors|principals|perms|tokens|keys|audit|apply|export|import|serve|db|version|help)
+    tools|sessions|executions|memory|trace|errors|principals|perms|tokens|keys|audit|apply|export|import|serve|db|version|help)
         # Offer subcommand argument completions
         "_dryad_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'tools sessions executions memory errors principals perms tokens keys audit apply export import serve db version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'tools sessions executions memory trace errors principals perms tokens keys audit apply export import serve db version help' -- "${cur}"))
         ;;
     esac
 }
@@ -494,7 +494,7 @@ _dryad_tools_execute() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file --input --input-file --session --tool-user --timeout)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --input --input-file --session --context --input-from --store-output --if-version --on-conflict --tool-user --timeout)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -524,6 +524,23 @@ _dryad_tools_execute() {
     '--session')
         return
         ;;
+    '--context')
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools execute -- --context "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--input-from')
+        return
+        ;;
+    '--store-output')
+        return
+        ;;
+    '--if-version')
+        return
+        ;;
+    '--on-conflict')
+        __dryad_add_completions -W 'reject'$'\n''merge'
+        return
+        ;;
     '--tool-user')
         return
         ;;
@@ -545,7 +562,7 @@ _dryad_tools_history() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file --status --session --since --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --status --session --context --since --limit --cursor)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -571,6 +588,10 @@ _dryad_tools_history() {
         return
         ;;
     '--session')
+        return
+        ;;
+    '--context')
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion tools history -- --context "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     '--since')
@@ -809,7 +830,7 @@ _dryad_executions_list() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file --status --session --since --principal --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --status --session --context --since --principal --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -835,6 +856,10 @@ _dryad_executions_list() {
         return
         ;;
     '--session')
+        return
+        ;;
+    '--context')
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion executions list -- --context "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     '--since')
@@ -958,7 +983,7 @@ _dryad_memory_store() {
 
 _dryad_memory_get() {
     repeating_flags=()
-    non_repeating_flags=(--resolved --explain -h --help)
+    non_repeating_flags=(--resolved --explain --with-runs -h --help)
     repeating_options=()
     non_repeating_options=(--db -o --output --as --token-file --key-file --key --agent)
     __dryad_offer_flags_options 1
@@ -1418,6 +1443,51 @@ _dryad_memory_purge() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_trace() {
+    repeating_flags=()
+    non_repeating_flags=(--subtree -h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file --since --limit --cursor)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion trace -- positional@0 "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -63,6 +63,16 @@ public enum JSONMerge {
         return fields.keys.sorted().flatMap { leaves(of: fields[$0] ?? .null, at: pointer + "/" + JSONPointer.escape($0)) }
     }
 
+    /// How many leaves (as `leaves` counts them) were added, removed or changed going from
+    /// `old` to `new`: the size of a version's change, as a trace shows it.
+    package static func changedLeaves(from old: JSONValue?, to new: JSONValue?) -> Int {
+        if old == new { return 0 }
+        guard case .object(let a)? = old, case .object(let b)? = new, !a.isEmpty, !b.isEmpty else {
+            return max(old.map { max(leaves(of: $0).count, 1) } ?? 0, new.map { max(leaves(of: $0).count, 1) } ?? 0)
+        }
+        return Set(a.keys).union(b.keys).reduce(0) { $0 + changedLeaves(from: a[$1], to: b[$1]) }
+    }
+
     /// One path changed differently on both sides of a three-way merge.
     public struct Conflict: Sendable, Equatable, Encodable {
         public var pointer: String

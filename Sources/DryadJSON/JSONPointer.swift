@@ -57,6 +57,34 @@ package enum JSONPointer {
         return current
     }
 
+    /// `document` with `value` placed at `pointer`, creating missing objects on the way (as
+    /// `jq`'s `setpath` does); nil when the pointer is invalid or passes through a scalar, or
+    /// names an array item that does not exist (`-` appends).
+    package static func setting(_ value: JSONValue, at pointer: String, in document: JSONValue) -> JSONValue? {
+        guard let tokens = tokens(pointer) else { return nil }
+        return setting(value, at: tokens[...], in: document)
+    }
+
+    private static func setting(_ value: JSONValue, at tokens: ArraySlice<String>, in document: JSONValue?) -> JSONValue? {
+        guard let token = tokens.first else { return value }
+        switch document {
+        case nil, .object?:
+            var members = document?.objectValue ?? [:]
+            guard let next = setting(value, at: tokens.dropFirst(), in: members[token]) else { return nil }
+            members[token] = next
+            return .object(members)
+        case .array(var items)?:
+            let index = token == "-" ? items.count : arrayIndex(token)
+            guard let index, index <= items.count, let next = setting(value, at: tokens.dropFirst(), in: index < items.count ? items[index] : nil) else {
+                return nil
+            }
+            if index == items.count { items.append(next) } else { items[index] = next }
+            return .array(items)
+        default:
+            return nil
+        }
+    }
+
     /// An array index token: decimal digits without a leading zero (except `0` itself).
     private static func arrayIndex(_ token: String) -> Int? {
         guard !token.isEmpty, token.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),

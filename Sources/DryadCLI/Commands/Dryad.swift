@@ -15,7 +15,7 @@ struct Dryad: AsyncParsableCommand {
         abstract: "A local-first registry for AI-agent tools and agent memory.",
         discussion: "Results go to stdout, messages and errors to stderr. \(ExitStatus.summary)",
         subcommands: [
-            ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, ErrorsCommand.self,
+            ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, TraceCommand.self, ErrorsCommand.self,
             PrincipalsCommand.self, PermsCommand.self, TokensCommand.self, KeysCommand.self, AuditCommand.self,
             ApplyCommand.self, ExportCommand.self, ImportCommand.self, ServeCommand.self, DatabaseCommand.self, VersionCommand.self,
         ]

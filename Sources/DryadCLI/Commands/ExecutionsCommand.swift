@@ -60,10 +60,16 @@ extension ExecutionRecord: TableRepresentable {
     var fields: [(String, String)] {
         [
             ("id", id), ("tool", "\(toolName)@\(toolVersion)"), ("tool_id", toolID), ("status", status.rawValue),
-            ("session_id", sessionID ?? "-"), ("principal", principal), ("input", input.canonicalText),
+            ("session_id", sessionID ?? "-"), ("context_id", contextID ?? "-"), ("principal", principal), ("input", input.canonicalText),
             ("output", output?.canonicalText ?? "-"), ("error", error ?? "-"),
             ("exit_code", exitCode.map(String.init) ?? "-"), ("http_status", httpStatus.map(String.init) ?? "-"),
             ("duration_ms", String(durationMs)), ("started_at", startedAt), ("finished_at", finishedAt),
+            ("stored_output", storedOutput.map(Self.describe) ?? "-"),
         ]
+    }
+
+    /// `stored at /p as version 4`, or why not.
+    static func describe(_ stored: StoredOutput) -> String {
+        stored.stored ? "at \(stored.pointer) as version \(stored.version ?? 0)" : "not stored at \(stored.pointer): \(stored.reason ?? "")"
     }
 }

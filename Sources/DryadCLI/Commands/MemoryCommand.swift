@@ -45,6 +45,7 @@ extension MemoryCommand {
         @Option(help: ArgumentHelp("With --key: the agent whose key it is (default: the calling agent).", valueName: "agent")) var agent: String?
         @Flag(help: "Merge the ancestors' data from the root down (RFC 7396).") var resolved = false
         @Flag(help: "With --resolved: name the context each leaf came from.") var explain = false
+        @Flag(help: "Add the context's latest runs and open errors (10 of each).") var withRuns = false
 
         func validate() throws {
             if explain && !resolved { throw ValidationError("--explain needs --resolved") }
@@ -66,8 +67,8 @@ extension MemoryCommand {
             let memory = database.memory
             let context =
                 resolved
-                ? try await memory.resolved(reference, explain: explain, as: principal)
-                : try await memory.get(reference, as: principal)
+                ? try await memory.resolved(reference, explain: explain, withRuns: withRuns, as: principal)
+                : try await memory.get(reference, withRuns: withRuns, as: principal)
             try global.printer.record(context)
         }
     }
@@ -290,6 +291,19 @@ extension MemoryContext: TableRepresentable {
         if let merged { lines.append(("merged", merged ? "yes" : "no")) }
         lines.append(("data", data.canonicalText))
         for entry in provenance ?? [] { lines.append(("  " + entry.pointer, "from \(entry.contextID)")) }
+        if let runs {
+            lines.append(("runs", runs.isEmpty ? "-" : String(runs.count)))
+            for run in runs {
+                lines.append(("  " + run.id, "\(run.startedAt) \(run.toolName)@\(run.toolVersion) \(run.status.rawValue) \(run.durationMs) ms"))
+            }
+        }
+        if let openErrors {
+            lines.append(("open_errors", openErrors.isEmpty ? "-" : String(openErrors.count)))
+            for error in openErrors {
+                lines.append(
+                    ("  " + error.id, "\(error.createdAt) \(error.errorType): \(Printer.visible(String(error.errorMessage.prefix(120)), keepingLines: false))"))
+            }
+        }
         return lines
     }
 }

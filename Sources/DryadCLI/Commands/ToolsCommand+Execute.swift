@@ -10,7 +10,7 @@ extension ToolsCommand {
             commandName: "execute",
             abstract: "Run a tool with JSON input; the run is recorded whatever its outcome.",
             discussion:
-                "Table output prints the tool's output; -o json prints the execution record. Exit 0 on success, 6 when the run failed or timed out, 65 when the input does not match the schema, 5 when the tool is disabled or has no executor."
+                "Table output prints the tool's output; -o json prints the execution record. Exit 0 on success, 6 when the run failed or timed out, 65 when the input does not match the schema, 5 when the tool is disabled or has no executor.\n\nWith --context the run is recorded in that memory context: --input-from takes the input from its resolved data (any --input is applied over it as an RFC 7396 merge patch), --store-output writes a successful output into it as a new version (with --if-version and --on-conflict as for memory update), and a failed run logs an error on it. A refused store does not undo the run: the record says why, with a warning on stderr."
         )
 
         @OptionGroup var global: GlobalOptions
@@ -27,6 +27,23 @@ extension ToolsCommand {
         @Option(help: ArgumentHelp("Record the run in this open session.", valueName: "id"))
         var session: String?
 
+        @Option(
+            help: ArgumentHelp("Run in this memory context (needs read access; write access with --store-output).", valueName: "id"),
+            completion: DatabaseCompletion.contexts)
+        var context: String?
+
+        @Option(help: ArgumentHelp("With --context: take the input from the context's resolved data at this JSON pointer.", valueName: "pointer"))
+        var inputFrom: String?
+
+        @Option(help: ArgumentHelp("With --context: on success, write the output at this JSON pointer as a new version.", valueName: "pointer"))
+        var storeOutput: String?
+
+        @Option(help: ArgumentHelp("With --store-output: store only over this version of the context.", valueName: "version"))
+        var ifVersion: Int?
+
+        @Option(help: "With --if-version: reject (default) or merge.")
+        var onConflict: MemoryChange.ConflictPolicy = .reject
+
         @Option(help: ArgumentHelp("User a contained tool runs as when dryad runs as root (default: $DRYAD_TOOL_USER, else nobody).", valueName: "user"))
         var toolUser: String?
 
@@ -35,6 +52,8 @@ extension ToolsCommand {
 
         func validate() throws {
             if input != nil && inputFile != nil { throw ValidationError("--input and --input-file are mutually exclusive") }
+            if context == nil && (inputFrom != nil || storeOutput != nil) { throw ValidationError("--input-from and --store-output need --context") }
+            if storeOutput == nil && (ifVersion != nil || onConflict != .reject) { throw ValidationError("--if-version and --on-conflict need --store-output") }
         }
 
         func run() async throws {
@@ -49,6 +68,10 @@ extension ToolsCommand {
             } else {
                 value = .object([:])
             }
+            let placement = context.map {
+                RunInContext(
+                    contextID: $0, inputFrom: inputFrom, storeOutput: storeOutput, ifVersion: ifVersion.map { ExpectedNumbers($0) }, onConflict: onConflict)
+            }
             let (database, principal) = try await global.open()
             var environment = ProcessInfo.processInfo.environment
             if let toolUser { environment["DRYAD_TOOL_USER"] = toolUser }
@@ -59,7 +82,7 @@ extension ToolsCommand {
             let interrupt = Interrupt()
             SignalPipe.install([SIGINT, SIGTERM]) { interrupt.fire() }
             let run = Task {
-                try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, as: principal)
+                try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, in: placement, as: principal)
             }
             interrupt.watch(run)
             let outcome = try await run.value

@@ -26,7 +26,7 @@ enum AccessRules {
             .admin
         case .authAs, .authToken, .errorsList, .errorsLog, .errorsResolve, .errorsShow, .executionsList, .executionsShow, .memoryChildren, .memoryDelete,
             .memoryGet, .memoryHistory,
-            .memoryList, .memoryParents, .memorySearch, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate, .serveRequest, .sessionsEnd,
+            .memoryList, .memoryParents, .memorySearch, .memoryShare, .memoryStore, .memoryTrace, .memoryUnshare, .memoryUpdate, .serveRequest, .sessionsEnd,
             .sessionsList, .sessionsShow, .sessionsStart, .toolsDelete, .toolsExecute, .toolsGet, .toolsHistory, .toolsList, .toolsRegister,
             .toolsStats, .toolsUpdate:
             .perResource

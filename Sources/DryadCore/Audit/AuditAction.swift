@@ -41,6 +41,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case memorySearch = "memory.search"
     case memoryShare = "memory.share"
     case memoryStore = "memory.store"
+    case memoryTrace = "memory.trace"
     case memoryUnshare = "memory.unshare"
     case memoryUpdate = "memory.update"
     /// A scrape of the server's `/metrics`, which name tools and routes.
@@ -80,7 +81,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     var isRead: Bool {
         switch self {
         case .toolsGet, .toolsList, .toolsHistory, .toolsStats, .executionsList, .executionsShow, .sessionsList, .sessionsShow, .memoryGet, .memoryParents,
-            .memoryChildren,
+            .memoryChildren, .memoryTrace,
             .memoryHistory, .memoryList, .memorySearch, .errorsList, .errorsShow, .principalsList, .principalsShow, .permsList, .permsCheck, .tokensList,
             .auditList,
             .auditVerify, .auditHead, .dbStatus, .dbCheck, .metricsRead:

@@ -18,6 +18,7 @@ public struct ExecutionLog: Sendable {
             let access = try Self.requireReadable(.nameOrID(record.toolName), principal, hidden: hidden, in: db)
             // A run of an earlier tool that had this name is not the current tool's.
             if let toolID = access.toolID, toolID != record.toolID { throw Denial(error: hidden, reason: "deleted tools are for admins") }
+            try Self.requireContextReadable(record, principal, hidden: hidden, in: db)
             note.reason = access.reason
             return record
         }
@@ -29,7 +30,7 @@ public struct ExecutionLog: Sendable {
         as principal: Principal
     ) async throws(DryadError) -> Page<ExecutionRecord> {
         // `since` stays out of the scope: given as a duration it is another instant on every call.
-        let scope = CursorScope("tools.history", [reference.description, query.status?.rawValue, query.sessionID, query.principal])
+        let scope = CursorScope("tools.history", [reference.description, query.status?.rawValue, query.sessionID, query.contextID, query.principal])
         let page = try page.validated(for: scope)
         let order = KeysetOrder.newestFirst("started_at", then: "id")
         let continuation = try order.continuation(after: page.cursor)
@@ -47,6 +48,10 @@ public struct ExecutionLog: Sendable {
                 arguments.append(toolID)
             }
             Self.addFilters(query, to: &conditions, &arguments)
+            if let readable = Self.contextCondition(principal) {
+                conditions.append(readable.sql)
+                arguments += readable.arguments
+            }
             if let continuation {
                 conditions.append(continuation.sql)
                 arguments += continuation.arguments
@@ -63,7 +68,7 @@ public struct ExecutionLog: Sendable {
         -> Page<ExecutionRecord>
     {
         // `since` stays out of the scope: given as a duration it is another instant on every call.
-        let scope = CursorScope("executions.list", [query.status?.rawValue, query.sessionID, query.principal])
+        let scope = CursorScope("executions.list", [query.status?.rawValue, query.sessionID, query.contextID, query.principal])
         let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
@@ -72,6 +77,10 @@ public struct ExecutionLog: Sendable {
         if let readable {
             conditions.append(readable.sql)
             arguments += readable.arguments
+        }
+        if let inContexts = Self.contextCondition(principal) {
+            conditions.append(inContexts.sql)
+            arguments += inContexts.arguments
         }
         let order = KeysetOrder.newestFirst("started_at", then: "id")
         try order.continuing(after: page.cursor, to: &conditions, &arguments)
@@ -202,6 +211,28 @@ public struct ExecutionLog: Sendable {
         }
     }
 
+    /// Runs in a context are for those who may read it: a run's input may have come from the
+    /// context's data, and its output may have gone into it. Admins and the run's own
+    /// principal see it; anyone else needs read access to the context now (a deleted
+    /// context's runs are then its principal's and admins').
+    static func contextCondition(_ principal: Principal) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+        guard let readable = MemoryStore.visibleContextsCondition(AccessRules.visibleContexts(principal)) else { return nil }
+        return (
+            "(tool_execution.context_id IS NULL OR tool_execution.principal = ? OR tool_execution.context_id IN (SELECT c.id FROM memory_context c WHERE \(readable.sql)))",
+            [principal.name] + readable.arguments
+        )
+    }
+
+    /// `contextCondition` for one record: hidden as `hidden` when its context is not the caller's to read.
+    static func requireContextReadable(_ record: ExecutionRecord, _ principal: Principal, hidden: DryadError, in db: Database) throws {
+        guard let contextID = record.contextID, !principal.isAdmin, record.principal != principal.name else { return }
+        guard let owner = try String.fetchOne(db, sql: "SELECT agent_id FROM memory_context WHERE id = ?", arguments: [contextID]),
+            try AccessCheck.contextAccess(principal, contextID: contextID, owner: owner, in: db).access != nil
+        else {
+            throw Denial(error: hidden, reason: "run in a context the caller may not read")
+        }
+    }
+
     /// The one indexed condition that selects a reference's executions: by name (a name wins,
     /// and names outlive deleted tools), else by tool id; nil when neither is known.
     static func historyKey(_ reference: ToolReference, in db: Database) throws -> (condition: String, arguments: [(any DatabaseValueConvertible)?])? {
@@ -242,6 +273,10 @@ public struct ExecutionLog: Sendable {
             conditions.append("session_id = ?")
             arguments.append(session)
         }
+        if let context = query.contextID {
+            conditions.append("context_id = ?")
+            arguments.append(context)
+        }
         if let name = query.principal {
             conditions.append("principal = ?")
             arguments.append(name)
@@ -265,14 +300,14 @@ public struct ExecutionLog: Sendable {
     static func insert(_ record: ExecutionRecord, in db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, principal, input, output,
-                    status, error, exit_code, http_status, duration_ms, started_at, finished_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, context_id, principal, input, output,
+                    status, error, exit_code, http_status, duration_ms, started_at, finished_at, stored_output)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            record.id, record.toolID, record.toolName, record.toolVersion, record.sessionID, record.principal,
+            record.id, record.toolID, record.toolName, record.toolVersion, record.sessionID, record.contextID, record.principal,
             record.input.canonicalText, record.output?.canonicalText, record.status.rawValue, record.error,
-            record.exitCode, record.httpStatus, record.durationMs, record.startedAt, record.finishedAt,
+            record.exitCode, record.httpStatus, record.durationMs, record.startedAt, record.finishedAt, record.storedOutput?.json.canonicalText,
         ])
     }
 
@@ -290,10 +325,10 @@ public struct ExecutionLog: Sendable {
         }
         return ExecutionRecord(
             id: row["id"], toolID: row["tool_id"], toolName: row["tool_name"], toolVersion: row["tool_version"],
-            sessionID: row["session_id"], principal: row["principal"], input: try json("input") ?? .null,
+            sessionID: row["session_id"], contextID: row["context_id"], principal: row["principal"], input: try json("input") ?? .null,
             output: try json("output"), status: status, error: row["error"], exitCode: row["exit_code"],
             httpStatus: row["http_status"], durationMs: row["duration_ms"], startedAt: row["started_at"],
-            finishedAt: row["finished_at"])
+            finishedAt: row["finished_at"], storedOutput: try json("stored_output").flatMap(StoredOutput.init(json:)))
     }
 }
 

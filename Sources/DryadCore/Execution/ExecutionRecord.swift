@@ -7,6 +7,8 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
     public var toolName: String
     public var toolVersion: String
     public var sessionID: String?
+    /// The memory context the run served; kept after the context is deleted, as history.
+    public var contextID: String?
     public var principal: String
     public var input: JSONValue
     public var output: JSONValue?
@@ -17,6 +19,8 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
     public var durationMs: Int
     public var startedAt: String
     public var finishedAt: String
+    /// What became of the output a run was asked to store in its context; nil when not asked.
+    public var storedOutput: StoredOutput?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -24,12 +28,14 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
         case toolName = "tool_name"
         case toolVersion = "tool_version"
         case sessionID = "session_id"
+        case contextID = "context_id"
         case principal, input, output, status, error
         case exitCode = "exit_code"
         case httpStatus = "http_status"
         case durationMs = "duration_ms"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+        case storedOutput = "stored_output"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -39,6 +45,7 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
         try c.encode(toolName, forKey: .toolName)
         try c.encode(toolVersion, forKey: .toolVersion)
         try c.encode(sessionID, forKey: .sessionID)
+        try c.encode(contextID, forKey: .contextID)
         try c.encode(principal, forKey: .principal)
         try c.encode(input, forKey: .input)
         try c.encode(output ?? .null, forKey: .output)
@@ -49,5 +56,6 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(storedOutput, forKey: .storedOutput)
     }
 }

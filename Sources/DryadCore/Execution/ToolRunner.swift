@@ -20,18 +20,19 @@ public struct ToolRunner: Sendable {
     /// Throws only when nothing can be recorded (unknown tool or session, input too large);
     /// every recorded outcome comes back as an `ExecutionOutcome`.
     public func execute(
-        _ reference: ToolReference, input: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
-        as principal: Principal
+        _ reference: ToolReference, input explicitInput: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
+        in placement: RunInContext? = nil, as principal: Principal
     ) async throws(DryadError) -> ExecutionOutcome {
         if let timeout, !(timeout > 0 && timeout <= ToolEndpoint.maxTimeoutSeconds) {
             throw .invalidInput("timeout: must be greater than 0 and at most \(Int(ToolEndpoint.maxTimeoutSeconds))")
         }
-        let inputText = input.canonicalText
-        guard inputText.utf8.count <= Self.maxInputBytes else {
+        try placement?.check()
+        guard explicitInput.canonicalText.utf8.count <= Self.maxInputBytes else {
             throw .invalidInput("input: larger than \(Self.maxInputBytes / 1024 / 1024) MiB")
         }
-        // Decide before running: who may run what is read in one snapshot.
-        let decision: Result<(tool: ToolVersion, reason: String, mayExecute: Bool), Denial> = try await database.read { db in
+        let now = database.now()
+        // Decide before running: who may run what, in which context, with what input, is read in one snapshot.
+        let decision: Result<RunDecision, RunRefusal> = try await database.read { db in
             let tool = try ToolRegistry.resolve(reference, in: db)
             do {
                 let reason = try AccessCheck.requireTool(.read, tool, asked: reference, principal, in: db)
@@ -41,32 +42,44 @@ public struct ToolRunner: Sendable {
                     _ = try SessionStore.requireOwner(session, principal)
                     guard session.status == .open else { throw DryadError.conflict("session \(sessionID) has ended") }
                 }
-                return .success((tool, execute.allowed ? execute.reason : reason, execute.allowed))
+                let input = try placement.map { try Self.contextInput($0, explicit: explicitInput, now: now, principal, in: db) } ?? explicitInput
+                return .success(RunDecision(tool: tool, reason: execute.allowed ? execute.reason : reason, mayExecute: execute.allowed, input: input))
+            } catch let refusal as RunRefusal {
+                return .failure(refusal)
             } catch let denial as Denial {
-                return .failure(denial)
+                return .failure(RunRefusal(denial: denial, resource: "tool:\(reference)"))
             }
         }
         let tool: ToolVersion
         let reason: String
+        let input: JSONValue
         switch decision {
-        case .failure(let denial):
-            try await database.recordDenial(principal, .toolsExecute, "tool:\(reference)", reason: denial.reason)
-            throw denial.error
+        case .failure(let refusal):
+            try await database.recordDenial(principal, .toolsExecute, refusal.resource, reason: refusal.denial.reason)
+            throw refusal.denial.error
         case .success(let allowed) where !allowed.mayExecute:
             // Readable but not executable: a recorded, audited `denied` attempt.
             let refusal = DryadError.permissionDenied("\(principal.name) may not execute tool \(allowed.tool.reference)")
-            var record = newRecord(allowed.tool, input: Self.keptInput(input, text: inputText), sessionID: sessionID, principal: principal)
+            var record = newRecord(
+                allowed.tool, input: Self.keptInput(allowed.input, text: allowed.input.canonicalText), sessionID: sessionID, placement: placement,
+                principal: principal)
             record.status = .denied
             record.error = refusal.message
-            try await save(record, principal: principal, allowed: false, reason: "no execute grant")
+            _ = try await save(record, placement: placement, stderrTail: nil, principal: principal, allowed: false, reason: "no execute grant")
             return ExecutionOutcome(record: record, failure: refusal, warnings: [])
         case .success(let allowed):
             tool = allowed.tool
             reason = allowed.reason
+            input = allowed.input
+        }
+        let inputText = input.canonicalText
+        guard inputText.utf8.count <= Self.maxInputBytes else {
+            throw .invalidInput("input: larger than \(Self.maxInputBytes / 1024 / 1024) MiB with the value taken from the context")
         }
         do {
             return try await database.runSlots.run(for: principal.name) { () async throws(DryadError) in
-                try await checkAndRun(tool, reason: reason, input: input, inputText: inputText, sessionID: sessionID, timeout: timeout, as: principal)
+                try await checkAndRun(
+                    tool, reason: reason, input: input, inputText: inputText, sessionID: sessionID, timeout: timeout, placement: placement, as: principal)
             }
         } catch {
             if case .limited = error {
@@ -78,12 +91,14 @@ public struct ToolRunner: Sendable {
 
     /// Checks the input, runs the executor and records the run, in a run slot.
     private func checkAndRun(
-        _ tool: ToolVersion, reason: String, input: JSONValue, inputText: String, sessionID: String?, timeout: Double?, as principal: Principal
+        _ tool: ToolVersion, reason: String, input: JSONValue, inputText: String, sessionID: String?, timeout: Double?, placement: RunInContext?,
+        as principal: Principal
     ) async throws(DryadError) -> ExecutionOutcome {
         let startedAt = database.clock()
         let clock = ContinuousClock()
         let start = clock.now
-        var record = newRecord(tool, input: input, sessionID: sessionID, principal: principal, at: startedAt)
+        var record = newRecord(tool, input: input, sessionID: sessionID, placement: placement, principal: principal, at: startedAt)
+        var stderrTail: String?
         var warnings: [String] = []
         if tool.status == .deprecated { warnings.append("tool \(tool.reference) is deprecated") }
 
@@ -102,7 +117,7 @@ public struct ToolRunner: Sendable {
                 do {
                     let violations = try await SchemaCheck.violations(of: input, against: schema)
                     if violations.isEmpty {
-                        failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record)
+                        failure = await run(tool, input: Data(inputText.utf8), timeout: timeout, into: &record, stderrTail: &stderrTail)
                     } else {
                         failure = reject(
                             &record,
@@ -119,30 +134,47 @@ public struct ToolRunner: Sendable {
         record.finishedAt = Timestamp.format(startedAt.addingTimeInterval(Double(record.durationMs) / 1000))
         // A run outside the sandbox says so in the trail, whoever allowed it.
         let unconfined = if case .command(let command)? = tool.executor, command.sandbox.mode == .none { true } else { false }
-        try await save(record, principal: principal, allowed: true, reason: unconfined ? reason + "; unconfined (sandbox none)" : reason)
-        return ExecutionOutcome(record: record, failure: failure, warnings: warnings)
+        let saved = try await save(
+            record, placement: placement, stderrTail: stderrTail, principal: principal, allowed: true,
+            reason: unconfined ? reason + "; unconfined (sandbox none)" : reason)
+        if let stored = saved.storedOutput, stored.refused, saved.status == .succeeded {
+            warnings.append("the output was not stored in context \(saved.contextID ?? ""): \(stored.reason ?? "")")
+        }
+        return ExecutionOutcome(record: saved, failure: failure, warnings: warnings)
     }
 
-    private func newRecord(_ tool: ToolVersion, input: JSONValue, sessionID: String?, principal: Principal, at date: Date? = nil) -> ExecutionRecord {
+    private func newRecord(
+        _ tool: ToolVersion, input: JSONValue, sessionID: String?, placement: RunInContext?, principal: Principal, at date: Date? = nil
+    ) -> ExecutionRecord {
         let at = Timestamp.format(date ?? database.clock())
         return ExecutionRecord(
             id: UUID().uuidString.lowercased(), toolID: tool.id, toolName: tool.name, toolVersion: tool.version,
-            sessionID: sessionID, principal: principal.name, input: input, output: nil, status: .rejected,
+            sessionID: sessionID, contextID: placement?.contextID, principal: principal.name, input: input, output: nil, status: .rejected,
             error: nil, exitCode: nil, httpStatus: nil, durationMs: 0, startedAt: at, finishedAt: at)
     }
 
-    /// Writes the record and its audit entry in one transaction.
-    private func save(_ record: ExecutionRecord, principal: Principal, allowed: Bool, reason: String) async throws(DryadError) {
+    /// Writes the record and its audit entry in one transaction, with what a run in a context
+    /// leaves there (its stored output, the error it logs); returns the record as saved.
+    private func save(
+        _ record: ExecutionRecord, placement: RunInContext?, stderrTail: String?, principal: Principal, allowed: Bool, reason: String
+    ) async throws(DryadError) -> ExecutionRecord {
         let database = self.database
         let at = database.now()
+        let limit = database.limits.memoryMaxBytes
         // An unstructured task does not inherit cancellation, so an interrupted run is still recorded.
         do {
-            try await Task {
+            return try await Task {
                 try await database.committer.write { db in
+                    var record = record
+                    if let placement {
+                        try Self.leaveInContext(
+                            placement, &record, stderrTail: stderrTail, principal: principal, at: at, limit: limit, keyring: database.keyring, in: db)
+                    }
                     try ExecutionLog.insert(record, in: db)
                     try AuditLog.append(
                         principal: principal.name, action: .toolsExecute, resource: "tool:\(record.toolName)@\(record.toolVersion)",
                         allowed: allowed, reason: reason, requestID: principal.requestID, at: at, keyring: database.keyring, in: db)
+                    return record
                 }
             }.value
         } catch {
@@ -173,7 +205,9 @@ public struct ToolRunner: Sendable {
     }
 
     /// Runs the executor and fills in status, output and error; returns the failure to surface.
-    private func run(_ tool: ToolVersion, input: Data, timeout override: Double?, into record: inout ExecutionRecord) async -> DryadError? {
+    private func run(
+        _ tool: ToolVersion, input: Data, timeout override: Double?, into record: inout ExecutionRecord, stderrTail: inout String?
+    ) async -> DryadError? {
         guard let executor = tool.executor else { return nil }
         // A caller may shorten a run, never lengthen it: the tool's timeout is what its
         // writer chose to let it hold a process (and a run slot) for.
@@ -182,7 +216,7 @@ public struct ToolRunner: Sendable {
         do {
             switch executor {
             case .command(let command):
-                try await runCommand(command, tool: tool, input: input, timeout: timeout, seconds: seconds, into: &record)
+                stderrTail = try await runCommand(command, tool: tool, input: input, timeout: timeout, seconds: seconds, into: &record)
             case .http(let http):
                 let result = try await httpRunner.run(http, input: input, environment: environment, timeout: timeout)
                 apply(result, seconds: seconds, into: &record)
@@ -220,7 +254,7 @@ public struct ToolRunner: Sendable {
     private func runCommand(
         _ command: CommandEndpoint, tool: ToolVersion, input: Data, timeout: Duration, seconds: Double,
         into record: inout ExecutionRecord
-    ) async throws(DryadError) {
+    ) async throws(DryadError) -> String? {
         var env: [String: String] = [
             "PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             "HOME": environment["HOME"] ?? "/",
@@ -283,6 +317,7 @@ public struct ToolRunner: Sendable {
             record.status = .failed
             record.error = "interrupted; the process group was killed"
         }
+        return Self.lastLines(of: result.stderr)
     }
 
     /// The program's path: as given when it names a folder, else the first executable file

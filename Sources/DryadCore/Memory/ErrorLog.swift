@@ -32,15 +32,33 @@ public struct ErrorLog: Sendable {
                 // Tying an error to a context needs read access to it.
                 note.reason = try AccessCheck.requireContext(.read, try MemoryStore.fetch(contextID, now: now, in: db), principal, in: db)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO error_log (id, error_type, error_message, stack_trace, context_id, principal, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [id, type, message, stackTrace, contextID, principal.name, now])
+            try Self.insert(
+                ErrorDraft(id: id, type: type, message: message, stackTrace: stackTrace, contextID: contextID, principal: principal.name), at: now, in: db)
             try StorageQuota.errorLogs.require(principal.name, in: db)
             return try Self.fetch(id, in: db)
         }
+    }
+
+    /// What one error log says when written; `log` checks a caller's, a run writes its own.
+    struct ErrorDraft: Sendable {
+        var id = UUID().uuidString.lowercased()
+        var type: String
+        var message: String
+        var stackTrace: String?
+        var contextID: String?
+        /// The run that failed, for errors a run in a context logs.
+        var executionID: String? = nil
+        var principal: String
+    }
+
+    /// Writes one error log; every error log is written here.
+    static func insert(_ draft: ErrorDraft, at now: String, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO error_log (id, error_type, error_message, stack_trace, context_id, execution_id, principal, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [draft.id, draft.type, draft.message, draft.stackTrace, draft.contextID, draft.executionID, draft.principal, now])
     }
 
     /// Error logs newest first.
@@ -50,11 +68,9 @@ public struct ErrorLog: Sendable {
         let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if !principal.isAdmin, let writable = MemoryStore.visibleContextsCondition(AccessRules.visibleContexts(principal), writableOnly: true) {
-            // `requireAccess`'s rule as a condition: its own, and those on contexts it may write.
-            conditions.append("(principal = ? OR context_id IN (SELECT c.id FROM memory_context c WHERE \(writable.sql)))")
-            arguments.append(principal.name)
-            arguments += writable.arguments
+        if let visible = Self.visibleCondition(principal) {
+            conditions.append(visible.sql)
+            arguments += visible.arguments
         }
         if let context = query.contextID {
             conditions.append("context_id = ?")
@@ -97,8 +113,8 @@ public struct ErrorLog: Sendable {
             audit.reason = try Self.requireAccess(record, principal, now: now, in: db)
             guard !record.fixApplied else { throw DryadError.conflict("error \(id) is already resolved") }
             try db.execute(
-                sql: "UPDATE error_log SET fix_applied = 1, resolution_note = ?, resolved_at = ? WHERE id = ?",
-                arguments: [note, now, id])
+                sql: "UPDATE error_log SET fix_applied = 1, resolution_note = ?, resolved_at = ?, resolved_by = ? WHERE id = ?",
+                arguments: [note, now, principal.name, id])
             return try Self.fetch(id, in: db)
         }
     }
@@ -111,6 +127,15 @@ public struct ErrorLog: Sendable {
             audit.reason = try Self.requireAccess(record, principal, now: now, in: db)
             return record
         }
+    }
+
+    /// `requireAccess`'s rule as a condition on `error_log` (unqualified columns): a principal's
+    /// own errors and those on contexts it may write; nil for an admin.
+    static func visibleCondition(_ principal: Principal) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+        guard !principal.isAdmin, let writable = MemoryStore.visibleContextsCondition(AccessRules.visibleContexts(principal), writableOnly: true) else {
+            return nil
+        }
+        return ("(principal = ? OR context_id IN (SELECT c.id FROM memory_context c WHERE \(writable.sql)))", [principal.name] + writable.arguments)
     }
 
     /// Who may see and resolve an error log: an admin, the principal that logged it, and whoever
@@ -140,7 +165,7 @@ public struct ErrorLog: Sendable {
         ErrorRecord(
             id: row["id"], errorType: row["error_type"], errorMessage: row["error_message"], stackTrace: row["stack_trace"],
             fixApplied: row["fix_applied"], resolutionNote: row["resolution_note"], contextID: row["context_id"],
-            principal: row["principal"], createdAt: row["created_at"], resolvedAt: row["resolved_at"])
+            executionID: row["execution_id"], principal: row["principal"], createdAt: row["created_at"], resolvedAt: row["resolved_at"])
     }
 }
 

@@ -11,6 +11,8 @@ public struct ErrorRecord: Sendable, Equatable, Encodable {
     public var fixApplied: Bool
     public var resolutionNote: String?
     public var contextID: String?
+    /// The run that logged this error on its context; nil for errors logged by hand.
+    public var executionID: String?
     public var principal: String
     public var createdAt: String
     public var resolvedAt: String?
@@ -23,6 +25,7 @@ public struct ErrorRecord: Sendable, Equatable, Encodable {
         case fixApplied = "fix_applied"
         case resolutionNote = "resolution_note"
         case contextID = "context_id"
+        case executionID = "execution_id"
         case principal
         case createdAt = "created_at"
         case resolvedAt = "resolved_at"
@@ -37,6 +40,7 @@ public struct ErrorRecord: Sendable, Equatable, Encodable {
         try c.encode(fixApplied, forKey: .fixApplied)
         try c.encode(resolutionNote, forKey: .resolutionNote)
         try c.encode(contextID, forKey: .contextID)
+        try c.encode(executionID, forKey: .executionID)
         try c.encode(principal, forKey: .principal)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(resolvedAt, forKey: .resolvedAt)

@@ -9,6 +9,23 @@ public struct MemoryChange: Sendable, Equatable {
         case replace(JSONValue)
         /// Apply an RFC 7396 merge patch.
         case mergePatch(JSONValue)
+        /// Put a value at a JSON pointer, creating missing objects on the way (a run's output).
+        case set(pointer: String, value: JSONValue)
+
+        /// The data this content makes of `data`.
+        func applied(to data: JSONValue) throws(DryadError) -> JSONValue {
+            switch self {
+            case .keep: return data
+            case .replace(let replacement): return replacement
+            case .mergePatch(let patch): return JSONMerge.apply(patch, to: data)
+            case .set(let pointer, let value):
+                guard let result = JSONPointer.setting(value, at: pointer, in: data) else {
+                    throw .invalidInput(
+                        "\(pointer): not a place in the context's data (the path runs through a value that is not an object, or past the end of an array)")
+                }
+                return result
+            }
+        }
     }
 
     /// What to do when `ifVersion` is not the current version.

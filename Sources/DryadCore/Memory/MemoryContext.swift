@@ -30,12 +30,15 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
     public var merged: Bool?
     /// `history`: who wrote this version.
     public var principal: String?
+    /// `get` with runs: the latest runs in this context and its open errors.
+    public var runs: [ExecutionRecord]?
+    public var openErrors: [ErrorRecord]?
 
     /// Fields of a context's JSON that no request sets (the store keeps them): a context written
     /// out may be sent back with them, and they are ignored.
     public static let readOnlyFields = [
         "id", "version", "created_at", "updated_at", "expires_at", "shared_with", "provenance", "unresolved_errors", "score", "snippet", "merged",
-        "principal",
+        "principal", "runs", "open_errors",
     ]
 
     /// Fields set when a context is stored and never changed after: a replacement may restate
@@ -66,7 +69,8 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
         case sharedWith = "shared_with"
         case provenance
         case unresolvedErrors = "unresolved_errors"
-        case score, snippet, merged, principal
+        case score, snippet, merged, principal, runs
+        case openErrors = "open_errors"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -89,5 +93,7 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
         try c.encodeIfPresent(snippet, forKey: .snippet)
         try c.encodeIfPresent(merged, forKey: .merged)
         try c.encodeIfPresent(principal, forKey: .principal)
+        try c.encodeIfPresent(runs, forKey: .runs)
+        try c.encodeIfPresent(openErrors, forKey: .openErrors)
     }
 }

@@ -9,8 +9,8 @@ extension MemoryStore {
         try await get(.id(id), as: principal)
     }
 
-    /// One context, by id or by its agent's key.
-    public func get(_ reference: ContextReference, as principal: Principal) async throws(DryadError) -> MemoryContext {
+    /// One context, by id or by its agent's key; `withRuns` adds its latest runs and open errors.
+    public func get(_ reference: ContextReference, withRuns: Bool = false, as principal: Principal) async throws(DryadError) -> MemoryContext {
         let now = database.now()
         return try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)") { db, note in
             let id = try Self.readable(reference, now: now, principal, in: db)
@@ -18,6 +18,7 @@ extension MemoryStore {
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, in: db)
+            if withRuns { (context.runs, context.openErrors) = try Self.activity(of: id, principal, in: db) }
             return context
         }
     }
@@ -29,8 +30,10 @@ extension MemoryStore {
     }
 
     /// `resolved`, for a context named by id or by its agent's key.
-    public func resolved(_ reference: ContextReference, explain: Bool, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try await resolved(reference, explain: explain, now: database.now(), as: principal, cache: nil) { context, _ in context }
+    public func resolved(_ reference: ContextReference, explain: Bool, withRuns: Bool = false, as principal: Principal) async throws(DryadError)
+        -> MemoryContext
+    {
+        try await resolved(reference, explain: explain, withRuns: withRuns, now: database.now(), as: principal, cache: nil) { context, _ in context }
     }
 
     /// The id `reference` names, when `principal` may read that context; a key of a context it
@@ -58,7 +61,7 @@ extension MemoryStore {
     }
 
     private func resolved<Item: Sendable>(
-        _ reference: ContextReference, explain: Bool, now: String, as principal: Principal, cache: CachedRead<Item>?,
+        _ reference: ContextReference, explain: Bool, withRuns: Bool = false, now: String, as principal: Principal, cache: CachedRead<Item>?,
         _ item: @escaping @Sendable (MemoryContext, _ entityTag: String) throws -> Item
     ) async throws(DryadError) -> Item {
         try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)", cache: cache) { db, note in
@@ -67,29 +70,40 @@ extension MemoryStore {
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, in: db)
-            let line = try MemoryChain.read(from: id, in: db)
-            try line.ancestors.requireReadable(by: principal, in: db)
-            guard line.bytes <= MemoryChain.maxResolvedBytes else {
-                throw DryadError.conflict(
-                    "context \(id) and its \(line.ancestors.links.count) ancestors hold \(line.bytes) bytes of data, over the "
-                        + "\(MemoryChain.maxResolvedBytes) bytes a resolved read merges; read the ancestors a page at a time")
-            }
-            // The context's own data is already parsed; the chain starts at its parent.
-            let ancestors = try context.parentID.map { try MemoryChain.data(from: $0, in: db) } ?? []
-            let chain = ([(id: id, data: context.data)] + ancestors).reversed()
-            var effective: [String: JSONValue] = [:]
-            var sources: [String: String]? = explain ? [:] : nil
-            for link in chain {
-                JSONMerge.apply(link.data.objectValue ?? [:], to: &effective, source: link.id, at: "", sources: &sources)
-            }
-            context.data = .object(effective)
-            if let sources {
-                context.provenance = JSONMerge.leaves(of: .object(effective)).map { pointer in
-                    Provenance(pointer: pointer, contextID: sources[pointer] ?? id)
-                }
-            }
-            return try item(context, line.entityTag)
+            let resolved = try Self.resolvedData(of: context, explain: explain, principal, in: db)
+            context.data = resolved.data
+            context.provenance = resolved.provenance
+            if withRuns { (context.runs, context.openErrors) = try Self.activity(of: id, principal, in: db) }
+            return try item(context, resolved.entityTag)
         }
+    }
+
+    /// A context's effective data: its ancestors' data merged from the root down (RFC 7396),
+    /// with every leaf's source when `explain`, and the ETag of the whole line. Every ancestor
+    /// must be readable by `principal`, and the line must fit `MemoryChain.maxResolvedBytes`.
+    static func resolvedData(of context: MemoryContext, explain: Bool, _ principal: Principal, in db: Database) throws -> (
+        data: JSONValue, provenance: [Provenance]?, entityTag: String
+    ) {
+        let id = context.id
+        let line = try MemoryChain.read(from: id, in: db)
+        try line.ancestors.requireReadable(by: principal, in: db)
+        guard line.bytes <= MemoryChain.maxResolvedBytes else {
+            throw DryadError.conflict(
+                "context \(id) and its \(line.ancestors.links.count) ancestors hold \(line.bytes) bytes of data, over the "
+                    + "\(MemoryChain.maxResolvedBytes) bytes a resolved read merges; read the ancestors a page at a time")
+        }
+        // The context's own data is already parsed; the chain starts at its parent.
+        let ancestors = try context.parentID.map { try MemoryChain.data(from: $0, in: db) } ?? []
+        let chain = ([(id: id, data: context.data)] + ancestors).reversed()
+        var effective: [String: JSONValue] = [:]
+        var sources: [String: String]? = explain ? [:] : nil
+        for link in chain {
+            JSONMerge.apply(link.data.objectValue ?? [:], to: &effective, source: link.id, at: "", sources: &sources)
+        }
+        let provenance = sources.map { sources in
+            JSONMerge.leaves(of: .object(effective)).map { pointer in Provenance(pointer: pointer, contextID: sources[pointer] ?? id) }
+        }
+        return (.object(effective), provenance, line.entityTag)
     }
 
     // MARK: - Tree

@@ -113,7 +113,9 @@ public struct MemoryStore: Sendable {
             id, draft.key, draft.agentID, draft.contextType, draft.data.canonicalText, draft.parentID, depth, tags,
             nowText, nowText, expires, visibleUntil,
         ])
-        try recordVersion(of: id, principal: principal.name, merged: false, at: nowText, in: db)
+        try recordVersion(
+            of: id, VersionWrite(principal: principal.name, changedLeaves: JSONMerge.changedLeaves(from: nil, to: draft.data)), merged: false, at: nowText,
+            in: db)
         try StorageQuota.memoryBytes.require(draft.agentID, in: db)
         return try fetch(id, now: nowText, in: db)
     }
@@ -153,64 +155,65 @@ public struct MemoryStore: Sendable {
     /// or fails listing every conflicting pointer with both values, writing nothing.
     public func update(_ id: String, _ change: MemoryChange, as principal: Principal) async throws(DryadError) -> MemoryContext {
         let now = database.clock()
-        let nowText = Timestamp.format(now)
         let limit = maxDataBytes
         return try await database.audited(principal, .memoryUpdate, "memory:\(id)") { db, note in
-            let current = try Self.fetch(id, now: nowText, in: db)
-            note.reason = try AccessCheck.requireContext(.write, current, principal, in: db)
-            // A stale precondition answers before anything about the new content (RFC 9110 §13.2.2).
-            if let expected = change.ifVersion, !expected.admits(current.version), change.onConflict == .reject {
-                throw Precondition.stale(expected: expected, current: current.version, of: "context \(id)", counting: "version")
-            }
-            if case .keep = change.content, change.tags == nil, change.ttl == nil {
-                throw DryadError.invalidInput("nothing to update: give data, a merge patch, tags or a ttl")
-            }
-            try Self.check(change, against: current)
-            // An expiry ends the context and its subtree, as a delete does: the owner's to set.
-            if change.ttl != nil { note.reason = try Self.requireOwner(current, principal, in: db) }
-            var merged = false
-            var data: JSONValue
-            switch change.content {
-            case .keep: data = current.data
-            case .replace(let replacement): data = replacement
-            case .mergePatch(let patch): data = JSONMerge.apply(patch, to: current.data)
-            }
-            if let expected = change.ifVersion, !expected.admits(current.version) {
-                guard let baseVersion = expected.single else {
-                    throw DryadError.invalidInput("a merge starts from one version, not \(expected)")
-                }
-                guard
-                    let baseText = try String.fetchOne(
-                        db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, baseVersion])
-                else {
-                    throw DryadError.conflict("context \(id) has no version \(baseVersion) to merge from")
-                }
-                let base = try JSONValue.parse(baseText, maxDepth: 1000)
-                let ours: JSONValue
-                switch change.content {
-                case .keep: ours = base
-                case .replace(let replacement): ours = replacement
-                case .mergePatch(let patch): ours = JSONMerge.apply(patch, to: base)
-                }
-                let (result, conflicts) = JSONMerge.threeWay(base: base, theirs: current.data, ours: ours)
-                guard conflicts.isEmpty else {
-                    throw DryadError.conflict(Self.describe(conflicts, id: id, current: current.version, base: baseVersion))
-                }
-                data = result ?? .object([:])
-                merged = true
-            }
-            try MemoryRules.checkData(data, limit: limit)
-            let tags = change.tags ?? current.tags
-            // A change that changes nothing writes no version, so others' `If-Match` still holds.
-            if change.ttl == nil, data == current.data, tags == current.tags { return current }
-            var expires = current.expiresAt
-            if let ttl = change.ttl { expires = MemoryRules.expiry(now, ttl: ttl) }
-            var updated = try Self.rewrite(
-                id, data: data, tags: tags, expires: expires, expiryChanged: change.ttl != nil,
-                merged: merged, principal: principal.name, at: nowText, in: db)
-            updated.merged = merged
-            return updated
+            try Self.apply(change, to: id, principal: principal, now: now, limit: limit, note: &note, in: db)
         }
+    }
+
+    /// `update` inside a transaction: writes the next version of `id` (naming `executionID`,
+    /// the run whose output it stores, if any) and returns it; returns the context unchanged,
+    /// writing nothing, when the change changes nothing. The one place a context changes.
+    static func apply(
+        _ change: MemoryChange, to id: String, principal: Principal, now: Date, limit: Int, executionID: String? = nil,
+        note: inout AuditNote, in db: Database
+    ) throws -> MemoryContext {
+        let nowText = Timestamp.format(now)
+        let current = try Self.fetch(id, now: nowText, in: db)
+        note.reason = try AccessCheck.requireContext(.write, current, principal, in: db)
+        // A stale precondition answers before anything about the new content (RFC 9110 §13.2.2).
+        if let expected = change.ifVersion, !expected.admits(current.version), change.onConflict == .reject {
+            throw Precondition.stale(expected: expected, current: current.version, of: "context \(id)", counting: "version")
+        }
+        if case .keep = change.content, change.tags == nil, change.ttl == nil {
+            throw DryadError.invalidInput("nothing to update: give data, a merge patch, tags or a ttl")
+        }
+        try Self.check(change, against: current)
+        // An expiry ends the context and its subtree, as a delete does: the owner's to set.
+        if change.ttl != nil { note.reason = try Self.requireOwner(current, principal, in: db) }
+        var merged = false
+        var data = try change.content.applied(to: current.data)
+        if let expected = change.ifVersion, !expected.admits(current.version) {
+            guard let baseVersion = expected.single else {
+                throw DryadError.invalidInput("a merge starts from one version, not \(expected)")
+            }
+            guard
+                let baseText = try String.fetchOne(
+                    db, sql: "SELECT data FROM memory_version WHERE context_id = ? AND version = ?", arguments: [id, baseVersion])
+            else {
+                throw DryadError.conflict("context \(id) has no version \(baseVersion) to merge from")
+            }
+            let base = try JSONValue.parse(baseText, maxDepth: 1000)
+            let ours = try change.content.applied(to: base)
+            let (result, conflicts) = JSONMerge.threeWay(base: base, theirs: current.data, ours: ours)
+            guard conflicts.isEmpty else {
+                throw DryadError.conflict(Self.describe(conflicts, id: id, current: current.version, base: baseVersion))
+            }
+            data = result ?? .object([:])
+            merged = true
+        }
+        try MemoryRules.checkData(data, limit: limit)
+        let tags = change.tags ?? current.tags
+        // A change that changes nothing writes no version, so others' `If-Match` still holds.
+        if change.ttl == nil, data == current.data, tags == current.tags { return current }
+        var expires = current.expiresAt
+        if let ttl = change.ttl { expires = MemoryRules.expiry(now, ttl: ttl) }
+        var updated = try Self.rewrite(
+            id, data: data, tags: tags, expires: expires, expiryChanged: change.ttl != nil, merged: merged,
+            written: VersionWrite(principal: principal.name, executionID: executionID, changedLeaves: JSONMerge.changedLeaves(from: current.data, to: data)),
+            at: nowText, in: db)
+        updated.merged = merged
+        return updated
     }
 
     /// Refuses an update of `id` unless the context is at one of `expected`'s versions: the
@@ -242,61 +245,17 @@ public struct MemoryStore: Sendable {
     /// Writes the next version of a context and records it in its history.
     static func rewrite(
         _ id: String, data: JSONValue, tags: [String], expires: String?, expiryChanged: Bool, merged: Bool,
-        principal: String, at nowText: String, in db: Database
+        written: VersionWrite, at nowText: String, in db: Database
     ) throws -> MemoryContext {
         try db.execute(
             sql: "UPDATE memory_context SET data = ?, tags = ?, version = version + 1, updated_at = ?, expires_at = ? WHERE id = ?",
             arguments: [data.canonicalText, JSONValue.array(tags.map(JSONValue.string)).canonicalText, nowText, expires, id])
         if expiryChanged { try refreshVisibility(of: id, in: db) }
-        try recordVersion(of: id, principal: principal, merged: merged, at: nowText, in: db)
+        try recordVersion(of: id, written, merged: merged, at: nowText, in: db)
         let context = try fetch(id, now: nowText, in: db)
         // Every kept version counts: the owner pays for the history a writer adds.
-        try StorageQuota.memoryBytes.require(context.agentID, writer: principal, in: db)
+        try StorageQuota.memoryBytes.require(context.agentID, writer: written.principal, in: db)
         return context
-    }
-
-    // MARK: - Sharing
-
-    /// Shares a context (and so its descendants) with another agent; sharing again changes the access.
-    public func share(_ id: String, with agent: String, access: MemoryAccess, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        try MemoryRules.checkAgent(agent, field: "with")
-        let now = database.now()
-        return try await database.audited(principal, .memoryShare, "memory:\(id)") { db, note in
-            let context = try Self.fetch(id, now: now, in: db)
-            note.reason = try Self.requireOwner(context, principal, in: db)
-            guard context.agentID != agent else {
-                throw DryadError.invalidInput("with: \(agent) owns context \(id) already")
-            }
-            try Self.writeShare(id, with: agent, access: access, at: now, in: db)
-            return try Self.fetch(id, now: now, in: db)
-        }
-    }
-
-    /// Makes a context's shares exactly `shares` (a fixture lists every share).
-    static func replaceShares(of id: String, with shares: [MemoryShare], at now: String, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM memory_share WHERE context_id = ?", arguments: [id])
-        for share in shares { try writeShare(id, with: share.agentID, access: share.access, at: now, in: db) }
-    }
-
-    /// Writes one share; sharing again changes the access. Every share goes through here.
-    static func writeShare(_ id: String, with agent: String, access: MemoryAccess, at now: String, in db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO memory_share (context_id, agent_id, access, created_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (context_id, agent_id) DO UPDATE SET access = excluded.access
-                """,
-            arguments: [id, agent, access.rawValue, now])
-    }
-
-    /// Stops sharing a context with an agent.
-    public func unshare(_ id: String, with agent: String, as principal: Principal) async throws(DryadError) -> MemoryContext {
-        let now = database.now()
-        return try await database.audited(principal, .memoryUnshare, "memory:\(id)") { db, note in
-            note.reason = try Self.requireOwner(try Self.fetch(id, now: now, in: db), principal, in: db)
-            try db.execute(sql: "DELETE FROM memory_share WHERE context_id = ? AND agent_id = ?", arguments: [id, agent])
-            guard db.changesCount > 0 else { throw DryadError.notFound("context \(id) is not shared with \(agent)") }
-            return try Self.fetch(id, now: now, in: db)
-        }
     }
 
     // MARK: - Delete and purge
@@ -373,13 +332,13 @@ public struct MemoryStore: Sendable {
             arguments: [id])
     }
 
-    static func recordVersion(of id: String, principal: String, merged: Bool, at now: String, in db: Database) throws {
+    static func recordVersion(of id: String, _ written: VersionWrite, merged: Bool, at now: String, in db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at)
-                SELECT id, version, data, tags, ?, ?, ? FROM memory_context WHERE id = ?
+                INSERT INTO memory_version (context_id, version, data, tags, principal, merged, created_at, execution_id, changed_leaves)
+                SELECT id, version, data, tags, ?, ?, ?, ?, ? FROM memory_context WHERE id = ?
                 """
-        ).execute(arguments: [principal, merged, now, id])
+        ).execute(arguments: [written.principal, merged, now, written.executionID, written.changedLeaves, id])
     }
 
     /// One visible context with its shares; not found when missing or expired.

@@ -20,6 +20,7 @@ enum Migrations {
         ("v11-memory-keys-per-agent", makeMemoryKeysPerAgent),
         ("v12-storage-quotas", countStorageForQuotas),
         ("v13-executions-by-time", indexExecutionsByTime),
+        ("v14-runs-in-contexts", linkRunsToContexts),
     ]
 
     static var migrator: DatabaseMigrator {

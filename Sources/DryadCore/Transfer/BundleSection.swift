@@ -14,7 +14,7 @@ public enum BundleSection: String, Sendable, CaseIterable, Codable {
         case .memory:
             [
                 .init("memory_context", order: "seq"), .init("memory_version", order: "context_id, version"),
-                .init("memory_share", order: "context_id, agent_id"),
+                .init("memory_share", order: "context_id, agent_id"), .init("memory_share_event", order: "seq"),
             ]
         case .errors: [.init("error_log", order: "created_at, id")]
         case .executions: [.init("tool_session", order: "created_at, id"), .init("tool_execution", order: "started_at, id")]

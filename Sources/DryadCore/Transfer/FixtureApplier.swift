@@ -357,7 +357,7 @@ extension FixtureApplier {
                 var draft = draft
                 draft.parentID = parentID
                 let created = try MemoryStore.insert(draft, id: UUID().uuidString.lowercased(), now: now, principal: principal, in: db)
-                try MemoryStore.replaceShares(of: created.id, with: shares, at: nowText, in: db)
+                try MemoryStore.replaceShares(of: created.id, with: shares, by: principal.name, at: nowText, in: db)
                 return FixtureChange(kind: "MemoryContext", name: key, action: .create, fields: [])
             }
             guard row["visible"] as Bool? == true else {
@@ -381,11 +381,12 @@ extension FixtureApplier {
             if existing.data != data || existing.tags != tags {
                 _ = try MemoryStore.rewrite(
                     existing.id, data: data, tags: tags, expires: existing.expiresAt, expiryChanged: false,
-                    merged: false, principal: principal.name, at: nowText, in: db)
+                    merged: false, written: VersionWrite(principal: principal.name, changedLeaves: JSONMerge.changedLeaves(from: existing.data, to: data)),
+                    at: nowText, in: db)
             }
             if reshare {
                 // The document lists every share: others go, listed ones are written as listed.
-                try MemoryStore.replaceShares(of: existing.id, with: shares, at: nowText, in: db)
+                try MemoryStore.replaceShares(of: existing.id, with: shares, by: principal.name, at: nowText, in: db)
             }
             return FixtureChange(kind: "MemoryContext", name: key, action: .update, fields: fields)
         }

@@ -18,8 +18,9 @@ struct MemoryController: Sendable {
             query: ["agent", "agent_id", "type", "tag", "parent", "key", "limit", "cursor"],
             response: "MemoryContextPage", use: self.list)
         table.add(
-            .get, "memory/context/{id}", "Get a context (resolved=true merges the ancestors; explain=true adds provenance).", on: group,
-            query: ["resolved", "explain"], revalidatable: true, response: "MemoryContext", use: self.get)
+            .get, "memory/context/{id}",
+            "Get a context (resolved=true merges the ancestors; explain=true adds provenance; with_runs=true adds runs and open errors).",
+            on: group, query: ["resolved", "explain", "with_runs"], revalidatable: true, response: "MemoryContext", use: self.get)
         table.add(
             .put, "memory/context/{id}", "Replace a context's data (If-Match: version; on_conflict=merge).", on: group,
             body: RequestBody("MemoryReplace", "{data, tags, ttl_seconds}"), query: ["on_conflict"], conditional: true, response: "MemoryContext",
@@ -43,6 +44,9 @@ struct MemoryController: Sendable {
         table.add(
             .get, "memory/context/{id}/history", "Every version, oldest first.", on: group, query: ["limit", "cursor"], response: "MemoryContextPage",
             use: self.history)
+        table.add(
+            .get, "memory/context/{id}/trace", "What happened to a context, oldest first (subtree=true adds its descendants).", on: group,
+            query: ["subtree", "since", "limit", "cursor"], response: "TraceEventPage", use: self.trace)
         table.add(
             .post, "memory/context/{id}/shares", "Share with an agent.", on: group, body: RequestBody("ShareRequest", "{agent_id, access}"),
             response: "MemoryContext", use: self.share)
@@ -76,13 +80,29 @@ struct MemoryController: Sendable {
         let query = Query(request: request)
         let id = try context.path("id")
         let principal = try context.actor()
-        let (resolved, explain) = (try query.bool("resolved"), try query.bool("explain"))
+        let (resolved, explain, withRuns) = (try query.bool("resolved"), try query.bool("explain"), try query.bool("with_runs"))
+        if withRuns {
+            // Runs change without a new version, so this answer has no ETag to revalidate.
+            let found =
+                resolved
+                ? try await memory.resolved(.id(id), explain: explain, withRuns: true, as: principal)
+                : try await memory.get(.id(id), withRuns: true, as: principal)
+            return try HTTPJSON.response(found)
+        }
         if resolved {
             let found = try await memory.resolvedEncoded(id, explain: explain, as: principal)
             return try notModified(request, entityTag: found.entityTag) ?? HTTPJSON.response(found.json, headers: etag(found.entityTag))
         }
         let found = try await memory.get(id, as: principal)
         return try notModified(request, entityTag: found.version) ?? HTTPJSON.response(found, headers: etag(found.version))
+    }
+
+    /// What happened to a context, oldest first.
+    @Sendable func trace(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        let page = try await memory.trace(
+            try context.path("id"), subtree: try query.bool("subtree"), since: try query.since(), page: try query.page(), as: try context.actor())
+        return try HTTPJSON.response(page)
     }
 
     /// Replace a context's data (If-Match: version; on_conflict=merge).

@@ -10,7 +10,7 @@ struct SessionsController: Sendable {
     func addRoutes(to group: RouterGroup<DryadContext>, table: inout RouteTable) {
         table.add(
             .get, "executions", "Runs of every tool the caller may read, newest first.", on: group,
-            query: [QueryParameter("status", schema: OpenAPISchemas.executionStatus), "principal", "session", "since", "limit", "cursor"],
+            query: [QueryParameter("status", schema: OpenAPISchemas.executionStatus), "principal", "session", "context", "since", "limit", "cursor"],
             response: "ExecutionPage", use: self.listExecutions)
         table.add(.get, "executions/{id}", "One execution record.", on: group, response: "Execution", use: self.showExecution)
         table.add(
@@ -27,7 +27,8 @@ struct SessionsController: Sendable {
     @Sendable func listExecutions(_ request: Request, context: DryadContext) async throws -> Response {
         let query = Query(request: request)
         let filter = ExecutionQuery(
-            status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), principal: query.string("principal"),
+            status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), contextID: query.string("context"),
+            principal: query.string("principal"),
             since: try query.since())
         return try HTTPJSON.response(try await database.executions.list(filter, page: try query.page(), as: try context.actor()))
     }

@@ -35,10 +35,12 @@ struct ToolsController: Sendable {
             conditional: true, success: .noContent, use: self.delete)
         table.add(
             .post, "tools/{ref}/execute", "Run a tool with the body as its input; 200 with the execution record.", on: group,
-            body: RequestBody("ToolInput", "any JSON"), query: ["session", "timeout"], response: "Execution", use: self.execute)
+            body: RequestBody("ToolInput", "any JSON"), query: ["session", "timeout", "context", "input_from", "store_output", "if_version", "on_conflict"],
+            response: "Execution", use: self.execute)
         table.add(
             .get, "tools/{ref}/history", "A tool's executions, newest first.", on: group,
-            query: [QueryParameter("status", schema: OpenAPISchemas.executionStatus), "session", "since", "limit", "cursor"], response: "ExecutionPage",
+            query: [QueryParameter("status", schema: OpenAPISchemas.executionStatus), "session", "context", "since", "limit", "cursor"],
+            response: "ExecutionPage",
             use: self.history)
         table.add(
             .get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"], response: "ToolStatsPage",
@@ -109,9 +111,18 @@ struct ToolsController: Sendable {
     @Sendable func execute(_ request: Request, context: DryadContext) async throws -> Response {
         let reference = try ToolReference(try context.path("ref"))
         let query = Query(request: request)
+        let placement = try query.string("context").map { contextID in
+            RunInContext(
+                contextID: contextID, inputFrom: query.string("input_from"), storeOutput: query.string("store_output"),
+                ifVersion: try query.int("if_version").map { ExpectedNumbers($0) },
+                onConflict: try query.enumValue("on_conflict", MemoryChange.ConflictPolicy.self) ?? .reject)
+        }
+        if placement == nil, let orphan = ["input_from", "store_output", "if_version", "on_conflict"].first(where: { query.string($0) != nil }) {
+            throw DryadError.invalidInput("\(orphan): applies to a run in a context; give context too")
+        }
         let input = try await HTTPJSON.body(request, maxBytes: maxBody)
         let outcome = try await database.executor(environment: environment).execute(
-            reference, input: input, sessionID: query.string("session"), timeout: try query.double("timeout"), as: try context.actor())
+            reference, input: input, sessionID: query.string("session"), timeout: try query.double("timeout"), in: placement, as: try context.actor())
         metrics.execution(tool: outcome.record.toolName, status: outcome.record.status.rawValue)
         switch (outcome.record.status, outcome.failure) {
         case (.rejected, let failure?), (.denied, let failure?):
@@ -123,18 +134,26 @@ struct ToolsController: Sendable {
             // What the CLI prints to stderr: a `warnings` member, and `Warning: 299` headers as
             // Kubernetes sends for deprecated APIs (kubectl and most clients show them).
             var headers = HTTPFields()
-            for warning in outcome.warnings { headers.append(HTTPField(name: Self.warningHeader, value: "299 dryad \"\(warning)\"")) }
+            for warning in outcome.warnings { headers.append(HTTPField(name: Self.warningHeader, value: "299 dryad \"\(Self.quotable(warning))\"")) }
             var body = try JSONValue.parse(try JSONEncoder().encode(outcome.record), maxDepth: 1000).objectValue ?? [:]
             body["warnings"] = .array(outcome.warnings.map(JSONValue.string))
             return try HTTPJSON.response(JSONValue.object(body), headers: headers)
         }
     }
 
+    /// A warning as a quoted-string's text: printable ASCII without `"` or `\` (a reason may
+    /// quote a value or name a path in any script), anything else as `?`.
+    static func quotable(_ warning: String) -> String {
+        String(
+            String.UnicodeScalarView(warning.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" ? $0 : "?" }))
+    }
+
     /// A tool's executions, newest first.
     @Sendable func history(_ request: Request, context: DryadContext) async throws -> Response {
         let query = Query(request: request)
         let filter = ExecutionQuery(
-            status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), since: try query.since())
+            status: try query.enumValue("status", ExecutionStatus.self), sessionID: query.string("session"), contextID: query.string("context"),
+            since: try query.since())
         let page = try await database.executions.history(
             try ToolReference(try context.path("ref")), filter,
             page: try query.page(), as: try context.actor())

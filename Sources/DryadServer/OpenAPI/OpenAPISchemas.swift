@@ -130,6 +130,13 @@ enum OpenAPISchemas {
         "Execution": object(
             [
                 "id": string("uuid"), "tool_id": string(), "tool_name": string(), "tool_version": string(), "session_id": nullable("string"),
+                "context_id": nullable("string"),
+                "stored_output": .object([
+                    "anyOf": .array([
+                        .object(["type": .string("null")]),
+                        object(["pointer": string(), "stored": boolean, "version": nullable("integer"), "reason": nullable("string")]),
+                    ])
+                ]),
                 "principal": string(), "input": anything, "output": anything, "status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
                 "error": nullable("string"), "exit_code": nullable("integer"), "http_status": nullable("integer"), "duration_ms": integer,
                 "started_at": string("date-time"), "finished_at": string("date-time"),
@@ -137,8 +144,8 @@ enum OpenAPISchemas {
                 "warnings": strings,
             ],
             required: [
-                "id", "tool_id", "tool_name", "tool_version", "session_id", "principal", "input", "output", "status", "error", "exit_code", "http_status",
-                "duration_ms", "started_at", "finished_at",
+                "id", "tool_id", "tool_name", "tool_version", "session_id", "context_id", "principal", "input", "output", "status", "error", "exit_code",
+                "http_status", "duration_ms", "started_at", "finished_at", "stored_output",
             ]),
         "ExecutionPage": page("Execution"),
         "ToolStats": object([
@@ -167,6 +174,9 @@ enum OpenAPISchemas {
                 "shared_with": .object(["type": .string("array"), "items": object(["agent_id": string(), "access": enumeration(["read", "write"])])]),
                 "provenance": .object(["type": .string("array"), "items": object(["pointer": string(), "context_id": string()])]),
                 "unresolved_errors": integer, "score": number, "snippet": string(), "merged": boolean, "principal": string(),
+                // Only with with_runs=true.
+                "runs": .object(["type": .string("array"), "items": ref("Execution")]),
+                "open_errors": .object(["type": .string("array"), "items": ref("ErrorRecord")]),
             ],
             required: [
                 "id", "key", "agent_id", "context_type", "data", "parent_id", "tags", "version", "created_at", "updated_at", "expires_at", "shared_with",
@@ -194,10 +204,17 @@ enum OpenAPISchemas {
         "Purged": object(["purged": integer]),
         "ErrorRecord": object([
             "id": string("uuid"), "error_type": string(), "error_message": string(), "stack_trace": nullable("string"), "fix_applied": boolean,
-            "resolution_note": nullable("string"), "context_id": nullable("string"), "principal": string(), "created_at": string("date-time"),
-            "resolved_at": nullable("string"),
+            "resolution_note": nullable("string"), "context_id": nullable("string"), "execution_id": nullable("string"), "principal": string(),
+            "created_at": string("date-time"), "resolved_at": nullable("string"),
         ]),
         "ErrorPage": page("ErrorRecord"),
+        // Each kind adds its own fields (TraceEvent.detail), so the object stays open.
+        "TraceEvent": object(
+            [
+                "kind": enumeration(TraceEvent.Kind.allCases.map(\.rawValue)), "at": string("date-time"), "context_id": string(),
+                "principal": nullable("string"),
+            ]),
+        "TraceEventPage": page("TraceEvent"),
         "ErrorRequest": closed(
             object(
                 ["type": nonEmpty, "message": nonEmpty, "stack_trace": orNull(string()), "context_id": orNull(string())],
@@ -272,6 +289,8 @@ enum OpenAPISchemas {
         "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
         "principal_type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
         "decision": enumeration(["allow", "deny"]),
+        "if_version": range("integer", from: 1, to: Double(Int32.max)),
+        "with_runs": boolean, "subtree": boolean,
     ]
 
     /// `memory/search?q=`: the words searched for.

@@ -28,8 +28,8 @@ import Testing
         #expect(((record["output"] as? [String: Any])?["got"] as? [String: Any])?["q"] as? String == "from stdin")
         #expect(
             Set(record.keys) == [
-                "id", "tool_id", "tool_name", "tool_version", "session_id", "principal", "input", "output",
-                "status", "error", "exit_code", "http_status", "duration_ms", "started_at", "finished_at",
+                "id", "tool_id", "tool_name", "tool_version", "session_id", "context_id", "principal", "input", "output",
+                "status", "error", "exit_code", "http_status", "duration_ms", "started_at", "finished_at", "stored_output",
             ])
 
         let file = try cli.write("input.json", #"{"q": 5}"#)

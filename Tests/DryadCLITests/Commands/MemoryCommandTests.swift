@@ -13,7 +13,7 @@ import Testing
     ]
     static let errorKeys: Set<String> = [
         "id", "error_type", "error_message", "stack_trace", "fix_applied", "resolution_note",
-        "context_id", "principal", "created_at", "resolved_at",
+        "context_id", "execution_id", "principal", "created_at", "resolved_at",
     ]
 
     // MARK: - Helpers

@@ -118,7 +118,12 @@ import Testing
                     ALTER TABLE principal DROP COLUMN quota_memory_bytes; ALTER TABLE principal DROP COLUMN quota_error_logs;
                     ALTER TABLE principal DROP COLUMN quota_sessions;
                     DROP INDEX tool_execution_by_time;
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v12-storage-quotas', 'v13-executions-by-time');
+                    DROP INDEX tool_execution_by_context; DROP INDEX error_log_by_context_time; DROP INDEX audit_by_resource;
+                    DROP TABLE memory_share_event;
+                    ALTER TABLE tool_execution DROP COLUMN context_id; ALTER TABLE tool_execution DROP COLUMN stored_output;
+                    ALTER TABLE memory_version DROP COLUMN execution_id; ALTER TABLE memory_version DROP COLUMN changed_leaves;
+                    ALTER TABLE error_log DROP COLUMN execution_id; ALTER TABLE error_log DROP COLUMN resolved_by;
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v12-storage-quotas', 'v13-executions-by-time', 'v14-runs-in-contexts');
                     PRAGMA user_version = 11;
                     """)
         }

@@ -61,6 +61,11 @@ final class LineCollector: Sendable {
             .version(name: "echo", version: try #require(SemanticVersion("1.0.0"))), input: .object([:]),
             sessionID: session.id, as: testOperator)
         #expect(outcome.failure == nil)
+        // A run in a context whose output became a version: the links travel with the rows.
+        let inContext = try await executor.execute(
+            .version(name: "echo", version: try #require(SemanticVersion("1.0.0"))), input: .object(["said": .string("hi")]),
+            in: RunInContext(contextID: child.id, storeOutput: "/echoed"), as: testOperator)
+        #expect(inContext.record.storedOutput?.stored == true)
         return database
     }
 
@@ -73,7 +78,7 @@ final class LineCollector: Sendable {
         #expect(
             tables.isSuperset(of: [
                 "tool_registry", "tool_version", "principal", "tool_permission", "memory_context", "memory_version",
-                "memory_share", "error_log", "tool_session", "tool_execution", "audit_log",
+                "memory_share", "memory_share_event", "error_log", "tool_session", "tool_execution", "audit_log",
             ]))
 
         let copy = try open("copy")
@@ -90,6 +95,14 @@ final class LineCollector: Sendable {
         let resolved = try await copy.memory.resolved(child.id, explain: false, as: testOperator)
         #expect(resolved.data.objectValue?["goal"] == .string("ship the bundle"))
         #expect(try await copy.principals.show("alice", as: testOperator).rate == 2.5)
+        // Runs keep their context, versions their run, and the trace tells the same story.
+        let story = try await copy.memory.trace(child.id, as: testOperator).items
+        let run = try #require(story.first { $0.kind == .run })
+        #expect(run.detail["stored_version"] == .integer(3))
+        #expect(story.last { $0.kind == .version }?.detail["execution_id"] == run.detail["execution_id"])
+        #expect(try await copy.executions.list(ExecutionQuery(contextID: child.id), as: testOperator).items.count == 1)
+        #expect(try await copy.memory.trace(child.id, as: testOperator).items == (try await source.memory.trace(child.id, as: testOperator).items))
+        #expect(try await copy.memory.trace(try #require(child.parentID), as: testOperator).items.contains { $0.kind == .share })
     }
 
     @Test func withoutTheAuditTrailTheImportStartsANewOne() async throws {
