@@ -66,4 +66,28 @@ try await measure("search one word + agent + type filters") {
     _ = try await memory.search(words(1), MemoryQuery(agentID: "agent-\(Int.random(in: 0..<100))", contextType: types.randomElement()),
                                 page: PageRequest(limit: 20), as: admin)
 }
+
+// A busy context: 1,000 versions of 64 KiB data and 1,000 runs with 64 KiB inputs in it, so a
+// trace page that read versions' data or runs' inputs, or every event up to the cursor, shows.
+let blob = String(repeating: "x", count: 64 * 1024)
+let busy = try await memory.store(MemoryDraft(agentID: "agent-0", data: .object([:])), as: admin)
+for index in 0..<1000 {
+    let data = JSONValue.object(["n": .integer(Int64(index)), "blob": .string(blob)])
+    _ = try await memory.update(busy.id, MemoryChange(content: .replace(data)), as: admin)
+}
+let cat = try ToolDefinition(
+    json: try JSONValue.parse(#"{"name":"bench-cat","description":"cat","executor":{"kind":"command","argv":["/bin/cat"],"sandbox":{"mode":"none"}}}"#))
+_ = try await database.tools.register([cat], as: admin)
+let runner = database.executor(environment: ProcessInfo.processInfo.environment)
+for _ in 0..<1000 {
+    _ = try await runner.execute(.nameOrID("bench-cat"), input: .object(["blob": .string(blob)]), in: RunInContext(contextID: busy.id), as: admin)
+}
+var cursors: [String?] = [nil]
+while let next = try await memory.trace(busy.id, page: PageRequest(limit: 100, cursor: cursors.last ?? nil), as: admin).nextCursor { cursors.append(next) }
+print("busy context: \(cursors.count) trace pages of 100 events")
+try await measure("trace, first page of 100 (busy context)", samples: 200) { _ = try await memory.trace(busy.id, as: admin) }
+try await measure("trace, last page of 100 (busy context)", samples: 200) {
+    _ = try await memory.trace(busy.id, page: PageRequest(limit: 100, cursor: cursors.last ?? nil), as: admin)
+}
+try await measure("get --with-runs (busy context)", samples: 200) { _ = try await memory.get(.id(busy.id), withRuns: true, as: admin) }
 await database.flushAudit()

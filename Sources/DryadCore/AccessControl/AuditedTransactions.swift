@@ -6,10 +6,11 @@ extension DryadDatabase {
     /// allowed decision: if the entry cannot be written, the change does not happen. A `Denial`
     /// thrown by `body` rolls the change back and is audited in a transaction of its own.
     /// `skipAudit` lets an operation whose result is its own record (an import that brings the
-    /// source's audit trail) leave the trail as it found it.
+    /// source's audit trail) leave the trail as it found it. `unbounded` sends a point read
+    /// that this call makes bigger (a context with its runs) to the reader pool instead.
     func audited<T: Sendable>(
         _ principal: Principal, _ action: AuditAction, _ resource: String,
-        cache: CachedRead<T>? = nil,
+        cache: CachedRead<T>? = nil, unbounded: Bool = false,
         _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T,
         skipAudit: (@Sendable (T) -> Bool)? = nil
     ) async throws(DryadError) -> T {
@@ -22,7 +23,7 @@ extension DryadDatabase {
             switch readAudit {
             case .immediate: break
             case .batched, .none:
-                return try await auditedRead(principal, action, resource, at: at, cache: cache, body)
+                return try await auditedRead(principal, action, resource, at: at, cache: cache, pointRead: action.isPointRead && !unbounded, body)
             }
         }
         do {
@@ -45,7 +46,7 @@ extension DryadDatabase {
     /// cache, an answer still valid is served from it, with the decision it was read with.
     private func auditedRead<T: Sendable>(
         _ principal: Principal, _ action: AuditAction, _ resource: String, at: String,
-        cache: CachedRead<T>? = nil,
+        cache: CachedRead<T>? = nil, pointRead: Bool,
         _ body: @escaping @Sendable (Database, inout AuditNote) throws -> T
     ) async throws(DryadError) -> T {
         do {
@@ -65,7 +66,7 @@ extension DryadDatabase {
                 let result = try body(db, &note)
                 return (result, note, plan.flatMap { (try? ReadCache.stamp($0, in: db)) ?? nil })
             }
-            let (result, note, stamp) = action.isPointRead ? try pointReaders.read(read) : try await pool.read(read)
+            let (result, note, stamp) = pointRead ? try pointReaders.read(read) : try await pool.read(read)
             if let plan, let key, let stamp, let cache {
                 readCache?.store(plan.scope, key, result, note: note, cost: cache.cost(result), stamp: stamp)
             }

@@ -9,7 +9,8 @@ public struct ExecutionLog: Sendable {
 
     /// One execution record by id.
     public func show(_ id: String, as principal: Principal) async throws(DryadError) -> ExecutionRecord {
-        try await database.audited(principal, .executionsShow, "execution:\(id)") { db, note in
+        let now = database.now()
+        return try await database.audited(principal, .executionsShow, "execution:\(id)") { db, note in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tool_execution WHERE id = ?", arguments: [id]) else {
                 throw DryadError.notFound("execution \(id) not found")
             }
@@ -18,7 +19,7 @@ public struct ExecutionLog: Sendable {
             let access = try Self.requireReadable(.nameOrID(record.toolName), principal, hidden: hidden, in: db)
             // A run of an earlier tool that had this name is not the current tool's.
             if let toolID = access.toolID, toolID != record.toolID { throw Denial(error: hidden, reason: "deleted tools are for admins") }
-            try Self.requireContextReadable(record, principal, hidden: hidden, in: db)
+            try Self.requireContextReadable(record, principal, now: now, hidden: hidden, in: db)
             note.reason = access.reason
             return record
         }
@@ -35,6 +36,7 @@ public struct ExecutionLog: Sendable {
         let order = KeysetOrder.newestFirst("started_at", then: "id")
         let continuation = try order.continuation(after: page.cursor)
         let limit = page.limit
+        let now = database.now()
         return try await database.audited(principal, .toolsHistory, "tool:\(reference)") { db, note in
             guard let key = try Self.historyKey(reference, in: db) else {
                 throw DryadError.notFound("tool \(reference) not found")
@@ -48,7 +50,7 @@ public struct ExecutionLog: Sendable {
                 arguments.append(toolID)
             }
             Self.addFilters(query, to: &conditions, &arguments)
-            if let readable = Self.contextCondition(principal) {
+            if let readable = Self.contextCondition(principal, now: now) {
                 conditions.append(readable.sql)
                 arguments += readable.arguments
             }
@@ -78,7 +80,7 @@ public struct ExecutionLog: Sendable {
             conditions.append(readable.sql)
             arguments += readable.arguments
         }
-        if let inContexts = Self.contextCondition(principal) {
+        if let inContexts = Self.contextCondition(principal, now: database.now()) {
             conditions.append(inContexts.sql)
             arguments += inContexts.arguments
         }
@@ -211,26 +213,27 @@ public struct ExecutionLog: Sendable {
         }
     }
 
-    /// Runs in a context are for those who may read it: a run's input may have come from the
-    /// context's data, and its output may have gone into it. Admins and the run's own
-    /// principal see it; anyone else needs read access to the context now (a deleted
-    /// context's runs are then its principal's and admins').
-    static func contextCondition(_ principal: Principal) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
-        guard let readable = MemoryStore.visibleContextsCondition(AccessRules.visibleContexts(principal)) else { return nil }
+    /// Runs in a context are for those who may read its resolved data: a run's input may have
+    /// come from the context and its ancestors, and its output may have gone into it. Admins
+    /// and the run's own principal see it; anyone else needs read access to the context and
+    /// every ancestor now (a deleted or expired context's runs are then its principal's and
+    /// admins').
+    static func contextCondition(_ principal: Principal, now: String) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+        guard let line = MemoryStore.readableLineCondition(principal, column: "tool_execution.context_id", now: now) else { return nil }
         return (
-            "(tool_execution.context_id IS NULL OR tool_execution.principal = ? OR tool_execution.context_id IN (SELECT c.id FROM memory_context c WHERE \(readable.sql)))",
-            [principal.name] + readable.arguments
+            "(tool_execution.context_id IS NULL OR tool_execution.principal = ? OR \(line.sql))",
+            [principal.name] + line.arguments
         )
     }
 
     /// `contextCondition` for one record: hidden as `hidden` when its context is not the caller's to read.
-    static func requireContextReadable(_ record: ExecutionRecord, _ principal: Principal, hidden: DryadError, in db: Database) throws {
-        guard let contextID = record.contextID, !principal.isAdmin, record.principal != principal.name else { return }
-        guard let owner = try String.fetchOne(db, sql: "SELECT agent_id FROM memory_context WHERE id = ?", arguments: [contextID]),
-            try AccessCheck.contextAccess(principal, contextID: contextID, owner: owner, in: db).access != nil
-        else {
-            throw Denial(error: hidden, reason: "run in a context the caller may not read")
-        }
+    static func requireContextReadable(_ record: ExecutionRecord, _ principal: Principal, now: String, hidden: DryadError, in db: Database) throws {
+        guard let condition = contextCondition(principal, now: now) else { return }
+        let visible =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM tool_execution WHERE id = ? AND \(condition.sql))",
+                arguments: StatementArguments([record.id] + condition.arguments)) ?? false
+        guard visible else { throw Denial(error: hidden, reason: "run in a context the caller may not read") }
     }
 
     /// The one indexed condition that selects a reference's executions: by name (a name wins,

@@ -43,18 +43,43 @@ extension ToolRunner {
         _ placement: RunInContext, _ record: inout ExecutionRecord, stderrTail: String?, principal: Principal, at now: String, limit: Int,
         keyring: Keyring, in db: Database
     ) throws {
-        let contextID = placement.contextID
-        let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM memory_context WHERE id = ?)", arguments: [contextID]) ?? false
+        // Errors are logged only where the caller may still read: the context may have been
+        // deleted, have expired, or been unshared while the tool ran.
+        let readable: Bool
+        do {
+            try AccessCheck.requireContext(.read, try MemoryStore.fetch(placement.contextID, now: now, in: db), principal, in: db)
+            readable = true
+        } catch is Denial {
+            readable = false
+        } catch let error as DryadError where error.code == "not_found" {
+            readable = false
+        }
         if let pointer = placement.storeOutput {
             record.storedOutput = try storeOutput(
-                placement, pointer: pointer, record, exists: exists, principal: principal, at: now, limit: limit, keyring: keyring, in: db)
+                placement, pointer: pointer, record, readable: readable, principal: principal, at: now, limit: limit, keyring: keyring, in: db)
         }
-        guard exists, let type = failureType(record) else { return }
+        guard readable, let type = failureType(record) else { return }
         try ErrorLog.insert(
             ErrorLog.ErrorDraft(
-                type: type, message: "tool \(record.toolName)@\(record.toolVersion): \(record.error ?? record.status.rawValue)",
-                stackTrace: stderrTail, contextID: contextID, executionID: record.id, principal: principal.name),
+                type: type,
+                message: capped("tool \(record.toolName)@\(record.toolVersion): \(record.error ?? record.status.rawValue)", ErrorLog.maxMessageBytes),
+                stackTrace: stderrTail, contextID: placement.contextID, executionID: record.id, principal: principal.name),
             at: now, in: db)
+    }
+
+    /// The most of a refusal's message a record's `stored_output.reason` keeps (a merge
+    /// conflict quotes both values, which may be a MiB each).
+    static let maxReasonBytes = 1024
+
+    /// `text` cut to at most `bytes` UTF-8 bytes (at a character), marked with `…` when cut.
+    static func capped(_ text: String, _ bytes: Int) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var kept = ""
+        for character in text {
+            guard kept.utf8.count + character.utf8.count + 3 <= bytes else { break }
+            kept.append(character)
+        }
+        return kept + "…"
     }
 
     /// The error type a run logs on its context: `tool.failed`, `tool.timed_out`,
@@ -72,7 +97,7 @@ extension ToolRunner {
     /// `memory.update`. A refusal writes nothing, is audited as denied, logs a
     /// `tool.output_not_stored` error on the context, and is what the record says.
     private static func storeOutput(
-        _ placement: RunInContext, pointer: String, _ record: ExecutionRecord, exists: Bool, principal: Principal, at now: String, limit: Int,
+        _ placement: RunInContext, pointer: String, _ record: ExecutionRecord, readable: Bool, principal: Principal, at now: String, limit: Int,
         keyring: Keyring, in db: Database
     ) throws -> StoredOutput {
         guard record.status == .succeeded, let output = record.output else {
@@ -93,14 +118,15 @@ extension ToolRunner {
         } catch {
             let refusal: (message: String, reason: String)
             switch error {
-            case let denial as Denial: refusal = (denial.error.message, denial.reason)
-            case let failure as DryadError: refusal = (failure.message, "failed: \(failure.code): " + String(failure.message.prefix(160)))
+            case let denial as Denial: refusal = (capped(denial.error.message, maxReasonBytes), denial.reason)
+            case let failure as DryadError:
+                refusal = (capped(failure.message, maxReasonBytes), "failed: \(failure.code): " + String(failure.message.prefix(160)))
             default: throw error
             }
             try AuditLog.append(
                 principal: principal.name, action: .memoryUpdate, resource: resource, allowed: false, reason: refusal.reason,
                 requestID: principal.requestID, at: now, keyring: keyring, in: db)
-            if exists {
+            if readable {
                 try ErrorLog.insert(
                     ErrorLog.ErrorDraft(
                         type: "tool.output_not_stored",

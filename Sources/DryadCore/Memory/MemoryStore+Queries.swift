@@ -12,13 +12,13 @@ extension MemoryStore {
     /// One context, by id or by its agent's key; `withRuns` adds its latest runs and open errors.
     public func get(_ reference: ContextReference, withRuns: Bool = false, as principal: Principal) async throws(DryadError) -> MemoryContext {
         let now = database.now()
-        return try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)") { db, note in
+        return try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)", unbounded: withRuns) { db, note in
             let id = try Self.readable(reference, now: now, principal, in: db)
             note.resource = "memory:\(id)"
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
             context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, in: db)
-            if withRuns { (context.runs, context.openErrors) = try Self.activity(of: id, principal, in: db) }
+            if withRuns { (context.runs, context.openErrors) = try Self.activity(of: id, principal, now: now, in: db) }
             return context
         }
     }
@@ -64,7 +64,7 @@ extension MemoryStore {
         _ reference: ContextReference, explain: Bool, withRuns: Bool = false, now: String, as principal: Principal, cache: CachedRead<Item>?,
         _ item: @escaping @Sendable (MemoryContext, _ entityTag: String) throws -> Item
     ) async throws(DryadError) -> Item {
-        try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)", cache: cache) { db, note in
+        try await database.audited(principal, .memoryGet, "memory:\(reference.auditName)", cache: cache, unbounded: withRuns) { db, note in
             let id = try Self.readable(reference, now: now, principal, in: db)
             note.resource = "memory:\(id)"
             var context = try Self.fetch(id, now: now, in: db)
@@ -73,7 +73,7 @@ extension MemoryStore {
             let resolved = try Self.resolvedData(of: context, explain: explain, principal, in: db)
             context.data = resolved.data
             context.provenance = resolved.provenance
-            if withRuns { (context.runs, context.openErrors) = try Self.activity(of: id, principal, in: db) }
+            if withRuns { (context.runs, context.openErrors) = try Self.activity(of: id, principal, now: now, in: db) }
             return try item(context, resolved.entityTag)
         }
     }
@@ -399,14 +399,14 @@ extension MemoryStore {
     /// The unresolved error logs of a context that `principal` may list (`ErrorLog.requireAccess`):
     /// all of them for an admin or a writer of the context, else its own.
     static func unresolvedErrors(of context: MemoryContext, seenBy principal: Principal, in db: Database) throws -> Int {
-        let id = context.id
-        let writer = try principal.isAdmin || AccessCheck.contextAccess(principal, contextID: id, owner: context.agentID, in: db).access == .write
-        if writer {
+        // Exactly the errors `errors list` shows the caller (`ErrorLog.visibleCondition`).
+        guard let visible = ErrorLog.visibleCondition(principal) else {
             return try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0")
-                .decodeFirst(arguments: [id]) { $0.int(0) } ?? 0
+                .decodeFirst(arguments: [context.id]) { $0.int(0) } ?? 0
         }
-        return try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0 AND principal = ?")
-            .decodeFirst(arguments: [id, principal.name]) { $0.int(0) } ?? 0
+        return try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0 AND \(visible.sql)",
+            arguments: StatementArguments([context.id] + visible.arguments)) ?? 0
     }
 }
 

@@ -23,24 +23,22 @@ extension MemoryStore {
         let limit = page.limit
         return try await database.audited(principal, .memoryTrace, "memory:\(id)") { db, note in
             note.reason = try AccessCheck.requireContext(.read, try Self.fetch(id, now: now, in: db), principal, in: db)
-            let query = Self.traceQuery(id, subtree: subtree, now: now, principal)
-            var conditions: [String] = []
-            var arguments = query.arguments
+            // Every source is read from the cursor (or `since`) on and stops after a page, so a
+            // page costs the same at the end of a long story as at its start.
+            var bounds: [String] = []
+            var boundArguments: [(any DatabaseValueConvertible)?] = []
             if let since {
-                conditions.append("at >= ?")
-                arguments.append(Timestamp.format(since))
+                bounds.append("at >= ?")
+                boundArguments.append(Timestamp.format(since))
             }
             if let continuation {
-                conditions.append(continuation.sql)
-                arguments += continuation.arguments
+                // The first bound alone is one an index can seek to.
+                bounds += ["at >= ?", continuation.sql]
+                boundArguments += [continuation.arguments[0]] + continuation.arguments
             }
-            arguments.append(limit + 1)
-            let sql = """
-                \(query.sql)
-                SELECT at, tie, kind, context_id, principal, detail FROM events
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) \(order.orderBy) LIMIT ?
-                """
-            let events = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+            let query = Self.traceQuery(id, subtree: subtree, now: now, principal, bounds: bounds, boundArguments: boundArguments, limit: limit + 1)
+            let sql = "\(query.sql)\nSELECT at, tie, kind, context_id, principal, detail FROM events \(order.orderBy) LIMIT \(limit + 1)"
+            let events = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(query.arguments)).map { row in
                 guard let kind = TraceEvent.Kind(rawValue: row["kind"]), let detail = try JSONValue.parse(row["detail"] as String).objectValue else {
                     throw DryadError.storage("a trace event could not be read")
                 }
@@ -57,9 +55,15 @@ extension MemoryStore {
 
     /// The latest runs in a context and its open errors, as `principal` may see them (runs of
     /// tools it may read; errors it may list), newest first, at most `activityLimit` of each.
-    static func activity(of id: String, _ principal: Principal, in db: Database) throws -> (runs: [ExecutionRecord], openErrors: [ErrorRecord]) {
+    static func activity(of id: String, _ principal: Principal, now: String, in db: Database) throws -> (
+        runs: [ExecutionRecord], openErrors: [ErrorRecord]
+    ) {
         var conditions = ["context_id = ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [id]
+        if let line = ExecutionLog.contextCondition(principal, now: now) {
+            conditions.append(line.sql)
+            arguments += line.arguments
+        }
         if let tools = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "tool_execution.tool_id") {
             conditions.append(tools.sql)
             arguments += tools.arguments
@@ -83,9 +87,9 @@ extension MemoryStore {
     /// The trace's `WITH … events AS (…)` and its arguments: one branch per source, each on an
     /// index by context, each row with its time, a unique tie-breaker (the kind's rank first,
     /// so one instant reads run, version, share, error, decision) and the kind's fields.
-    private static func traceQuery(_ id: String, subtree: Bool, now: String, _ principal: Principal) -> (
-        sql: String, arguments: [(any DatabaseValueConvertible)?]
-    ) {
+    private static func traceQuery(
+        _ id: String, subtree: Bool, now: String, _ principal: Principal, bounds: [String], boundArguments: [(any DatabaseValueConvertible)?], limit: Int
+    ) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
         var arguments: [(any DatabaseValueConvertible)?] = [id]
         // Descendants are each checked: a write sharee's child is its own, not the parent owner's.
         var readable = ""
@@ -114,40 +118,58 @@ extension MemoryStore {
             decisions += " AND a.principal = ?"
             decisionArguments = [principal.name]
         }
-        arguments += runArguments + errorArguments + errorArguments + decisionArguments
+        let versions = """
+            SELECT v.created_at AS at, '\(rank(.version))' || v.context_id || printf('%010d', v.version) AS tie, 'version' AS kind,
+                v.context_id AS context_id, v.principal AS principal,
+                json_object('version', v.version, 'merged', json(CASE v.merged WHEN 1 THEN 'true' ELSE 'false' END),
+                    'changed_leaves', v.changed_leaves, 'execution_id', v.execution_id) AS detail
+            FROM memory_version v WHERE v.context_id IN scope
+            """
+        let runsBranch = """
+            SELECT e.started_at AS at, '\(rank(.run))' || e.id AS tie, 'run' AS kind, e.context_id AS context_id, e.principal AS principal,
+                json_object('execution_id', e.id, 'tool', e.tool_name, 'tool_version', e.tool_version, 'status', e.status,
+                    'duration_ms', e.duration_ms, 'error', substr(e.error, 1, 500), 'stored_version', json_extract(e.stored_output, '$.version'),
+                    'not_stored', substr(json_extract(e.stored_output, '$.reason'), 1, 500)) AS detail
+            FROM tool_execution e WHERE \(runs)
+            """
+        let errorsBranch = """
+            SELECT created_at AS at, '\(rank(.error))' || id AS tie, 'error' AS kind, context_id, principal,
+                json_object('error_id', id, 'error_type', error_type, 'message', substr(error_message, 1, 500), 'execution_id', execution_id) AS detail
+            FROM error_log WHERE \(errors)
+            """
+        let resolvedBranch = """
+            SELECT resolved_at AS at, '\(rank(.errorResolved))' || id AS tie, 'error_resolved' AS kind, context_id, resolved_by AS principal,
+                json_object('error_id', id, 'error_type', error_type, 'message', substr(coalesce(resolution_note, ''), 1, 500),
+                    'execution_id', execution_id) AS detail
+            FROM error_log WHERE fix_applied = 1 AND \(errors)
+            """
+        let sharesBranch = """
+            SELECT s.created_at AS at, '\(rank(.share))' || printf('%020d', s.seq) AS tie,
+                CASE WHEN s.access IS NULL THEN 'unshare' ELSE 'share' END AS kind, s.context_id AS context_id, s.principal AS principal,
+                json_object('agent_id', s.agent_id, 'access', s.access) AS detail
+            FROM memory_share_event s WHERE s.context_id IN scope
+            """
+        let decisionsBranch = """
+            SELECT a.at AS at, '\(rank(.decision))' || printf('%020d', a.seq) AS tie, 'decision' AS kind, substr(a.resource, 8) AS context_id,
+                a.principal AS principal, json_object('action', a.action, 'decision', a.decision, 'reason', a.reason) AS detail
+            FROM audit_log a WHERE \(decisions)
+            """
+        // Each source, bounded: `branch` names its columns at, tie, kind, context_id, principal, detail.
+        func bounded(_ branch: String) -> String {
+            "SELECT * FROM (SELECT * FROM (\(branch))\(bounds.isEmpty ? "" : " WHERE " + bounds.joined(separator: " AND ")) ORDER BY at, tie LIMIT \(limit))"
+        }
+        let sources = [
+            (versions, [(any DatabaseValueConvertible)?]()), (runsBranch, runArguments), (errorsBranch, errorArguments),
+            (resolvedBranch, errorArguments), (sharesBranch, []), (decisionsBranch, decisionArguments),
+        ]
+        for source in sources { arguments += source.1 + boundArguments }
         let sql = """
             WITH RECURSIVE subtree(id) AS (
-                SELECT ?\(subtree ? " UNION SELECT m.id FROM memory_context m JOIN subtree s ON m.parent_id = s.id" : "")),
+                SELECT ?\(subtree ? " UNION ALL SELECT m.id FROM memory_context m JOIN subtree s ON m.parent_id = s.id LIMIT \(maxTreeItems + 1)" : "")),
             scope(id) AS (
                 SELECT c.id FROM memory_context c WHERE c.id IN (SELECT id FROM subtree)\(readable) AND (c.visible_until IS NULL OR c.visible_until > ?)),
             events AS (
-                SELECT v.created_at AS at, '\(rank(.version))' || v.context_id || printf('%010d', v.version) AS tie, 'version' AS kind,
-                    v.context_id AS context_id, v.principal AS principal,
-                    json_object('version', v.version, 'merged', json(CASE v.merged WHEN 1 THEN 'true' ELSE 'false' END),
-                        'changed_leaves', v.changed_leaves, 'execution_id', v.execution_id) AS detail
-                FROM memory_version v WHERE v.context_id IN scope
-                UNION ALL
-                SELECT e.started_at, '\(rank(.run))' || e.id, 'run', e.context_id, e.principal,
-                    json_object('execution_id', e.id, 'tool', e.tool_name, 'tool_version', e.tool_version, 'status', e.status,
-                        'duration_ms', e.duration_ms, 'error', substr(e.error, 1, 500), 'stored_version', json_extract(e.stored_output, '$.version'),
-                        'not_stored', json_extract(e.stored_output, '$.reason'))
-                FROM tool_execution e WHERE \(runs)
-                UNION ALL
-                SELECT created_at, '\(rank(.error))' || id, 'error', context_id, principal,
-                    json_object('error_id', id, 'error_type', error_type, 'message', substr(error_message, 1, 500), 'execution_id', execution_id)
-                FROM error_log WHERE \(errors)
-                UNION ALL
-                SELECT resolved_at, '\(rank(.errorResolved))' || id, 'error_resolved', context_id, resolved_by,
-                    json_object('error_id', id, 'error_type', error_type, 'message', substr(coalesce(resolution_note, ''), 1, 500), 'execution_id', execution_id)
-                FROM error_log WHERE fix_applied = 1 AND \(errors)
-                UNION ALL
-                SELECT s.created_at, '\(rank(.share))' || printf('%020d', s.seq), CASE WHEN s.access IS NULL THEN 'unshare' ELSE 'share' END,
-                    s.context_id, s.principal, json_object('agent_id', s.agent_id, 'access', s.access)
-                FROM memory_share_event s WHERE s.context_id IN scope
-                UNION ALL
-                SELECT a.at, '\(rank(.decision))' || printf('%020d', a.seq), 'decision', substr(a.resource, 8), a.principal,
-                    json_object('action', a.action, 'decision', a.decision, 'reason', a.reason)
-                FROM audit_log a WHERE \(decisions))
+                \(sources.map { bounded($0.0) }.joined(separator: "\n    UNION ALL\n    ")))
             """
         return (sql, arguments)
     }

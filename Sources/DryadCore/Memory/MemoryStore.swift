@@ -405,6 +405,34 @@ public struct MemoryStore: Sendable {
         }
     }
 
+    /// An SQL condition on `column` (a context id) that holds when `principal` may read that
+    /// context *and every ancestor* — its resolved data, as `MemoryChain.requireReadable`
+    /// decides it — and the context is not expired; nil for an admin. It is `AccessRules.
+    /// contextAccess` over a line: a context is readable when its agent owns it or a share of
+    /// it or an ancestor reaches it, so every context of the line must be the principal's own
+    /// or lie at or below a context of the line shared with it.
+    static func readableLineCondition(_ principal: Principal, column: String, now: String) -> (
+        sql: String, arguments: [(any DatabaseValueConvertible)?]
+    )? {
+        switch AccessRules.visibleContexts(principal) {
+        case .everything:
+            return nil
+        case .nothing:
+            return ("0", [])
+        case .reachedBy(let name, _):
+            return (
+                """
+                (\(column) IN (SELECT id FROM memory_context WHERE visible_until IS NULL OR visible_until > ?) AND NOT EXISTS (
+                    WITH RECURSIVE line(id, parent_id, agent_id, depth) AS (
+                        SELECT id, parent_id, agent_id, depth FROM memory_context WHERE id = \(column)
+                        UNION ALL SELECT m.id, m.parent_id, m.agent_id, m.depth FROM memory_context m JOIN line ON m.id = line.parent_id)
+                    SELECT 1 FROM line l WHERE l.agent_id <> ? AND NOT EXISTS (
+                        SELECT 1 FROM line a JOIN memory_share s ON s.context_id = a.id AND s.agent_id = ? WHERE a.depth <= l.depth)))
+                """, [now, name, name]
+            )
+        }
+    }
+
     /// Attaches their shares to contexts, in one query.
     static func withShares(_ contexts: [MemoryContext], in db: Database) throws -> [MemoryContext] {
         var contexts = contexts

@@ -14,11 +14,16 @@ extension Migrations {
                 -- {"pointer", "stored", "version", "reason"}: null when the run was not asked to store its output
                 ALTER TABLE tool_execution ADD COLUMN stored_output TEXT
                     CHECK (stored_output IS NULL OR (json_valid(stored_output) AND json_type(stored_output) = 'object'));
-                CREATE INDEX tool_execution_by_context ON tool_execution(context_id, started_at, id) WHERE context_id IS NOT NULL;
+                -- Covering what a trace shows of a run, so it never reads a run's input and output.
+                CREATE INDEX tool_execution_by_context ON tool_execution(
+                    context_id, started_at, id, tool_id, tool_name, tool_version, status, duration_ms, principal, error, stored_output)
+                    WHERE context_id IS NOT NULL;
 
                 ALTER TABLE memory_version ADD COLUMN execution_id TEXT;
                 -- Leaves added, removed or changed against the previous version (null before v14).
                 ALTER TABLE memory_version ADD COLUMN changed_leaves INTEGER CHECK (changed_leaves IS NULL OR changed_leaves >= 0);
+                -- Covering what a trace shows of a version, so it never reads the version's data.
+                CREATE INDEX memory_version_by_time ON memory_version(context_id, created_at, version, principal, merged, execution_id, changed_leaves);
 
                 ALTER TABLE error_log ADD COLUMN execution_id TEXT;
                 ALTER TABLE error_log ADD COLUMN resolved_by TEXT;
@@ -35,7 +40,8 @@ extension Migrations {
                 ) STRICT;
                 CREATE INDEX memory_share_event_by_context ON memory_share_event(context_id, created_at);
 
-                CREATE INDEX audit_by_resource ON audit_log(resource, seq);
+                -- A context's decisions, filtered (allowed reads left out) without reading the entries.
+                CREATE INDEX audit_by_resource ON audit_log(resource, at, decision, action);
                 """)
     }
 }

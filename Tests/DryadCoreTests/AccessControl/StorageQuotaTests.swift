@@ -118,7 +118,7 @@ import Testing
                     ALTER TABLE principal DROP COLUMN quota_memory_bytes; ALTER TABLE principal DROP COLUMN quota_error_logs;
                     ALTER TABLE principal DROP COLUMN quota_sessions;
                     DROP INDEX tool_execution_by_time;
-                    DROP INDEX tool_execution_by_context; DROP INDEX error_log_by_context_time; DROP INDEX audit_by_resource;
+                    DROP INDEX tool_execution_by_context; DROP INDEX error_log_by_context_time; DROP INDEX audit_by_resource; DROP INDEX memory_version_by_time;
                     DROP TABLE memory_share_event;
                     ALTER TABLE tool_execution DROP COLUMN context_id; ALTER TABLE tool_execution DROP COLUMN stored_output;
                     ALTER TABLE memory_version DROP COLUMN execution_id; ALTER TABLE memory_version DROP COLUMN changed_leaves;
