@@ -57,9 +57,9 @@ package enum JSONPointer {
         return current
     }
 
-    /// `document` with `value` placed at `pointer`, creating missing objects on the way (as
-    /// `jq`'s `setpath` does); nil when the pointer is invalid or passes through a scalar, or
-    /// names an array item that does not exist (`-` appends).
+    /// `document` with `value` placed at `pointer`, creating missing (or null) objects on the
+    /// way (as `jq`'s `setpath` does); nil when the pointer is invalid or passes through another
+    /// scalar, or names an array item past the end (`-`, or the array's length, appends).
     package static func setting(_ value: JSONValue, at pointer: String, in document: JSONValue) -> JSONValue? {
         guard let tokens = tokens(pointer) else { return nil }
         return setting(value, at: tokens[...], in: document)
@@ -68,7 +68,7 @@ package enum JSONPointer {
     private static func setting(_ value: JSONValue, at tokens: ArraySlice<String>, in document: JSONValue?) -> JSONValue? {
         guard let token = tokens.first else { return value }
         switch document {
-        case nil, .object?:
+        case nil, .null?, .object?:
             var members = document?.objectValue ?? [:]
             guard let next = setting(value, at: tokens.dropFirst(), in: members[token]) else { return nil }
             members[token] = next

@@ -5,6 +5,22 @@ import Testing
 @testable import DryadJSON
 
 @Suite struct JSONValueTests {
+    /// `JSONPointer.setting`, where a run's output goes: missing and null objects are made,
+    /// `-` or the length appends, anything else past an array's end or through a scalar is nil.
+    @Test func settingAValueAtAPointer() throws {
+        let document = try JSONValue.parse(#"{"a": null, "list": [1], "n": 3}"#)
+        let value = JSONValue.string("v")
+        #expect(JSONPointer.setting(value, at: "/a/b", in: document)?.objectValue?["a"] == .object(["b": value]))
+        #expect(JSONPointer.setting(value, at: "/new/deep/x~1y", in: document)?.objectValue?["new"] == (try JSONValue.parse(#"{"deep": {"x/y": "v"}}"#)))
+        #expect(JSONPointer.setting(value, at: "/list/-", in: document)?.objectValue?["list"] == .array([.integer(1), value]))
+        #expect(JSONPointer.setting(value, at: "/list/1", in: document)?.objectValue?["list"] == .array([.integer(1), value]))
+        #expect(JSONPointer.setting(value, at: "/list/0", in: document)?.objectValue?["list"] == .array([value]))
+        #expect(JSONPointer.setting(value, at: "/list/2", in: document) == nil)
+        #expect(JSONPointer.setting(value, at: "/n/x", in: document) == nil)
+        #expect(JSONPointer.setting(value, at: "", in: document) == value)
+        #expect(JSONPointer.setting(value, at: "nope", in: document) == nil)
+    }
+
     @Test func parsesEveryKind() throws {
         let value = try JSONValue.parse(#"{"a":[1,2.5,"x",true,null,{"b":{}}],"big":9007199254740993}"#)
         #expect(

@@ -288,6 +288,7 @@ extension MemoryContext: TableRepresentable {
         ]
         if let unresolvedErrors { lines.append(("unresolved_errors", String(unresolvedErrors))) }
         if let principal { lines.append(("principal", principal)) }
+        if let executionID { lines.append(("execution_id", executionID)) }
         if let merged { lines.append(("merged", merged ? "yes" : "no")) }
         lines.append(("data", data.canonicalText))
         for entry in provenance ?? [] { lines.append(("  " + entry.pointer, "from \(entry.contextID)")) }

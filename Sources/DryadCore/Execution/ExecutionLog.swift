@@ -218,12 +218,12 @@ public struct ExecutionLog: Sendable {
     /// and the run's own principal see it; anyone else needs read access to the context and
     /// every ancestor now (a deleted or expired context's runs are then its principal's and
     /// admins').
-    static func contextCondition(_ principal: Principal, now: String) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
-        guard let line = MemoryStore.readableLineCondition(principal, column: "tool_execution.context_id", now: now) else { return nil }
-        return (
-            "(tool_execution.context_id IS NULL OR tool_execution.principal = ? OR \(line.sql))",
-            [principal.name] + line.arguments
-        )
+    /// `table` names `tool_execution` as the query does (`e` under an alias).
+    static func contextCondition(_ principal: Principal, now: String, table: String = "tool_execution") -> (
+        sql: String, arguments: [(any DatabaseValueConvertible)?]
+    )? {
+        guard let line = MemoryStore.readableLineCondition(principal, column: "\(table).context_id", now: now) else { return nil }
+        return ("(\(table).context_id IS NULL OR \(table).principal = ? OR \(line.sql))", [principal.name] + line.arguments)
     }
 
     /// `contextCondition` for one record: hidden as `hidden` when its context is not the caller's to read.

@@ -68,7 +68,7 @@ public struct ErrorLog: Sendable {
         let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let visible = Self.visibleCondition(principal) {
+        if let visible = Self.visibleCondition(principal, now: database.now()) {
             conditions.append(visible.sql)
             arguments += visible.arguments
         }
@@ -129,51 +129,49 @@ public struct ErrorLog: Sendable {
         }
     }
 
-    /// `requireAccess`'s rule as a condition on `error_log` (unqualified columns): a principal's
-    /// own errors, and those on contexts it may write that no run of a tool it cannot read
-    /// logged; nil for an admin.
-    static func visibleCondition(_ principal: Principal) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+    /// Who may see and resolve error logs, as a condition on `error_log` (unqualified
+    /// columns); nil for an admin. A principal sees its own errors, and those on contexts it
+    /// may write (their owner, a write sharee: the errors are theirs to fix) — except errors a
+    /// run logged that the principal may not see the run of (`ExecutionLog.contextCondition`,
+    /// read on its tool): they carry the tool's name, its stderr and what the run read.
+    static func visibleCondition(_ principal: Principal, now: String) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
         guard !principal.isAdmin, let writable = MemoryStore.visibleContextsCondition(AccessRules.visibleContexts(principal), writableOnly: true) else {
             return nil
         }
-        var sql = "(principal = ? OR (context_id IN (SELECT c.id FROM memory_context c WHERE \(writable.sql))"
-        var arguments: [(any DatabaseValueConvertible)?] = [principal.name] + writable.arguments
-        if let tools = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "e.tool_id") {
-            // A run's error carries its tool's name and stderr: for the tool's readers only.
-            sql += " AND (execution_id IS NULL OR execution_id IN (SELECT e.id FROM tool_execution e WHERE \(tools.sql)))"
-            arguments += tools.arguments
+        var run: [String] = []
+        var runArguments: [(any DatabaseValueConvertible)?] = []
+        for condition in [
+            PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "e.tool_id"),
+            ExecutionLog.contextCondition(principal, now: now, table: "e"),
+        ] {
+            guard let condition else { continue }
+            run.append(condition.sql)
+            runArguments += condition.arguments
         }
-        return (sql + "))", arguments)
+        let seen =
+            run.isEmpty
+            ? ""
+            : " AND (execution_id IS NULL OR EXISTS (SELECT 1 FROM tool_execution e WHERE e.id = error_log.execution_id AND \(run.joined(separator: " AND "))))"
+        return (
+            "(principal = ? OR (context_id IN (SELECT c.id FROM memory_context c WHERE \(writable.sql))\(seen)))",
+            [principal.name] + writable.arguments + runArguments
+        )
     }
 
-    /// Who may see and resolve an error log: an admin, the principal that logged it, and whoever
-    /// may write the context it is tied to (its owner, a write sharee), whose errors they are to
-    /// fix — unless a run of a tool they cannot read logged it. Anyone else is told it does not exist.
+    /// `visibleCondition` for one error log, with the rule that let the caller see it; anyone
+    /// else is told it does not exist.
     static func requireAccess(_ record: ErrorRecord, _ principal: Principal, now: String, in db: Database) throws -> String {
         if principal.isAdmin { return "role admin" }
         if record.principal == principal.name { return "own error" }
         // Expired or not, as `list` finds them: the context's owner and shares decide.
-        if let contextID = record.contextID,
-            let owner = try String.fetchOne(db, sql: "SELECT agent_id FROM memory_context WHERE id = ?", arguments: [contextID]),
-            try AccessCheck.contextAccess(principal, contextID: contextID, owner: owner, in: db).access == .write,
-            try record.executionID.map({ try toolOfRunReadable($0, principal, in: db) }) ?? true
+        if let contextID = record.contextID, let visible = visibleCondition(principal, now: now),
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM error_log WHERE id = ? AND \(visible.sql))",
+                arguments: StatementArguments([record.id] + visible.arguments)) == true
         {
             return "writer of context \(contextID)"
         }
         throw Denial(error: .notFound("error \(record.id) not found"), reason: "not the error's principal nor a writer of its context")
-    }
-
-    /// Whether `principal` may read the tool of a run (by its tool id, as history decides).
-    private static func toolOfRunReadable(_ executionID: String, _ principal: Principal, in db: Database) throws -> Bool {
-        guard let toolID = try String.fetchOne(db, sql: "SELECT tool_id FROM tool_execution WHERE id = ?", arguments: [executionID]),
-            let tool = try ToolRegistry.resolveOptional(.nameOrID(toolID), in: db)
-        else { return false }
-        do {
-            try AccessCheck.requireTool(.read, tool, asked: .nameOrID(toolID), principal, in: db)
-            return true
-        } catch is Denial {
-            return false
-        }
     }
 
     static func fetch(_ id: String, in db: Database) throws -> ErrorRecord {

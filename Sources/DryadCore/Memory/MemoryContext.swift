@@ -28,8 +28,9 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
     public var snippet: String?
     /// `update`: true when a three-way merge produced this version.
     public var merged: Bool?
-    /// `history`: who wrote this version.
+    /// `history`: who wrote this version, and the run whose output it stores (if one did).
     public var principal: String?
+    public var executionID: String?
     /// `get` with runs: the latest runs in this context and its open errors.
     public var runs: [ExecutionRecord]?
     public var openErrors: [ErrorRecord]?
@@ -38,7 +39,7 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
     /// out may be sent back with them, and they are ignored.
     public static let readOnlyFields = [
         "id", "version", "created_at", "updated_at", "expires_at", "shared_with", "provenance", "unresolved_errors", "score", "snippet", "merged",
-        "principal", "runs", "open_errors",
+        "principal", "execution_id", "runs", "open_errors",
     ]
 
     /// Fields set when a context is stored and never changed after: a replacement may restate
@@ -70,6 +71,7 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
         case provenance
         case unresolvedErrors = "unresolved_errors"
         case score, snippet, merged, principal, runs
+        case executionID = "execution_id"
         case openErrors = "open_errors"
     }
 
@@ -93,6 +95,7 @@ public struct MemoryContext: Sendable, Equatable, Encodable {
         try c.encodeIfPresent(snippet, forKey: .snippet)
         try c.encodeIfPresent(merged, forKey: .merged)
         try c.encodeIfPresent(principal, forKey: .principal)
+        try c.encodeIfPresent(executionID, forKey: .executionID)
         try c.encodeIfPresent(runs, forKey: .runs)
         try c.encodeIfPresent(openErrors, forKey: .openErrors)
     }

@@ -17,7 +17,7 @@ extension MemoryStore {
             note.resource = "memory:\(id)"
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
-            context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, now: now, in: db)
             if withRuns { (context.runs, context.openErrors) = try Self.activity(of: id, principal, now: now, in: db) }
             return context
         }
@@ -69,7 +69,7 @@ extension MemoryStore {
             note.resource = "memory:\(id)"
             var context = try Self.fetch(id, now: now, in: db)
             note.reason = try AccessCheck.requireContext(.read, context, principal, in: db)
-            context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, in: db)
+            context.unresolvedErrors = try Self.unresolvedErrors(of: context, seenBy: principal, now: now, in: db)
             let resolved = try Self.resolvedData(of: context, explain: explain, principal, in: db)
             context.data = resolved.data
             context.provenance = resolved.provenance
@@ -213,6 +213,7 @@ extension MemoryStore {
                 version.updatedAt = row["created_at"]
                 version.principal = row["principal"]
                 version.merged = row["merged"]
+                version.executionID = row["execution_id"]
                 return version
             }.scoped(scope)
         }
@@ -398,9 +399,9 @@ extension MemoryStore {
 
     /// The unresolved error logs of a context that `principal` may list (`ErrorLog.requireAccess`):
     /// all of them for an admin or a writer of the context, else its own.
-    static func unresolvedErrors(of context: MemoryContext, seenBy principal: Principal, in db: Database) throws -> Int {
+    static func unresolvedErrors(of context: MemoryContext, seenBy principal: Principal, now: String, in db: Database) throws -> Int {
         // Exactly the errors `errors list` shows the caller (`ErrorLog.visibleCondition`).
-        guard let visible = ErrorLog.visibleCondition(principal) else {
+        guard let visible = ErrorLog.visibleCondition(principal, now: now) else {
             return try db.cachedStatement(sql: "SELECT count(*) FROM error_log WHERE context_id = ? AND fix_applied = 0")
                 .decodeFirst(arguments: [context.id]) { $0.int(0) } ?? 0
         }

@@ -73,7 +73,7 @@ extension MemoryStore {
             arguments: StatementArguments(arguments + [activityLimit + 1]), limit: activityLimit)
         var errorConditions = ["context_id = ?", "fix_applied = 0"]
         var errorArguments: [(any DatabaseValueConvertible)?] = [id]
-        if let visible = ErrorLog.visibleCondition(principal) {
+        if let visible = ErrorLog.visibleCondition(principal, now: now) {
             errorConditions.append(visible.sql)
             errorArguments += visible.arguments
         }
@@ -99,15 +99,21 @@ extension MemoryStore {
         }
         arguments.append(now)
         func rank(_ kind: TraceEvent.Kind) -> String { String(TraceEvent.Kind.allCases.firstIndex(of: kind) ?? 0) }
+        // The runs `history` would show the caller: of tools it may read, in contexts whose whole
+        // line it may read (the trace's context may have ancestors the caller cannot read).
         var runs = "e.context_id IN scope"
         var runArguments: [(any DatabaseValueConvertible)?] = []
-        if let tools = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "e.tool_id") {
-            runs += " AND " + tools.sql
-            runArguments = tools.arguments
+        for condition in [
+            PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "e.tool_id"),
+            ExecutionLog.contextCondition(principal, now: now, table: "e"),
+        ] {
+            guard let condition else { continue }
+            runs += " AND " + condition.sql
+            runArguments += condition.arguments
         }
         var errors = "context_id IN scope"
         var errorArguments: [(any DatabaseValueConvertible)?] = []
-        if let visible = ErrorLog.visibleCondition(principal) {
+        if let visible = ErrorLog.visibleCondition(principal, now: now) {
             errors += " AND " + visible.sql
             errorArguments = visible.arguments
         }

@@ -43,5 +43,10 @@ extension Migrations {
                 -- A context's decisions, filtered (allowed reads left out) without reading the entries.
                 CREATE INDEX audit_by_resource ON audit_log(resource, at, decision, action);
                 """)
+        // Grants and tools now also change memory answers (see `readGenerationTables`).
+        for table in ["tool_registry", "tool_permission"] {
+            for event in ["insert", "update", "delete"] { try db.execute(sql: "DROP TRIGGER IF EXISTS read_generation_\(table)_\(event)") }
+        }
+        try restoreReadGenerationMarkers(db)
     }
 }

@@ -377,7 +377,9 @@ enum Migrations {
     /// The tables each read-cache scope's answers are read from (a tool page: tools, versions,
     /// grants; a search or resolved context: contexts, shares, error logs; both: principals).
     private static let readGenerationTables: [(table: String, scopes: [ReadCache.Scope])] = [
-        ("tool_registry", [.tools]), ("tool_version", [.tools]), ("tool_permission", [.tools]),
+        // Tools and grants are in the memory scope too: which run-logged errors a context's
+        // `unresolved_errors` counts depends on the tools the caller may read (v14).
+        ("tool_registry", [.tools, .memory]), ("tool_version", [.tools]), ("tool_permission", [.tools, .memory]),
         ("memory_context", [.memory]), ("memory_share", [.memory]), ("error_log", [.memory]),
         ("principal", [.tools, .memory]),
     ]

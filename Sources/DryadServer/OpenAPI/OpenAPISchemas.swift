@@ -174,6 +174,8 @@ enum OpenAPISchemas {
                 "shared_with": .object(["type": .string("array"), "items": object(["agent_id": string(), "access": enumeration(["read", "write"])])]),
                 "provenance": .object(["type": .string("array"), "items": object(["pointer": string(), "context_id": string()])]),
                 "unresolved_errors": integer, "score": number, "snippet": string(), "merged": boolean, "principal": string(),
+                // Only in history, on a version a run wrote.
+                "execution_id": string(),
                 // Only with with_runs=true.
                 "runs": .object(["type": .string("array"), "items": ref("Execution")]),
                 "open_errors": .object(["type": .string("array"), "items": ref("ErrorRecord")]),

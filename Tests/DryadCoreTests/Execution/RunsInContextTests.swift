@@ -64,6 +64,8 @@ import Testing
         let stored = try await database.memory.get(context.id, as: planner)
         #expect(stored.version == 2)
         #expect(stored.data.objectValue?["result"] == (try object(#"{"summary": {"topic": "tides", "depth": 3}}"#)))
+        // The version names the run that wrote it.
+        #expect(try await database.memory.history(context.id, as: planner).items.map(\.executionID) == [nil, ran.record.id])
 
         let failed = try await runner.execute(.nameOrID("breaker"), input: .object([:]), in: RunInContext(contextID: context.id), as: planner)
         #expect(failed.record.status == .failed)
@@ -204,8 +206,10 @@ import Testing
         await #expect(throws: DryadError.notFound("execution \(ran.record.id) not found")) { try await database.executions.show(ran.record.id, as: critic) }
         #expect(try await database.executions.history(.nameOrID("echo"), as: critic).items.isEmpty)
         #expect(try await database.memory.get(.id(child.id), withRuns: true, as: critic).runs == [])
+        #expect(try await database.memory.trace(child.id, as: critic).items.allSatisfy { $0.kind != .run })
         // Shared from the parent down, it is.
         _ = try await database.memory.share(parent.id, with: "critic", access: .read, as: planner)
+        #expect(try await database.memory.trace(child.id, as: critic).items.contains { $0.kind == .run })
         #expect(try await database.executions.show(ran.record.id, as: critic).id == ran.record.id)
 
         _ = try await database.memory.share(child.id, with: "helper", access: .write, as: planner)
@@ -217,8 +221,38 @@ import Testing
         await #expect(throws: DryadError.notFound("error \(logged.id) not found")) { try await database.errors.show(logged.id, as: helper) }
         #expect(try await database.memory.get(child.id, as: helper).unresolvedErrors == 0)
         #expect(try await database.memory.trace(child.id, as: helper).items.allSatisfy { $0.kind != .error && $0.kind != .run })
+        // Reading the tool is not enough while the parent, whose data the run may have read, is not the helper's.
         _ = try await database.permissions.grant("leaky", to: .principal("helper"), level: .read, as: testOperator)
+        await #expect(throws: DryadError.notFound("error \(logged.id) not found")) { try await database.errors.show(logged.id, as: helper) }
+        _ = try await database.memory.share(parent.id, with: "helper", access: .read, as: planner)
         #expect(try await database.errors.show(logged.id, as: helper).id == logged.id)
+        #expect(try await database.memory.get(child.id, as: helper).unresolvedErrors == 1)
+    }
+
+    /// A cached resolved context counts the errors the caller may see now: a revoked grant on
+    /// the tool whose run logged one changes the count at once.
+    @Test func aRevokedGrantReachesTheCachedErrorCount() async throws {
+        let cached = try DryadDatabase(path: folder.path + "/cached.db", readAudit: .batched(interval: .milliseconds(5)), readCacheBytes: 1 << 20)
+        await cached.startAuditBatching()
+        let planner = try await cached.principals.add("planner", type: .agent, role: .member, as: testOperator).principal(requestID: nil)
+        let helper = try await cached.principals.add("helper", type: .agent, role: .member, as: testOperator).principal(requestID: nil)
+        var tool = definition("breaker")
+        tool.executor = .command(CommandEndpoint(argv: ["/bin/sh", "-c", "exit 1"], timeoutSeconds: 10, env: [:], sandbox: .standard))
+        _ = try await cached.tools.register([tool], as: testOperator)
+        _ = try await cached.permissions.grant("breaker", to: .principal("planner"), level: .execute, as: testOperator)
+        _ = try await cached.permissions.grant("breaker", to: .principal("helper"), level: .read, as: testOperator)
+        let context = try await cached.memory.store(MemoryDraft(agentID: "planner", data: .object([:])), as: planner)
+        _ = try await cached.memory.share(context.id, with: "helper", access: .write, as: planner)
+        _ = try await cached.executor(environment: [:]).execute(.nameOrID("breaker"), input: .object([:]), in: RunInContext(contextID: context.id), as: planner)
+        func count() async throws -> Int? {
+            let answer = try await cached.memory.resolvedEncoded(context.id, explain: false, as: helper)
+            return try JSONValue.parse(Data(answer.json.bytes)).objectValue?["unresolved_errors"]?.doubleValue.map { Int($0) }
+        }
+        #expect(try await count() == 1)
+        #expect(try await count() == 1)
+        _ = try await cached.permissions.revoke("breaker", from: .principal("helper"), level: .read, as: testOperator)
+        #expect(try await count() == 0)
+        await cached.flushAudit()
     }
 
     /// Input from a pointer that holds nothing, or a non-object under an explicit input, is
