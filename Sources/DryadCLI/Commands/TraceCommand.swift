@@ -50,7 +50,7 @@ extension TraceEvent: TableRepresentable {
         switch kind {
         case .version:
             var parts = ["version \(number("version") ?? 0)"]
-            if let changed = number("changed_leaves") { parts.append("\(changed) leaf\(changed == 1 ? "" : "s") changed") }
+            if let changed = number("changed_leaves") { parts.append("\(changed) \(changed == 1 ? "leaf" : "leaves") changed") }
             if detail["merged"] == .bool(true) { parts.append("merged") }
             if let run = detail["execution_id"]?.stringValue { parts.append("output of run \(run)") }
             line = parts.joined(separator: ", ")
