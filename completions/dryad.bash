@@ -291,7 +291,7 @@ _dryad_tools_list() {
     repeating_flags=()
     non_repeating_flags=(--all-versions -h --help)
     repeating_options=(--tag)
-    non_repeating_options=(--db -o --output --as --token-file --key-file --query --status --sandbox --limit --cursor)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --query --status --sandbox --can --limit --cursor)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -324,6 +324,10 @@ _dryad_tools_list() {
         ;;
     '--sandbox')
         __dryad_add_completions -W 'contained'$'\n''none'
+        return
+        ;;
+    '--can')
+        __dryad_add_completions -W 'read'$'\n''write'$'\n''execute'
         return
         ;;
     '--limit')

@@ -125,6 +125,9 @@ extension ToolsCommand {
         @Option(help: "Only command tools with this sandbox: contained or none.")
         var sandbox: SandboxPolicy.Mode?
 
+        @Option(help: ArgumentHelp("Only tools you hold this level on: read, execute or write (execute: the tools you may run).", valueName: "level"))
+        var can: ToolLevel?
+
         @Flag(help: "List every version, not only the latest.")
         var allVersions = false
 
@@ -132,7 +135,7 @@ extension ToolsCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let query = ToolQuery(text: query, tags: tags, status: status, sandbox: sandbox, allVersions: allVersions)
+            let query = ToolQuery(text: query, tags: tags, status: status, sandbox: sandbox, allVersions: allVersions, can: can)
             let page = try await database.tools.list(query, page: paging.request, as: principal)
             try global.printer.page(page, noun: "tools")
         }

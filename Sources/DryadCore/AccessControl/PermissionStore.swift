@@ -71,17 +71,22 @@ public struct PermissionStore: Sendable {
         ).map { row in HeldGrant(level: ToolLevel(rawValue: row["level"]) ?? .read, holder: row["principal_name"]) }
     }
 
-    /// An SQL condition on a tool id column limiting a listing to what `visibility` allows; nil for everything.
-    static func visibleToolsCondition(_ visibility: Visibility, column: String = "t.id") -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+    /// An SQL condition on a tool id column limiting a listing to what `visibility` allows; nil
+    /// for everything. With `level` (`AccessRules.toolDecision`'s rule: a grant of that level;
+    /// any grant reads), only the tools held at that level.
+    static func visibleToolsCondition(_ visibility: Visibility, column: String = "t.id", level: ToolLevel? = nil) -> (
+        sql: String, arguments: [(any DatabaseValueConvertible)?]
+    )? {
         switch visibility {
         case .everything:
             return nil
         case .nothing:
             return ("0", [])
         case .reachedBy(let name, let kind):
+            let held = level.flatMap { $0 == .read ? nil : $0 }
             return (
-                "EXISTS (SELECT 1 FROM tool_permission p WHERE p.tool_id = \(column) AND (p.principal_name = ? OR p.principal_type = ?))",
-                [name, kind.rawValue]
+                "EXISTS (SELECT 1 FROM tool_permission p WHERE p.tool_id = \(column)\(held == nil ? "" : " AND p.level = ?") AND (p.principal_name = ? OR p.principal_type = ?))",
+                (held.map { [$0.rawValue] } ?? []) + [name, kind.rawValue]
             )
         }
     }

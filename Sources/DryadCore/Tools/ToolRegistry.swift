@@ -106,7 +106,7 @@ public struct ToolRegistry: Sendable {
             .tools,
             [
                 "tools.list", query.text, query.status?.rawValue, query.sandbox?.rawValue, String(query.allVersions), String(page.limit), page.cursor,
-                String(query.tags.count),
+                query.can?.rawValue, String(query.tags.count),
             ]
                 + query.tags)
         let cache = CachedRead<Page<EncodedJSON>>(plan: plan) { page in page.items.reduce(64) { $0 + $1.bytes.capacity + 32 } }
@@ -121,11 +121,11 @@ public struct ToolRegistry: Sendable {
         _ item: @escaping @Sendable (ColumnRow) throws -> (Item, [String])
     ) async throws(DryadError) -> Page<Item> {
         let scope = CursorScope(
-            "tools.list", [query.text, query.status?.rawValue, query.sandbox?.rawValue, String(query.allVersions)] + query.tags.map { $0 })
+            "tools.list", [query.text, query.status?.rawValue, query.sandbox?.rawValue, String(query.allVersions), query.can?.rawValue] + query.tags.map { $0 })
         let page = try page.validated(for: scope)
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let readable = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal)) {
+        if let readable = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), level: query.can) {
             conditions.append(readable.sql)
             arguments += readable.arguments
         }

@@ -22,7 +22,8 @@ struct ToolsController: Sendable {
             .get, "tools", "List tools (latest version of each, sorted by name).", on: group,
             query: [
                 "q", "tag", QueryParameter("status", schema: OpenAPISchemas.toolStatus),
-                QueryParameter("sandbox", schema: OpenAPISchemas.sandboxMode), "all_versions", "limit", "cursor",
+                QueryParameter("sandbox", schema: OpenAPISchemas.sandboxMode), "all_versions", QueryParameter("can", schema: OpenAPISchemas.toolLevel),
+                "limit", "cursor",
             ], response: "ToolPage",
             use: self.list)
         table.add(.get, "tools/{ref}", "Get a tool version (NAME, NAME@VERSION or id).", on: group, revalidatable: true, response: "Tool", use: self.get)
@@ -71,7 +72,8 @@ struct ToolsController: Sendable {
         let query = Query(request: request)
         let filter = ToolQuery(
             text: query.string("q"), tags: query.strings("tag"), status: try query.enumValue("status", ToolStatus.self),
-            sandbox: try query.enumValue("sandbox", SandboxPolicy.Mode.self), allVersions: try query.bool("all_versions"))
+            sandbox: try query.enumValue("sandbox", SandboxPolicy.Mode.self), allVersions: try query.bool("all_versions"),
+            can: try query.enumValue("can", ToolLevel.self))
         return try HTTPJSON.response(try await database.tools.listEncoded(filter, page: try query.page(), as: try context.actor()))
     }
 

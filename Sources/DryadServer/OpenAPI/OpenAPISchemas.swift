@@ -300,6 +300,8 @@ enum OpenAPISchemas {
     /// `tools?status=`: a tool version's status.
     static let toolStatus = enumeration(ToolStatus.allCases.map(\.rawValue))
     static let sandboxMode = enumeration(SandboxPolicy.Mode.allCases.map(\.rawValue))
+    /// `tools?can=`: a level of access to a tool.
+    static let toolLevel = enumeration(ToolLevel.allCases.map(\.rawValue))
     /// `tools/{ref}/history?status=`: an execution's status.
     static let executionStatus = enumeration(ExecutionStatus.allCases.map(\.rawValue))
 

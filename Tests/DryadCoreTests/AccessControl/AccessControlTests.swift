@@ -73,6 +73,37 @@ import Testing
         #expect(denial.requestID == "req-planner")
     }
 
+    /// `tools list --can execute`: the tools a principal may run, by a grant to it or to its
+    /// type, each decided as `perms check` decides it; admins may run everything.
+    @Test func listingByLevelShowsWhatThePrincipalMayDo() async throws {
+        for name in ["readable", "runnable", "by-type", "writable", "hidden"] { try await shellTool(name) }
+        let agent = try await principal("planner", .agent)
+        _ = try await database.permissions.grant("readable", to: .principal("planner"), level: .read, as: testOperator)
+        _ = try await database.permissions.grant("runnable", to: .principal("planner"), level: .execute, as: testOperator)
+        _ = try await database.permissions.grant("by-type", to: .type(.agent), level: .execute, as: testOperator)
+        _ = try await database.permissions.grant("writable", to: .principal("planner"), level: .write, as: testOperator)
+        func names(_ level: ToolLevel?, as principal: Principal) async throws -> [String] {
+            try await database.tools.list(ToolQuery(can: level), as: principal).items.map(\.name)
+        }
+        #expect(try await names(nil, as: agent) == ["by-type", "readable", "runnable", "writable"])
+        #expect(try await names(.read, as: agent) == ["by-type", "readable", "runnable", "writable"])
+        #expect(try await names(.execute, as: agent) == ["by-type", "runnable"])
+        #expect(try await names(.write, as: agent) == ["writable"])
+        for name in try await names(.execute, as: agent) {
+            #expect(try await database.permissions.check(name, principal: "planner", level: .execute, as: testOperator).allowed)
+        }
+        #expect(try await names(.execute, as: testOperator).count == 5)
+        // A cursor belongs to its own filter.
+        let first = try await database.tools.list(ToolQuery(can: .execute), page: PageRequest(limit: 1), as: agent)
+        await #expect(throws: DryadError.self) {
+            _ = try await database.tools.list(ToolQuery(), page: PageRequest(limit: 1, cursor: first.nextCursor), as: agent)
+        }
+        #expect(
+            try await database.tools.list(ToolQuery(can: .execute), page: PageRequest(limit: 1, cursor: first.nextCursor), as: agent).items.map(\.name) == [
+                "runnable"
+            ])
+    }
+
     @Test func typeGrantsApplyToEveryPrincipalOfTheType() async throws {
         try await shellTool("t")
         let a = try await principal("a1", .agent)

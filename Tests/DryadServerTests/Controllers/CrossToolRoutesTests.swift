@@ -45,6 +45,10 @@ import Testing
             #expect(try await toolNames("/api/v1/executions?status=failed", fixture.admin).isEmpty)
             #expect(try await toolNames("/api/v1/tools/stats", fixture.admin).sorted() == ["closed", "open"])
             #expect(try await toolNames("/api/v1/tools/stats", fixture.agent) == ["open"])
+            // The tools the caller may run (`tools list --can execute`).
+            #expect(try await toolNames("/api/v1/tools?can=execute", fixture.agent) == ["open"])
+            #expect(try await toolNames("/api/v1/tools?can=write", fixture.agent).isEmpty)
+            #expect(try await toolNames("/api/v1/tools?can=execute", fixture.admin).sorted() == ["closed", "open"])
 
             // Pages continue with their cursor, and only in their own listing.
             let first = try await client.execute(uri: "/api/v1/executions?limit=2", method: .get, headers: headers(fixture.admin))
