@@ -27,7 +27,8 @@ public struct ToolRunner: Sendable {
             throw .invalidInput("timeout: must be greater than 0 and at most \(Int(ToolEndpoint.maxTimeoutSeconds))")
         }
         try placement?.check()
-        guard explicitInput.canonicalText.utf8.count <= Self.maxInputBytes else {
+        let explicitText = explicitInput.canonicalText
+        guard explicitText.utf8.count <= Self.maxInputBytes else {
             throw .invalidInput("input: larger than \(Self.maxInputBytes / 1024 / 1024) MiB")
         }
         let now = database.now()
@@ -61,7 +62,8 @@ public struct ToolRunner: Sendable {
             // Readable but not executable: a recorded, audited `denied` attempt.
             let refusal = DryadError.permissionDenied("\(principal.name) may not execute tool \(allowed.tool.reference)")
             var record = newRecord(
-                allowed.tool, input: Self.keptInput(allowed.input, text: allowed.input.canonicalText), sessionID: sessionID, placement: placement,
+                allowed.tool, input: Self.keptInput(allowed.input, text: Self.text(of: allowed.input, explicit: explicitText, placement)),
+                sessionID: sessionID, placement: placement,
                 principal: principal)
             record.status = .denied
             record.error = refusal.message
@@ -72,7 +74,7 @@ public struct ToolRunner: Sendable {
             reason = allowed.reason
             input = allowed.input
         }
-        let inputText = input.canonicalText
+        let inputText = Self.text(of: input, explicit: explicitText, placement)
         guard inputText.utf8.count <= Self.maxInputBytes else {
             throw .invalidInput("input: larger than \(Self.maxInputBytes / 1024 / 1024) MiB with the value taken from the context")
         }
@@ -87,6 +89,12 @@ public struct ToolRunner: Sendable {
             }
             throw error
         }
+    }
+
+    /// The canonical text of the run's input: the explicit input's, already made for its size
+    /// check, unless the input came from a context (a MiB is not written out twice per run).
+    private static func text(of input: JSONValue, explicit text: String, _ placement: RunInContext?) -> String {
+        placement?.inputFrom == nil ? text : input.canonicalText
     }
 
     /// Checks the input, runs the executor and records the run, in a run slot.
