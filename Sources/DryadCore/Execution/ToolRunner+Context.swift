@@ -37,8 +37,8 @@ extension ToolRunner {
     }
 
     /// Stores the output of a successful run and logs a failed run's error on its context,
-    /// in the transaction that writes the run's record. A context deleted during the run gets
-    /// nothing (the record keeps its id).
+    /// in the transaction that writes the run's record. A context the caller can no longer read
+    /// (deleted, expired or unshared while the tool ran) gets no error log; the record keeps its id.
     static func leaveInContext(
         _ placement: RunInContext, _ record: inout ExecutionRecord, stderrTail: String?, principal: Principal, at now: String, limit: Int,
         keyring: Keyring, in db: Database
@@ -95,7 +95,8 @@ extension ToolRunner {
     /// Writes a successful run's output at `pointer` as the context's next version, as
     /// `memory update` would (same access, precondition and merge rules), audited as a
     /// `memory.update`. A refusal writes nothing, is audited as denied, logs a
-    /// `tool.output_not_stored` error on the context, and is what the record says.
+    /// `tool.output_not_stored` error on the context while the caller may read it, and is what
+    /// the record says.
     private static func storeOutput(
         _ placement: RunInContext, pointer: String, _ record: ExecutionRecord, readable: Bool, principal: Principal, at now: String, limit: Int,
         keyring: Keyring, in db: Database

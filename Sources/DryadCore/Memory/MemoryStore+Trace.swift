@@ -9,8 +9,9 @@ extension MemoryStore {
     /// The time-ordered story of a context (with `subtree`, of it and every descendant the
     /// caller may read): versions written, runs in it, errors logged and resolved, shares
     /// granted and revoked, and access decisions about it: every one for an admin, the
-    /// caller's own for anyone else. Runs of tools the caller cannot read, and errors it could
-    /// not list, are left out. Oldest first, a page at a time.
+    /// caller's own for anyone else. Runs the caller could not see in `history` (of a tool it
+    /// cannot read, or in a context whose ancestors it cannot read) and errors it could not list
+    /// are left out. Oldest first, a page at a time.
     public func trace(
         _ id: String, subtree: Bool = false, since: Date? = nil, page: PageRequest = PageRequest(), as principal: Principal
     ) async throws(DryadError) -> Page<TraceEvent> {
