@@ -75,14 +75,10 @@ public struct ExecutionLog: Sendable {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         Self.addFilters(query, to: &conditions, &arguments)
-        let readable = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "tool_execution.tool_id")
+        let readable = Self.visibleRunsCondition(principal, now: database.now())
         if let readable {
             conditions.append(readable.sql)
             arguments += readable.arguments
-        }
-        if let inContexts = Self.contextCondition(principal, now: database.now()) {
-            conditions.append(inContexts.sql)
-            arguments += inContexts.arguments
         }
         let order = KeysetOrder.newestFirst("started_at", then: "id")
         try order.continuing(after: page.cursor, to: &conditions, &arguments)
@@ -224,6 +220,21 @@ public struct ExecutionLog: Sendable {
     )? {
         guard let line = MemoryStore.readableLineCondition(principal, column: "\(table).context_id", now: now) else { return nil }
         return ("(\(table).context_id IS NULL OR \(table).principal = ? OR \(line.sql))", [principal.name] + line.arguments)
+    }
+
+    /// The runs `principal` may see among every tool's: of tools it may read now, and in a
+    /// context only as `contextCondition` allows; nil for an admin. `table` names
+    /// `tool_execution` as the query does. Listings, a context's runs and its trace, and the
+    /// errors runs log all use this one rule.
+    static func visibleRunsCondition(_ principal: Principal, now: String, table: String = "tool_execution") -> (
+        sql: String, arguments: [(any DatabaseValueConvertible)?]
+    )? {
+        let parts = [
+            PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "\(table).tool_id"),
+            contextCondition(principal, now: now, table: table),
+        ].compactMap { $0 }
+        guard !parts.isEmpty else { return nil }
+        return (parts.map(\.sql).joined(separator: " AND "), parts.flatMap(\.arguments))
     }
 
     /// `contextCondition` for one record: hidden as `hidden` when its context is not the caller's to read.

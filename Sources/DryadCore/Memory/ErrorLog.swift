@@ -132,29 +132,17 @@ public struct ErrorLog: Sendable {
     /// Who may see and resolve error logs, as a condition on `error_log` (unqualified
     /// columns); nil for an admin. A principal sees its own errors, and those on contexts it
     /// may write (their owner, a write sharee: the errors are theirs to fix) — except errors a
-    /// run logged that the principal may not see the run of (`ExecutionLog.contextCondition`,
-    /// read on its tool): they carry the tool's name, its stderr and what the run read.
+    /// run logged that the principal may not see the run of (`ExecutionLog.visibleRunsCondition`:
+    /// its tool and context): they carry the tool's name, its stderr and what the run read.
     static func visibleCondition(_ principal: Principal, now: String) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
         guard !principal.isAdmin, let writable = MemoryStore.visibleContextsCondition(AccessRules.visibleContexts(principal), writableOnly: true) else {
             return nil
         }
-        var run: [String] = []
-        var runArguments: [(any DatabaseValueConvertible)?] = []
-        for condition in [
-            PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "e.tool_id"),
-            ExecutionLog.contextCondition(principal, now: now, table: "e"),
-        ] {
-            guard let condition else { continue }
-            run.append(condition.sql)
-            runArguments += condition.arguments
-        }
-        let seen =
-            run.isEmpty
-            ? ""
-            : " AND (execution_id IS NULL OR EXISTS (SELECT 1 FROM tool_execution e WHERE e.id = error_log.execution_id AND \(run.joined(separator: " AND "))))"
+        let run = ExecutionLog.visibleRunsCondition(principal, now: now, table: "e")
+        let seen = run.map { " AND (execution_id IS NULL OR EXISTS (SELECT 1 FROM tool_execution e WHERE e.id = error_log.execution_id AND \($0.sql)))" } ?? ""
         return (
             "(principal = ? OR (context_id IN (SELECT c.id FROM memory_context c WHERE \(writable.sql))\(seen)))",
-            [principal.name] + writable.arguments + runArguments
+            [principal.name] + writable.arguments + (run?.arguments ?? [])
         )
     }
 

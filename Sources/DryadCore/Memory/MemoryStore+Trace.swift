@@ -61,13 +61,9 @@ extension MemoryStore {
     ) {
         var conditions = ["context_id = ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [id]
-        if let line = ExecutionLog.contextCondition(principal, now: now) {
-            conditions.append(line.sql)
-            arguments += line.arguments
-        }
-        if let tools = PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "tool_execution.tool_id") {
-            conditions.append(tools.sql)
-            arguments += tools.arguments
+        if let visible = ExecutionLog.visibleRunsCondition(principal, now: now) {
+            conditions.append(visible.sql)
+            arguments += visible.arguments
         }
         let runs = try ExecutionLog.page(
             db, sql: "SELECT * FROM tool_execution WHERE \(conditions.joined(separator: " AND ")) ORDER BY started_at DESC, id DESC LIMIT ?",
@@ -104,13 +100,9 @@ extension MemoryStore {
         // line it may read (the trace's context may have ancestors the caller cannot read).
         var runs = "e.context_id IN scope"
         var runArguments: [(any DatabaseValueConvertible)?] = []
-        for condition in [
-            PermissionStore.visibleToolsCondition(AccessRules.visibleTools(principal), column: "e.tool_id"),
-            ExecutionLog.contextCondition(principal, now: now, table: "e"),
-        ] {
-            guard let condition else { continue }
-            runs += " AND " + condition.sql
-            runArguments += condition.arguments
+        if let visible = ExecutionLog.visibleRunsCondition(principal, now: now, table: "e") {
+            runs += " AND " + visible.sql
+            runArguments = visible.arguments
         }
         var errors = "context_id IN scope"
         var errorArguments: [(any DatabaseValueConvertible)?] = []
