@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // MCP's messages and sessions over the core; the stdio and HTTP front ends share it.
+        .target(name: "DryadMCP", dependencies: ["DryadCore"]),
         .target(name: "CConcurrencyHook"),
         // Forks, confines (Landlock, seccomp, rlimits, cgroup, user) and execs a tool.
         .target(name: "CSandbox"),
@@ -54,6 +56,7 @@ let package = Package(
             name: "DryadServer",
             dependencies: [
                 "DryadCore",
+                "DryadMCP",
                 "CConcurrencyHook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -73,6 +76,7 @@ let package = Package(
             name: "DryadCLI",
             dependencies: [
                 "DryadCore",
+                "DryadMCP",
                 "DryadServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -94,6 +98,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(name: "DryadMCPTests", dependencies: ["DryadMCP", "DryadCore", "DryadTestSupport"]),
         .testTarget(name: "DryadJSONTests", dependencies: ["DryadJSON", "DryadTestSupport"]),
         .testTarget(name: "DryadJSONSchemaTests", dependencies: ["DryadJSONSchema", "DryadTestSupport"]),
         .testTarget(

@@ -173,13 +173,13 @@ _dryad() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    tools|sessions|executions|memory|trace|errors|principals|perms|tokens|keys|audit|apply|export|import|serve|db|version|help)
+    tools|sessions|executions|memory|trace|errors|principals|perms|tokens|keys|audit|apply|export|import|serve|mcp|db|version|help)
         # Offer subcommand argument completions
         "_dryad_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'tools sessions executions memory trace errors principals perms tokens keys audit apply export import serve db version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'tools sessions executions memory trace errors principals perms tokens keys audit apply export import serve mcp db version help' -- "${cur}"))
         ;;
     esac
 }
@@ -2720,6 +2720,41 @@ _dryad_serve() {
         return
         ;;
     '--tls-key')
+        return
+        ;;
+    esac
+}
+
+_dryad_mcp() {
+    repeating_flags=()
+    non_repeating_flags=(--search-only -h --help)
+    repeating_options=(--tag)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --context)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--context')
+        __dryad_add_completions -W "$(__dryad_custom_complete ---completion mcp -- --context "${COMP_CWORD}" "$(__dryad_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--tag')
         return
         ;;
     esac

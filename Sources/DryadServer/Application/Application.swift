@@ -89,6 +89,12 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     ErrorsController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
     AdminController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
 
+    // MCP beside the REST API, behind the same tokens and rate limits; JSON-RPC, so not in the OpenAPI document.
+    let mcp = router.group("mcp")
+        .add(middleware: authentication)
+        .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
+    MCPController(database: database, environment: configuration.environment).addRoutes(to: mcp)
+
     OpenAPIController(routes: table.specs).addRoutes(to: open, table: &table)
     allowed.fill(from: table.specs)
     return (router, table)

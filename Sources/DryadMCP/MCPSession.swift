@@ -1,0 +1,161 @@
+import DryadCore
+import Foundation
+
+/// One MCP session: the protocol's lifecycle and dispatch for one principal, over any transport.
+///
+/// Front ends (stdio, `/mcp`) hand it each message and send back what it answers; every
+/// method it serves is one core call made as `principal`, so permissions, audit, validation and
+/// limits are the ones the CLI and REST API apply. Requests run concurrently, each in its own
+/// task, so `notifications/cancelled` can end one (and the tool run it started).
+public actor MCPSession {
+    nonisolated public let id: String
+    nonisolated public let principal: Principal
+    nonisolated public let settings: MCPSettings
+    let database: DryadDatabase
+    let runner: ToolRunner
+    /// The revision agreed at `initialize`; nil before it.
+    public private(set) var revision: MCPRevision?
+    /// Requests being answered, by id, so a cancellation can reach them.
+    private var running: [JSONValue: Task<JSONValue?, Never>] = [:]
+    /// Context ids the client subscribed to, each with the version it last heard of.
+    var subscriptions: [String: Int] = [:]
+    /// Tool names `search_tools` found, listed in search-only mode, in the order found.
+    var found: [String] = []
+    /// Sends a message that answers no request (list changes, resource updates); nil while the
+    /// transport has no channel for them (an HTTP session without its GET stream).
+    private var outbox: (@Sendable (JSONValue) async -> Void)?
+
+    public init(database: DryadDatabase, principal: Principal, settings: MCPSettings, environment: [String: String]) {
+        self.id = UUID().uuidString.lowercased()
+        self.principal = principal
+        self.settings = settings
+        self.database = database
+        self.runner = database.executor(environment: environment)
+    }
+
+    /// Where messages that answer no request go from now on (nil: nowhere).
+    public func setOutbox(_ send: (@Sendable (JSONValue) async -> Void)?) {
+        outbox = send
+    }
+
+    /// Handles one message and returns the answer to send: nil for notifications, answers from
+    /// the client, and requests cancelled before they finished (the protocol sends nothing
+    /// then). `related` carries messages about this request (progress) while it runs.
+    public func receive(
+        _ message: MCPMessage, requestID: String? = nil, related: @escaping @Sendable (JSONValue) async -> Void = { _ in }
+    ) async -> JSONValue? {
+        switch message {
+        case .response:
+            return nil
+        case .notification(let method, let params):
+            if method == "notifications/cancelled", case .object(let fields) = params, let target = fields["requestId"] {
+                running[target]?.cancel()
+            }
+            return nil
+        case .request(let id, let method, let params):
+            guard running[id] == nil else {
+                return MCPFailure(code: .invalidRequest, message: "request id \(id.canonicalText) is already in use", id: id).json
+            }
+            var acting = principal
+            acting.requestID = requestID ?? UUID().uuidString.lowercased()
+            let task = Task { [acting] in
+                await self.answer(id: id, method: method, params: params, as: acting, related: related)
+            }
+            running[id] = task
+            // A caller that goes away (an HTTP client that disconnected) cancels the request too.
+            let answer = await withTaskCancellationHandler {
+                await task.value
+            } onCancel: {
+                task.cancel()
+            }
+            running[id] = nil
+            return answer
+        }
+    }
+
+    /// The answer to one request, or nil when it was cancelled.
+    private func answer(
+        id: JSONValue, method: String, params: JSONValue, as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
+    ) async -> JSONValue? {
+        do {
+            let result = try await dispatch(method, params: params, as: acting, related: related)
+            if Task.isCancelled { return nil }
+            return MCPMessage.result(id: id, result)
+        } catch {
+            if Task.isCancelled { return nil }
+            var failure = error
+            failure.id = id
+            return failure.json
+        }
+    }
+
+    private func dispatch(
+        _ method: String, params: JSONValue, as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
+    ) async throws(MCPFailure) -> JSONValue {
+        let fields = params.objectValue ?? [:]
+        if method == "initialize" { return initialize(fields) }
+        if method == "ping" { return .object([:]) }
+        guard revision != nil else {
+            throw MCPFailure(code: .invalidRequest, message: "the session is not initialized: send initialize first")
+        }
+        switch method {
+        case "tools/list": return try await listTools(cursor: try Self.cursor(fields), as: acting)
+        case "tools/call": return try await callTool(fields, as: acting, related: related)
+        case "resources/list": return try await listResources(cursor: try Self.cursor(fields), as: acting)
+        case "resources/templates/list": return Self.resourceTemplates
+        case "resources/read": return try await readResource(try Self.uri(fields), as: acting)
+        case "resources/subscribe": return try await subscribe(try Self.uri(fields), as: acting)
+        case "resources/unsubscribe": return unsubscribe(try Self.uri(fields))
+        default: throw MCPFailure(code: .methodNotFound, message: "method not found: \(method)")
+        }
+    }
+
+    /// Agrees on a revision and says what dryad serves.
+    private func initialize(_ fields: [String: JSONValue]) -> JSONValue {
+        let agreed = MCPRevision.negotiate(fields["protocolVersion"]?.stringValue)
+        revision = agreed
+        return .object([
+            "protocolVersion": .string(agreed.rawValue),
+            "capabilities": .object([
+                "tools": .object(["listChanged": .bool(true)]),
+                "resources": .object(["subscribe": .bool(true), "listChanged": .bool(false)]),
+            ]),
+            "serverInfo": .object(["name": .string("dryad"), "title": .string("dryad"), "version": .string(DryadVersion.current)]),
+            "instructions": .string(Self.instructions(memory: holdsMemory)),
+        ])
+    }
+
+    /// Whether the principal holds memory (agents do; users and services do not), and so is
+    /// offered the memory tools and resources.
+    var holdsMemory: Bool { principal.kind == .agent }
+
+    private static func instructions(memory: Bool) -> String {
+        var text = "dryad runs registered tools with their schemas, permissions, limits and audit."
+        if memory {
+            text +=
+                " Your memory lives in contexts: memory_store keeps data, memory_get reads it (resolved: true merges what ancestors hold), memory_update applies a merge patch, memory_search finds contexts, memory_log_error records a failure."
+        }
+        return text
+    }
+
+    private static func cursor(_ fields: [String: JSONValue]) throws(MCPFailure) -> String? {
+        switch fields["cursor"] {
+        case nil, .null?: return nil
+        case .string(let cursor)?: return cursor
+        default: throw MCPFailure(code: .invalidParams, message: "cursor: must be a string")
+        }
+    }
+
+    private static func uri(_ fields: [String: JSONValue]) throws(MCPFailure) -> String {
+        guard case .string(let uri)? = fields["uri"] else { throw MCPFailure(code: .invalidParams, message: "uri: required") }
+        return uri
+    }
+
+    /// Sends a message that answers no request, if the transport has a channel for it.
+    func post(_ message: JSONValue) async {
+        await outbox?(message)
+    }
+
+    /// Whether the transport can take messages that answer no request now.
+    var hasOutbox: Bool { outbox != nil }
+}

@@ -1,0 +1,206 @@
+import DryadCore
+import DryadMCP
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// `/mcp`: MCP's Streamable HTTP transport over the same tokens, rate limits, request ids,
+/// access log and metrics as `/api/v1`. Protocol in, one session call, protocol out.
+///
+/// `POST` carries one message: `initialize` opens a session (its id in `Mcp-Session-Id`,
+/// bound to the token's principal); a request is answered as JSON, or as an event stream when
+/// the client accepts one and the call may report progress. `GET` opens the session's stream
+/// of notifications (list changes, resource updates); `DELETE` ends the session.
+struct MCPController: Sendable {
+    let database: DryadDatabase
+    let environment: [String: String]
+    let sessions = MCPSessions()
+    static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
+    /// How often an open event stream gets a comment line, so idle-connection timeouts
+    /// (the server's own is 60 s) and proxies leave it open.
+    static let keepAlive: Duration = .seconds(15)
+
+    func addRoutes(to group: RouterGroup<DryadContext>) {
+        group.post(use: self.post)
+        group.get(use: self.stream)
+        group.delete(use: self.end)
+    }
+
+    /// One message from the client.
+    @Sendable func post(_ request: Request, context: DryadContext) async throws -> Response {
+        try Self.checkOrigin(request)
+        let actor = try context.actor()
+        let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard type == "application/json" else {
+            throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type", detail: "expected Content-Type application/json")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: MCPMessage.maxBytes)
+        } catch {
+            throw Problem(status: .contentTooLarge, code: "too_large", detail: "an MCP message is at most \(MCPMessage.maxBytes) bytes")
+        }
+        let message: MCPMessage
+        switch MCPMessage.parse(Data(buffer.readableBytesView)) {
+        case .success(let parsed): message = parsed
+        case .failure(let failure): return Self.json(failure.json, status: .badRequest)
+        }
+        if case .request(let id, "initialize", _) = message {
+            return try await open(message, id: id, request: request, context: context, actor: actor)
+        }
+        let session = try self.session(for: request, actor: actor, answering: message)
+        guard case .request(_, let method, _) = message else {
+            _ = await session.receive(message, requestID: context.requestID)
+            return Response(status: .accepted)
+        }
+        let streams = request.headers[.accept]?.contains("text/event-stream") ?? false
+        guard streams && method == "tools/call" else {
+            let answer = await session.receive(message, requestID: context.requestID)
+            return Self.json(answer ?? Self.cancelled(message))
+        }
+        // A call may last: progress goes on the answer's own stream, then the answer.
+        let (events, feed) = AsyncStream<JSONValue>.makeStream()
+        let call = Task {
+            let answer = await session.receive(message, requestID: context.requestID) { feed.yield($0) }
+            if let answer { feed.yield(answer) }
+            feed.finish()
+        }
+        return Self.eventStream { writer in
+            do {
+                for await event in events { try await writer.write(Self.event(event)) }
+            } catch {
+                call.cancel()  // the client went away: end the run it asked for
+                throw error
+            }
+        }
+    }
+
+    /// Opens a session for the token's principal with the query's settings.
+    private func open(_ message: MCPMessage, id: JSONValue, request: Request, context: DryadContext, actor: Principal) async throws -> Response {
+        let query = Query(request: request)
+        let searchOnly = try query.bool("search_only")
+        let settings = MCPSettings(contextID: query.string("context"), tags: query.strings("tag"), searchOnly: searchOnly, transport: "http")
+        let session = MCPSession(database: database, principal: actor, settings: settings, environment: environment)
+        let answer = await session.receive(message, requestID: context.requestID) ?? Self.cancelled(message)
+        guard sessions.add(session) else {
+            throw Problem(
+                status: .tooManyRequests, code: "rate_limited",
+                detail: "too many open MCP sessions (at most \(MCPSessions.maxPerPrincipal) per principal); end one with DELETE",
+                headers: [.retryAfter: "60"])
+        }
+        var response = Self.json(answer)
+        response.headers[Self.sessionHeader] = session.id
+        return response
+    }
+
+    /// The stream of messages that answer no request.
+    @Sendable func stream(_ request: Request, context: DryadContext) async throws -> Response {
+        try Self.checkOrigin(request)
+        let session = try self.session(for: request, actor: try context.actor(), answering: nil)
+        guard request.headers[.accept]?.contains("text/event-stream") ?? false else {
+            throw Problem(status: .notAcceptable, code: "not_acceptable", detail: "the session stream is text/event-stream")
+        }
+        let (events, feed) = AsyncStream<JSONValue>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let id = session.id
+        // Cancelled when the session ends (DELETE, idle); the stream then ends too.
+        let watcher = Task {
+            await session.setOutbox { feed.yield($0) }
+            await session.watch()
+            feed.finish()
+        }
+        guard sessions.attach(id, stream: watcher) else {
+            watcher.cancel()
+            throw Problem(status: .conflict, code: "conflict", detail: "this session's stream is already open")
+        }
+        let sessions = self.sessions
+        let ticks = Task {
+            // Keep-alive comments go through the same feed as messages: one writer.
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: Self.keepAlive) } catch { break }
+                feed.yield(.null)
+            }
+            feed.finish()
+        }
+        return Self.eventStream { writer in
+            defer {
+                watcher.cancel()
+                ticks.cancel()
+                sessions.detach(id)
+                Task { await session.setOutbox(nil) }
+            }
+            // A server shutting down ends its open streams instead of waiting for them.
+            try await withGracefulShutdownHandler {
+                for await event in events {
+                    try await writer.write(event == .null ? ByteBuffer(string: ": keep-alive\n\n") : Self.event(event))
+                }
+            } onGracefulShutdown: {
+                feed.finish()
+            }
+        }
+    }
+
+    /// Ends a session.
+    @Sendable func end(_ request: Request, context: DryadContext) async throws -> Response {
+        try Self.checkOrigin(request)
+        let session = try self.session(for: request, actor: try context.actor(), answering: nil)
+        sessions.remove(session.id)
+        return Response(status: .noContent)
+    }
+
+    /// The session a request names: 400 without the header, 404 for an unknown or ended one,
+    /// 403 when another principal's token is used on it.
+    private func session(for request: Request, actor: Principal, answering message: MCPMessage?) throws -> MCPSession {
+        guard let id = request.headers[Self.sessionHeader] else {
+            throw Problem(status: .badRequest, code: "invalid_input", detail: "Mcp-Session-Id: required (send initialize first)")
+        }
+        guard let session = sessions.session(id) else {
+            throw Problem(status: .notFound, code: "not_found", detail: "MCP session \(id) not found (it ended); initialize a new one")
+        }
+        guard session.principal.name == actor.name else {
+            throw Problem(status: .forbidden, code: "permission_denied", detail: "MCP session \(id) belongs to another principal")
+        }
+        return session
+    }
+
+    /// Refuses a browser page from another site (DNS rebinding): an `Origin` must be the
+    /// server's own host or a loopback address. Clients that are not browsers send none.
+    static func checkOrigin(_ request: Request) throws {
+        guard let origin = request.headers[.origin] else { return }
+        let host = URL(string: origin)?.host?.lowercased() ?? ""
+        let own = request.head.authority.flatMap { URL(string: "http://\($0)")?.host?.lowercased() }
+        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"]
+        guard loopback.contains(host) || (own != nil && host == own) else {
+            throw Problem(status: .forbidden, code: "permission_denied", detail: "Origin \(origin) may not use this server's MCP endpoint")
+        }
+    }
+
+    /// The error for a request whose answer was cancelled before it was ready.
+    private static func cancelled(_ message: MCPMessage) -> JSONValue {
+        let id: JSONValue? = if case .request(let id, _, _) = message { id } else { nil }
+        return MCPFailure(code: .invalidRequest, message: "the request was cancelled", id: id).json
+    }
+
+    private static func json(_ message: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: MCPMessage.encode(message))))
+    }
+
+    private static func event(_ message: JSONValue) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "event: message\ndata: ")
+        buffer.writeBytes(MCPMessage.encode(message))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    private static func eventStream(_ body: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                var writer = writer as any ResponseBodyWriter
+                try await body(&writer)
+                try await writer.finish(nil)
+            })
+    }
+}
