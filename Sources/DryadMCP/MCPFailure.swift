@@ -12,6 +12,8 @@ public struct MCPFailure: Error, Sendable, Equatable {
         case internalError = -32603
         /// MCP's code for a resource that does not exist (or that the caller may not read).
         case resourceNotFound = -32002
+        /// The stateless revision's: the request names a revision the server does not speak.
+        case unsupportedVersion = -32022
         /// dryad's own range (-32000 to -32099 is the implementation's): refused by a rule.
         case refused = -32001
     }

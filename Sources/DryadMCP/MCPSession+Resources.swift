@@ -67,15 +67,15 @@ extension MCPSession {
         } catch {
             throw Self.resourceFailure(error, uri: uri)
         }
-        guard subscriptions[id] != nil || subscriptions.count < Self.maxSubscriptions else {
+        guard feed.versions[id] != nil || feed.versions.count < Self.maxSubscriptions else {
             throw MCPFailure(code: .invalidParams, message: "a session may watch at most \(Self.maxSubscriptions) contexts")
         }
-        subscriptions[id] = context.version
+        feed.watch(id, version: context.version)
         return .object([:])
     }
 
     func unsubscribe(_ uri: String) -> JSONValue {
-        if let (id, _) = try? Self.contextID(in: uri) { subscriptions[id] = nil }
+        if let (id, _) = try? Self.contextID(in: uri) { feed.unwatch(id) }
         return .object([:])
     }
 
@@ -105,27 +105,60 @@ extension MCPSession {
         return MCPFailure(error)
     }
 
+    /// How often change marks are polled: a point read per watched context, and two small reads.
+    static let pollInterval: Duration = .milliseconds(500)
+
     /// Polls the change marks while the transport can take notifications: a changed tools
-    /// generation sends `notifications/tools/list_changed` (at most once per `interval`), a
-    /// subscribed context's new version `notifications/resources/updated`. Returns when the
-    /// task is cancelled (the session or its channel closed).
-    public func watch(every interval: Duration = .milliseconds(500)) async {
-        var last: ChangeMarks?
+    /// generation sends `notifications/tools/list_changed`, a subscribed context's new version
+    /// (or its deletion) `notifications/resources/updated`. Returns when the task is cancelled
+    /// (the session or its channel closed).
+    public func watch() async {
         while !Task.isCancelled {
-            if hasOutbox, let marks = try? await database.changeMarks(contexts: Array(subscriptions.keys)) {
-                if let last, last.tools != marks.tools {
-                    await post(MCPMessage.notification("notifications/tools/list_changed", .object([:])))
-                }
-                for (id, seen) in subscriptions {
-                    let now = marks.versions[id]
-                    guard now != seen else { continue }
-                    // A deleted context is reported once, then no longer watched.
-                    subscriptions[id] = now
+            if hasOutbox, let marks = try? await database.changeMarks(contexts: feed.watched) {
+                let changes = feed.apply(marks)
+                if changes.toolsChanged { await post(MCPMessage.notification("notifications/tools/list_changed", .object([:]))) }
+                for id in changes.updated {
                     await post(MCPMessage.notification("notifications/resources/updated", .object(["uri": .string(Self.contextURIPrefix + id)])))
                 }
-                last = marks
             }
-            do { try await Task.sleep(for: interval) } catch { return }
+            do { try await Task.sleep(for: Self.pollInterval) } catch { return }
         }
+    }
+
+    /// `subscriptions/listen` (2026-07-28): acknowledges what it will report (tool list changes,
+    /// and the asked contexts the caller can read now), then reports them on this request's own
+    /// stream, each tagged with the request's id, until the client ends the request.
+    func listen(
+        id: JSONValue, _ fields: [String: JSONValue], as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
+    ) async throws(MCPFailure) -> JSONValue {
+        let asked = fields["notifications"]?.objectValue ?? [:]
+        let tools = asked["toolsListChanged"] == .bool(true)
+        var feed = MCPChangeFeed()
+        var uris: [String: [String]] = [:]
+        for case .string(let uri) in (asked["resourceSubscriptions"]?.arrayValue ?? []).prefix(Self.maxSubscriptions) {
+            guard let (contextID, _) = try? Self.contextID(in: uri), let context = try? await database.memory.get(contextID, as: acting) else { continue }
+            feed.watch(contextID, version: context.version)
+            uris[contextID, default: []].append(uri)
+        }
+        var honoured: [String: JSONValue] = [:]
+        if tools { honoured["toolsListChanged"] = .bool(true) }
+        if !uris.isEmpty { honoured["resourceSubscriptions"] = .array(uris.values.flatMap { $0 }.map(JSONValue.string)) }
+        let meta: JSONValue = .object(["io.modelcontextprotocol/subscriptionId": id])
+        await related(MCPMessage.notification("notifications/subscriptions/acknowledged", .object(["_meta": meta, "notifications": .object(honoured)])))
+        while !Task.isCancelled {
+            if let marks = try? await database.changeMarks(contexts: feed.watched) {
+                let changes = feed.apply(marks)
+                if tools && changes.toolsChanged {
+                    await related(MCPMessage.notification("notifications/tools/list_changed", .object(["_meta": meta])))
+                }
+                for contextID in changes.updated {
+                    for uri in uris[contextID] ?? [] {
+                        await related(MCPMessage.notification("notifications/resources/updated", .object(["_meta": meta, "uri": .string(uri)])))
+                    }
+                }
+            }
+            do { try await Task.sleep(for: Self.pollInterval) } catch { break }
+        }
+        return .object(["_meta": meta])
     }
 }

@@ -49,7 +49,7 @@ extension MCPSession {
     /// `tools/call`: one of dryad's own tools, or a registered tool run by the same runner as
     /// `tools execute` and recorded the same way, in the session's context.
     func callTool(
-        _ fields: [String: JSONValue], as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
+        _ fields: [String: JSONValue], revision: MCPRevision, as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
     ) async throws(MCPFailure) -> JSONValue {
         guard case .string(let name)? = fields["name"] else { throw MCPFailure(code: .invalidParams, message: "name: required") }
         let arguments = fields["arguments"] ?? .object([:])
@@ -83,11 +83,11 @@ extension MCPSession {
         }
         // Readable but not executable: recorded as denied, answered as unknown.
         if outcome.record.status == .denied { throw unknown }
-        return toolResult(outcome)
+        return toolResult(outcome, revision: revision)
     }
 
     /// The result of a recorded run: its output, or its failure with `isError`.
-    private func toolResult(_ outcome: ExecutionOutcome) -> JSONValue {
+    private func toolResult(_ outcome: ExecutionOutcome, revision: MCPRevision) -> JSONValue {
         let record = outcome.record
         var meta: [String: JSONValue] = [
             "dryad/execution_id": .string(record.id), "dryad/status": .string(record.status.rawValue),
@@ -104,7 +104,7 @@ extension MCPSession {
         var result: [String: JSONValue] = [
             "content": .array([.object(["type": .string("text"), "text": .string(text)])]), "isError": .bool(false), "_meta": .object(meta),
         ]
-        if case .object = output, revision?.hasStructuredOutput ?? true { result["structuredContent"] = output }
+        if case .object = output, revision.hasStructuredOutput { result["structuredContent"] = output }
         return .object(result)
     }
 

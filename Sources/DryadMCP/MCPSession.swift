@@ -17,8 +17,8 @@ public actor MCPSession {
     public private(set) var revision: MCPRevision?
     /// Requests being answered, by id, so a cancellation can reach them.
     private var running: [JSONValue: Task<JSONValue?, Never>] = [:]
-    /// Context ids the client subscribed to, each with the version it last heard of.
-    var subscriptions: [String: Int] = [:]
+    /// The contexts the client subscribed to (`resources/subscribe`) and the marks last seen.
+    var feed = MCPChangeFeed()
     /// Tool names `search_tools` found, listed in search-only mode, in the order found.
     var found: [String] = []
     /// Sends a message that answers no request (list changes, resource updates); nil while the
@@ -78,7 +78,7 @@ public actor MCPSession {
         id: JSONValue, method: String, params: JSONValue, as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
     ) async -> JSONValue? {
         do {
-            let result = try await dispatch(method, params: params, as: acting, related: related)
+            let result = try await dispatch(id: id, method, params: params, as: acting, related: related)
             if Task.isCancelled { return nil }
             return MCPMessage.result(id: id, result)
         } catch {
@@ -89,25 +89,77 @@ public actor MCPSession {
         }
     }
 
+    /// Serves one request in the revision it names (stateless) or the session agreed on.
     private func dispatch(
-        _ method: String, params: JSONValue, as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
+        id: JSONValue, _ method: String, params: JSONValue, as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
     ) async throws(MCPFailure) -> JSONValue {
         let fields = params.objectValue ?? [:]
-        if method == "initialize" { return initialize(fields) }
-        if method == "ping" { return .object([:]) }
-        guard revision != nil else {
-            throw MCPFailure(code: .invalidRequest, message: "the session is not initialized: send initialize first")
+        let revision: MCPRevision
+        if let stated = try Self.statedRevision(fields) ?? (method == "server/discover" ? .v2026_07_28 : nil) {
+            revision = stated
+        } else {
+            if method == "initialize" { return initialize(fields) }
+            if method == "ping" { return .object([:]) }
+            guard let agreed = self.revision else {
+                throw MCPFailure(code: .invalidRequest, message: "the session is not initialized: send initialize first")
+            }
+            revision = agreed
         }
-        switch method {
-        case "tools/list": return try await listTools(cursor: try Self.cursor(fields), as: acting)
-        case "tools/call": return try await callTool(fields, as: acting, related: related)
-        case "resources/list": return try await listResources(cursor: try Self.cursor(fields), as: acting)
-        case "resources/templates/list": return Self.resourceTemplates
-        case "resources/read": return try await readResource(try Self.uri(fields), as: acting)
-        case "resources/subscribe": return try await subscribe(try Self.uri(fields), as: acting)
-        case "resources/unsubscribe": return unsubscribe(try Self.uri(fields))
+        let result = try await serve(id: id, method, fields, revision: revision, as: acting, related: related)
+        return revision.isStateless ? Self.stateless(result, method: method) : result
+    }
+
+    private func serve(
+        id: JSONValue, _ method: String, _ fields: [String: JSONValue], revision: MCPRevision, as acting: Principal,
+        related: @escaping @Sendable (JSONValue) async -> Void
+    ) async throws(MCPFailure) -> JSONValue {
+        switch (method, revision.isStateless) {
+        case ("tools/list", _): return try await listTools(cursor: try Self.cursor(fields), as: acting)
+        case ("tools/call", _): return try await callTool(fields, revision: revision, as: acting, related: related)
+        case ("resources/list", _): return try await listResources(cursor: try Self.cursor(fields), as: acting)
+        case ("resources/templates/list", _): return Self.resourceTemplates
+        case ("resources/read", _): return try await readResource(try Self.uri(fields), as: acting)
+        case ("ping", _): return .object([:])
+        case ("resources/subscribe", false): return try await subscribe(try Self.uri(fields), as: acting)
+        case ("resources/unsubscribe", false): return unsubscribe(try Self.uri(fields))
+        case ("server/discover", true): return discover()
+        case ("subscriptions/listen", true): return try await listen(id: id, fields, as: acting, related: related)
         default: throw MCPFailure(code: .methodNotFound, message: "method not found: \(method)")
         }
+    }
+
+    /// The revision a stateless request names in `_meta`; nil for a request of the session's.
+    private static func statedRevision(_ fields: [String: JSONValue]) throws(MCPFailure) -> MCPRevision? {
+        guard let stated = fields["_meta"]?.objectValue?[MCPRevision.metaKey] else { return nil }
+        guard case .string(let name) = stated, let revision = MCPRevision(rawValue: name), revision.isStateless else {
+            throw MCPFailure(
+                code: .unsupportedVersion, message: "unsupported protocol version \(stated.stringValue ?? stated.canonicalText)",
+                data: ["requested": stated, "supported": .array(MCPRevision.allCases.filter(\.isStateless).map { .string($0.rawValue) })])
+        }
+        return revision
+    }
+
+    /// What every stateless result carries: its `resultType`, and for results a client may
+    /// cache, how long and for whom (never across principals: each answer is the caller's).
+    private static func stateless(_ result: JSONValue, method: String) -> JSONValue {
+        guard case .object(var fields) = result else { return result }
+        fields["resultType"] = .string("complete")
+        if ["tools/list", "resources/list", "resources/templates/list", "resources/read", "server/discover"].contains(method) {
+            fields["ttlMs"] = fields["ttlMs"] ?? .integer(0)
+            fields["cacheScope"] = .string("private")
+        }
+        return .object(fields)
+    }
+
+    private var capabilities: JSONValue {
+        .object([
+            "tools": .object(["listChanged": .bool(true)]),
+            "resources": .object(["subscribe": .bool(true), "listChanged": .bool(false)]),
+        ])
+    }
+
+    private static var serverInfo: JSONValue {
+        .object(["name": .string("dryad"), "title": .string("dryad"), "version": .string(DryadVersion.current)])
     }
 
     /// Agrees on a revision and says what dryad serves.
@@ -115,13 +167,17 @@ public actor MCPSession {
         let agreed = MCPRevision.negotiate(fields["protocolVersion"]?.stringValue)
         revision = agreed
         return .object([
-            "protocolVersion": .string(agreed.rawValue),
-            "capabilities": .object([
-                "tools": .object(["listChanged": .bool(true)]),
-                "resources": .object(["subscribe": .bool(true), "listChanged": .bool(false)]),
-            ]),
-            "serverInfo": .object(["name": .string("dryad"), "title": .string("dryad"), "version": .string(DryadVersion.current)]),
+            "protocolVersion": .string(agreed.rawValue), "capabilities": capabilities, "serverInfo": Self.serverInfo,
             "instructions": .string(Self.instructions(memory: holdsMemory)),
+        ])
+    }
+
+    /// `server/discover` (2026-07-28): the revisions, capabilities and instructions, without a session.
+    private func discover() -> JSONValue {
+        .object([
+            "supportedVersions": .array(MCPRevision.allCases.map { .string($0.rawValue) }), "capabilities": capabilities,
+            "instructions": .string(Self.instructions(memory: holdsMemory)), "ttlMs": .integer(60_000),
+            "_meta": .object(["io.modelcontextprotocol/serverInfo": Self.serverInfo]),
         ])
     }
 

@@ -56,13 +56,14 @@ def setup():
              metadata={"title": "Echo", "annotations": {"readOnlyHint": True}}),
         tool("fail", ["/bin/false"], tags=["demo"]),
         tool("nap", ["/bin/sleep", "30"], tags=["slow"]),
+        tool("pause", ["/bin/sleep", "2"], tags=["slow"]),
         tool("hidden", ["/bin/cat"]),
     ] + [tool(f"bulk-{i:03d}", ["/bin/cat"], tags=["bulk"]) for i in range(BULK)]
     path = os.path.join(WORK, "tools.json")
     with open(path, "w") as f:
         json.dump(definitions, f)
     dryad("tools", "register", "--file", path)
-    for name in ["echo", "fail", "nap"] + [f"bulk-{i:03d}" for i in range(BULK)]:
+    for name in ["echo", "fail", "nap", "pause"] + [f"bulk-{i:03d}" for i in range(BULK)]:
         dryad("perms", "grant", name, "--principal", "planner", "--level", "execute")
     dryad("perms", "grant", "echo", "--principal", "alice", "--level", "execute")
     # outsider may read echo but not execute it; hidden is readable by nobody but admins.
@@ -98,7 +99,7 @@ async def check_tools(client, label):
     tools, pages = await list_all(client)
     names = {t.name for t in tools}
     assert pages >= 2, f"{label}: {len(tools)} tools came in {pages} page(s)"
-    assert {"echo", "fail", "nap", "memory_store", "search_tools"} <= names, names
+    assert {"echo", "fail", "nap", "pause", "memory_store", "search_tools"} <= names, names
     assert "hidden" not in names and len([n for n in names if n.startswith("bulk-")]) == BULK
     echo = next(t for t in tools if t.name == "echo")
     assert echo.input_schema == {"type": "object", "properties": {"msg": {"type": "string"}}, "required": ["msg"]}, echo.input_schema
@@ -130,11 +131,12 @@ async def check_tools(client, label):
 
 
 async def check_memory(client, label, context_id):
-    stored = await client.call_tool("memory_store", {"data": {"step": 1}, "parent_id": context_id, "key": f"child-{label}"})
+    key = "child-" + label.replace(" ", "-")
+    stored = await client.call_tool("memory_store", {"data": {"step": 1}, "parent_id": context_id, "key": key})
     assert not stored.is_error, stored
     child = stored.structured_content
     assert child["agent_id"] == "planner" and child["parent_id"] == context_id
-    got = await client.call_tool("memory_get", {"key": f"child-{label}", "resolved": True})
+    got = await client.call_tool("memory_get", {"key": key, "resolved": True})
     resolved = got.structured_content["data"]
     assert resolved["goal"] == "ship" and resolved["step"] == 1, resolved
     updated = await client.call_tool("memory_update", {"id": child["id"], "patch": {"step": 2}, "if_version": 1})
@@ -174,12 +176,50 @@ async def check_cancel(client, label):
     passed(f"{label}: a cancelled call kills the tool's process and is recorded")
 
 
+async def check_progress(client, label):
+    updates = []
+
+    async def on_progress(progress, total, message):
+        updates.append((progress, message))
+
+    result = await client.call_tool("pause", {}, progress_callback=on_progress)
+    assert not result.is_error, result
+    assert updates and updates[0][0] >= 1 and "pause" in updates[0][1], updates
+    passed(f"{label}: a lasting call reports progress")
+
+
+async def check_listen(client, label, context_id):
+    uri = f"dryad://memory/context/{context_id}"
+    seen = set()
+    async with client.listen(tools_list_changed=True, resource_subscriptions=[uri]) as events:
+        dryad("tools", "register", "late-" + label.replace(" ", "-").replace(".", "-"), "--description", "registered while listening", "--command", "/bin/cat")
+        dryad("memory", "update", context_id, "--data", json.dumps({"goal": "ship", "by": label}))
+        with anyio.move_on_after(10):
+            async for event in events:
+                seen.add(type(event).__name__ + (f":{event.uri}" if hasattr(event, "uri") else ""))
+                if len(seen) == 2:
+                    break
+    assert seen == {"ToolsListChanged", f"ResourceUpdated:{uri}"}, seen
+    passed(f"{label}: subscriptions/listen reports a registration and a subscribed context's update")
+
+
 async def stdio_checks(context_id):
     async with Client(stdio("--as", "planner"), mode="legacy") as client:
         assert client.server_info.name == "dryad" and client.protocol_version == "2025-11-25"
         await check_tools(client, "stdio")
         await check_memory(client, "stdio", context_id)
         await check_cancel(client, "stdio")
+        await check_progress(client, "stdio")
+
+    async with Client(stdio("--as", "planner"), mode="2026-07-28") as client:
+        await check_tools(client, "stdio 2026-07-28")
+        await check_memory(client, "stdio 2026-07-28", context_id)
+        await check_cancel(client, "stdio 2026-07-28")
+        await check_listen(client, "stdio 2026-07-28", context_id)
+
+    async with Client(stdio("--as", "planner")) as client:
+        assert client.protocol_version == "2026-07-28", client.protocol_version
+    passed("stdio: a client's default negotiation finds the stateless revision")
 
     notes = []
 
@@ -198,13 +238,6 @@ async def stdio_checks(context_id):
             await anyio.sleep(0.1)
         assert {"ToolListChangedNotification", "ResourceUpdatedNotification"} <= kinds, kinds
         passed("stdio: tools/list_changed after a registration and resources/updated for a subscribed context")
-
-    # The client's default probes the newer revision first and falls back without waiting.
-    started = time.monotonic()
-    async with Client(stdio("--as", "planner")) as client:
-        await client.list_tools(cache_mode="bypass")
-    assert time.monotonic() - started < 5, "falling back to initialize took too long"
-    passed("stdio: a client's default negotiation reaches dryad without waiting")
 
     async with Client(stdio("--as", "outsider"), mode="legacy") as client:
         tools, _ = await list_all(client)
@@ -233,6 +266,19 @@ async def stdio_checks(context_id):
         except Exception as error:
             assert "unknown tool" in str(error)
     passed("stdio: --tag serves and allows only the tagged tools")
+
+    notes = []
+    async with Client(stdio("--as", "planner", "--search-only"), mode="legacy", message_handler=on_message) as client:
+        tools, _ = await list_all(client)
+        assert {t.name for t in tools if not t.name.startswith("memory_")} == {"search_tools"}, [t.name for t in tools]
+        found = await client.call_tool("search_tools", {"query": "bulk-00", "limit": 5})
+        names = [t["name"] for t in found.structured_content["tools"]]
+        assert len(names) == 5 and all(n.startswith("bulk-00") for n in names), names
+        assert all(t["inputSchema"] == {"type": "object"} for t in found.structured_content["tools"])
+        tools, _ = await list_all(client)
+        assert set(names) <= {t.name for t in tools}, [t.name for t in tools]
+        assert any(type(n.root if hasattr(n, "root") else n).__name__ == "ToolListChangedNotification" for n in notes), notes
+    passed("stdio: --search-only lists search_tools, and what it finds joins the list with list_changed")
 
     done = subprocess.run([DRYAD, "mcp"], env=ENV, capture_output=True, text=True, input="")
     assert done.returncode == 64 and "--as" in done.stderr and done.stdout == "", (done.returncode, done.stderr)
@@ -268,6 +314,12 @@ async def http_checks(context_id):
                 await check_tools(client, "http")
                 await check_memory(client, "http", context_id)
                 await check_cancel(client, "http")
+            async with Client(streamable_http_client(url, http_client=http), mode="2026-07-28") as client:
+                await check_tools(client, "http 2026-07-28")
+                await check_memory(client, "http 2026-07-28", context_id)
+                await check_cancel(client, "http 2026-07-28")
+                await check_progress(client, "http 2026-07-28")
+                await check_listen(client, "http 2026-07-28", context_id)
 
         async with httpx2.AsyncClient(timeout=10) as raw:
             init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",

@@ -18,6 +18,7 @@ struct MCPController: Sendable {
     let environment: [String: String]
     let sessions = MCPSessions()
     static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
+    static let protocolHeader = HTTPField.Name("MCP-Protocol-Version")!
     /// How often an open event stream gets a comment line, so idle-connection timeouts
     /// (the server's own is 60 s) and proxies leave it open.
     static let keepAlive: Duration = .seconds(15)
@@ -50,26 +51,40 @@ struct MCPController: Sendable {
         if case .request(let id, "initialize", _) = message {
             return try await open(message, id: id, request: request, context: context, actor: actor)
         }
-        let session = try self.session(for: request, actor: actor, answering: message)
+        let session: MCPSession
+        if request.headers[Self.sessionHeader] == nil && Self.isStateless(message, request) {
+            // 2026-07-28: each request stands alone, served by a session that lives as long as it.
+            session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment)
+        } else {
+            session = try self.session(for: request, actor: actor, answering: message)
+        }
         guard case .request(_, let method, _) = message else {
             _ = await session.receive(message, requestID: context.requestID)
             return Response(status: .accepted)
         }
         let streams = request.headers[.accept]?.contains("text/event-stream") ?? false
-        guard streams && method == "tools/call" else {
-            let answer = await session.receive(message, requestID: context.requestID)
-            return Self.json(answer ?? Self.cancelled(message))
+        guard streams && (method == "tools/call" || method == "subscriptions/listen") else {
+            let answer = await session.receive(message, requestID: context.requestID) ?? Self.cancelled(message)
+            return Self.json(answer, status: Self.status(of: answer))
         }
-        // A call may last: progress goes on the answer's own stream, then the answer.
+        // A call may last, a subscription does: what the request reports goes on its own stream,
+        // then its answer. A comment every half second finds a client that went away, whose request
+        // (and the run it started) is then cancelled: the stateless revision cancels by closing.
         let (events, feed) = AsyncStream<JSONValue>.makeStream()
         let call = Task {
             let answer = await session.receive(message, requestID: context.requestID) { feed.yield($0) }
             if let answer { feed.yield(answer) }
             feed.finish()
         }
+        let heartbeat = Self.heartbeat(into: feed, every: .milliseconds(500))
         return Self.eventStream { writer in
+            defer { heartbeat.cancel() }
             do {
-                for await event in events { try await writer.write(Self.event(event)) }
+                try await withGracefulShutdownHandler {
+                    for await event in events { try await writer.write(Self.event(event)) }
+                } onGracefulShutdown: {
+                    call.cancel()
+                }
             } catch {
                 call.cancel()  // the client went away: end the run it asked for
                 throw error
@@ -77,12 +92,43 @@ struct MCPController: Sendable {
         }
     }
 
+    /// Whether a message without a session belongs to the stateless revision: its header or
+    /// `_meta` names it, or it is its discovery request.
+    private static func isStateless(_ message: MCPMessage, _ request: Request) -> Bool {
+        if request.headers[protocolHeader] == MCPRevision.v2026_07_28.rawValue { return true }
+        guard case .request(_, let method, let params) = message else { return false }
+        return method == "server/discover" || params.objectValue?["_meta"]?.objectValue?[MCPRevision.metaKey] != nil
+    }
+
+    /// The HTTP status of an answer: 400 for a revision the server does not speak, 404 for an
+    /// unknown method (as the stateless revision asks), 200 for the rest (JSON-RPC's own errors).
+    private static func status(of answer: JSONValue) -> HTTPResponse.Status {
+        switch answer.objectValue?["error"]?.objectValue?["code"] {
+        case .integer(MCPFailure.Code.unsupportedVersion.rawValue)?: .badRequest
+        case .integer(MCPFailure.Code.methodNotFound.rawValue)?: .notFound
+        default: .ok
+        }
+    }
+
+    /// The session settings a request's query gives (`context`, `tag`, `search_only`).
+    private static func settings(_ request: Request) throws -> MCPSettings {
+        let query = Query(request: request)
+        return MCPSettings(contextID: query.string("context"), tags: query.strings("tag"), searchOnly: try query.bool("search_only"), transport: "http")
+    }
+
+    /// Puts `.null` (written as a comment line) into an event feed every `interval`.
+    private static func heartbeat(into feed: AsyncStream<JSONValue>.Continuation, every interval: Duration) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                feed.yield(.null)
+            }
+        }
+    }
+
     /// Opens a session for the token's principal with the query's settings.
     private func open(_ message: MCPMessage, id: JSONValue, request: Request, context: DryadContext, actor: Principal) async throws -> Response {
-        let query = Query(request: request)
-        let searchOnly = try query.bool("search_only")
-        let settings = MCPSettings(contextID: query.string("context"), tags: query.strings("tag"), searchOnly: searchOnly, transport: "http")
-        let session = MCPSession(database: database, principal: actor, settings: settings, environment: environment)
+        let session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment)
         let answer = await session.receive(message, requestID: context.requestID) ?? Self.cancelled(message)
         guard sessions.add(session) else {
             throw Problem(
@@ -115,14 +161,8 @@ struct MCPController: Sendable {
             throw Problem(status: .conflict, code: "conflict", detail: "this session's stream is already open")
         }
         let sessions = self.sessions
-        let ticks = Task {
-            // Keep-alive comments go through the same feed as messages: one writer.
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: Self.keepAlive) } catch { break }
-                feed.yield(.null)
-            }
-            feed.finish()
-        }
+        // Keep-alive comments go through the same feed as messages: one writer.
+        let ticks = Self.heartbeat(into: feed, every: Self.keepAlive)
         return Self.eventStream { writer in
             defer {
                 watcher.cancel()
@@ -133,7 +173,7 @@ struct MCPController: Sendable {
             // A server shutting down ends its open streams instead of waiting for them.
             try await withGracefulShutdownHandler {
                 for await event in events {
-                    try await writer.write(event == .null ? ByteBuffer(string: ": keep-alive\n\n") : Self.event(event))
+                    try await writer.write(Self.event(event))
                 }
             } onGracefulShutdown: {
                 feed.finish()
@@ -187,7 +227,9 @@ struct MCPController: Sendable {
             status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: MCPMessage.encode(message))))
     }
 
+    /// One event of a stream; `.null` is a comment line (a heartbeat), which clients skip.
     private static func event(_ message: JSONValue) -> ByteBuffer {
+        if message == .null { return ByteBuffer(string: ": keep-alive\n\n") }
         var buffer = ByteBuffer(string: "event: message\ndata: ")
         buffer.writeBytes(MCPMessage.encode(message))
         buffer.writeString("\n\n")
