@@ -588,7 +588,7 @@ _dryad_tools_history() {
         return
         ;;
     '--status')
-        __dryad_add_completions -W 'succeeded'$'\n''failed'$'\n''timed_out'$'\n''rejected'$'\n''denied'
+        __dryad_add_completions -W 'succeeded'$'\n''failed'$'\n''timed_out'$'\n''cancelled'$'\n''rejected'$'\n''denied'
         return
         ;;
     '--session')
@@ -856,7 +856,7 @@ _dryad_executions_list() {
         return
         ;;
     '--status')
-        __dryad_add_completions -W 'succeeded'$'\n''failed'$'\n''timed_out'$'\n''rejected'$'\n''denied'
+        __dryad_add_completions -W 'succeeded'$'\n''failed'$'\n''timed_out'$'\n''cancelled'$'\n''rejected'$'\n''denied'
         return
         ;;
     '--session')

@@ -18,12 +18,15 @@ struct MCPChangeFeed: Sendable {
         versions[id] = nil
     }
 
-    /// What changed since the last marks; a deleted context is reported once, then no longer watched.
-    mutating func apply(_ marks: ChangeMarks) -> (toolsChanged: Bool, updated: [String]) {
+    /// What changed since the last marks, judging only the contexts they were read for
+    /// (`asked`: one watched while they were read is judged next time); a deleted context is
+    /// reported once, then no longer watched.
+    mutating func apply(_ marks: ChangeMarks, asked: [String]) -> (toolsChanged: Bool, updated: [String]) {
         defer { last = marks }
         let toolsChanged = last.map { $0.tools != marks.tools } ?? false
         var updated: [String] = []
-        for (id, seen) in versions.sorted(by: { $0.key < $1.key }) where marks.versions[id] != seen {
+        for id in asked.sorted() {
+            guard let seen = versions[id], marks.versions[id] != seen else { continue }
             versions[id] = marks.versions[id]
             updated.append(id)
         }

@@ -34,7 +34,7 @@ public struct MCPFailure: Error, Sendable, Equatable {
 
     /// A core error as a JSON-RPC error: bad input is the caller's (-32602), the rest are refusals
     /// with dryad's code beside them.
-    init(_ error: DryadError) {
+    init(_ error: DryadError, id: JSONValue? = nil) {
         var data: [String: JSONValue] = ["code": .string(error.code)]
         let code: Code
         switch error.unadvised {
@@ -45,7 +45,16 @@ public struct MCPFailure: Error, Sendable, Equatable {
             data["retry_after"] = .integer(Int64(seconds))
         default: code = .refused
         }
-        self.init(code: code, message: error.message, data: data)
+        self.init(code: code, message: Self.clientMessage(error), id: id, data: data)
+    }
+
+    /// What a client is told of a core error: its message, except for storage failures, whose
+    /// messages name the database file (the REST API keeps those for its log as well).
+    static func clientMessage(_ error: DryadError) -> String {
+        switch error.unadvised {
+        case .storage, .schemaTooNew: "dryad could not read or write its database; the operator can find out why with dryad db check"
+        default: error.message
+        }
     }
 
     /// The error message on the wire; `id` null when the request's id could not be read.

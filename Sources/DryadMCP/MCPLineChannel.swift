@@ -30,21 +30,31 @@ public final class MCPLineChannel: Sendable {
             }
             thread.start()
         }
-        await session.setOutbox { [weak self] message in self?.send(message) }
+        let owner = UUID().uuidString
+        await session.setOutbox(owner: owner) { [weak self] message in self?.send(message) }
         let watcher = Task { await session.watch() }
         let work = Task {
             await withTaskGroup(of: Void.self) { group in
+                // Each message is taken in the order it was read (a cancellation finds the request
+                // it names registered); requests are then answered concurrently.
                 for await line in lines {
+                    let task: Task<JSONValue?, Never>?
+                    switch line {
+                    case .line(let data):
+                        switch MCPMessage.parse(data) {
+                        case .success(let message): task = await session.start(message, related: { [weak self] in self?.send($0) })
+                        case .failure(let failure): task = Task { failure.json }
+                        }
+                    case .tooLong:
+                        let failure = MCPFailure(code: .invalidRequest, message: "message larger than \(MCPMessage.maxBytes / 1024 / 1024) MiB")
+                        task = Task { failure.json }
+                    }
+                    guard let task else { continue }
                     group.addTask { [self] in
-                        let answer: JSONValue?
-                        switch line {
-                        case .line(let data):
-                            switch MCPMessage.parse(data) {
-                            case .success(let message): answer = await session.receive(message, related: { [weak self] in self?.send($0) })
-                            case .failure(let failure): answer = failure.json
-                            }
-                        case .tooLong:
-                            answer = MCPFailure(code: .invalidRequest, message: "message larger than \(MCPMessage.maxBytes / 1024 / 1024) MiB").json
+                        let answer = await withTaskCancellationHandler {
+                            await task.value
+                        } onCancel: {
+                            task.cancel()
                         }
                         if let answer { self.send(answer) }
                     }
@@ -55,7 +65,7 @@ public final class MCPLineChannel: Sendable {
         requests.withLock { $0 = work }
         await work.value
         watcher.cancel()
-        await session.setOutbox(nil)
+        await session.clearOutbox(owner: owner)
     }
 
     /// Ends the session now: in-flight requests are cancelled (their runs killed and recorded).

@@ -11,7 +11,7 @@ extension MCPSession {
             let result = try await run(tool.kind, &reader, as: acting)
             return try Self.structured(result)
         } catch {
-            return Self.toolError(error.message)
+            return Self.toolError(MCPFailure.clientMessage(error))
         }
     }
 
@@ -96,7 +96,7 @@ extension MCPSession {
         do {
             bytes = try EncodedJSON(encoding: value).bytes
         } catch {
-            throw .storage("cannot write the result: \(error)")
+            throw .storage("cannot write the result")
         }
         let json = try JSONValue.parse(Data(bytes))
         return .object([

@@ -52,7 +52,7 @@ extension MCPSession {
         do {
             text = String(decoding: try EncodedJSON(encoding: context).bytes, as: UTF8.self)
         } catch {
-            throw MCPFailure(code: .internalError, message: "cannot write context \(id): \(error)")
+            throw MCPFailure(code: .internalError, message: "cannot write context \(id)")
         }
         return .object(["contents": .array([.object(["uri": .string(uri), "mimeType": .string("application/json"), "text": .string(text)])])])
     }
@@ -114,15 +114,29 @@ extension MCPSession {
     /// (the session or its channel closed).
     public func watch() async {
         while !Task.isCancelled {
-            if hasOutbox, let marks = try? await database.changeMarks(contexts: feed.watched) {
-                let changes = feed.apply(marks)
+            let asked = feed.watched
+            // Polled from the start, so a change right after initialize is seen as one.
+            if let marks = try? await database.changeMarks(contexts: asked) {
+                let changes = feed.apply(marks, asked: asked)
                 if changes.toolsChanged { await post(MCPMessage.notification("notifications/tools/list_changed", .object([:]))) }
                 for id in changes.updated {
+                    guard await stillReadable(id, deleted: marks.versions[id] == nil, as: principal) else {
+                        feed.unwatch(id)
+                        continue
+                    }
                     await post(MCPMessage.notification("notifications/resources/updated", .object(["uri": .string(Self.contextURIPrefix + id)])))
                 }
             }
             do { try await Task.sleep(for: Self.pollInterval) } catch { return }
         }
+    }
+
+    /// Whether a subscriber may still hear of a changed context: a deleted one is reported once;
+    /// one it can no longer read (unshared, its token's principal demoted) is not, and should
+    /// no longer be watched. The check is the audited read the client would make next.
+    private func stillReadable(_ id: String, deleted: Bool, as acting: Principal) async -> Bool {
+        if deleted { return true }
+        return (try? await database.memory.get(id, as: acting)) != nil
     }
 
     /// `subscriptions/listen` (2026-07-28): acknowledges what it will report (tool list changes,
@@ -146,12 +160,17 @@ extension MCPSession {
         let meta: JSONValue = .object(["io.modelcontextprotocol/subscriptionId": id])
         await related(MCPMessage.notification("notifications/subscriptions/acknowledged", .object(["_meta": meta, "notifications": .object(honoured)])))
         while !Task.isCancelled {
-            if let marks = try? await database.changeMarks(contexts: feed.watched) {
-                let changes = feed.apply(marks)
+            let watched = feed.watched
+            if let marks = try? await database.changeMarks(contexts: watched) {
+                let changes = feed.apply(marks, asked: watched)
                 if tools && changes.toolsChanged {
                     await related(MCPMessage.notification("notifications/tools/list_changed", .object(["_meta": meta])))
                 }
                 for contextID in changes.updated {
+                    guard await stillReadable(contextID, deleted: marks.versions[contextID] == nil, as: acting) else {
+                        feed.unwatch(contextID)
+                        continue
+                    }
                     for uri in uris[contextID] ?? [] {
                         await related(MCPMessage.notification("notifications/resources/updated", .object(["_meta": meta, "uri": .string(uri)])))
                     }

@@ -9,11 +9,12 @@ extension MCPSession {
     /// versions the principal may execute (the registry's cursor is the protocol's cursor).
     func listTools(cursor: String?, as acting: Principal) async throws(MCPFailure) -> JSONValue {
         let builtIns = cursor == nil ? ownTools.map(\.descriptor) : []
+        let reserved = Set(ownTools.map(\.name))
         if settings.searchOnly {
             guard cursor == nil else { throw MCPFailure(code: .invalidParams, message: "cursor: this list has one page") }
             var tools = builtIns
             for name in found {
-                if let tool = try? await database.tools.get(ToolReference(name), as: acting), Self.servable(tool) {
+                if let tool = try? await database.tools.get(ToolReference(name), as: acting), Self.servable(tool), !reserved.contains(tool.name) {
                     tools.append(MCPToolDescriptor.tool(tool))
                 }
             }
@@ -26,7 +27,6 @@ extension MCPSession {
         } catch {
             throw MCPFailure(error)
         }
-        let reserved = Set(ownTools.map(\.name))
         // Disabled tools cannot run; a registered tool named like one of dryad's own is shadowed by
         // it; a tool whose input is not an object cannot take MCP's arguments (and its schema
         // would make clients refuse the whole page).
@@ -59,27 +59,33 @@ extension MCPSession {
             return try await callOwnTool(own, arguments: arguments, as: acting)
         }
         let unknown = MCPFailure(code: .invalidParams, message: "unknown tool: \(name)")
-        guard !name.contains("@"), let reference = try? ToolReference(name) else { throw unknown }
+        guard !name.contains("@"), var reference = try? ToolReference(name) else { throw unknown }
         let contextID: String?
         switch meta[MCPToolDescriptor.contextKey] {
         case nil, .null?: contextID = settings.contextID
         case .string(let id)?: contextID = id
         default: throw MCPFailure(code: .invalidParams, message: "_meta.\(MCPToolDescriptor.contextKey): must be a context id")
         }
-        // The tags an operator chose bound what may be called, not only what is listed.
+        // The tags an operator chose bound what may be called, not only what is listed; the
+        // version checked is the version run (a newer one without the tags may appear meanwhile).
         if !settings.tags.isEmpty {
-            guard let tool = try? await database.tools.get(reference, as: acting), Set(settings.tags).isSubset(of: tool.tags) else { throw unknown }
+            guard let tool = try? await database.tools.get(reference, as: acting), Set(settings.tags).isSubset(of: tool.tags),
+                let exact = try? ToolReference(tool.reference)
+            else { throw unknown }
+            reference = exact
         }
         let ticker = Self.progressTicker(token: meta["progressToken"], tool: name, send: related)
         defer { ticker?.cancel() }
         let outcome: ExecutionOutcome
         do {
-            outcome = try await runner.execute(reference, input: arguments, in: contextID.map { RunInContext(contextID: $0) }, as: acting)
+            // A stateless request's session lives only as long as the request: it names none.
+            let origin = RunOrigin.mcp(session: revision.isStateless ? nil : id)
+            outcome = try await runner.execute(reference, input: arguments, in: contextID.map { RunInContext(contextID: $0) }, origin: origin, as: acting)
         } catch {
             // A tool the caller may not see answers exactly as one that does not exist.
             if case .notFound(let message) = error.unadvised, message.hasPrefix("tool ") { throw unknown }
             if case .permissionDenied(let message) = error.unadvised, message.hasPrefix("tool ") { throw unknown }
-            return Self.toolError(error.message)
+            return Self.toolError(MCPFailure.clientMessage(error))
         }
         // Readable but not executable: recorded as denied, answered as unknown.
         if outcome.record.status == .denied { throw unknown }

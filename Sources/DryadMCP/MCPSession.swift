@@ -23,7 +23,9 @@ public actor MCPSession {
     var found: [String] = []
     /// Sends a message that answers no request (list changes, resource updates); nil while the
     /// transport has no channel for them (an HTTP session without its GET stream).
-    private var outbox: (@Sendable (JSONValue) async -> Void)?
+    private var outbox: (owner: String, send: @Sendable (JSONValue) async -> Void)?
+    /// Run before each request when set (`reauthenticate(with:)`).
+    private var reauthentication: (@Sendable () async throws(DryadError) -> Principal)?
 
     public init(database: DryadDatabase, principal: Principal, settings: MCPSettings, environment: [String: String]) {
         self.id = UUID().uuidString.lowercased()
@@ -33,17 +35,47 @@ public actor MCPSession {
         self.runner = database.executor(environment: environment)
     }
 
-    /// Where messages that answer no request go from now on (nil: nowhere).
-    public func setOutbox(_ send: (@Sendable (JSONValue) async -> Void)?) {
-        outbox = send
+    /// Where messages that answer no request go from now on, for the channel named `owner`
+    /// (an HTTP session's newest GET stream replaces the one before it).
+    public func setOutbox(owner: String, _ send: @escaping @Sendable (JSONValue) async -> Void) {
+        outbox = (owner, send)
+    }
+
+    /// Stops sending to `owner`'s channel, unless another channel has taken its place.
+    public func clearOutbox(owner: String) {
+        if outbox?.owner == owner { outbox = nil }
+    }
+
+    /// Checks, before each request, that the principal may still act (a revoked token or a
+    /// disabled principal ends a long-lived stdio session's use) and gives its current role.
+    public func reauthenticate(with check: @escaping @Sendable () async throws(DryadError) -> Principal) {
+        reauthentication = check
     }
 
     /// Handles one message and returns the answer to send: nil for notifications, answers from
     /// the client, and requests cancelled before they finished (the protocol sends nothing
-    /// then). `related` carries messages about this request (progress) while it runs.
+    /// then). `acting` is the principal as the transport authenticated this very request (an
+    /// HTTP request's token); `related` carries messages about this request (progress).
     public func receive(
-        _ message: MCPMessage, requestID: String? = nil, related: @escaping @Sendable (JSONValue) async -> Void = { _ in }
+        _ message: MCPMessage, as acting: Principal? = nil, requestID: String? = nil,
+        related: @escaping @Sendable (JSONValue) async -> Void = { _ in }
     ) async -> JSONValue? {
+        guard let task = await start(message, as: acting, requestID: requestID, related: related) else { return nil }
+        // A caller that goes away (a closed event stream) cancels the request too.
+        return await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Takes one message in the order it arrived: a notification is acted on now, a request is
+    /// registered (so a cancellation read right after it finds it) and its answer's task
+    /// returned; nil when there is nothing to wait for.
+    public func start(
+        _ message: MCPMessage, as acting: Principal? = nil, requestID: String? = nil,
+        related: @escaping @Sendable (JSONValue) async -> Void = { _ in }
+    ) -> Task<JSONValue?, Never>? {
         switch message {
         case .response:
             return nil
@@ -54,29 +86,38 @@ public actor MCPSession {
             return nil
         case .request(let id, let method, let params):
             guard running[id] == nil else {
-                return MCPFailure(code: .invalidRequest, message: "request id \(id.canonicalText) is already in use", id: id).json
+                let answer = MCPFailure(code: .invalidRequest, message: "request id \(id.canonicalText) is already in use", id: id).json
+                return Task { answer }
             }
-            var acting = principal
-            acting.requestID = requestID ?? UUID().uuidString.lowercased()
-            let task = Task { [acting] in
-                await self.answer(id: id, method: method, params: params, as: acting, related: related)
+            var who = acting ?? principal
+            who.requestID = requestID ?? UUID().uuidString.lowercased()
+            let task = Task { [who] in
+                let answer = await self.answer(id: id, method: method, params: params, as: who, related: related)
+                await self.finished(id)
+                return answer
             }
             running[id] = task
-            // A caller that goes away (an HTTP client that disconnected) cancels the request too.
-            let answer = await withTaskCancellationHandler {
-                await task.value
-            } onCancel: {
-                task.cancel()
-            }
-            running[id] = nil
-            return answer
+            return task
         }
+    }
+
+    private func finished(_ id: JSONValue) {
+        running[id] = nil
     }
 
     /// The answer to one request, or nil when it was cancelled.
     private func answer(
         id: JSONValue, method: String, params: JSONValue, as acting: Principal, related: @escaping @Sendable (JSONValue) async -> Void
     ) async -> JSONValue? {
+        var acting = acting
+        if let reauthentication {
+            do {
+                let current = try await reauthentication()
+                acting = Principal(name: current.name, kind: current.kind, role: current.role, requestID: acting.requestID, rateLimit: current.rateLimit)
+            } catch {
+                return MCPFailure(error, id: id).json
+            }
+        }
         do {
             let result = try await dispatch(id: id, method, params: params, as: acting, related: related)
             if Task.isCancelled { return nil }
@@ -208,10 +249,11 @@ public actor MCPSession {
     }
 
     /// Sends a message that answers no request, if the transport has a channel for it.
+    /// Only to a session that agreed on a handshake revision: nothing goes out before
+    /// `initialize`, and a stateless client hears only on its own `subscriptions/listen`.
     func post(_ message: JSONValue) async {
-        await outbox?(message)
+        guard let revision, !revision.isStateless else { return }
+        await outbox?.send(message)
     }
 
-    /// Whether the transport can take messages that answer no request now.
-    var hasOutbox: Bool { outbox != nil }
 }

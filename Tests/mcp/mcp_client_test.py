@@ -113,7 +113,10 @@ async def check_tools(client, label):
     execution = result.meta["dryad/execution_id"]
     record = dryad_json("executions", "show", execution)
     assert record["status"] == "succeeded" and record["principal"] == "planner", record
-    passed(f"{label}: tools/call returns structured output and is recorded as a run")
+    assert record["via"] == "mcp", record
+    # A session's runs name it; the stateless revision has no session to name.
+    assert (record["mcp_session"] is None) == ("2026-07-28" in label), record
+    passed(f"{label}: tools/call returns structured output and is recorded as a run via mcp")
 
     result = await client.call_tool("echo", {"msg": 3})
     assert result.is_error and "does not match the input schema" in result.content[0].text, result
@@ -169,7 +172,7 @@ async def check_cancel(client, label):
             break
         # Not time.sleep: the client writes its cancellation from this event loop.
         await anyio.sleep(0.1)
-    assert runs and runs[0]["status"] == "failed" and "interrupted" in runs[0]["error"], runs
+    assert runs and runs[0]["status"] == "cancelled" and "cancelled" in runs[0]["error"], runs
     assert runs[0]["duration_ms"] < 10000, runs
     alive = subprocess.run(["pgrep", "-f", "/bin/sleep 30"], capture_output=True).stdout.strip()
     assert not alive, f"the tool is still running: {alive}"
@@ -284,6 +287,17 @@ async def stdio_checks(context_id):
     assert done.returncode == 64 and "--as" in done.stderr and done.stdout == "", (done.returncode, done.stderr)
     passed("stdio: dryad mcp refuses to start without a principal")
 
+    issued = dryad_json("tokens", "issue", "planner", "--ttl", "1h")
+    async with Client(stdio(env_extra={"DRYAD_TOKEN": issued["token"]}), mode="legacy") as client:
+        assert not (await client.call_tool("echo", {"msg": "before"})).is_error
+        dryad("tokens", "revoke", issued["id"])
+        try:
+            await client.call_tool("echo", {"msg": "after"})
+            raise AssertionError("a revoked token still ran a tool")
+        except Exception as error:
+            assert "invalid token" in str(error), error
+    passed("stdio: a token revoked while the session runs is refused at the next request")
+
     audit = dryad_json("audit", "list", "--principal", "planner", "--action", "tools.execute", "--limit", "1000")["items"]
     assert len(audit) >= 4, len(audit)
     passed("stdio: every call is in the audit trail")
@@ -331,12 +345,31 @@ async def http_checks(context_id):
 
             response = await raw.post(url, json=init, headers={**accept, **bearer, "Origin": "http://evil.example"})
             assert response.status_code == 403, response
-            passed("http: a foreign Origin is refused")
+            # DNS rebinding: the rebound name arrives as Host too.
+            response = await raw.post(url, json=init, headers={**accept, **bearer, "Origin": "http://evil.example", "Host": "evil.example"})
+            assert response.status_code == 403, response
+            passed("http: a foreign Origin is refused, even with a matching Host")
 
             response = await raw.post(url, json=init, headers={**accept, **bearer})
             assert response.status_code == 200 and response.json()["result"]["protocolVersion"] == "2025-06-18"
             session = response.headers["mcp-session-id"]
             listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+            own = {**accept, **bearer, "Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-06-18"}
+            response = await raw.post(url, json={"jsonrpc": "2.0", "id": 9, "method": "prompts/list"}, headers=own)
+            assert response.status_code == 200 and response.json()["error"]["code"] == -32601, (response, response.text)
+            passed("http: an unknown method in a session is a JSON-RPC error, not a lost session")
+
+            response = await raw.head(url, headers={**own, "Accept": "text/event-stream"})
+            async with raw.stream("GET", url, headers={**own, "Accept": "text/event-stream"}) as opened:
+                assert opened.status_code == 200, opened
+            passed("http: a HEAD on the session stream leaves it free to open")
+
+            stateless = {**accept, **bearer, "MCP-Protocol-Version": "2026-07-28"}
+            listen = {"jsonrpc": "2.0", "id": "l1", "method": "subscriptions/listen",
+                      "params": {"notifications": {"toolsListChanged": True}, "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}}}
+            response = await raw.post(url, json=listen, headers={**stateless, "Accept": "application/json"})
+            assert response.status_code == 406, response
+            passed("http: subscriptions/listen without an event stream is refused, not held open")
             response = await raw.post(url, json=listing, headers={**accept, "Authorization": f"Bearer {other}", "Mcp-Session-Id": session})
             assert response.status_code == 403, response
             passed("http: a session answers only the principal that opened it")

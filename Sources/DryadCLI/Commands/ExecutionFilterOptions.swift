@@ -3,7 +3,7 @@ import DryadCore
 
 /// The filters `tools history` and `executions list` share.
 struct ExecutionFilterOptions: ParsableArguments {
-    @Option(help: "Only this status: succeeded, failed, timed_out, rejected or denied.")
+    @Option(help: "Only this status: succeeded, failed, timed_out, cancelled, rejected or denied.")
     var status: ExecutionStatus?
 
     @Option(help: ArgumentHelp("Only runs in this session.", valueName: "id"))

@@ -38,6 +38,14 @@ struct MCPCommand: AsyncParsableCommand {
         let session = MCPSession(
             database: database, principal: principal, settings: MCPSettings(contextID: context, tags: tags, searchOnly: searchOnly, transport: "stdio"),
             environment: ProcessInfo.processInfo.environment)
+        // A host keeps this process for days: each request checks again that the token still
+        // holds (not revoked or expired) and the principal is enabled, and takes its current role.
+        let token = try global.token()
+        let name = principal.name
+        await session.reauthenticate { () async throws(DryadError) -> Principal in
+            if let token { return try await database.tokenVerifier.verify(token, requestID: nil) }
+            return try await database.principals.acting(as: name, requestID: nil)
+        }
         let channel = MCPLineChannel(input: STDIN_FILENO, output: STDOUT_FILENO)
         // SIGTERM or Ctrl-C from the host ends the session: running tools are killed and recorded.
         SignalPipe.install([SIGINT, SIGTERM]) { channel.stop() }

@@ -175,11 +175,11 @@ final class Interrupt: Sendable {
 }
 
 extension ToolStats: TableRepresentable {
-    static let columns = ["NAME", "VERSION", "OK", "FAILED", "TIMED_OUT", "REJECTED", "DENIED", "SUCCESS", "P50", "P95", "MAX", "LAST_RUN"]
+    static let columns = ["NAME", "VERSION", "OK", "FAILED", "TIMED_OUT", "CANCELLED", "REJECTED", "DENIED", "SUCCESS", "P50", "P95", "MAX", "LAST_RUN"]
 
     var row: [String] {
         [
-            name, version, String(succeeded), String(failed), String(timedOut), String(rejected), String(denied),
+            name, version, String(succeeded), String(failed), String(timedOut), String(cancelled), String(rejected), String(denied),
             successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-",
             p50Ms.map { "\($0) ms" } ?? "-", p95Ms.map { "\($0) ms" } ?? "-", maxMs.map { "\($0) ms" } ?? "-", lastRunAt ?? "-",
         ]

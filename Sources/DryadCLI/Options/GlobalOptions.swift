@@ -40,12 +40,8 @@ struct GlobalOptions: ParsableArguments {
         let database = try openDatabase()
         let environment = ProcessInfo.processInfo.environment
         let requestID = UUID().uuidString.lowercased()
-        if let tokenFile {
-            let token = String(decoding: try InputReader.read(path: tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let token = try token() {
             return (database, try await database.tokenVerifier.verify(token, requestID: requestID))
-        }
-        if actAs == nil, let token = environment["DRYAD_TOKEN"], !token.isEmpty {
-            return (database, try await database.tokenVerifier.verify(token.trimmingCharacters(in: .whitespacesAndNewlines), requestID: requestID))
         }
         if let name = actAs ?? environment["DRYAD_AS"].flatMap({ $0.isEmpty ? nil : $0 }) {
             return (database, try await database.principals.acting(as: name, requestID: requestID))
@@ -53,6 +49,18 @@ struct GlobalOptions: ParsableArguments {
         var principal = Principal.localOperator(user: Self.unixUser)
         principal.requestID = requestID
         return (database, principal)
+    }
+
+    /// The token to act with: `--token-file`'s, else `DRYAD_TOKEN` unless `--as` is given; nil
+    /// when a name (or the local operator) acts instead.
+    func token() throws(DryadError) -> String? {
+        if let tokenFile {
+            return String(decoding: try InputReader.read(path: tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if actAs == nil, let token = ProcessInfo.processInfo.environment["DRYAD_TOKEN"], !token.isEmpty {
+            return token.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nil
     }
 
     func validate() throws {

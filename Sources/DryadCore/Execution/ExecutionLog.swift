@@ -142,13 +142,14 @@ public struct ExecutionLog: Sendable {
                 var entry =
                     byVersion[key]
                     ?? ToolStats(
-                        name: name, version: version, succeeded: 0, failed: 0, timedOut: 0, rejected: 0, denied: 0,
+                        name: name, version: version, succeeded: 0, failed: 0, timedOut: 0, cancelled: 0, rejected: 0, denied: 0,
                         successRate: nil, p50Ms: nil, p95Ms: nil, maxMs: nil, lastRunAt: nil)
                 let count: Int = row["n"]
                 switch ExecutionStatus(rawValue: row["status"]) {
                 case .succeeded?: entry.succeeded = count
                 case .failed?: entry.failed = count
                 case .timedOut?: entry.timedOut = count
+                case .cancelled?: entry.cancelled = count
                 case .rejected?: entry.rejected = count
                 case .denied?: entry.denied = count
                 case nil: break
@@ -315,13 +316,14 @@ public struct ExecutionLog: Sendable {
         try db.cachedStatement(
             sql: """
                 INSERT INTO tool_execution (id, tool_id, tool_name, tool_version, session_id, context_id, principal, input, output,
-                    status, error, exit_code, http_status, duration_ms, started_at, finished_at, stored_output)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    status, error, exit_code, http_status, duration_ms, started_at, finished_at, stored_output, via, mcp_session)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             record.id, record.toolID, record.toolName, record.toolVersion, record.sessionID, record.contextID, record.principal,
             record.input.canonicalText, record.output?.canonicalText, record.status.rawValue, record.error,
             record.exitCode, record.httpStatus, record.durationMs, record.startedAt, record.finishedAt, record.storedOutput?.json.canonicalText,
+            record.via, record.mcpSession,
         ])
     }
 
@@ -342,7 +344,8 @@ public struct ExecutionLog: Sendable {
             sessionID: row["session_id"], contextID: row["context_id"], principal: row["principal"], input: try json("input") ?? .null,
             output: try json("output"), status: status, error: row["error"], exitCode: row["exit_code"],
             httpStatus: row["http_status"], durationMs: row["duration_ms"], startedAt: row["started_at"],
-            finishedAt: row["finished_at"], storedOutput: try json("stored_output").flatMap(StoredOutput.init(json:)))
+            finishedAt: row["finished_at"], storedOutput: try json("stored_output").flatMap(StoredOutput.init(json:)), via: row["via"],
+            mcpSession: row["mcp_session"])
     }
 }
 

@@ -21,6 +21,10 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
     public var finishedAt: String
     /// What became of the output a run was asked to store in its context; nil when not asked.
     public var storedOutput: StoredOutput?
+    /// The interface that asked for the run (`cli`, `api`, `mcp`); nil for runs recorded before it was kept.
+    public var via: String?
+    /// The MCP session a run asked for over MCP came from.
+    public var mcpSession: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -36,6 +40,8 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case storedOutput = "stored_output"
+        case via
+        case mcpSession = "mcp_session"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -57,5 +63,7 @@ public struct ExecutionRecord: Sendable, Equatable, Encodable {
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(finishedAt, forKey: .finishedAt)
         try c.encode(storedOutput, forKey: .storedOutput)
+        try c.encode(via, forKey: .via)
+        try c.encode(mcpSession, forKey: .mcpSession)
     }
 }

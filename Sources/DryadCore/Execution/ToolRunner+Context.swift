@@ -83,12 +83,13 @@ extension ToolRunner {
     }
 
     /// The error type a run logs on its context: `tool.failed`, `tool.timed_out`,
-    /// `tool.invalid_output`; nil for runs that did not fail (or never ran).
+    /// `tool.invalid_output`; nil for runs that did not fail (or never ran, or that their caller
+    /// cancelled: ending a run is a choice, not a failure to look into).
     static func failureType(_ record: ExecutionRecord) -> String? {
         switch record.status {
         case .timedOut: "tool.timed_out"
         case .failed: record.error?.hasPrefix("invalid_output") == true ? "tool.invalid_output" : "tool.failed"
-        case .succeeded, .rejected, .denied: nil
+        case .succeeded, .cancelled, .rejected, .denied: nil
         }
     }
 

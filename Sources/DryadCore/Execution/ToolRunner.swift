@@ -21,7 +21,7 @@ public struct ToolRunner: Sendable {
     /// every recorded outcome comes back as an `ExecutionOutcome`.
     public func execute(
         _ reference: ToolReference, input explicitInput: JSONValue, sessionID: String? = nil, timeout: Double? = nil,
-        in placement: RunInContext? = nil, as principal: Principal
+        in placement: RunInContext? = nil, origin: RunOrigin = .cli, as principal: Principal
     ) async throws(DryadError) -> ExecutionOutcome {
         if let timeout, !(timeout > 0 && timeout <= ToolEndpoint.maxTimeoutSeconds) {
             throw .invalidInput("timeout: must be greater than 0 and at most \(Int(ToolEndpoint.maxTimeoutSeconds))")
@@ -63,7 +63,7 @@ public struct ToolRunner: Sendable {
             let refusal = DryadError.permissionDenied("\(principal.name) may not execute tool \(allowed.tool.reference)")
             var record = newRecord(
                 allowed.tool, input: Self.keptInput(allowed.input, text: Self.text(of: allowed.input, explicit: explicitText, placement)),
-                sessionID: sessionID, placement: placement,
+                sessionID: sessionID, placement: placement, origin: origin,
                 principal: principal)
             record.status = .denied
             record.error = refusal.message
@@ -81,7 +81,8 @@ public struct ToolRunner: Sendable {
         do {
             return try await database.runSlots.run(for: principal.name) { () async throws(DryadError) in
                 try await checkAndRun(
-                    tool, reason: reason, input: input, inputText: inputText, sessionID: sessionID, timeout: timeout, placement: placement, as: principal)
+                    tool, reason: reason, input: input, inputText: inputText, sessionID: sessionID, timeout: timeout, placement: placement,
+                    origin: origin, as: principal)
             }
         } catch {
             if case .limited = error {
@@ -100,12 +101,12 @@ public struct ToolRunner: Sendable {
     /// Checks the input, runs the executor and records the run, in a run slot.
     private func checkAndRun(
         _ tool: ToolVersion, reason: String, input: JSONValue, inputText: String, sessionID: String?, timeout: Double?, placement: RunInContext?,
-        as principal: Principal
+        origin: RunOrigin, as principal: Principal
     ) async throws(DryadError) -> ExecutionOutcome {
         let startedAt = database.clock()
         let clock = ContinuousClock()
         let start = clock.now
-        var record = newRecord(tool, input: input, sessionID: sessionID, placement: placement, principal: principal, at: startedAt)
+        var record = newRecord(tool, input: input, sessionID: sessionID, placement: placement, origin: origin, principal: principal, at: startedAt)
         var stderrTail: String?
         var warnings: [String] = []
         if tool.status == .deprecated { warnings.append("tool \(tool.reference) is deprecated") }
@@ -152,13 +153,14 @@ public struct ToolRunner: Sendable {
     }
 
     private func newRecord(
-        _ tool: ToolVersion, input: JSONValue, sessionID: String?, placement: RunInContext?, principal: Principal, at date: Date? = nil
+        _ tool: ToolVersion, input: JSONValue, sessionID: String?, placement: RunInContext?, origin: RunOrigin, principal: Principal,
+        at date: Date? = nil
     ) -> ExecutionRecord {
         let at = Timestamp.format(date ?? database.clock())
         return ExecutionRecord(
             id: UUID().uuidString.lowercased(), toolID: tool.id, toolName: tool.name, toolVersion: tool.version,
             sessionID: sessionID, contextID: placement?.contextID, principal: principal.name, input: input, output: nil, status: .rejected,
-            error: nil, exitCode: nil, httpStatus: nil, durationMs: 0, startedAt: at, finishedAt: at)
+            error: nil, exitCode: nil, httpStatus: nil, durationMs: 0, startedAt: at, finishedAt: at, via: origin.via, mcpSession: origin.mcpSession)
     }
 
     /// Writes the record and its audit entry in one transaction, with what a run in a context
@@ -230,8 +232,9 @@ public struct ToolRunner: Sendable {
                 apply(result, seconds: seconds, into: &record)
             }
         } catch {
-            record.status = .failed
-            record.error = error.message
+            // An HTTP request ended because its caller went away is the caller's cancellation.
+            record.status = Task.isCancelled ? .cancelled : .failed
+            record.error = Task.isCancelled ? "cancelled: \(error.message)" : error.message
         }
         if record.status == .succeeded, let schema = tool.outputSchema, let output = record.output {
             switch Result(catching: { () throws(DryadError) in try JSONSchema(schema) }) {
@@ -255,6 +258,7 @@ public struct ToolRunner: Sendable {
         case .succeeded: return nil
         case .timedOut: return .toolFailed("tool \(tool.reference) \(record.error ?? "timed out")")
         case .failed: return .toolFailed("tool \(tool.reference) failed: \(record.error ?? "")")
+        case .cancelled: return .toolFailed("tool \(tool.reference) was cancelled: \(record.error ?? "")")
         case .rejected, .denied: return .invalidInput(record.error ?? "rejected")
         }
     }
@@ -322,8 +326,8 @@ public struct ToolRunner: Sendable {
             record.status = .failed
             record.error = "\(stream) exceeded \(limit / 1024) KiB; the process group was killed"
         case .cancelled:
-            record.status = .failed
-            record.error = "interrupted; the process group was killed"
+            record.status = .cancelled
+            record.error = "cancelled; the process group was killed"
         }
         return Self.lastLines(of: result.stderr)
     }

@@ -7,6 +7,8 @@ public struct ToolStats: Sendable, Equatable, Encodable {
     public var succeeded: Int
     public var failed: Int
     public var timedOut: Int
+    /// Runs their caller ended; not in the success rate or the durations (they did not finish).
+    public var cancelled: Int
     public var rejected: Int
     public var denied: Int
     /// succeeded / (succeeded + failed + timed_out); nil before the first run.
@@ -19,7 +21,7 @@ public struct ToolStats: Sendable, Equatable, Encodable {
     enum CodingKeys: String, CodingKey {
         case name, version, succeeded, failed
         case timedOut = "timed_out"
-        case rejected, denied
+        case cancelled, rejected, denied
         case successRate = "success_rate"
         case p50Ms = "p50_ms"
         case p95Ms = "p95_ms"
@@ -34,6 +36,7 @@ public struct ToolStats: Sendable, Equatable, Encodable {
         try c.encode(succeeded, forKey: .succeeded)
         try c.encode(failed, forKey: .failed)
         try c.encode(timedOut, forKey: .timedOut)
+        try c.encode(cancelled, forKey: .cancelled)
         try c.encode(rejected, forKey: .rejected)
         try c.encode(denied, forKey: .denied)
         try c.encode(successRate, forKey: .successRate)

@@ -12,6 +12,12 @@ public struct ChangeMarks: Sendable, Equatable {
     public var memory: Int64?
     /// The current version of each asked context; a deleted (or expired) one is absent.
     public var versions: [String: Int]
+
+    public init(tools: Int64?, memory: Int64?, versions: [String: Int]) {
+        self.tools = tools
+        self.memory = memory
+        self.versions = versions
+    }
 }
 
 extension DryadDatabase {

@@ -21,6 +21,7 @@ enum Migrations {
         ("v12-storage-quotas", countStorageForQuotas),
         ("v13-executions-by-time", indexExecutionsByTime),
         ("v14-runs-in-contexts", linkRunsToContexts),
+        ("v15-run-origins", recordRunOrigins),
     ]
 
     static var migrator: DatabaseMigrator {

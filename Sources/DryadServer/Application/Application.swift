@@ -93,7 +93,7 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     let mcp = router.group("mcp")
         .add(middleware: authentication)
         .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
-    MCPController(database: database, environment: configuration.environment).addRoutes(to: mcp)
+    MCPController(database: database, environment: configuration.environment, serverHost: configuration.host).addRoutes(to: mcp)
 
     OpenAPIController(routes: table.specs).addRoutes(to: open, table: &table)
     allowed.fill(from: table.specs)

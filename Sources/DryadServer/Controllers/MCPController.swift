@@ -16,7 +16,12 @@ import ServiceLifecycle
 struct MCPController: Sendable {
     let database: DryadDatabase
     let environment: [String: String]
+    /// The address `serve` listens on (`--host`), an origin allowed besides loopback.
+    let serverHost: String
     let sessions = MCPSessions()
+    let listeners = ConcurrencyCounter(limit: maxListensPerPrincipal)
+    /// Open `subscriptions/listen` streams per principal, at most.
+    static let maxListensPerPrincipal = 16
     static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
     static let protocolHeader = HTTPField.Name("MCP-Protocol-Version")!
     /// How often an open event stream gets a comment line, so idle-connection timeouts
@@ -31,7 +36,7 @@ struct MCPController: Sendable {
 
     /// One message from the client.
     @Sendable func post(_ request: Request, context: DryadContext) async throws -> Response {
-        try Self.checkOrigin(request)
+        try checkOrigin(request)
         let actor = try context.actor()
         let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard type == "application/json" else {
@@ -52,33 +57,53 @@ struct MCPController: Sendable {
             return try await open(message, id: id, request: request, context: context, actor: actor)
         }
         let session: MCPSession
-        if request.headers[Self.sessionHeader] == nil && Self.isStateless(message, request) {
+        let stateless = request.headers[Self.sessionHeader] == nil && Self.isStateless(message, request)
+        if stateless {
             // 2026-07-28: each request stands alone, served by a session that lives as long as it.
             session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment)
         } else {
             session = try self.session(for: request, actor: actor, answering: message)
         }
         guard case .request(_, let method, _) = message else {
-            _ = await session.receive(message, requestID: context.requestID)
+            _ = await session.receive(message, as: actor, requestID: context.requestID)
             return Response(status: .accepted)
         }
         let streams = request.headers[.accept]?.contains("text/event-stream") ?? false
+        if method == "subscriptions/listen" {
+            // A subscription lasts until the client closes it, which only a stream lets it see.
+            guard streams else {
+                throw Problem(status: .notAcceptable, code: "not_acceptable", detail: "subscriptions/listen is answered as text/event-stream")
+            }
+            guard listeners.enter(actor.name) else {
+                throw Problem(
+                    status: .tooManyRequests, code: "rate_limited",
+                    detail: "too many open subscriptions (at most \(MCPController.maxListensPerPrincipal) per principal)",
+                    headers: [.retryAfter: "60"])
+            }
+        }
         guard streams && (method == "tools/call" || method == "subscriptions/listen") else {
-            let answer = await session.receive(message, requestID: context.requestID) ?? Self.cancelled(message)
-            return Self.json(answer, status: Self.status(of: answer))
+            let answer = await session.receive(message, as: actor, requestID: context.requestID) ?? Self.cancelled(message)
+            return Self.json(answer, status: stateless ? Self.status(of: answer) : .ok)
         }
         // A call may last, a subscription does: what the request reports goes on its own stream,
         // then its answer. A comment every half second finds a client that went away, whose request
         // (and the run it started) is then cancelled: the stateless revision cancels by closing.
-        let (events, feed) = AsyncStream<JSONValue>.makeStream()
+        // Bounded: a client that stops reading loses old progress and heartbeats, never the
+        // answer (the newest event).
+        let (events, feed) = AsyncStream<JSONValue>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let call = Task {
-            let answer = await session.receive(message, requestID: context.requestID) { feed.yield($0) }
+            let answer = await session.receive(message, as: actor, requestID: context.requestID) { feed.yield($0) }
             if let answer { feed.yield(answer) }
             feed.finish()
         }
         let heartbeat = Self.heartbeat(into: feed, every: .milliseconds(500))
+        let listeners = method == "subscriptions/listen" ? self.listeners : nil
+        let name = actor.name
         return Self.eventStream { writer in
-            defer { heartbeat.cancel() }
+            defer {
+                heartbeat.cancel()
+                listeners?.leave(name)
+            }
             do {
                 try await withGracefulShutdownHandler {
                     for await event in events { try await writer.write(Self.event(event)) }
@@ -129,7 +154,7 @@ struct MCPController: Sendable {
     /// Opens a session for the token's principal with the query's settings.
     private func open(_ message: MCPMessage, id: JSONValue, request: Request, context: DryadContext, actor: Principal) async throws -> Response {
         let session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment)
-        let answer = await session.receive(message, requestID: context.requestID) ?? Self.cancelled(message)
+        let answer = await session.receive(message, as: actor, requestID: context.requestID) ?? Self.cancelled(message)
         guard sessions.add(session) else {
             throw Problem(
                 status: .tooManyRequests, code: "rate_limited",
@@ -141,34 +166,33 @@ struct MCPController: Sendable {
         return response
     }
 
-    /// The stream of messages that answer no request.
+    /// The stream of messages that answer no request. A newer stream of the same session
+    /// replaces an older one (a client reconnecting before the server noticed the old one died).
     @Sendable func stream(_ request: Request, context: DryadContext) async throws -> Response {
-        try Self.checkOrigin(request)
+        try checkOrigin(request)
         let session = try self.session(for: request, actor: try context.actor(), answering: nil)
         guard request.headers[.accept]?.contains("text/event-stream") ?? false else {
             throw Problem(status: .notAcceptable, code: "not_acceptable", detail: "the session stream is text/event-stream")
         }
-        let (events, feed) = AsyncStream<JSONValue>.makeStream(bufferingPolicy: .bufferingNewest(256))
-        let id = session.id
-        // Cancelled when the session ends (DELETE, idle); the stream then ends too.
-        let watcher = Task {
-            await session.setOutbox { feed.yield($0) }
-            await session.watch()
-            feed.finish()
-        }
-        guard sessions.attach(id, stream: watcher) else {
-            watcher.cancel()
-            throw Problem(status: .conflict, code: "conflict", detail: "this session's stream is already open")
-        }
         let sessions = self.sessions
-        // Keep-alive comments go through the same feed as messages: one writer.
-        let ticks = Self.heartbeat(into: feed, every: Self.keepAlive)
+        // Everything starts inside the body, so a HEAD (which discards the body) starts nothing.
         return Self.eventStream { writer in
+            let (events, feed) = AsyncStream<JSONValue>.makeStream(bufferingPolicy: .bufferingNewest(256))
+            let owner = UUID().uuidString
+            // Cancelled when the session ends (DELETE, idle) or a newer stream replaces this one.
+            let watcher = Task {
+                await session.setOutbox(owner: owner) { feed.yield($0) }
+                await session.watch()
+                feed.finish()
+            }
+            sessions.attach(session.id, stream: watcher)
+            // Keep-alive comments go through the same feed as messages: one writer.
+            let ticks = Self.heartbeat(into: feed, every: Self.keepAlive)
             defer {
                 watcher.cancel()
                 ticks.cancel()
-                sessions.detach(id)
-                Task { await session.setOutbox(nil) }
+                sessions.detach(session.id, stream: watcher)
+                Task { await session.clearOutbox(owner: owner) }
             }
             // A server shutting down ends its open streams instead of waiting for them.
             try await withGracefulShutdownHandler {
@@ -183,7 +207,7 @@ struct MCPController: Sendable {
 
     /// Ends a session.
     @Sendable func end(_ request: Request, context: DryadContext) async throws -> Response {
-        try Self.checkOrigin(request)
+        try checkOrigin(request)
         let session = try self.session(for: request, actor: try context.actor(), answering: nil)
         sessions.remove(session.id)
         return Response(status: .noContent)
@@ -201,17 +225,19 @@ struct MCPController: Sendable {
         guard session.principal.name == actor.name else {
             throw Problem(status: .forbidden, code: "permission_denied", detail: "MCP session \(id) belongs to another principal")
         }
+        sessions.touch(id)
         return session
     }
 
-    /// Refuses a browser page from another site (DNS rebinding): an `Origin` must be the
-    /// server's own host or a loopback address. Clients that are not browsers send none.
-    static func checkOrigin(_ request: Request) throws {
+    /// Refuses a browser page from another site (DNS rebinding): an `Origin`, when sent, must
+    /// be a loopback address or the host the server was told to listen on. The request's own
+    /// `Host` proves nothing: a rebound name sends a matching one. Clients that are not
+    /// browsers send no `Origin`.
+    func checkOrigin(_ request: Request) throws {
         guard let origin = request.headers[.origin] else { return }
         let host = URL(string: origin)?.host?.lowercased() ?? ""
-        let own = request.head.authority.flatMap { URL(string: "http://\($0)")?.host?.lowercased() }
-        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"]
-        guard loopback.contains(host) || (own != nil && host == own) else {
+        let allowed: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]", serverHost.lowercased()]
+        guard !host.isEmpty, allowed.contains(host), !["0.0.0.0", "::"].contains(host) else {
             throw Problem(status: .forbidden, code: "permission_denied", detail: "Origin \(origin) may not use this server's MCP endpoint")
         }
     }

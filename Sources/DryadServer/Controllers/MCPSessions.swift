@@ -27,7 +27,8 @@ final class MCPSessions: Sendable {
     func add(_ session: MCPSession) -> Bool {
         let now = Date()
         return entries.withLock { entries in
-            for (id, entry) in entries where now.timeIntervalSince(entry.lastUsed) > Self.idleLimit {
+            // A session with an open stream is in use, however long since its last request.
+            for (id, entry) in entries where entry.stream == nil && now.timeIntervalSince(entry.lastUsed) > Self.idleLimit {
                 entry.stream?.cancel()
                 entries[id] = nil
             }
@@ -38,26 +39,31 @@ final class MCPSessions: Sendable {
         }
     }
 
-    /// The session with `id`, marked used.
+    /// The session with `id` (not marked used: a refused request does not keep it alive).
     func session(_ id: String) -> MCPSession? {
-        entries.withLock { entries in
-            entries[id]?.lastUsed = Date()
-            return entries[id]?.session
-        }
+        entries.withLock { $0[id]?.session }
     }
 
-    /// Gives a session its GET stream; false when it has one already.
-    func attach(_ id: String, stream: Task<Void, Never>) -> Bool {
-        entries.withLock { entries in
-            guard entries[id] != nil, entries[id]?.stream == nil else { return false }
-            entries[id]?.stream = stream
-            return true
-        }
+    /// Marks a session used by an accepted request.
+    func touch(_ id: String) {
+        entries.withLock { $0[id]?.lastUsed = Date() }
     }
 
-    /// Forgets the GET stream (it ended).
-    func detach(_ id: String) {
-        entries.withLock { $0[id]?.stream = nil }
+    /// Gives a session its GET stream, ending the one it had.
+    func attach(_ id: String, stream: Task<Void, Never>) {
+        let previous = entries.withLock { entries -> Task<Void, Never>? in
+            guard entries[id] != nil else { return nil }
+            defer { entries[id]?.stream = stream }
+            return entries[id]?.stream
+        }
+        previous?.cancel()
+    }
+
+    /// Forgets a GET stream that ended, unless a newer one took its place.
+    func detach(_ id: String, stream: Task<Void, Never>) {
+        entries.withLock { entries in
+            if entries[id]?.stream == stream { entries[id]?.stream = nil }
+        }
     }
 
     /// Ends a session: its stream closes; requests still running finish.

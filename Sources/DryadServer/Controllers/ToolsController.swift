@@ -124,7 +124,8 @@ struct ToolsController: Sendable {
         }
         let input = try await HTTPJSON.body(request, maxBytes: maxBody)
         let outcome = try await database.executor(environment: environment).execute(
-            reference, input: input, sessionID: query.string("session"), timeout: try query.double("timeout"), in: placement, as: try context.actor())
+            reference, input: input, sessionID: query.string("session"), timeout: try query.double("timeout"), in: placement, origin: .api,
+            as: try context.actor())
         metrics.execution(tool: outcome.record.toolName, status: outcome.record.status.rawValue)
         switch (outcome.record.status, outcome.failure) {
         case (.rejected, let failure?), (.denied, let failure?):

@@ -140,16 +140,18 @@ enum OpenAPISchemas {
                 "principal": string(), "input": anything, "output": anything, "status": enumeration(ExecutionStatus.allCases.map(\.rawValue)),
                 "error": nullable("string"), "exit_code": nullable("integer"), "http_status": nullable("integer"), "duration_ms": integer,
                 "started_at": string("date-time"), "finished_at": string("date-time"),
+                "via": .object(["anyOf": .array([.object(["type": .string("null")]), enumeration(["cli", "api", "mcp"])])]),
+                "mcp_session": nullable("string"),
                 // Only in the answer to a run, and only when there is something to say (a deprecated tool).
                 "warnings": strings,
             ],
             required: [
                 "id", "tool_id", "tool_name", "tool_version", "session_id", "context_id", "principal", "input", "output", "status", "error", "exit_code",
-                "http_status", "duration_ms", "started_at", "finished_at", "stored_output",
+                "http_status", "duration_ms", "started_at", "finished_at", "stored_output", "via", "mcp_session",
             ]),
         "ExecutionPage": page("Execution"),
         "ToolStats": object([
-            "name": string(), "version": string(), "succeeded": integer, "failed": integer, "timed_out": integer, "rejected": integer,
+            "name": string(), "version": string(), "succeeded": integer, "failed": integer, "timed_out": integer, "cancelled": integer, "rejected": integer,
             "denied": integer, "success_rate": nullable("number"), "p50_ms": nullable("integer"), "p95_ms": nullable("integer"),
             "max_ms": nullable("integer"), "last_run_at": nullable("string"),
         ]),

@@ -24,12 +24,13 @@ import Testing
         #expect(piped.status == 0)
         let record = try json(piped.stdout)
         #expect(record["status"] as? String == "succeeded")
+        #expect(record["via"] as? String == "cli")
         #expect(record["tool_name"] as? String == "echo")
         #expect(((record["output"] as? [String: Any])?["got"] as? [String: Any])?["q"] as? String == "from stdin")
         #expect(
             Set(record.keys) == [
                 "id", "tool_id", "tool_name", "tool_version", "session_id", "context_id", "principal", "input", "output",
-                "status", "error", "exit_code", "http_status", "duration_ms", "started_at", "finished_at", "stored_output",
+                "status", "error", "exit_code", "http_status", "duration_ms", "started_at", "finished_at", "stored_output", "via", "mcp_session",
             ])
 
         let file = try cli.write("input.json", #"{"q": 5}"#)
@@ -111,7 +112,7 @@ import Testing
         let item = try #require((stats["items"] as? [[String: Any]])?.first)
         #expect(
             Set(item.keys) == [
-                "name", "version", "succeeded", "failed", "timed_out", "rejected", "denied",
+                "name", "version", "succeeded", "failed", "timed_out", "cancelled", "rejected", "denied",
                 "success_rate", "p50_ms", "p95_ms", "max_ms", "last_run_at",
             ])
         #expect(item["succeeded"] as? Int == 2)
@@ -184,7 +185,8 @@ import Testing
         #expect(stat == nil || stat?.contains(") Z ") == true, "the tool's child outlived an interrupted run")
         let history = try json(try cli.run(["tools", "history", "hang", "-o", "json"]).stdout)
         let record = try #require((history["items"] as? [[String: Any]])?.first)
-        #expect(record["status"] as? String == "failed", "\(seen); exited \(exitedAfter) after the interrupt")
-        #expect(record["error"] as? String == "interrupted; the process group was killed")
+        #expect(record["status"] as? String == "cancelled", "\(seen); exited \(exitedAfter) after the interrupt")
+        #expect(record["error"] as? String == "cancelled; the process group was killed")
+        #expect(record["via"] as? String == "cli")
     }
 }

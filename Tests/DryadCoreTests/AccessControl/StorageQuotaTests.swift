@@ -123,7 +123,9 @@ import Testing
                     ALTER TABLE tool_execution DROP COLUMN context_id; ALTER TABLE tool_execution DROP COLUMN stored_output;
                     ALTER TABLE memory_version DROP COLUMN execution_id; ALTER TABLE memory_version DROP COLUMN changed_leaves;
                     ALTER TABLE error_log DROP COLUMN execution_id; ALTER TABLE error_log DROP COLUMN resolved_by;
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v12-storage-quotas', 'v13-executions-by-time', 'v14-runs-in-contexts');
+                    ALTER TABLE tool_execution DROP COLUMN via; ALTER TABLE tool_execution DROP COLUMN mcp_session;
+                    DELETE FROM grdb_migrations WHERE identifier IN (
+                        'v12-storage-quotas', 'v13-executions-by-time', 'v14-runs-in-contexts', 'v15-run-origins');
                     PRAGMA user_version = 11;
                     """)
         }
