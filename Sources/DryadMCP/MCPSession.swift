@@ -60,7 +60,7 @@ public actor MCPSession {
         _ message: MCPMessage, as acting: Principal? = nil, requestID: String? = nil,
         related: @escaping @Sendable (JSONValue) async -> Void = { _ in }
     ) async -> JSONValue? {
-        guard let task = await start(message, as: acting, requestID: requestID, related: related) else { return nil }
+        guard let task = start(message, as: acting, requestID: requestID, related: related) else { return nil }
         // A caller that goes away (a closed event stream) cancels the request too.
         return await withTaskCancellationHandler {
             await task.value
@@ -93,7 +93,7 @@ public actor MCPSession {
             who.requestID = requestID ?? UUID().uuidString.lowercased()
             let task = Task { [who] in
                 let answer = await self.answer(id: id, method: method, params: params, as: who, related: related)
-                await self.finished(id)
+                self.finished(id)
                 return answer
             }
             running[id] = task
