@@ -9,13 +9,9 @@ public struct MCPSettings: Sendable, Equatable {
     public var tags: [String]
     /// List only `search_tools` and the tools its searches found (for catalogues too large to list).
     public var searchOnly: Bool
-    /// How runs name the way in (`mcp` for both transports), kept for the front ends' logs.
-    public var transport: String
-
-    public init(contextID: String? = nil, tags: [String] = [], searchOnly: Bool = false, transport: String) {
+    public init(contextID: String? = nil, tags: [String] = [], searchOnly: Bool = false) {
         self.contextID = contextID
         self.tags = tags
         self.searchOnly = searchOnly
-        self.transport = transport
     }
 }

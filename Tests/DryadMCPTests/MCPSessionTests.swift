@@ -14,7 +14,7 @@ import Testing
         folder = try TemporaryFolder(prefix: "dryad-mcp")
         let database = try DryadDatabase(path: folder.path + "/d.db")
         session = MCPSession(
-            database: database, principal: Principal(name: "planner", kind: .agent, role: .member), settings: MCPSettings(transport: "test"),
+            database: database, principal: Principal(name: "planner", kind: .agent, role: .member), settings: MCPSettings(),
             environment: [:])
     }
 

@@ -36,7 +36,7 @@ struct MCPCommand: AsyncParsableCommand {
     func run() async throws {
         let (database, principal) = try await global.open()
         let session = MCPSession(
-            database: database, principal: principal, settings: MCPSettings(contextID: context, tags: tags, searchOnly: searchOnly, transport: "stdio"),
+            database: database, principal: principal, settings: MCPSettings(contextID: context, tags: tags, searchOnly: searchOnly),
             environment: ProcessInfo.processInfo.environment)
         // A host keeps this process for days: each request checks again that the token still
         // holds (not revoked or expired) and the principal is enabled, and takes its current role.

@@ -138,7 +138,7 @@ struct MCPController: Sendable {
     /// The session settings a request's query gives (`context`, `tag`, `search_only`).
     private static func settings(_ request: Request) throws -> MCPSettings {
         let query = Query(request: request)
-        return MCPSettings(contextID: query.string("context"), tags: query.strings("tag"), searchOnly: try query.bool("search_only"), transport: "http")
+        return MCPSettings(contextID: query.string("context"), tags: query.strings("tag"), searchOnly: try query.bool("search_only"))
     }
 
     /// Puts `.null` (written as a comment line) into an event feed every `interval`.
