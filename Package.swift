@@ -47,7 +47,9 @@ let package = Package(
             ]
         ),
         // MCP's messages and sessions over the core; the stdio and HTTP front ends share it.
-        .target(name: "DryadMCP", dependencies: ["DryadCore"]),
+        .target(
+            name: "DryadMCP",
+            dependencies: ["DryadCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .target(name: "CConcurrencyHook"),
         // Forks, confines (Landlock, seccomp, rlimits, cgroup, user) and execs a tool.
         .target(name: "CSandbox"),

@@ -26,6 +26,8 @@ public struct NameRule: Sendable {
 
     /// A tool name, valid as an LLM function name.
     public static let toolName = NameRule(maxLength: 64, punctuation: "_-")
+    /// An upstream MCP server's name, short enough to prefix its tools' names.
+    public static let serverName = NameRule(maxLength: 32, punctuation: "_-")
     /// A tag on a tool or a context, and a context's type.
     public static let tag = NameRule(maxLength: 64, punctuation: "_-.:/")
     /// The agent that owns a memory context.

@@ -17,7 +17,8 @@ struct Dryad: AsyncParsableCommand {
         subcommands: [
             ToolsCommand.self, SessionsCommand.self, ExecutionsCommand.self, MemoryCommand.self, TraceCommand.self, ErrorsCommand.self,
             PrincipalsCommand.self, PermsCommand.self, TokensCommand.self, KeysCommand.self, AuditCommand.self,
-            ApplyCommand.self, ExportCommand.self, ImportCommand.self, ServeCommand.self, MCPCommand.self, DatabaseCommand.self, VersionCommand.self,
+            ApplyCommand.self, ExportCommand.self, ImportCommand.self, ServeCommand.self, MCPCommand.self, ServersCommand.self, DatabaseCommand.self,
+            VersionCommand.self,
         ]
     )
 }

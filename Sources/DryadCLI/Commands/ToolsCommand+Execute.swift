@@ -1,5 +1,6 @@
 import ArgumentParser
 import DryadCore
+import DryadMCP
 import Foundation
 import Synchronization
 
@@ -75,7 +76,9 @@ extension ToolsCommand {
             let (database, principal) = try await global.open()
             var environment = ProcessInfo.processInfo.environment
             if let toolUser { environment["DRYAD_TOOL_USER"] = toolUser }
-            let runner = database.executor(environment: environment)
+            // Tools on upstream MCP servers: their programs live as long as this command.
+            let upstream = MCPUpstreamPool(launcher: database.serverLauncher(environment: environment))
+            let runner = database.executor(environment: environment, upstream: upstream)
             // Ctrl-C or SIGTERM cancels the run, which tears down the tool's process group and
             // still records the attempt, instead of leaving the tool running on its own. The
             // handlers go in before the run starts, so no signal can slip between the two.
@@ -85,7 +88,9 @@ extension ToolsCommand {
                 try await runner.execute(reference, input: value, sessionID: session, timeout: timeout, in: placement, as: principal)
             }
             interrupt.watch(run)
-            let outcome = try await run.value
+            let result = await run.result
+            await upstream.shutdown()
+            let outcome = try result.get()
             for warning in outcome.warnings { Printer.message("dryad: warning: \(warning)") }
             switch global.output {
             case .table:

@@ -279,6 +279,7 @@ extension ToolVersion: TableRepresentable {
         case .command(let c)?:
             return "command \(c.argv.joined(separator: " ")) (timeout \(Self.seconds(c.timeoutSeconds)); sandbox \(Self.describe(c.sandbox)))"
         case .http(let h)?: return "http \(h.method) \(h.url) (timeout \(Self.seconds(h.timeoutSeconds)))"
+        case .mcp(let m)?: return "mcp \(m.tool) on server \(m.server) (timeout \(Self.seconds(m.timeoutSeconds)))"
         }
     }
 

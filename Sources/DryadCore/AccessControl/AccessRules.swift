@@ -21,7 +21,7 @@ enum AccessRules {
             .dbVacuum, .exportBundle, .importBundle, .keysRotate, .memoryPurge, .metricsRead, .permsCheck, .permsGrant, .permsList, .permsRevoke,
             .principalsAdd,
             .principalsDisable, .principalsEnable, .principalsList, .principalsRemove, .principalsSetRole, .principalsSetLimit, .principalsSetQuota,
-            .principalsShow, .tokensIssue, .tokensList,
+            .principalsShow, .serversAdd, .serversGet, .serversList, .serversRemove, .serversSync, .tokensIssue, .tokensList,
             .tokensRevoke:
             .admin
         case .authAs, .authToken, .errorsList, .errorsLog, .errorsResolve, .errorsShow, .executionsList, .executionsShow, .memoryChildren, .memoryDelete,

@@ -42,6 +42,15 @@ extension DryadDatabase {
         }
     }
 
+    /// Refuses (and audits the refusal of) an admin-only `action` for anyone else, before an
+    /// operation that must not start for them does work outside a transaction (a sync that
+    /// starts an upstream server's program).
+    func requireUpFront(_ principal: Principal, _ action: AuditAction, _ resource: String) async throws(DryadError) {
+        if let denial = AccessRules.upFrontDenial(principal, action) {
+            throw try await refusal(for: denial, principal, action, resource, at: now())
+        }
+    }
+
     /// An allowed read audited in the batch (or not at all); with a `cache` plan and a read
     /// cache, an answer still valid is served from it, with the decision it was read with.
     private func auditedRead<T: Sendable>(

@@ -60,6 +60,11 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case principalsSetQuota = "principals.set-quota"
     case principalsShow = "principals.show"
     case serveRequest = "serve.request"
+    case serversAdd = "servers.add"
+    case serversGet = "servers.get"
+    case serversList = "servers.list"
+    case serversRemove = "servers.remove"
+    case serversSync = "servers.sync"
     case sessionsEnd = "sessions.end"
     case sessionsList = "sessions.list"
     case sessionsShow = "sessions.show"
@@ -84,13 +89,13 @@ public enum AuditAction: String, Sendable, CaseIterable {
             .memoryChildren, .memoryTrace,
             .memoryHistory, .memoryList, .memorySearch, .errorsList, .errorsShow, .principalsList, .principalsShow, .permsList, .permsCheck, .tokensList,
             .auditList,
-            .auditVerify, .auditHead, .dbStatus, .dbCheck, .metricsRead:
+            .auditVerify, .auditHead, .dbStatus, .dbCheck, .metricsRead, .serversGet, .serversList:
             true
         case .apply, .applyCreate, .applyUpdate, .auditKeyed, .auditPrune, .keysRotateKEK, .authAs, .authToken, .dbBackup, .dbRestore, .dbRestoreCheck,
             .dbVacuum, .errorsLog,
             .errorsResolve, .exportBundle, .importBundle, .keysRotate, .memoryDelete, .memoryPurge, .memoryShare, .memoryStore, .memoryUnshare, .memoryUpdate,
             .permsGrant, .permsRevoke, .principalsAdd, .principalsDisable, .principalsEnable, .principalsRemove, .principalsSetRole, .principalsSetLimit,
-            .principalsSetQuota, .serveRequest,
+            .principalsSetQuota, .serveRequest, .serversAdd, .serversRemove, .serversSync,
             .sessionsEnd, .sessionsStart,
             .tokensIssue, .tokensRevoke, .toolsDelete, .toolsExecute, .toolsRegister, .toolsUpdate:
             false
@@ -101,7 +106,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     /// checks of the whole trail run on a reader queue so they cannot hold up a server's event loop.
     var isPointRead: Bool {
         switch self {
-        case .toolsGet, .executionsShow, .sessionsShow, .memoryGet, .principalsShow, .permsCheck:
+        case .toolsGet, .executionsShow, .sessionsShow, .memoryGet, .principalsShow, .permsCheck, .serversGet:
             true
         default:
             false

@@ -55,7 +55,7 @@ final class ProcessWatch: Sendable {
             close(out[1])
             return .failure(.toolFailed("cannot create a pipe: \(String(cString: strerror(errno)))"))
         }
-        let spawned = spawn(stdout: out[1], stderr: err[1])
+        let spawned = launch.spawn(stdin: inputFD, stdout: out[1], stderr: err[1])
         close(out[1])
         close(err[1])
         switch spawned {
@@ -66,80 +66,6 @@ final class ProcessWatch: Sendable {
         case .success(let process):
             defer { close(process.pidfd) }
             return .success(watch(pid: process.pid, pidfd: process.pidfd, stdout: out[0], stderr: err[0], cancel: cancelRead))
-        }
-    }
-
-    // MARK: - Starting
-
-    private func spawn(stdout: Int32, stderr: Int32) -> Result<(pid: pid_t, pidfd: Int32), DryadError> {
-        let argv = launch.argv.map { strdup($0) } + [nil]
-        let envp = launch.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        let confinement = launch.confinement
-        var spec = dryad_spawn()
-        spec.stdin_fd = inputFD
-        spec.stdout_fd = stdout
-        spec.stderr_fd = stderr
-        spec.ruleset_fd = -1
-        spec.cgroup_procs_fd = -1
-        if let confinement {
-            spec.confine = 1
-            spec.ruleset_fd = confinement.rulesetFD
-            spec.cgroup_procs_fd = confinement.cgroup.procsFD
-            if let user = confinement.user {
-                spec.change_user = 1
-                spec.uid = user.uid
-                spec.gid = user.gid
-            }
-            spec.deny_network = confinement.denyNetwork ? 1 : 0
-            spec.cpu_seconds = confinement.cpuSeconds
-            spec.address_space_bytes = confinement.limits.memoryBytes
-            spec.open_files = confinement.limits.openFiles
-            spec.file_size_bytes = confinement.limits.fileSizeBytes
-        }
-        var result = dryad_spawned()
-        let status = launch.path.withCString { path in
-            launch.workingDirectory.withCString { folder in
-                argv.withUnsafeBufferPointer { argvBuffer in
-                    envp.withUnsafeBufferPointer { envpBuffer in
-                        spec.path = path
-                        spec.work_dir = folder
-                        spec.argv = argvBuffer.baseAddress!
-                        spec.envp = envpBuffer.baseAddress!
-                        return dryad_spawn(&spec, &result)
-                    }
-                }
-            }
-        }
-        guard status == 0 else {
-            return .failure(
-                .toolFailed("cannot start \(launch.argv[0]): \(Self.describe(step: result.failed_step, errno: result.failed_errno, launch: launch))"))
-        }
-        return .success((result.pid, result.pidfd))
-    }
-
-    /// The child's failed set-up step in words.
-    private static func describe(step: Int32, errno code: Int32, launch: ProgramLaunch) -> String {
-        let reason = String(cString: strerror(code)).lowercased()
-        switch UInt32(step) {
-        case DRYAD_STEP_EXEC.rawValue where code == ENOENT: return "program not found"
-        case DRYAD_STEP_EXEC.rawValue where code == EACCES && launch.confinement != nil:
-            return "permission denied (a contained tool runs programs from the system folders or the paths its sandbox lets it read, as an unprivileged user)"
-        case DRYAD_STEP_EXEC.rawValue: return reason
-        case DRYAD_STEP_WORK_DIR.rawValue: return "cannot enter the working folder \(launch.workingDirectory): \(reason)"
-        case DRYAD_STEP_CGROUP.rawValue: return "sandbox: cannot join the run's cgroup: \(reason)"
-        case DRYAD_STEP_RLIMIT.rawValue: return "sandbox: cannot set resource limits: \(reason)"
-        case DRYAD_STEP_USER.rawValue: return "sandbox: cannot switch to the tool user: \(reason)"
-        case DRYAD_STEP_NO_NEW_PRIVS.rawValue: return "sandbox: cannot set no_new_privs: \(reason)"
-        case DRYAD_STEP_DEATH_SIGNAL.rawValue: return "sandbox: cannot set the parent-death signal: \(reason)"
-        case DRYAD_STEP_LANDLOCK.rawValue: return "sandbox: cannot enforce the Landlock ruleset: \(reason)"
-        case DRYAD_STEP_SECCOMP.rawValue: return "sandbox: cannot install the seccomp filter: \(reason)"
-        case DRYAD_STEP_CLOSE_FDS.rawValue: return "cannot close inherited descriptors: \(reason)"
-        case DRYAD_STEP_STDIO.rawValue: return "cannot connect its input and output: \(reason)"
-        default: return "cannot create a process: \(reason)"
         }
     }
 

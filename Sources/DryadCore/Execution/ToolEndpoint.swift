@@ -1,12 +1,14 @@
 import Foundation
 
-/// How a tool version runs: a local program or an HTTP endpoint. Stored as JSON.
+/// How a tool version runs: a local program, an HTTP endpoint or a tool on an upstream MCP
+/// server. Stored as JSON.
 ///
 /// The JSON field, the flags and the docs call this the tool's `executor`; the Swift type is
 /// named for what it describes, since `Executor` is Swift's own protocol for running jobs.
 public enum ToolEndpoint: Sendable, Equatable {
     case command(CommandEndpoint)
     case http(HTTPEndpoint)
+    case mcp(UpstreamEndpoint)
 
     /// The timeout used when a definition gives none.
     public static let defaultTimeoutSeconds: Double = 30
@@ -17,6 +19,7 @@ public enum ToolEndpoint: Sendable, Equatable {
         switch self {
         case .command(let c): c.timeoutSeconds
         case .http(let h): h.timeoutSeconds
+        case .mcp(let m): m.timeoutSeconds
         }
     }
 
@@ -34,6 +37,9 @@ public enum ToolEndpoint: Sendable, Equatable {
         case .http(var h):
             h.timeoutSeconds = seconds
             return .http(h)
+        case .mcp(var m):
+            m.timeoutSeconds = seconds
+            return .mcp(m)
         }
     }
 }
@@ -111,8 +117,19 @@ extension ToolEndpoint {
             let allowPrivate = try reader.bool("allow_private") ?? false
             try reader.finish()
             self = .http(HTTPEndpoint(url: url, method: method, headers: headers, timeoutSeconds: timeout, allowPrivate: allowPrivate))
+        case "mcp":
+            let server = try reader.requiredString("server")
+            guard NameRule.serverName.accepts(server) else {
+                throw .invalidInput("\(reader.path("server")): expected \(NameRule.serverName.summary)")
+            }
+            let tool = try reader.requiredString("tool")
+            guard !tool.isEmpty, tool.utf8.count <= UpstreamNaming.maxUpstreamNameBytes else {
+                throw .invalidInput("\(reader.path("tool")): expected an upstream tool name of 1 to \(UpstreamNaming.maxUpstreamNameBytes) bytes")
+            }
+            try reader.finish()
+            self = .mcp(UpstreamEndpoint(server: server, tool: tool, timeoutSeconds: timeout))
         default:
-            throw .invalidInput("\(reader.path("kind")): expected \"command\" or \"http\"")
+            throw .invalidInput("\(reader.path("kind")): expected \"command\", \"http\" or \"mcp\"")
         }
     }
 
@@ -137,6 +154,13 @@ extension ToolEndpoint {
                 "headers": .object(h.headers.mapValues(JSONValue.string)),
                 "allow_private": .bool(h.allowPrivate),
                 "timeout_seconds": Self.number(h.timeoutSeconds),
+            ])
+        case .mcp(let m):
+            return .object([
+                "kind": .string("mcp"),
+                "server": .string(m.server),
+                "tool": .string(m.tool),
+                "timeout_seconds": Self.number(m.timeoutSeconds),
             ])
         }
     }

@@ -14,6 +14,8 @@ public struct ToolRunner: Sendable {
     var sandbox: SandboxSettings
     var commandRunner = CommandRunner()
     var httpRunner = HTTPRunner()
+    /// Calls tools on upstream MCP servers; nil where no MCP client was injected.
+    var upstream: (any UpstreamClient)?
 
     /// Runs one tool version with `input` and records the attempt.
     ///
@@ -230,6 +232,8 @@ public struct ToolRunner: Sendable {
             case .http(let http):
                 let result = try await httpRunner.run(http, input: input, environment: environment, timeout: timeout)
                 apply(result, seconds: seconds, into: &record)
+            case .mcp(let endpoint):
+                try await runUpstream(endpoint, input: input, timeout: timeout, seconds: seconds, into: &record)
             }
         } catch {
             // An HTTP request ended because its caller went away is the caller's cancellation.
@@ -267,45 +271,12 @@ public struct ToolRunner: Sendable {
         _ command: CommandEndpoint, tool: ToolVersion, input: Data, timeout: Duration, seconds: Double,
         into record: inout ExecutionRecord
     ) async throws(DryadError) -> String? {
-        var env: [String: String] = [
-            "PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "HOME": environment["HOME"] ?? "/",
-        ]
-        if let lang = environment["LANG"] { env["LANG"] = lang }
-        for (name, template) in command.env.sorted(by: { $0.key < $1.key }) {
-            env[name] = try EnvironmentTemplate.expand(template, field: "env \(name)", environment: environment)
-        }
         // Set last so a registered env cannot impersonate another tool or run.
-        env["DRYAD_TOOL"] = tool.name
-        env["DRYAD_TOOL_VERSION"] = tool.version
-        env["DRYAD_EXECUTION_ID"] = record.id
-
-        // A fresh private folder per run: the working folder unless the tool names one, and
-        // HOME and TMPDIR of a contained tool (dryad's own HOME is not the tool's to read).
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dryad-run-\(record.id)").path
-        guard mkdir(scratch, 0o700) == 0 else {
-            throw .toolFailed("cannot create a working folder: \(String(cString: strerror(errno)))")
-        }
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let confinement: Confinement?
-        switch command.sandbox.mode {
-        case .contained:
-            env["HOME"] = scratch
-            env["TMPDIR"] = scratch
-            confinement = try Confinement.prepare(
-                command.sandbox, workFolder: scratch, cwd: command.cwd, timeout: seconds, settings: sandbox,
-                protected: database.ownFiles, runID: record.id)
-            if let user = confinement?.user, chown(scratch, user.uid, user.gid) != 0 {
-                confinement?.release()
-                throw .toolFailed("sandbox: cannot give the working folder to the tool user: \(String(cString: strerror(errno)))")
-            }
-        case .none:
-            confinement = nil
-        }
-        defer { confinement?.release() }
-        let launch = ProgramLaunch(
-            path: try Self.locate(command.argv[0], path: env["PATH"]), argv: command.argv, environment: env,
-            workingDirectory: command.cwd ?? scratch, confinement: confinement)
+        let own = ["DRYAD_TOOL": tool.name, "DRYAD_TOOL_VERSION": tool.version, "DRYAD_EXECUTION_ID": record.id]
+        let prepared = try PreparedLaunch.prepare(
+            command, environment: environment, own: own, id: record.id, cpuTimeout: seconds, settings: sandbox, protected: database.ownFiles)
+        defer { prepared.release() }
+        let launch = prepared.launch
         let result = try await commandRunner.run(launch, input: input, timeout: timeout)
         switch result.ending {
         case .exited(0):
@@ -400,8 +371,54 @@ public struct ToolRunner: Sendable {
 extension DryadDatabase {
     /// Runs tools in this registry with dryad's own environment.
     ///
-    /// `sandbox` defaults to what `DRYAD_TOOL_USER` and `DRYAD_CGROUP` in `environment` say.
-    public func executor(environment: [String: String], sandbox: SandboxSettings? = nil) -> ToolRunner {
-        ToolRunner(database: self, environment: environment, sandbox: sandbox ?? SandboxSettings(environment: environment))
+    /// `sandbox` defaults to what `DRYAD_TOOL_USER` and `DRYAD_CGROUP` in `environment` say;
+    /// `upstream` calls the tools of upstream MCP servers (without it, their runs fail).
+    public func executor(environment: [String: String], sandbox: SandboxSettings? = nil, upstream: (any UpstreamClient)? = nil) -> ToolRunner {
+        ToolRunner(database: self, environment: environment, sandbox: sandbox ?? SandboxSettings(environment: environment), upstream: upstream)
+    }
+}
+
+extension ToolRunner {
+    /// Runs a tool of an upstream MCP server: the input object as its arguments,
+    /// `structuredContent` (else `{"content": [...]}`) as the output, `isError` as a failure.
+    func runUpstream(
+        _ endpoint: UpstreamEndpoint, input: Data, timeout: Duration, seconds: Double, into record: inout ExecutionRecord
+    ) async throws(DryadError) {
+        guard let upstream else {
+            throw .toolFailed("this dryad process cannot reach MCP servers")
+        }
+        guard let server = try await database.servers.server(for: endpoint) else {
+            throw .toolFailed("server \(endpoint.server) is not registered (removed?)")
+        }
+        let arguments = try JSONValue.parse(input)
+        switch await upstream.call(endpoint.tool, arguments: arguments, on: server, timeout: timeout) {
+        case .answered(let content, let structured, let isError):
+            record.output = structured ?? .object(["content": content])
+            if isError {
+                record.status = .failed
+                record.error = "the tool reported an error" + (Self.contentText(content).map { ": \($0)" } ?? "")
+            } else {
+                record.status = .succeeded
+            }
+        case .timedOut:
+            record.status = .timedOut
+            record.error = "timed out after \(Self.format(seconds)) s; the request was cancelled upstream"
+        case .cancelled:
+            record.status = .cancelled
+            record.error = "cancelled; the request was cancelled upstream"
+        case .failed(let reason):
+            record.status = .failed
+            record.error = "server \(endpoint.server): \(reason)"
+        }
+    }
+
+    /// The text items of an MCP `content` array, on one line, for an error message.
+    static func contentText(_ content: JSONValue) -> String? {
+        guard case .array(let items) = content else { return nil }
+        let texts = items.compactMap { item -> String? in
+            if case .object(let fields) = item, case .string(let text)? = fields["text"] { text } else { nil }
+        }
+        let joined = excerpt(Data(texts.joined(separator: " ").utf8))
+        return joined.isEmpty ? nil : joined
     }
 }

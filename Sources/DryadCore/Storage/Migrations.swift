@@ -22,6 +22,7 @@ enum Migrations {
         ("v13-executions-by-time", indexExecutionsByTime),
         ("v14-runs-in-contexts", linkRunsToContexts),
         ("v15-run-origins", recordRunOrigins),
+        ("v16-upstream-servers", createUpstreamServers),
     ]
 
     static var migrator: DatabaseMigrator {

@@ -370,6 +370,17 @@ public struct ToolRegistry: Sendable {
         }
     }
 
+    /// The latest version of every tool whose latest version runs on the upstream server `server`.
+    static func latestOnServer(_ server: String, in db: Database) throws -> [ToolVersion] {
+        try db.cachedStatement(
+            sql: """
+                \(selectVersion) WHERE v.is_latest = 1 AND json_valid(v.executor)
+                  AND json_extract(v.executor, '$.kind') = 'mcp' AND json_extract(v.executor, '$.server') = ?
+                ORDER BY t.name
+                """
+        ).decodeAll(arguments: [server], decode)
+    }
+
     static func fetchVersion(toolID: String, versionKey: String, in db: Database) throws -> ToolVersion {
         guard
             let tool = try db.cachedStatement(sql: "\(selectVersion) WHERE t.id = ? AND v.version_key = ?")

@@ -1,0 +1,154 @@
+import DryadCore
+import Foundation
+
+/// dryad's `UpstreamClient`: one open link per upstream server, made on first use and reused
+/// by every call after it (a stdio server's program keeps running; an HTTP server's
+/// connections and session are kept). A link whose program died or whose session ended is
+/// replaced at the next call, so a crashed server is restarted by the call that needs it; a
+/// server whose transport was changed gets a new link.
+public actor MCPUpstreamPool: UpstreamClient {
+    /// One server's link, or its opening in progress (two first calls open one link).
+    private struct Entry {
+        let transport: UpstreamTransport
+        let opening: Task<MCPUpstreamLink, any Error>
+    }
+
+    private let launcher: ServerLauncher
+    private let toolsChanged: @Sendable (String) -> Void
+    private var entries: [String: Entry] = [:]
+
+    /// The most pages of `tools/list` read at a sync, and the most tools taken from them.
+    static let maxPages = 100
+    static let maxTools = 10_000
+    /// How long connecting and `initialize` may take.
+    static let openTimeout: Duration = .seconds(20)
+
+    /// `toolsChanged` hears of each upstream `notifications/tools/list_changed`, by server name.
+    public init(launcher: ServerLauncher, toolsChanged: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.launcher = launcher
+        self.toolsChanged = toolsChanged
+    }
+
+    public func listTools(of server: UpstreamServer) async throws(DryadError) -> UpstreamListing {
+        let link = try await link(for: server)
+        var tools: [UpstreamTool] = []
+        var cursor: JSONValue?
+        for _ in 0..<Self.maxPages {
+            let params: JSONValue = cursor.map { .object(["cursor": $0]) } ?? .object([:])
+            let page: [String: JSONValue]
+            switch await link.request("tools/list", params, timeout: Self.openTimeout) {
+            case .result(.object(let fields)): page = fields
+            case .result: throw .toolFailed("server \(server.name): tools/list answered with something other than an object")
+            case .refused(_, let message): throw .toolFailed("server \(server.name) refused tools/list: \(message)")
+            case .timedOut: throw .toolFailed("server \(server.name) did not answer tools/list within \(Self.openTimeout)")
+            case .cancelled: throw .toolFailed("cancelled")
+            case .failed(let reason): throw .toolFailed("server \(server.name): \(reason)")
+            }
+            guard case .array(let items)? = page["tools"] else { throw .toolFailed("server \(server.name): tools/list gave no tools array") }
+            for item in items {
+                guard tools.count < Self.maxTools else { throw .toolFailed("server \(server.name) lists more than \(Self.maxTools) tools") }
+                tools.append(try Self.tool(from: item, server: server.name))
+            }
+            guard let next = page["nextCursor"], next != .null else {
+                return UpstreamListing(tools: tools, serverInfo: await link.serverInfo)
+            }
+            cursor = next
+        }
+        throw .toolFailed("server \(server.name): tools/list went on for more than \(Self.maxPages) pages")
+    }
+
+    public func call(_ tool: String, arguments: JSONValue, on server: UpstreamServer, timeout: Duration) async -> UpstreamCallEnding {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        let link: MCPUpstreamLink
+        do {
+            link = try await self.link(for: server, timeout: min(timeout, Self.openTimeout))
+        } catch {
+            if Task.isCancelled { return .cancelled }
+            return clock.now >= deadline ? .timedOut : .failed(error.message)
+        }
+        let params: JSONValue = .object(["name": .string(tool), "arguments": arguments])
+        switch await link.request("tools/call", params, timeout: max(.zero, deadline - clock.now)) {
+        case .result(.object(let fields)):
+            let isError = fields["isError"] == .bool(true)
+            let structured = fields["structuredContent"].flatMap { $0 == .null ? nil : $0 }
+            return .answered(content: fields["content"] ?? .array([]), structured: structured, isError: isError)
+        case .result: return .failed("tools/call answered with something other than an object")
+        case .refused(_, let message): return .failed("refused the call: \(message)")
+        case .timedOut: return .timedOut
+        case .cancelled: return .cancelled
+        case .failed(let reason): return .failed(reason)
+        }
+    }
+
+    public func disconnect(_ name: String) async {
+        guard let entry = entries.removeValue(forKey: name) else { return }
+        if let link = try? await entry.opening.value { await link.close("the server was removed") }
+    }
+
+    /// Ends every link (dryad is stopping): programs are stopped, sessions ended.
+    public func shutdown() async {
+        let all = entries
+        entries = [:]
+        for entry in all.values {
+            if let link = try? await entry.opening.value { await link.close("dryad is stopping") }
+        }
+    }
+
+    /// The open link to `server`, opened (or reopened) when there is none.
+    private func link(for server: UpstreamServer, timeout: Duration = openTimeout) async throws(DryadError) -> MCPUpstreamLink {
+        if let entry = entries[server.name] {
+            if entry.transport == server.transport, let link = try? await entry.opening.value, await !link.isClosed {
+                return link
+            }
+            // Closed, failed to open, or re-registered with another transport: start again.
+            if entries[server.name]?.opening == entry.opening { entries[server.name] = nil }
+            if let link = try? await entry.opening.value { await link.close("replaced") }
+        }
+        if let entry = entries[server.name], entry.transport == server.transport {
+            return try await Self.value(of: entry.opening)
+        }
+        let launcher = self.launcher
+        let changed = self.toolsChanged
+        let name = server.name
+        let opening = Task { () async throws -> MCPUpstreamLink in
+            let link = MCPUpstreamLink(server: name) { changed(name) }
+            switch server.transport {
+            case .stdio(let command):
+                let transport = try MCPUpstreamStdio.start(command, server: name, launcher: launcher, link: link)
+                try await link.open(transport, timeout: timeout)
+            case .http(let endpoint):
+                let transport = try await MCPUpstreamHTTP.connect(endpoint, environment: launcher.templateSource)
+                try await link.open(transport, timeout: timeout)
+            }
+            return link
+        }
+        entries[server.name] = Entry(transport: server.transport, opening: opening)
+        return try await Self.value(of: opening)
+    }
+
+    private static func value(of opening: Task<MCPUpstreamLink, any Error>) async throws(DryadError) -> MCPUpstreamLink {
+        do {
+            return try await opening.value
+        } catch let error as DryadError {
+            throw error
+        } catch {
+            throw .toolFailed(String(describing: error))
+        }
+    }
+
+    /// Reads one tool of a `tools/list` answer.
+    static func tool(from item: JSONValue, server: String) throws(DryadError) -> UpstreamTool {
+        guard case .object(let fields) = item, case .string(let name)? = fields["name"], !name.isEmpty,
+            name.utf8.count <= UpstreamNaming.maxUpstreamNameBytes
+        else {
+            throw .toolFailed("server \(server): tools/list gave a tool without a usable name")
+        }
+        func text(_ key: String) -> String? { if case .string(let value)? = fields[key] { value } else { nil } }
+        let output = fields["outputSchema"].flatMap { $0 == .null ? nil : $0 }
+        return UpstreamTool(
+            name: name, title: text("title"), description: text("description"),
+            inputSchema: fields["inputSchema"] ?? .object(["type": .string("object")]), outputSchema: output,
+            annotations: fields["annotations"].flatMap { $0 == .null ? nil : $0 })
+    }
+}
