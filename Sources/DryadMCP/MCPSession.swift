@@ -27,12 +27,15 @@ public actor MCPSession {
     /// Run before each request when set (`reauthenticate(with:)`).
     private var reauthentication: (@Sendable () async throws(DryadError) -> Principal)?
 
-    public init(database: DryadDatabase, principal: Principal, settings: MCPSettings, environment: [String: String]) {
+    /// `upstream` reaches the tools of upstream MCP servers (the gateway); without it their runs fail.
+    public init(
+        database: DryadDatabase, principal: Principal, settings: MCPSettings, environment: [String: String], upstream: (any UpstreamClient)? = nil
+    ) {
         self.id = UUID().uuidString.lowercased()
         self.principal = principal
         self.settings = settings
         self.database = database
-        self.runner = database.executor(environment: environment)
+        self.runner = database.executor(environment: environment, upstream: upstream)
     }
 
     /// Where messages that answer no request go from now on, for the channel named `owner`

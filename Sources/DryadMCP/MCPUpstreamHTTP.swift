@@ -17,6 +17,8 @@ final class MCPUpstreamHTTP: MCPUpstreamTransport {
     private let headers: [(name: String, value: String)]
     private let client: HTTPClient
     private let session = Mutex<(id: String?, version: String?)>((nil, nil))
+    /// The GET stream on which the server sends what answers no request (`tools/list_changed`).
+    private let listening = Mutex<Task<Void, Never>?>(nil)
 
     /// The most bytes one answer (a JSON body or one event) may hold.
     static let maxMessageBytes = MCPMessage.maxBytes
@@ -44,15 +46,41 @@ final class MCPUpstreamHTTP: MCPUpstreamTransport {
         session.withLock { $0.version = version }
     }
 
-    func send(_ message: JSONValue, link: MCPUpstreamLink?) async throws(DryadError) {
+    /// Opens the GET stream (a server without one answers 405, which is fine); it is not
+    /// reopened when it ends: calls still work, only the server's own notifications are missed.
+    func opened(link: MCPUpstreamLink) async {
+        let task = Task { [self] in
+            var request = self.request(method: .GET)
+            request.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
+            guard let response = try? await client.execute(request, timeout: .hours(24 * 365)), response.status == .ok else { return }
+            var events = EventStreamReader(limit: Self.maxMessageBytes)
+            do {
+                for try await chunk in response.body {
+                    for data in try events.take(chunk) {
+                        if let message = try? JSONValue.parse(data) { await link.deliver(message) }
+                    }
+                }
+            } catch {}
+        }
+        listening.withLock { $0 = task }
+    }
+
+    /// A request to the endpoint with the registered headers and the session's.
+    private func request(method: HTTPMethod) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
+        request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-        request.headers.replaceOrAdd(name: "Accept", value: "application/json, text/event-stream")
         let (id, version) = session.withLock { ($0.id, $0.version) }
         if let id { request.headers.replaceOrAdd(name: "Mcp-Session-Id", value: id) }
         if let version { request.headers.replaceOrAdd(name: "MCP-Protocol-Version", value: version) }
+        return request
+    }
+
+    func send(_ message: JSONValue, link: MCPUpstreamLink?) async throws(DryadError) {
+        var request = request(method: .POST)
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        request.headers.replaceOrAdd(name: "Accept", value: "application/json, text/event-stream")
+        let id = session.withLock { $0.id }
         request.body = .bytes(ByteBuffer(bytes: MCPMessage.encode(message)))
         let response: HTTPClientResponse
         do {
@@ -98,12 +126,9 @@ final class MCPUpstreamHTTP: MCPUpstreamTransport {
     }
 
     func close() async {
-        if let id = session.withLock({ $0.id }) {
-            var request = HTTPClientRequest(url: url)
-            request.method = .DELETE
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.headers.replaceOrAdd(name: "Mcp-Session-Id", value: id)
-            _ = try? await client.execute(request, timeout: .seconds(2))
+        listening.withLock { $0?.cancel() }
+        if session.withLock({ $0.id }) != nil {
+            _ = try? await client.execute(request(method: .DELETE), timeout: .seconds(2))
         }
         try? await client.shutdown()
     }

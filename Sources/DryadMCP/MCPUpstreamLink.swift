@@ -54,6 +54,7 @@ actor MCPUpstreamLink {
             serverInfo = fields["serverInfo"]
             await transport.negotiated(version)
             try? await transport.send(MCPMessage.notification("notifications/initialized", .object([:])), link: self)
+            await transport.opened(link: self)
         case .refused(_, let message):
             close("initialize refused: \(message)")
             throw .toolFailed("initialize refused: \(message)")
@@ -160,6 +161,8 @@ protocol MCPUpstreamTransport: Sendable {
     func send(_ message: JSONValue, link: MCPUpstreamLink?) async throws(DryadError)
     /// The protocol version `initialize` agreed on (HTTP sends it on every request).
     func negotiated(_ version: String) async
+    /// The session is open: an HTTP transport starts listening for the server's own messages.
+    func opened(link: MCPUpstreamLink) async
     /// Ends the transport: stops the process, or ends the HTTP session.
     func close() async
 }

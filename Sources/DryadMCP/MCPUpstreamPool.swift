@@ -14,7 +14,7 @@ public actor MCPUpstreamPool: UpstreamClient {
     }
 
     private let launcher: ServerLauncher
-    private let toolsChanged: @Sendable (String) -> Void
+    private let database: DryadDatabase
     private var entries: [String: Entry] = [:]
 
     /// The most pages of `tools/list` read at a sync, and the most tools taken from them.
@@ -23,10 +23,17 @@ public actor MCPUpstreamPool: UpstreamClient {
     /// How long connecting and `initialize` may take.
     static let openTimeout: Duration = .seconds(20)
 
-    /// `toolsChanged` hears of each upstream `notifications/tools/list_changed`, by server name.
-    public init(launcher: ServerLauncher, toolsChanged: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.launcher = launcher
-        self.toolsChanged = toolsChanged
+    /// Reaches the servers registered in `database`, starting their programs with `environment`
+    /// (dryad's own: PATH, HOME, LANG and `${NAME}`) and the sandbox settings it gives.
+    public init(database: DryadDatabase, environment: [String: String]) {
+        self.database = database
+        self.launcher = database.serverLauncher(environment: environment)
+    }
+
+    /// An upstream said its tools changed: the core marks the server and syncs it if asked to.
+    private nonisolated func toolsChanged(_ name: String) {
+        let database = self.database
+        Task { _ = try? await database.servers.upstreamToolsChanged(name, using: self) }
     }
 
     public func listTools(of server: UpstreamServer) async throws(DryadError) -> UpstreamListing {
@@ -109,10 +116,9 @@ public actor MCPUpstreamPool: UpstreamClient {
             return try await Self.value(of: entry.opening)
         }
         let launcher = self.launcher
-        let changed = self.toolsChanged
         let name = server.name
         let opening = Task { () async throws -> MCPUpstreamLink in
-            let link = MCPUpstreamLink(server: name) { changed(name) }
+            let link = MCPUpstreamLink(server: name) { [weak self] in self?.toolsChanged(name) }
             switch server.transport {
             case .stdio(let command):
                 let transport = try MCPUpstreamStdio.start(command, server: name, launcher: launcher, link: link)

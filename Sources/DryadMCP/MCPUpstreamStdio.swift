@@ -59,6 +59,8 @@ final class MCPUpstreamStdio: MCPUpstreamTransport {
 
     func negotiated(_ version: String) async {}
 
+    func opened(link: MCPUpstreamLink) async {}
+
     func close() async {
         _ = await BlockingStop.stop(process)
     }

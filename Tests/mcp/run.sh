@@ -13,4 +13,6 @@ if ! "$VENV/bin/python" -c "import mcp, sys; from importlib.metadata import vers
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet "mcp==$MCP_VERSION"
 fi
-exec "$VENV/bin/python" Tests/mcp/mcp_client_test.py "$DRYAD"
+"$VENV/bin/python" Tests/mcp/mcp_client_test.py "$DRYAD"
+# dryad as a gateway in front of upstream servers written with the same package.
+"$VENV/bin/python" Tests/mcp/gateway_test.py "$DRYAD"

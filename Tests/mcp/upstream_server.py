@@ -11,7 +11,7 @@ import asyncio
 import os
 import sys
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
 
 server = MCPServer("upstream-test", version="3.1.4")
@@ -77,6 +77,19 @@ def dotted(path: str) -> str:
 def environment() -> dict:
     record("environment")
     return {"keys": sorted(os.environ.keys()), "home": os.environ.get("HOME", "")}
+
+
+@server.tool(description="Add a tool named grown and say the tool list changed.")
+async def grow(ctx: Context) -> str:
+    record("grow")
+
+    def grown() -> str:
+        """A tool added while the server runs."""
+        return "grown"
+
+    server.add_tool(grown, name="grown", description="A tool added while the server runs.")
+    await ctx.session.send_tool_list_changed()
+    return "grew"
 
 
 if VARIANT != "2":

@@ -35,9 +35,11 @@ struct MCPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (database, principal) = try await global.open()
+        // Upstream servers' programs live as long as this session.
+        let upstream = MCPUpstreamPool(database: database, environment: ProcessInfo.processInfo.environment)
         let session = MCPSession(
             database: database, principal: principal, settings: MCPSettings(contextID: context, tags: tags, searchOnly: searchOnly),
-            environment: ProcessInfo.processInfo.environment)
+            environment: ProcessInfo.processInfo.environment, upstream: upstream)
         // A host keeps this process for days: each request checks again that the token still
         // holds (not revoked or expired) and the principal is enabled, and takes its current role.
         let token = try global.token()
@@ -50,5 +52,6 @@ struct MCPCommand: AsyncParsableCommand {
         // SIGTERM or Ctrl-C from the host ends the session: running tools are killed and recorded.
         SignalPipe.install([SIGINT, SIGTERM]) { channel.stop() }
         await channel.serve(session)
+        await upstream.shutdown()
     }
 }

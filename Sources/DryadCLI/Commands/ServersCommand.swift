@@ -76,7 +76,7 @@ struct ServersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (database, principal) = try await global.open()
-            let pool = MCPUpstreamPool(launcher: database.serverLauncher(environment: ProcessInfo.processInfo.environment))
+            let pool = MCPUpstreamPool(database: database, environment: ProcessInfo.processInfo.environment)
             let result: Result<SyncReport, DryadError>
             do {
                 result = .success(try await database.servers.sync(name, using: pool, as: principal))

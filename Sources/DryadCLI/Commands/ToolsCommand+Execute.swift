@@ -77,7 +77,7 @@ extension ToolsCommand {
             var environment = ProcessInfo.processInfo.environment
             if let toolUser { environment["DRYAD_TOOL_USER"] = toolUser }
             // Tools on upstream MCP servers: their programs live as long as this command.
-            let upstream = MCPUpstreamPool(launcher: database.serverLauncher(environment: environment))
+            let upstream = MCPUpstreamPool(database: database, environment: environment)
             let runner = database.executor(environment: environment, upstream: upstream)
             // Ctrl-C or SIGTERM cancels the run, which tears down the tool's process group and
             // still records the attempt, instead of leaving the tool running on its own. The

@@ -73,6 +73,20 @@ public struct ServerRegistry: Sendable {
         return try await database.write { db in try ServerStore.markChanged(name, at: now, in: db) }
     }
 
+    /// Who an automatic sync acts as in the audit trail: dryad itself. `local:` names cannot be
+    /// given to principals, so no one else can appear as it.
+    public static let autoSyncPrincipal = Principal(name: "local:dryad", kind: .service, role: .admin)
+
+    /// Takes an upstream's word that its tools changed: the server is marked changed, and
+    /// synced at once if its admin chose `auto_sync` (as `autoSyncPrincipal`). Returns the
+    /// sync's report, or nil when none ran.
+    public func upstreamToolsChanged(_ name: String, using client: any UpstreamClient) async throws(DryadError) -> SyncReport? {
+        guard try await markChanged(name) else { return nil }
+        let server = try await database.read { db in try ServerStore.fetchOptional(name, in: db) }
+        guard server?.autoSync == true else { return nil }
+        return try await sync(name, using: client, as: Self.autoSyncPrincipal)
+    }
+
     /// The server a run of an `mcp` tool goes to; not audited (the run is).
     func server(for endpoint: UpstreamEndpoint) async throws(DryadError) -> UpstreamServer? {
         try await database.read { db in try ServerStore.fetchOptional(endpoint.server, in: db) }

@@ -1,5 +1,6 @@
 import CConcurrencyHook
 import DryadCore
+import DryadMCP
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -11,7 +12,7 @@ import NIOSSL
 
 /// The routes of the REST API, for the OpenAPI document and its test.
 public func apiRoutes(database: DryadDatabase, configuration: ServerConfiguration = ServerConfiguration()) -> [(method: String, path: String)] {
-    buildRouter(database: database, configuration: configuration).1.specs.map { ($0.method.rawValue, $0.path) }
+    buildRouter(database: database, configuration: configuration, upstream: nil).1.specs.map { ($0.method.rawValue, $0.path) }
 }
 
 /// The server's logger: access records at info, Hummingbird's own lines only from warning up
@@ -34,7 +35,9 @@ public func buildApplication(
             "max connections \(asked): must be at least 1 and leave \(DescriptorLimit.reserve) of this process's \(descriptors) file descriptors for the database and tool runs (raise the limit with ulimit -n)"
         )
     }
-    let (router, _) = buildRouter(database: database, configuration: configuration)
+    // One pool for the whole server: an upstream's program or HTTP session serves every caller.
+    let upstream = MCPUpstreamPool(database: database, environment: configuration.environment)
+    let (router, _) = buildRouter(database: database, configuration: configuration, upstream: upstream)
     let frameworkLogger = serverLogger(format: configuration.logFormat, level: .warning)
     let readLimit = TimeAmount.nanoseconds(Int64(configuration.requestReadTimeout / .nanoseconds(1)))
     let http1 = HTTP1Channel.Configuration(
@@ -57,12 +60,14 @@ public func buildApplication(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "dryad",
             availableConnectionsDelegate: .maximum(maxConnections, logger: frameworkLogger)),
-        services: [AuditBatchingService(database: database)],
+        services: [AuditBatchingService(database: database), UpstreamShutdownService(pool: upstream)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: frameworkLogger)
 }
 
-func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) -> (Router<DryadContext>, RouteTable) {
+func buildRouter(
+    database: DryadDatabase, configuration: ServerConfiguration, upstream: (any UpstreamClient)?
+) -> (Router<DryadContext>, RouteTable) {
     let metrics = configuration.metrics
     // HEAD wherever GET works: the router answers it with GET's headers and no body.
     let router = Router(context: DryadContext.self, options: .autoGenerateHeadEndpoints)
@@ -82,7 +87,7 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     let secured = api.group()
         .add(middleware: authentication)
         .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
-    ToolsController(database: database, environment: configuration.environment, maxBody: configuration.maxBody, metrics: metrics)
+    ToolsController(database: database, environment: configuration.environment, upstream: upstream, maxBody: configuration.maxBody, metrics: metrics)
         .addRoutes(to: secured, table: &table)
     SessionsController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
     MemoryController(database: database, maxBody: configuration.maxBody).addRoutes(to: secured, table: &table)
@@ -93,7 +98,8 @@ func buildRouter(database: DryadDatabase, configuration: ServerConfiguration) ->
     let mcp = router.group("mcp")
         .add(middleware: authentication)
         .add(middleware: RateLimitMiddleware(database: database, limiter: RateLimiter(), defaultLimit: configuration.defaultLimit, metrics: metrics))
-    MCPController(database: database, environment: configuration.environment, serverHost: configuration.host).addRoutes(to: mcp)
+    MCPController(database: database, environment: configuration.environment, upstream: upstream, serverHost: configuration.host)
+        .addRoutes(to: mcp)
 
     OpenAPIController(routes: table.specs).addRoutes(to: open, table: &table)
     allowed.fill(from: table.specs)

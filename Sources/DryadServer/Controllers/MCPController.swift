@@ -16,6 +16,8 @@ import ServiceLifecycle
 struct MCPController: Sendable {
     let database: DryadDatabase
     let environment: [String: String]
+    /// Reaches the tools of upstream MCP servers, shared by every session.
+    let upstream: (any UpstreamClient)?
     /// The address `serve` listens on (`--host`), an origin allowed besides loopback.
     let serverHost: String
     let sessions = MCPSessions()
@@ -60,7 +62,7 @@ struct MCPController: Sendable {
         let stateless = request.headers[Self.sessionHeader] == nil && Self.isStateless(message, request)
         if stateless {
             // 2026-07-28: each request stands alone, served by a session that lives as long as it.
-            session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment)
+            session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment, upstream: upstream)
         } else {
             session = try self.session(for: request, actor: actor, answering: message)
         }
@@ -153,7 +155,7 @@ struct MCPController: Sendable {
 
     /// Opens a session for the token's principal with the query's settings.
     private func open(_ message: MCPMessage, id: JSONValue, request: Request, context: DryadContext, actor: Principal) async throws -> Response {
-        let session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment)
+        let session = MCPSession(database: database, principal: actor, settings: try Self.settings(request), environment: environment, upstream: upstream)
         let answer = await session.receive(message, as: actor, requestID: context.requestID) ?? Self.cancelled(message)
         guard sessions.add(session) else {
             throw Problem(

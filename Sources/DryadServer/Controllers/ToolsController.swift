@@ -8,6 +8,8 @@ import Hummingbird
 struct ToolsController: Sendable {
     let database: DryadDatabase
     let environment: [String: String]
+    /// Reaches the tools of upstream MCP servers; nil where there is none (the OpenAPI listing).
+    let upstream: (any UpstreamClient)?
     let maxBody: Int
     let metrics: ServerMetrics
 
@@ -123,7 +125,7 @@ struct ToolsController: Sendable {
             throw DryadError.invalidInput("\(orphan): applies to a run in a context; give context too")
         }
         let input = try await HTTPJSON.body(request, maxBytes: maxBody)
-        let outcome = try await database.executor(environment: environment).execute(
+        let outcome = try await database.executor(environment: environment, upstream: upstream).execute(
             reference, input: input, sessionID: query.string("session"), timeout: try query.double("timeout"), in: placement, origin: .api,
             as: try context.actor())
         metrics.execution(tool: outcome.record.toolName, status: outcome.record.status.rawValue)
