@@ -402,7 +402,7 @@ import Testing
     /// document built from the route table without a warning.
     @Test func everyRoutesBodiesAreInTheComponentsAndTheDocumentValidates() async throws {
         let fixture = try await Fixture()
-        let routes = buildRouter(database: fixture.database, configuration: ServerConfiguration()).1.specs
+        let routes = buildRouter(database: fixture.database, configuration: ServerConfiguration(), upstream: nil).1.specs
         let names = Set(OpenAPISchemas.components.keys)
         for route in routes {
             for name in [route.body?.schema, route.response].compactMap({ $0 }) {

@@ -124,8 +124,9 @@ import Testing
                     ALTER TABLE memory_version DROP COLUMN execution_id; ALTER TABLE memory_version DROP COLUMN changed_leaves;
                     ALTER TABLE error_log DROP COLUMN execution_id; ALTER TABLE error_log DROP COLUMN resolved_by;
                     ALTER TABLE tool_execution DROP COLUMN via; ALTER TABLE tool_execution DROP COLUMN mcp_session;
+                    DROP TABLE upstream_server;
                     DELETE FROM grdb_migrations WHERE identifier IN (
-                        'v12-storage-quotas', 'v13-executions-by-time', 'v14-runs-in-contexts', 'v15-run-origins');
+                        'v12-storage-quotas', 'v13-executions-by-time', 'v14-runs-in-contexts', 'v15-run-origins', 'v16-upstream-servers');
                     PRAGMA user_version = 11;
                     """)
         }
