@@ -210,6 +210,18 @@ async def check_serve():
         assert sorted(report["added"]) == ["web__add", "web__grow"], report
         passed("http: a Streamable HTTP server syncs; --include chooses the tools taken")
 
+        manifest = os.path.join(WORK, "server.json")
+        with open(manifest, "w") as f:
+            json.dump({"$schema": "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json",
+                       "name": "io.example/listed", "version": "3.1.4", "description": "from the registry",
+                       "remotes": [{"type": "streamable-http", "url": f"http://127.0.0.1:{upstream_port}/mcp",
+                                    "headers": [{"name": "X-Key", "value": "{upstream_secret}", "isSecret": True}]}]}, f)
+        added = dryad_json("servers", "add", "--file", manifest, "--allow-private", "--prefix", "reg")
+        assert added["name"] == "listed" and added["transport"]["headers"] == {"X-Key": "${UPSTREAM_SECRET}"}, added
+        assert added["ignored"] == ["$schema", "description", "version"] and added["variables"] == ["UPSTREAM_SECRET"], added
+        assert "reg__add" in dryad_json("servers", "sync", "listed")["added"]
+        passed("server.json: a registry manifest registers its remote; unused fields are listed, not refused")
+
         token = dryad("tokens", "issue", "agent", "--ttl", "1h").strip()
         bearer = {"Authorization": f"Bearer {token}"}
         async with httpx2.AsyncClient(timeout=30) as raw:

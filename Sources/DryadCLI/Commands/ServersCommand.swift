@@ -15,7 +15,7 @@ struct ServersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add", abstract: "Register an upstream MCP server (stdio program or Streamable HTTP URL); sync it to take its tools.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("Name: \(NameRule.serverName.summary).")) var name: String
+        @Argument(help: ArgumentHelp("Name: \(NameRule.serverName.summary) (with --file, default: from the manifest's name).")) var name: String?
         @OptionGroup var transport: ServerTransportOptions
         @Option(help: ArgumentHelp("Put this before each tool's name with __ (default: the server's name; '' for none).", valueName: "prefix"))
         var prefix: String?
@@ -29,16 +29,33 @@ struct ServersCommand: AsyncParsableCommand {
         var arguments: [String] = []
 
         func validate() throws {
+            if name == nil && transport.file == nil { throw ValidationError("give the server's NAME") }
             try transport.validate(extraArguments: arguments)
         }
 
         func run() async throws {
+            let manifest = try transport.manifest()
+            guard let name = name ?? manifest?.suggestedName else { throw DryadError.invalidInput("give the server's NAME") }
             let server = UpstreamServer(
-                name: name, transport: try transport.transport(extraArguments: arguments), prefix: prefix, include: include, exclude: exclude,
-                autoSync: autoSync)
+                name: name, transport: try transport.transport(extraArguments: arguments, manifest: manifest), prefix: prefix, include: include,
+                exclude: exclude, autoSync: autoSync)
             let (database, principal) = try await global.open()
-            try global.printer.record(ServerView(try await database.servers.add(server, as: principal)))
-            if global.output == .table { Printer.message("next: dryad servers sync \(name)") }
+            let added = try await database.servers.add(server, as: principal)
+            if let manifest {
+                // A foreign format: what was not used is said, not refused.
+                var view = added.json.objectValue ?? [:]
+                view["ignored"] = .array(manifest.ignored.map(JSONValue.string))
+                view["variables"] = .array(manifest.variables.map(JSONValue.string))
+                try global.printer.result(JSONValue.object(view), text: ServerView(added).text)
+                if global.output == .table {
+                    if !manifest.variables.isEmpty {
+                        Printer.message("reads from dryad's environment: \(manifest.variables.joined(separator: " "))")
+                    }
+                    if !manifest.ignored.isEmpty { Printer.message("ignored from the manifest: \(manifest.ignored.joined(separator: " "))") }
+                }
+            } else {
+                try global.printer.record(ServerView(added))
+            }
         }
     }
 
@@ -104,8 +121,14 @@ struct ServersCommand: AsyncParsableCommand {
     }
 }
 
-/// How `servers add` reaches the server: `--command` (stdio) or `--url` (Streamable HTTP).
+/// How `servers add` reaches the server: `--command` (stdio), `--url` (Streamable HTTP) or a
+/// registry manifest (`--file server.json`), with the sandbox flags applying to a program.
 struct ServerTransportOptions: ParsableArguments {
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("The server described in the MCP registry's server.json format ('-' for stdin).", valueName: "file"))
+    var file: String?
+
     @Option(
         name: .customLong("command"), parsing: .unconditionalSingleValue,
         help: ArgumentHelp("Run this program as a stdio server: the first --command is the program, each further one an argument.", valueName: "arg"))
@@ -145,16 +168,42 @@ struct ServerTransportOptions: ParsableArguments {
 
     func validate(extraArguments: [String]) throws {
         let program = !command.isEmpty || !extraArguments.isEmpty
-        guard program != (url != nil) else { throw ValidationError("give exactly one of --command and --url") }
-        if (!headers.isEmpty || allowPrivate) && url == nil { throw ValidationError("--header and --allow-private need --url") }
-        if (!environment.isEmpty || cwd != nil || sandbox != nil || network || !allowRead.isEmpty || !allowWrite.isEmpty) && !program {
-            throw ValidationError("--env, --cwd, --sandbox, --network, --allow-read and --allow-write need --command")
+        guard [program, url != nil, file != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --command, --url and --file")
+        }
+        if headers.isEmpty == false && url == nil { throw ValidationError("--header needs --url") }
+        if allowPrivate && url == nil && file == nil { throw ValidationError("--allow-private needs --url or --file") }
+        if (!environment.isEmpty || cwd != nil || sandbox != nil || network || !allowRead.isEmpty || !allowWrite.isEmpty) && !program && file == nil {
+            throw ValidationError("--env, --cwd, --sandbox, --network, --allow-read and --allow-write need --command or --file")
         }
     }
 
-    /// The transport, checked by the core's rules (the same as a command or HTTP executor's).
-    func transport(extraArguments: [String]) throws(DryadError) -> UpstreamTransport {
+    /// The `--file` manifest, read and checked by the core's rules; nil without `--file`.
+    func manifest() throws(DryadError) -> ServerManifest? {
+        guard let file else { return nil }
+        let data = try InputReader.read(path: file)
+        guard data.count <= ServerManifest.maxBytes else { throw .invalidInput("\(file) is larger than \(ServerManifest.maxBytes / 1024 / 1024) MiB") }
+        return try ServerManifest(json: try JSONValue.parse(data))
+    }
+
+    /// The transport, checked by the core's rules (the same as a command or HTTP executor's);
+    /// a manifest's program gets the sandbox and environment flags given beside it.
+    func transport(extraArguments: [String], manifest: ServerManifest?) throws(DryadError) -> UpstreamTransport {
         var fields: [String: JSONValue] = [:]
+        if let manifest {
+            guard case .object(var described) = manifest.transport.json else { return manifest.transport }
+            if case .stdio = manifest.transport {
+                if case .object(var env)? = described["env"] {
+                    for (name, value) in try Self.environment(environment) { env[name] = value }
+                    described["env"] = .object(env)
+                }
+                if let cwd { described["cwd"] = .string(cwd) }
+                described["sandbox"] = sandboxJSON
+            } else {
+                described["allow_private"] = .bool(allowPrivate)
+            }
+            return try UpstreamTransport(json: .object(described))
+        }
         if let url {
             fields["kind"] = .string("http")
             fields["url"] = .string(url)
@@ -170,19 +219,27 @@ struct ServerTransportOptions: ParsableArguments {
         } else {
             fields["kind"] = .string("stdio")
             fields["argv"] = .array((command + extraArguments).map(JSONValue.string))
-            var env: [String: JSONValue] = [:]
-            for pair in environment {
-                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw .invalidInput("--env: expected NAME=VALUE, got \"\(pair)\"") }
-                env[String(pair[..<eq])] = .string(String(pair[pair.index(after: eq)...]))
-            }
-            fields["env"] = .object(env)
+            fields["env"] = .object(try Self.environment(environment))
             if let cwd { fields["cwd"] = .string(cwd) }
-            fields["sandbox"] = .object([
-                "mode": .string((sandbox ?? .contained).rawValue), "network": .bool(network),
-                "allow_read": .array(allowRead.map(JSONValue.string)), "allow_write": .array(allowWrite.map(JSONValue.string)),
-            ])
+            fields["sandbox"] = sandboxJSON
         }
         return try UpstreamTransport(json: .object(fields))
+    }
+
+    private var sandboxJSON: JSONValue {
+        .object([
+            "mode": .string((sandbox ?? .contained).rawValue), "network": .bool(network),
+            "allow_read": .array(allowRead.map(JSONValue.string)), "allow_write": .array(allowWrite.map(JSONValue.string)),
+        ])
+    }
+
+    private static func environment(_ pairs: [String]) throws(DryadError) -> [String: JSONValue] {
+        var env: [String: JSONValue] = [:]
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw .invalidInput("--env: expected NAME=VALUE, got \"\(pair)\"") }
+            env[String(pair[..<eq])] = .string(String(pair[pair.index(after: eq)...]))
+        }
+        return env
     }
 }
 
@@ -209,6 +266,9 @@ struct ServerView: Encodable, TableRepresentable, Sendable {
             server.syncedAt ?? "never",
         ]
     }
+
+    /// The record as `record` prints it in table mode.
+    var text: String { Printer.fieldBlock(fields) }
 
     var fields: [(String, String)] {
         [
