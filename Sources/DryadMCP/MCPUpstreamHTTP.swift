@@ -83,8 +83,11 @@ final class MCPUpstreamHTTP: MCPUpstreamTransport {
         let id = session.withLock { $0.id }
         request.body = .bytes(ByteBuffer(bytes: MCPMessage.encode(message)))
         let response: HTTPClientResponse
+        // A request's answer is bounded by the link's timer, which cancels this send; a
+        // notification or an answer has no timer, so it gets a deadline of its own.
+        let isRequest = if case .object(let fields) = message, fields["id"] != nil, fields["method"] != nil { true } else { false }
         do {
-            response = try await client.execute(request, timeout: .hours(24))
+            response = try await client.execute(request, timeout: isRequest ? .hours(24) : .seconds(10))
         } catch {
             throw .toolFailed("request failed: \(Self.describe(error))")
         }

@@ -28,6 +28,8 @@ actor MCPUpstreamLink {
     private(set) var closedReason: String?
     /// What the server said of itself at `initialize`.
     private(set) var serverInfo: JSONValue?
+    /// Whether `initialize` succeeded: from then on the server has seen callers' arguments.
+    private(set) var isOpen = false
     private let toolsChanged: @Sendable () -> Void
 
     init(server: String, toolsChanged: @escaping @Sendable () -> Void) {
@@ -48,24 +50,26 @@ actor MCPUpstreamLink {
             guard case .object(let fields) = result, case .string(let version)? = fields["protocolVersion"],
                 MCPRevision(rawValue: version) != nil
             else {
-                close("it answered initialize with no protocol version dryad speaks")
+                await close("it answered initialize with no protocol version dryad speaks")
                 throw .toolFailed("it answered initialize with no protocol version dryad speaks")
             }
             serverInfo = fields["serverInfo"]
             await transport.negotiated(version)
+            // Bounded: a stdio write and an HTTP notification each have a deadline of their own.
             try? await transport.send(MCPMessage.notification("notifications/initialized", .object([:])), link: self)
+            isOpen = true
             await transport.opened(link: self)
         case .refused(_, let message):
-            close("initialize refused: \(message)")
+            await close("initialize refused: \(message)")
             throw .toolFailed("initialize refused: \(message)")
         case .timedOut:
-            close("no answer to initialize")
+            await close("no answer to initialize")
             throw .toolFailed("no answer to initialize within \(timeout)")
         case .cancelled:
-            close("cancelled")
+            await close("cancelled")
             throw .toolFailed("cancelled while connecting")
         case .failed(let reason):
-            close(reason)
+            await close(reason)
             throw .toolFailed(reason)
         }
     }
@@ -98,9 +102,10 @@ actor MCPUpstreamLink {
         }
         switch ending {
         case .timedOut, .cancelled:
+            // Sent on its own: the caller's run ends now, whether or not the server takes it.
             let reason = if case .timedOut = ending { "timed out" } else { "cancelled by dryad's caller" }
-            try? await transport.send(
-                MCPMessage.notification("notifications/cancelled", .object(["requestId": .integer(id), "reason": .string(reason)])), link: nil)
+            let cancel = MCPMessage.notification("notifications/cancelled", .object(["requestId": .integer(id), "reason": .string(reason)]))
+            Task { try? await transport.send(cancel, link: nil) }
         default: break
         }
         return ending
@@ -126,7 +131,9 @@ actor MCPUpstreamLink {
                     name == "ping"
                     ? MCPMessage.result(id: id, .object([:]))
                     : MCPFailure(code: .methodNotFound, message: "dryad does not offer \(name) to servers", id: id).json
-                try? await transport?.send(answer, link: nil)
+                // Not awaited: the reader of the server's output must never wait on a write to it.
+                let transport = self.transport
+                Task { try? await transport?.send(answer, link: nil) }
             } else if name == "notifications/tools/list_changed" {
                 toolsChanged()
             }
@@ -142,13 +149,13 @@ actor MCPUpstreamLink {
         }
     }
 
-    /// Closes the link: every waiting request fails with `reason`, later ones at once.
-    func close(_ reason: String) {
+    /// Closes the link: every waiting request fails with `reason`, later ones at once; returns
+    /// when the transport has ended (its program stopped and reaped, its HTTP session ended).
+    func close(_ reason: String) async {
         guard closedReason == nil else { return }
         closedReason = reason
         for id in Array(pending.keys) { finish(id, .failed(reason)) }
-        let transport = self.transport
-        Task { await transport?.close() }
+        await transport?.close()
     }
 
     var isClosed: Bool { closedReason != nil }

@@ -1,5 +1,6 @@
 import DryadCore
 import Foundation
+import Synchronization
 
 /// dryad's `UpstreamClient`: one open link per upstream server, made on first use and reused
 /// by every call after it (a stdio server's program keeps running; an HTTP server's
@@ -16,6 +17,10 @@ public actor MCPUpstreamPool: UpstreamClient {
     private let launcher: ServerLauncher
     private let database: DryadDatabase
     private var entries: [String: Entry] = [:]
+    /// Servers whose sync after `tools/list_changed` is running, and those changed again since:
+    /// one sync per server at a time, however often an upstream says it changed.
+    private var syncing: Set<String> = []
+    private var changedAgain: Set<String> = []
 
     /// The most pages of `tools/list` read at a sync, and the most tools taken from them.
     static let maxPages = 100
@@ -32,8 +37,18 @@ public actor MCPUpstreamPool: UpstreamClient {
 
     /// An upstream said its tools changed: the core marks the server and syncs it if asked to.
     private nonisolated func toolsChanged(_ name: String) {
-        let database = self.database
-        Task { _ = try? await database.servers.upstreamToolsChanged(name, using: self) }
+        Task { await self.coalescedChange(name) }
+    }
+
+    private func coalescedChange(_ name: String) async {
+        guard syncing.insert(name).inserted else {
+            changedAgain.insert(name)
+            return
+        }
+        repeat {
+            _ = try? await database.servers.upstreamToolsChanged(name, using: self)
+        } while changedAgain.remove(name) != nil
+        syncing.remove(name)
     }
 
     public func listTools(of server: UpstreamServer) async throws(DryadError) -> UpstreamListing {
@@ -69,7 +84,7 @@ public actor MCPUpstreamPool: UpstreamClient {
         let deadline = clock.now + timeout
         let link: MCPUpstreamLink
         do {
-            link = try await self.link(for: server, timeout: min(timeout, Self.openTimeout))
+            link = try await self.link(for: server, waiting: timeout)
         } catch {
             if Task.isCancelled { return .cancelled }
             return clock.now >= deadline ? .timedOut : .failed(error.message)
@@ -102,8 +117,9 @@ public actor MCPUpstreamPool: UpstreamClient {
         }
     }
 
-    /// The open link to `server`, opened (or reopened) when there is none.
-    private func link(for server: UpstreamServer, timeout: Duration = openTimeout) async throws(DryadError) -> MCPUpstreamLink {
+    /// The open link to `server`, opened (or reopened) when there is none. Opening has its own
+    /// timeout, whoever asked first; each caller waits for it at most `waiting`.
+    private func link(for server: UpstreamServer, waiting: Duration = openTimeout) async throws(DryadError) -> MCPUpstreamLink {
         if let entry = entries[server.name] {
             if entry.transport == server.transport, let link = try? await entry.opening.value, await !link.isClosed {
                 return link
@@ -113,7 +129,7 @@ public actor MCPUpstreamPool: UpstreamClient {
             if let link = try? await entry.opening.value { await link.close("replaced") }
         }
         if let entry = entries[server.name], entry.transport == server.transport {
-            return try await Self.value(of: entry.opening)
+            return try await Self.value(of: entry.opening, waiting: waiting)
         }
         let launcher = self.launcher
         let name = server.name
@@ -122,25 +138,37 @@ public actor MCPUpstreamPool: UpstreamClient {
             switch server.transport {
             case .stdio(let command):
                 let transport = try MCPUpstreamStdio.start(command, server: name, launcher: launcher, link: link)
-                try await link.open(transport, timeout: timeout)
+                try await link.open(transport, timeout: Self.openTimeout)
             case .http(let endpoint):
                 let transport = try await MCPUpstreamHTTP.connect(endpoint, environment: launcher.templateSource)
-                try await link.open(transport, timeout: timeout)
+                try await link.open(transport, timeout: Self.openTimeout)
             }
             return link
         }
         entries[server.name] = Entry(transport: server.transport, opening: opening)
-        return try await Self.value(of: opening)
+        return try await Self.value(of: opening, waiting: waiting)
     }
 
-    private static func value(of opening: Task<MCPUpstreamLink, any Error>) async throws(DryadError) -> MCPUpstreamLink {
-        do {
-            return try await opening.value
-        } catch let error as DryadError {
-            throw error
-        } catch {
-            throw .toolFailed(String(describing: error))
+    /// The opened link, or a failure when opening failed or took longer than `waiting` (the
+    /// opening goes on for the callers after this one).
+    private static func value(of opening: Task<MCPUpstreamLink, any Error>, waiting: Duration) async throws(DryadError) -> MCPUpstreamLink {
+        let race = FirstOf<Result<MCPUpstreamLink, DryadError>>()
+        let result = await race.wait {
+            Task {
+                do {
+                    race.settle(.success(try await opening.value))
+                } catch let error as DryadError {
+                    race.settle(.failure(error))
+                } catch {
+                    race.settle(.failure(.toolFailed(String(describing: error))))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: waiting)
+                race.settle(.failure(.toolFailed("still connecting after \(waiting)")))
+            }
         }
+        return try result.get()
     }
 
     /// Reads one tool of a `tools/list` answer.

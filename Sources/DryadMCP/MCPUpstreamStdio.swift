@@ -11,6 +11,8 @@ import Synchronization
 final class MCPUpstreamStdio: MCPUpstreamTransport {
     private let process: ServerProcess
     private let writes: DispatchQueue
+    /// How long one message may wait for room in the program's stdin.
+    static let writeDeadline: Duration = .seconds(5)
 
     private init(process: ServerProcess, server: String) {
         self.process = process
@@ -26,6 +28,8 @@ final class MCPUpstreamStdio: MCPUpstreamTransport {
         let lines = AsyncStream<MCPLineChannel.LineRead>(bufferingPolicy: .unbounded) { continuation in
             let thread = Thread {
                 MCPLineChannel.readLines(from: process.output) { continuation.yield($0) }
+                // Only this reader uses the descriptor; `stop()` leaves it alone.
+                Glibc.close(process.output)
                 continuation.finish()
             }
             thread.name = "dryad-upstream-read"
@@ -40,9 +44,11 @@ final class MCPUpstreamStdio: MCPUpstreamTransport {
                     await link.close("it sent a message larger than \(MCPMessage.maxBytes / 1024 / 1024) MiB")
                 }
             }
-            // stdout ended: the program is gone (or going); reap it and say how it ended.
+            // stdout ended: the program is gone (or going); reap it and say how it ended. Its
+            // stderr is told only while it starts: once open, it may log any caller's arguments,
+            // and every caller of the server would read them.
             let ending = await BlockingStop.stop(process)
-            let errors = process.recentErrors
+            let errors = await link.isOpen ? "" : process.recentErrors
             await link.close("its process ended (\(ending))" + (errors.isEmpty ? "" : ": \(errors)"))
         }
         return transport
@@ -52,9 +58,13 @@ final class MCPUpstreamStdio: MCPUpstreamTransport {
         let bytes = MCPMessage.encode(message) + [0x0A]
         let process = self.process
         let written: Bool = await withCheckedContinuation { continuation in
-            writes.async { continuation.resume(returning: process.write(bytes)) }
+            writes.async { continuation.resume(returning: process.write(bytes, within: Self.writeDeadline)) }
         }
-        guard written else { throw .toolFailed("cannot write to its process (it ended or closed its input)") }
+        guard written else {
+            // A program that stops reading is as good as dead: close the link so the next call restarts it.
+            await link?.close("its process stopped reading its input (or ended)")
+            throw .toolFailed("cannot write to its process (it stopped reading its input, or ended)")
+        }
     }
 
     func negotiated(_ version: String) async {}

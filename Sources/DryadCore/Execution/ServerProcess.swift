@@ -50,10 +50,12 @@ public final class ServerProcess: Sendable {
                 kill(-pid, SIGKILL)
                 prepared.launch.confinement?.cgroup.killAll()
             }
+            // What the program left in its group goes before the leader is reaped, while its
+            // group id cannot have been reused.
+            kill(-pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            kill(-pid, SIGKILL)
-            // A write blocked on a full pipe has failed with EPIPE now that the program is gone.
+            // A write in progress ends within its deadline (or with EPIPE now that the program is gone).
             input.withLock { fd in
                 if let open = fd { close(open) }
                 fd = nil
@@ -66,10 +68,13 @@ public final class ServerProcess: Sendable {
         }
     }
 
-    /// Writes all of `bytes` to the program's stdin; false when it cannot (stopped, or it closed
-    /// its stdin). Blocks while the pipe is full: call it off the task threads.
-    public func write(_ bytes: [UInt8]) -> Bool {
-        input.withLock { fd in
+    /// Writes all of `bytes` to the program's stdin within `deadline`; false when it cannot
+    /// (stopped, it closed its stdin, or it stopped reading and the pipe stayed full). Waits
+    /// while the pipe is full: call it off the task threads.
+    public func write(_ bytes: [UInt8], within deadline: Duration) -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now + deadline
+        return input.withLock { fd in
             guard let fd else { return false }
             var offset = 0
             while offset < bytes.count {
@@ -78,6 +83,11 @@ public final class ServerProcess: Sendable {
                     offset += written
                 } else if written < 0 && errno == EINTR {
                     continue
+                } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    let left = end - clock.now
+                    guard left > .zero else { return false }
+                    var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&poller, 1, Int32(max(1, left / .milliseconds(1))))
                 } else {
                     return false
                 }
@@ -90,6 +100,11 @@ public final class ServerProcess: Sendable {
     public var hasExited: Bool {
         var poller = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
         return ending.withLock { $0 != nil } || poll(&poller, 1, 0) > 0
+    }
+
+    private static func isZombie(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 
     private static func describe(_ status: Int32) -> String {
@@ -115,7 +130,9 @@ public final class ServerProcess: Sendable {
             prepared.release()
             throw .toolFailed("cannot create a pipe: \(reason)")
         }
-        let spawned = prepared.launch.spawn(stdin: stdin[0], stdout: stdout[1], stderr: stderr[1])
+        // The write end does not block: a program that stops reading must not hold a writer.
+        _ = fcntl(stdin[1], F_SETFL, fcntl(stdin[1], F_GETFL) | O_NONBLOCK)
+        let spawned = Self.spawnOnOwnThread(prepared.launch, stdin: stdin[0], stdout: stdout[1], stderr: stderr[1])
         close(stdin[0])
         close(stdout[1])
         close(stderr[1])
@@ -134,6 +151,36 @@ public final class ServerProcess: Sendable {
             thread.start()
             return process
         }
+    }
+
+    /// Spawns from a thread that lives as long as the program: the sandbox sets the child's
+    /// parent-death signal, which fires when the thread that forked it ends, and a task thread
+    /// may end whenever the runtime likes. The thread waits (without reaping) for the exit.
+    private static func spawnOnOwnThread(
+        _ launch: ProgramLaunch, stdin: Int32, stdout: Int32, stderr: Int32
+    ) -> Result<(pid: pid_t, pidfd: Int32), DryadError> {
+        let outcome = Mutex<Result<(pid: pid_t, pidfd: Int32), DryadError>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let spawned = launch.spawn(stdin: stdin, stdout: stdout, stderr: stderr)
+            // Its own copy of the pidfd: `stop()` closes the original whenever it likes.
+            let watched = if case .success(let child) = spawned { dup(child.pidfd) } else { Int32(-1) }
+            outcome.withLock { $0 = spawned }
+            ready.signal()
+            guard case .success(let child) = spawned else { return }
+            if watched >= 0 {
+                var poller = pollfd(fd: watched, events: Int16(POLLIN), revents: 0)
+                while poll(&poller, 1, -1) < 0 && errno == EINTR {}
+                close(watched)
+            } else {
+                // No descriptor to spare: watch the process by its id until it is gone or a zombie.
+                while kill(child.pid, 0) == 0 && !Self.isZombie(child.pid) { usleep(100_000) }
+            }
+        }
+        thread.name = "dryad-server"
+        thread.start()
+        ready.wait()
+        return outcome.withLock { $0 } ?? .failure(.toolFailed("the program could not be started"))
     }
 
     /// Keeps the last `errorTailBytes` of stderr until the program closes it.

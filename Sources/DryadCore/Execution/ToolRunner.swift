@@ -388,7 +388,13 @@ extension ToolRunner {
             throw .toolFailed("this dryad process cannot reach MCP servers")
         }
         guard let server = try await database.servers.server(for: endpoint) else {
+            // Removed (perhaps by another process): what this process holds for it ends too.
+            await upstream.disconnect(endpoint.server)
             throw .toolFailed("server \(endpoint.server) is not registered (removed?)")
+        }
+        // A tool the server's globs no longer take is not called, whatever its status.
+        guard server.takes(endpoint.tool) else {
+            throw .toolFailed("server \(endpoint.server) no longer takes its tool \(endpoint.tool) (--include/--exclude)")
         }
         let arguments = try JSONValue.parse(input)
         switch await upstream.call(endpoint.tool, arguments: arguments, on: server, timeout: timeout) {

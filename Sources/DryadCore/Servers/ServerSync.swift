@@ -28,7 +28,17 @@ struct ServerSync {
                 continue
             }
             if let current = existing.removeValue(forKey: name) {
-                try update(current, to: tool, in: db, into: &report)
+                // One tool's change that fails (a version that clashes) is skipped, not the sync.
+                var attempt = report
+                do {
+                    try db.inSavepoint {
+                        try update(current, to: tool, in: db, into: &attempt)
+                        return .commit
+                    }
+                    report = attempt
+                } catch let error as DryadError {
+                    report.skipped.append(.init(tool: tool.name, reason: error.message))
+                }
             } else if try ToolRegistry.resolveOptional(.nameOrID(name), byNameOnly: true, in: db) != nil {
                 report.skipped.append(.init(tool: tool.name, reason: "the name \(name) belongs to a tool that does not run on this server"))
             } else {
@@ -53,7 +63,7 @@ struct ServerSync {
     private func update(_ current: ToolVersion, to tool: UpstreamTool, in db: Database, into report: inout SyncReport) throws {
         let timeout = current.executor?.timeoutSeconds
         if current.inputSchema != tool.inputSchema || current.outputSchema != tool.outputSchema {
-            let version = Self.nextMinor(after: current.version)
+            let version = Self.nextMinor(after: try ToolRegistry.versions(toolID: current.id, in: db))
             let definition = self.definition(of: tool, named: current.name, version: version, timeout: timeout)
             do {
                 try ToolRules.check(definition, path: "")
@@ -96,16 +106,30 @@ struct ServerSync {
         metadata["mcp"] = .object(origin)
         let given = tool.description?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let description =
-            given.isEmpty ? (tool.title ?? "\(tool.name) on MCP server \(server.name)") : String(given.utf8.prefix(ToolRules.maxDescriptionLength)) ?? given
+            given.isEmpty ? (tool.title ?? "\(tool.name) on MCP server \(server.name)") : Self.cut(given, bytes: ToolRules.maxDescriptionLength)
         return ToolDefinition(
             name: name, version: version, description: description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema,
             executor: .mcp(UpstreamEndpoint(server: server.name, tool: tool.name, timeoutSeconds: timeout ?? ToolEndpoint.defaultTimeoutSeconds)),
             tags: tags, metadata: metadata)
     }
 
-    /// `MAJOR.(MINOR+1).0` of `version` (a version that is not plain numbers gets `MAJOR.(MINOR+1).0` of its numbers).
-    static func nextMinor(after version: String) -> String {
-        guard let parsed = SemanticVersion(version), let major = Int(parsed.major), let minor = Int(parsed.minor) else { return "1.1.0" }
+    /// `MAJOR.(MINOR+1).0` of the highest of `versions` (disabled ones included, so the new
+    /// version never clashes with one an operator set aside).
+    static func nextMinor(after versions: [String]) -> String {
+        guard let highest = versions.compactMap(SemanticVersion.init).max(), let major = Int(highest.major), let minor = Int(highest.minor) else {
+            return "1.1.0"
+        }
         return "\(major).\(minor + 1).0"
+    }
+
+    /// `text` cut to at most `bytes` UTF-8 bytes on a character boundary.
+    static func cut(_ text: String, bytes: Int) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var count = 0
+        return String(
+            text.prefix { character in
+                count += character.utf8.count
+                return count <= bytes
+            })
     }
 }

@@ -370,6 +370,11 @@ public struct ToolRegistry: Sendable {
         }
     }
 
+    /// Every version string of the tool `toolID`, whatever its status.
+    static func versions(toolID: String, in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT version FROM tool_version WHERE tool_id = ?", arguments: [toolID])
+    }
+
     /// The latest version of every tool whose latest version runs on the upstream server `server`.
     static func latestOnServer(_ server: String, in db: Database) throws -> [ToolVersion] {
         try db.cachedStatement(

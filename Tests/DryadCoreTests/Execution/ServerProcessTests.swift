@@ -1,5 +1,6 @@
 import DryadTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import DryadCore
@@ -30,14 +31,14 @@ import Testing
     @Test func keepsRunningAcrossMessagesAndStopsOnRequest() throws {
         let launcher = database.serverLauncher(environment: ["PATH": "/usr/bin:/bin"])
         let process = try launcher.start(CommandEndpoint(argv: ["cat"]), name: "echo")
-        #expect(process.write(Array("one\n".utf8)))
+        #expect(process.write(Array("one\n".utf8), within: .seconds(1)))
         #expect(read(process.output, count: 4) == "one\n")
-        #expect(process.write(Array("two\n".utf8)))
+        #expect(process.write(Array("two\n".utf8), within: .seconds(1)))
         #expect(read(process.output, count: 4) == "two\n")
         #expect(!process.hasExited)
         #expect(process.stop() == "killed by signal 15")
         #expect(process.stop() == "killed by signal 15")
-        #expect(!process.write(Array("late\n".utf8)))
+        #expect(!process.write(Array("late\n".utf8), within: .seconds(1)))
     }
 
     @Test func reportsHowItEndedAndWhatItSaid() throws {
@@ -58,5 +59,30 @@ import Testing
         process.stop()
         #expect(said.contains("DRYAD_SERVER") && !said.contains("SECRET"))
         #expect(said.hasSuffix("DENIED\n"))
+    }
+
+    /// The sandbox's parent-death signal fires when the forking thread ends: a program started
+    /// from a short-lived thread must outlive it.
+    @Test func outlivesTheThreadThatStartedIt() throws {
+        let launcher = database.serverLauncher(environment: ["PATH": "/usr/bin:/bin"])
+        let started = Mutex<ServerProcess?>(nil)
+        let thread = Thread { started.withLock { $0 = try? launcher.start(CommandEndpoint(argv: ["sleep", "30"]), name: "long") } }
+        thread.start()
+        for _ in 0..<200 where started.withLock({ $0 == nil }) { Thread.sleep(forTimeInterval: 0.01) }
+        let process = try #require(started.withLock { $0 })
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(!process.hasExited)
+        #expect(process.stop() == "killed by signal 15")
+    }
+
+    /// A program that stops reading cannot hold a writer: the write gives up at its deadline.
+    @Test func aProgramThatStopsReadingDoesNotHoldTheWriter() throws {
+        let launcher = database.serverLauncher(environment: ["PATH": "/usr/bin:/bin"])
+        let process = try launcher.start(CommandEndpoint(argv: ["sleep", "30"]), name: "deaf")
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect(!process.write([UInt8](repeating: 0x41, count: 1 << 20), within: .milliseconds(200)))
+        #expect(clock.now - started < .seconds(3))
+        process.stop()
     }
 }

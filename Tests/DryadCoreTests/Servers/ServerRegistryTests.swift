@@ -140,6 +140,19 @@ final class ScriptedUpstream: UpstreamClient {
         #expect(old.status == .active && old.description == "Back.")
     }
 
+    /// A disabled newer version is not the latest, but its number is taken: the next schema
+    /// change goes past it instead of failing the whole sync on a clash.
+    @Test func aNewVersionGoesPastADisabledOne() async throws {
+        let upstream = ScriptedUpstream(tools: [UpstreamTool(name: "t", inputSchema: Self.object)])
+        _ = try await database.servers.add(UpstreamServer(name: "up", transport: Self.program), as: testOperator)
+        _ = try await database.servers.sync("up", using: upstream, as: testOperator)
+        upstream.tools.withLock { $0 = [UpstreamTool(name: "t", inputSchema: .object(["type": .string("object"), "required": .array([])]))] }
+        #expect(try await database.servers.sync("up", using: upstream, as: testOperator).versioned == ["up__t@1.1.0"])
+        _ = try await database.tools.update(try ToolReference("up__t@1.1.0"), ToolChanges(status: .disabled), as: testOperator)
+        upstream.tools.withLock { $0 = [UpstreamTool(name: "t", inputSchema: .object(["type": .string("object"), "title": .string("v3")]))] }
+        #expect(try await database.servers.sync("up", using: upstream, as: testOperator).versioned == ["up__t@1.2.0"])
+    }
+
     @Test func syncNeverTakesANameThatIsNotItsOwn() async throws {
         _ = try await database.tools.register([definition("up__add")], as: testOperator)
         let upstream = ScriptedUpstream(tools: [UpstreamTool(name: "add", inputSchema: Self.object), UpstreamTool(name: "bad", inputSchema: .string("x"))])
@@ -160,6 +173,7 @@ final class ScriptedUpstream: UpstreamClient {
         let outcome = try await database.executor(environment: [:], upstream: upstream).execute(.nameOrID("up__t"), input: .object([:]), as: testOperator)
         #expect(outcome.record.status == .failed)
         #expect(outcome.record.error == "server up is not registered (removed?)")
+        #expect(upstream.asked.withLock { $0 }.last == "disconnect up")
     }
 
     @Test func listChangedMarksAndSyncsOnlyWhenAsked() async throws {
