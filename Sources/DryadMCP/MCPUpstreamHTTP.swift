@@ -56,7 +56,7 @@ final class MCPUpstreamHTTP: MCPUpstreamTransport {
             var events = EventStreamReader(limit: Self.maxMessageBytes)
             do {
                 for try await chunk in response.body {
-                    for data in try events.take(chunk) {
+                    for data in try events.take(chunk.readableBytesView) {
                         if let message = try? JSONValue.parse(data) { await link.deliver(message) }
                     }
                 }
@@ -106,7 +106,7 @@ final class MCPUpstreamHTTP: MCPUpstreamTransport {
             if type.hasPrefix("text/event-stream") {
                 var events = EventStreamReader(limit: Self.maxMessageBytes)
                 for try await chunk in response.body {
-                    for data in try events.take(chunk) {
+                    for data in try events.take(chunk.readableBytesView) {
                         if let message = try? JSONValue.parse(data) { await link.deliver(message) }
                     }
                 }
@@ -155,9 +155,9 @@ struct EventStreamReader {
         self.limit = limit
     }
 
-    mutating func take(_ chunk: ByteBuffer) throws(DryadError) -> [Data] {
+    mutating func take(_ chunk: some Sequence<UInt8>) throws(DryadError) -> [Data] {
         var events: [Data] = []
-        for byte in chunk.readableBytesView {
+        for byte in chunk {
             guard byte == 0x0A else {
                 if byte != 0x0D { line.append(byte) }
                 guard line.count + data.count <= limit else {

@@ -105,6 +105,8 @@ public actor MCPUpstreamPool: UpstreamClient {
 
     public func disconnect(_ name: String) async {
         guard let entry = entries.removeValue(forKey: name) else { return }
+        // An opening in progress (a program that never answers) is cancelled, not waited out.
+        entry.opening.cancel()
         if let link = try? await entry.opening.value { await link.close("the server was removed") }
     }
 
@@ -113,6 +115,7 @@ public actor MCPUpstreamPool: UpstreamClient {
         let all = entries
         entries = [:]
         for entry in all.values {
+            entry.opening.cancel()
             if let link = try? await entry.opening.value { await link.close("dryad is stopping") }
         }
     }
