@@ -173,13 +173,13 @@ _dryad() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    tools|sessions|executions|memory|trace|errors|principals|perms|tokens|keys|audit|apply|export|import|serve|mcp|db|version|help)
+    tools|sessions|executions|memory|trace|errors|principals|perms|tokens|keys|audit|apply|export|import|serve|mcp|servers|db|version|help)
         # Offer subcommand argument completions
         "_dryad_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'tools sessions executions memory trace errors principals perms tokens keys audit apply export import serve mcp db version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'tools sessions executions memory trace errors principals perms tokens keys audit apply export import serve mcp servers db version help' -- "${cur}"))
         ;;
     esac
 }
@@ -2755,6 +2755,206 @@ _dryad_mcp() {
         return
         ;;
     '--tag')
+        return
+        ;;
+    esac
+}
+
+_dryad_servers() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dryad_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|get|sync|remove)
+        # Offer subcommand argument completions
+        "_dryad_servers_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list get sync remove' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dryad_servers_add() {
+    repeating_flags=()
+    non_repeating_flags=(--allow-private --network --auto-sync -h --help)
+    repeating_options=(--command --header --env --allow-read --allow-write --include --exclude)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --file -f --url --cwd --sandbox --prefix)
+    __dryad_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--file'|'-f')
+        return
+        ;;
+    '--command')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--header')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--cwd')
+        return
+        ;;
+    '--sandbox')
+        __dryad_add_completions -W 'contained'$'\n''none'
+        return
+        ;;
+    '--allow-read')
+        return
+        ;;
+    '--allow-write')
+        return
+        ;;
+    '--prefix')
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    esac
+}
+
+_dryad_servers_list() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_servers_get() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_servers_sync() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_dryad_servers_remove() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--db -o --output --as --token-file --key-file)
+    __dryad_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '-o'|'--output')
+        __dryad_add_completions -W 'table'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--key-file')
         return
         ;;
     esac

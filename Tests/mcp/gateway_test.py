@@ -17,9 +17,11 @@ import time
 
 import anyio
 import httpx2
-from mcp import Client
+from mcp import Client, types
+from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from serve import start_serve
 from mcp.shared.exceptions import MCPError
 
 DRYAD = os.path.abspath(sys.argv[1])
@@ -175,25 +177,12 @@ def check_versioning():
     passed("a tool back upstream is active again")
 
 
-def start_serve():
-    out = open(os.path.join(WORK, "serve.out"), "w+")
-    server = subprocess.Popen([DRYAD, "serve", "--port", "0", "--rate", "10000", "--burst", "10000"], env=ENV, stdout=out,
-                              stderr=open(os.path.join(WORK, "serve.log"), "w"))
-    for _ in range(200):
-        out.seek(0)
-        line = out.readline()
-        if line.startswith("listening on "):
-            return server, line.split("listening on ")[1].strip()
-        time.sleep(0.1)
-    raise AssertionError("dryad serve did not start")
-
-
 async def check_serve():
     upstream_port = free_port()
     http_upstream = subprocess.Popen(
         [sys.executable, os.path.join(HERE, "upstream_server.py"), "http", str(upstream_port)],
         env={**ENV, "UPSTREAM_LOG": os.path.join(WORK, "http-calls.log")}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server, address = start_serve()
+    server, address = start_serve(DRYAD, ENV, WORK)
     try:
         for _ in range(100):
             try:
@@ -280,18 +269,29 @@ async def check_serve():
         passed("an upstream tools/list_changed marks the server changed; without --auto-sync nothing else changes")
 
         dryad("perms", "grant", "web__grow", "--principal", "agent", "--level", "execute")
-        async with httpx2.AsyncClient(timeout=30) as raw:
-            response = await raw.post(f"{address}/api/v1/tools/web__grow/execute", json={}, headers=bearer)
-            assert response.status_code == 200, response.text
-        for _ in range(50):
-            if run("tools", "get", "web__grown").returncode == 0:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("web__grown was not synced after list_changed")
+        notes = []
+
+        async def on_message(message):
+            if isinstance(message, types.ServerNotification):
+                notes.append(type(message.root if hasattr(message, "root") else message).__name__)
+
+        # An agent's own session on dryad hears of the tools the automatic sync brings.
+        agent_stdio = StdioServerParameters(command=DRYAD, args=["mcp", "--as", "agent"], env=ENV)
+        async with Client(agent_stdio, mode="legacy", message_handler=on_message) as watcher:
+            await watcher.list_tools()
+            async with httpx2.AsyncClient(timeout=30) as raw:
+                response = await raw.post(f"{address}/api/v1/tools/web__grow/execute", json={}, headers=bearer)
+                assert response.status_code == 200, response.text
+            for _ in range(100):
+                if run("tools", "get", "web__grown").returncode == 0 and "ToolListChangedNotification" in notes:
+                    break
+                await anyio.sleep(0.1)
+            else:
+                raise AssertionError(f"web__grown was not synced, or no list_changed reached dryad's client: {notes}")
         syncs = dryad_json("audit", "list", "--action", "servers.sync", "--principal", "local:dryad")["items"]
         assert syncs and syncs[0]["decision"] == "allow", syncs
-        passed("an upstream tools/list_changed syncs a server added with --auto-sync (audited as local:dryad)")
+        passed("an upstream tools/list_changed syncs a server added with --auto-sync (audited as local:dryad), "
+               "and dryad's own clients get their list_changed")
     finally:
         server.terminate()
         server.wait(10)

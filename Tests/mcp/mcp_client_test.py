@@ -19,6 +19,7 @@ from mcp import Client, types
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from serve import start_serve
 
 DRYAD = os.path.abspath(sys.argv[1])
 WORK = tempfile.mkdtemp(prefix="dryad-mcp-")
@@ -303,21 +304,8 @@ async def stdio_checks(context_id):
     passed("stdio: every call is in the audit trail")
 
 
-def start_server():
-    out = open(os.path.join(WORK, "serve.out"), "w+")
-    server = subprocess.Popen([DRYAD, "serve", "--port", "0", "--rate", "10000", "--burst", "10000"], env=ENV, stdout=out,
-                              stderr=open(os.path.join(WORK, "serve.log"), "w"))
-    for _ in range(200):
-        out.seek(0)
-        line = out.readline()
-        if line.startswith("listening on "):
-            return server, line.split("listening on ")[1].strip()
-        time.sleep(0.1)
-    raise AssertionError("dryad serve did not start")
-
-
 async def http_checks(context_id):
-    server, address = start_server()
+    server, address = start_serve(DRYAD, ENV, WORK)
     url = f"{address}/mcp"
     token = dryad("tokens", "issue", "planner", "--ttl", "1h").strip()
     other = dryad("tokens", "issue", "outsider", "--ttl", "1h").strip()

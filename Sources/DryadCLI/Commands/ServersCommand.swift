@@ -145,26 +145,7 @@ struct ServerTransportOptions: ParsableArguments {
     @Flag(help: "Let --url reach loopback, link-local and private addresses.")
     var allowPrivate = false
 
-    @Option(
-        name: .customLong("env"),
-        help: ArgumentHelp("Environment variable for --command, as NAME=VALUE; ${NAME} is read from dryad's environment (repeatable).", valueName: "name=value")
-    )
-    var environment: [String] = []
-
-    @Option(help: ArgumentHelp("Working directory for --command (absolute path).", valueName: "path"))
-    var cwd: String?
-
-    @Option(help: ArgumentHelp("How --command runs: contained (default) or none (unconfined).", valueName: "mode"))
-    var sandbox: SandboxPolicy.Mode?
-
-    @Flag(help: "Let a contained --command use the network.")
-    var network = false
-
-    @Option(name: .customLong("allow-read"), help: ArgumentHelp("A path a contained --command may read (repeatable).", valueName: "path"))
-    var allowRead: [String] = []
-
-    @Option(name: .customLong("allow-write"), help: ArgumentHelp("A path a contained --command may write in (repeatable).", valueName: "path"))
-    var allowWrite: [String] = []
+    @OptionGroup var program: ProgramOptions
 
     func validate(extraArguments: [String]) throws {
         let program = !command.isEmpty || !extraArguments.isEmpty
@@ -173,7 +154,7 @@ struct ServerTransportOptions: ParsableArguments {
         }
         if headers.isEmpty == false && url == nil { throw ValidationError("--header needs --url") }
         if allowPrivate && url == nil && file == nil { throw ValidationError("--allow-private needs --url or --file") }
-        if (!environment.isEmpty || cwd != nil || sandbox != nil || network || !allowRead.isEmpty || !allowWrite.isEmpty) && !program && file == nil {
+        if self.program.isGiven && !program && file == nil {
             throw ValidationError("--env, --cwd, --sandbox, --network, --allow-read and --allow-write need --command or --file")
         }
     }
@@ -189,57 +170,18 @@ struct ServerTransportOptions: ParsableArguments {
     /// The transport, checked by the core's rules (the same as a command or HTTP executor's);
     /// a manifest's program gets the sandbox and environment flags given beside it.
     func transport(extraArguments: [String], manifest: ServerManifest?) throws(DryadError) -> UpstreamTransport {
-        var fields: [String: JSONValue] = [:]
+        var fields: [String: JSONValue]
         if let manifest {
-            guard case .object(var described) = manifest.transport.json else { return manifest.transport }
-            if case .stdio = manifest.transport {
-                if case .object(var env)? = described["env"] {
-                    for (name, value) in try Self.environment(environment) { env[name] = value }
-                    described["env"] = .object(env)
-                }
-                if let cwd { described["cwd"] = .string(cwd) }
-                described["sandbox"] = sandboxJSON
-            } else {
-                described["allow_private"] = .bool(allowPrivate)
-            }
-            return try UpstreamTransport(json: .object(described))
-        }
-        if let url {
-            fields["kind"] = .string("http")
-            fields["url"] = .string(url)
-            var headerFields: [String: JSONValue] = [:]
-            for header in headers {
-                guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
-                    throw .invalidInput("--header: expected 'Name: value', got \"\(header)\"")
-                }
-                headerFields[String(header[..<colon])] = .string(header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-            }
-            fields["headers"] = .object(headerFields)
-            fields["allow_private"] = .bool(allowPrivate)
+            fields = manifest.transport.json.objectValue ?? [:]
+            if case .stdio = manifest.transport { try program.apply(to: &fields) } else { fields["allow_private"] = .bool(allowPrivate) }
+        } else if let url {
+            fields = ["kind": .string("http"), "url": .string(url), "allow_private": .bool(allowPrivate)]
+            fields["headers"] = .object(try ProgramOptions.headers(headers))
         } else {
-            fields["kind"] = .string("stdio")
-            fields["argv"] = .array((command + extraArguments).map(JSONValue.string))
-            fields["env"] = .object(try Self.environment(environment))
-            if let cwd { fields["cwd"] = .string(cwd) }
-            fields["sandbox"] = sandboxJSON
+            fields = ["kind": .string("stdio"), "argv": .array((command + extraArguments).map(JSONValue.string))]
+            try program.apply(to: &fields)
         }
         return try UpstreamTransport(json: .object(fields))
-    }
-
-    private var sandboxJSON: JSONValue {
-        .object([
-            "mode": .string((sandbox ?? .contained).rawValue), "network": .bool(network),
-            "allow_read": .array(allowRead.map(JSONValue.string)), "allow_write": .array(allowWrite.map(JSONValue.string)),
-        ])
-    }
-
-    private static func environment(_ pairs: [String]) throws(DryadError) -> [String: JSONValue] {
-        var env: [String: JSONValue] = [:]
-        for pair in pairs {
-            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw .invalidInput("--env: expected NAME=VALUE, got \"\(pair)\"") }
-            env[String(pair[..<eq])] = .string(String(pair[pair.index(after: eq)...]))
-        }
-        return env
     }
 }
 
