@@ -79,8 +79,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+# The contained upstream runs as dryad's tool user, which cannot read an interpreter under
+# /root (pyenv): it runs the system's python3 with this venv's packages, so the two must agree.
+SYSTEM_PYTHON = "/usr/bin/python3"
+_system = subprocess.run([SYSTEM_PYTHON, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True).stdout.strip()
+assert _system == str(tuple(sys.version_info[:2])), f"{SYSTEM_PYTHON} is {_system}, the venv's python is {sys.version_info[:2]}"
+
+
 def stdio_server_args():
-    python = "/usr/bin/python3"
+    python = SYSTEM_PYTHON
     return ["--command", python, "--command", os.path.join(HERE, "upstream_server.py"),
             "--env", f"PYTHONPATH={SITE}", "--env", f"UPSTREAM_LOG={CALLS}", "--env", f"UPSTREAM_VARIANT={VARIANT}",
             "--allow-read", VENV, "--allow-read", HERE, "--allow-write", SHARED]
