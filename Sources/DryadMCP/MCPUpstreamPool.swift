@@ -11,6 +11,7 @@ public actor MCPUpstreamPool: UpstreamClient {
     /// One server's link, or its opening in progress (two first calls open one link).
     private struct Entry {
         let transport: UpstreamTransport
+        let link: MCPUpstreamLink
         let opening: Task<MCPUpstreamLink, any Error>
     }
 
@@ -110,6 +111,13 @@ public actor MCPUpstreamPool: UpstreamClient {
         if let link = try? await entry.opening.value { await link.close("the server was removed") }
     }
 
+    /// Whether a link to `name` is being opened (started, not yet through `initialize`).
+    func isOpening(_ name: String) async -> Bool {
+        guard let link = entries[name]?.link else { return false }
+        let (open, closed) = (await link.isOpen, await link.isClosed)
+        return !open && !closed
+    }
+
     /// Ends every link (dryad is stopping): programs are stopped, sessions ended.
     public func shutdown() async {
         let all = entries
@@ -136,8 +144,8 @@ public actor MCPUpstreamPool: UpstreamClient {
         }
         let launcher = self.launcher
         let name = server.name
+        let link = MCPUpstreamLink(server: name) { [weak self] in self?.toolsChanged(name) }
         let opening = Task { () async throws -> MCPUpstreamLink in
-            let link = MCPUpstreamLink(server: name) { [weak self] in self?.toolsChanged(name) }
             switch server.transport {
             case .stdio(let command):
                 let transport = try MCPUpstreamStdio.start(command, server: name, launcher: launcher, link: link)
@@ -148,7 +156,7 @@ public actor MCPUpstreamPool: UpstreamClient {
             }
             return link
         }
-        entries[server.name] = Entry(transport: server.transport, opening: opening)
+        entries[server.name] = Entry(transport: server.transport, link: link, opening: opening)
         return try await Self.value(of: opening, waiting: waiting)
     }
 

@@ -44,14 +44,21 @@ final class MCPUpstreamStdio: MCPUpstreamTransport {
                     await link.close("it sent a message larger than \(MCPMessage.maxBytes / 1024 / 1024) MiB")
                 }
             }
-            // stdout ended: the program is gone (or going); reap it and say how it ended. Its
-            // stderr is told only while it starts: once open, it may log any caller's arguments,
-            // and every caller of the server would read them.
-            let ending = await BlockingStop.stop(process)
-            let errors = await link.isOpen ? "" : process.recentErrors
-            await link.close("its process ended (\(ending))" + (errors.isEmpty ? "" : ": \(errors)"))
+            await transport.ended(link: link)
         }
         return transport
+    }
+
+    /// The program is gone (or going): reaps it and closes the link saying how it ended. Its
+    /// stderr is told only while it starts: once open, it may log any caller's arguments, and
+    /// every caller of the server would read them.
+    func ended(link: MCPUpstreamLink) async {
+        let process = self.process
+        let (ending, errors) = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: (process.stop(), process.errorsAfterExit())) }
+        }
+        let told = await link.isOpen ? "" : errors
+        await link.close("its process ended (\(ending))" + (told.isEmpty ? "" : ": \(told)"))
     }
 
     func send(_ message: JSONValue, link: MCPUpstreamLink?) async throws(DryadError) {
@@ -61,9 +68,14 @@ final class MCPUpstreamStdio: MCPUpstreamTransport {
             writes.async { continuation.resume(returning: process.write(bytes, within: Self.writeDeadline)) }
         }
         guard written else {
-            // A program that stops reading is as good as dead: close the link so the next call restarts it.
-            await link?.close("its process stopped reading its input (or ended)")
-            throw .toolFailed("cannot write to its process (it stopped reading its input, or ended)")
+            // Ended: say how (the reader would say the same, a moment later). Still running, it
+            // stopped reading: as good as dead, so the next call starts it again.
+            if process.hasExited, let link {
+                await ended(link: link)
+                throw .toolFailed(await link.closedReason ?? "its process ended")
+            }
+            await link?.close("its process stopped reading its input")
+            throw .toolFailed("its process stopped reading its input")
         }
     }
 

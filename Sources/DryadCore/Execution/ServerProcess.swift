@@ -17,6 +17,8 @@ public final class ServerProcess: Sendable {
     private let prepared: PreparedLaunch
     /// The last bytes the program wrote to stderr, for the reason of a failure.
     private let errors = Mutex<[UInt8]>([])
+    /// Signalled when stderr has been read to its end.
+    private let drained = DispatchSemaphore(value: 0)
     /// How the program ended, once `stop()` has reaped it.
     private let ending = Mutex<String?>(nil)
 
@@ -34,6 +36,13 @@ public final class ServerProcess: Sendable {
     /// What the program last wrote to stderr, on one line ("" when nothing).
     public var recentErrors: String {
         ToolRunner.excerpt(Data(errors.withLock { $0 }))
+    }
+
+    /// `recentErrors` once stderr has been read to its end (at most half a second after the
+    /// program ended: a descendant may hold stderr open). Blocks: call it off the task threads.
+    public func errorsAfterExit() -> String {
+        if drained.wait(timeout: .now() + .milliseconds(500)) == .success { drained.signal() }
+        return recentErrors
     }
 
     /// Stops the program (SIGTERM to its process group and cgroup, SIGKILL after `grace`),
@@ -74,6 +83,19 @@ public final class ServerProcess: Sendable {
     public func write(_ bytes: [UInt8], within deadline: Duration) -> Bool {
         let clock = ContinuousClock()
         let end = clock.now + deadline
+        // A program that has gone raises SIGPIPE at the write: it is blocked on this thread for
+        // the write and a pending one taken before unblocking, so whoever embeds the core need
+        // not ignore SIGPIPE process-wide (dryad does; a test runner does not).
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        defer {
+            var none = timespec()
+            while sigtimedwait(&pipeSignal, nil, &none) == SIGPIPE {}
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
         return input.withLock { fd in
             guard let fd else { return false }
             var offset = 0
@@ -185,7 +207,10 @@ public final class ServerProcess: Sendable {
 
     /// Keeps the last `errorTailBytes` of stderr until the program closes it.
     private func drainErrors(_ fd: Int32) {
-        defer { close(fd) }
+        defer {
+            close(fd)
+            drained.signal()
+        }
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
