@@ -622,7 +622,7 @@ _dryad_tools_stats() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output --as --token-file --key-file --since)
+    non_repeating_options=(--db -o --output --as --token-file --key-file --since --series --until)
     __dryad_offer_flags_options 1
 
     # Offer option value completions
@@ -644,6 +644,12 @@ _dryad_tools_stats() {
         return
         ;;
     '--since')
+        return
+        ;;
+    '--series')
+        return
+        ;;
+    '--until')
         return
         ;;
     esac

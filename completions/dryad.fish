@@ -40,7 +40,7 @@ function __dryad_parse_tokens -S
             case 'history'
                 __dryad_parse_subcommand 1 'db=' 'o/output=' 'as=' 'token-file=' 'key-file=' 'status=' 'session=' 'context=' 'since=' 'limit=' 'cursor=' 'h/help'
             case 'stats'
-                __dryad_parse_subcommand 1 'db=' 'o/output=' 'as=' 'token-file=' 'key-file=' 'since=' 'h/help'
+                __dryad_parse_subcommand 1 'db=' 'o/output=' 'as=' 'token-file=' 'key-file=' 'since=' 'series=' 'until=' 'h/help'
             end
         case 'sessions'
             __dryad_parse_subcommand 0 'h/help'
@@ -416,6 +416,8 @@ complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "d
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad tools stats" key-file' -l 'key-file' -d 'The key file that seals signing keys and the audit chain (default: $DRYAD_KEY_FILE, else dryad.key beside the database).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad tools stats" -eq 1' -fka '(__dryad_custom_completion ---completion tools stats -- positional@0 (count (__dryad_tokens -pc)) (__dryad_tokens -tC))'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad tools stats" since' -l 'since' -d 'Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad tools stats" series' -l 'series' -d 'The tool\'s runs over time in buckets of this size (1m to 30d: 15m, 1h, 1d), since --since (default 24h).' -rfka ''
+complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad tools stats" until' -l 'until' -d 'With --series: up to this RFC 3339 time or duration back from now (default now).' -rfka ''
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad tools stats" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_flags_or_options "dryad sessions" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'dryad' -n '__dryad_should_offer_completions_for_positional "dryad sessions" -eq 1' -fa 'start' -d 'Open a session and print its id.'

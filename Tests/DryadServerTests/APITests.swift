@@ -80,6 +80,18 @@ import Testing
                 #expect((fields(response)["items"] as? [Any])?.count == 1)
             }
             try await client.execute(uri: "/api/v1/tools/echo/stats", method: .get, headers: headers(fixture.admin)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/tools/echo/stats/series?bucket=1h&since=2h", method: .get, headers: headers(fixture.admin)) {
+                response in
+                #expect(response.status == .ok)
+                let buckets = try #require(fields(response)["buckets"] as? [[String: Any]])
+                #expect(buckets.count >= 2 && buckets.count <= 3)
+                #expect(buckets.map { $0["succeeded"] as? Int ?? 0 }.reduce(0, +) == 1)
+            }
+            for bad in ["bucket=0m", "bucket=1x", "since=1h&until=2h", "until=nonsense"] {
+                try await client.execute(uri: "/api/v1/tools/echo/stats/series?\(bad)", method: .get, headers: headers(fixture.admin)) {
+                    #expect($0.status == .unprocessableContent, "\(bad)")
+                }
+            }
             // Transport-level problems.
             try await client.execute(uri: "/api/v1/tools", method: .post, headers: headers(fixture.admin, "text/plain"), body: body(definition)) {
                 #expect($0.status == .unsupportedMediaType)
@@ -438,6 +450,7 @@ import Testing
                 ("/api/v1/tools/echo/execute", .post, #"{"x":1}"#, "Execution"),
                 ("/api/v1/tools/echo/history", .get, nil, "ExecutionPage"),
                 ("/api/v1/tools/echo/stats", .get, nil, "ToolStatsPage"),
+                ("/api/v1/tools/echo/stats/series?bucket=15m&since=2h", .get, nil, "StatsSeries"),
                 ("/api/v1/sessions", .post, #"{"label":"l"}"#, "Session"),
                 ("/api/v1/sessions", .get, nil, "SessionPage"),
                 ("/api/v1/memory/context", .post, #"{"agent_id":"planner","data":{"a":"b"}}"#, "MemoryContext"),

@@ -148,10 +148,30 @@ extension ToolsCommand {
         @Option(help: ArgumentHelp("Only runs since an RFC 3339 time or a duration back from now (15m, 2h, 7d).", valueName: "when"))
         var since: String?
 
+        @Option(
+            help: ArgumentHelp("The tool's runs over time in buckets of this size (1m to 30d: 15m, 1h, 1d), since --since (default 24h).", valueName: "bucket"))
+        var series: String?
+
+        @Option(help: ArgumentHelp("With --series: up to this RFC 3339 time or duration back from now (default now).", valueName: "when"))
+        var until: String?
+
+        func validate() throws {
+            if series != nil && ref == nil { throw ValidationError("--series needs a tool") }
+            if until != nil && series == nil { throw ValidationError("--until needs --series") }
+        }
+
         func run() async throws {
             let reference = try ref.map { try ToolReference($0) }
             let sinceDate = try since.map { try TimeWindow.since($0) }
             let (database, principal) = try await global.open()
+            if let series, let reference {
+                guard let seconds = TimeWindow.duration(series) else { throw DryadError.invalidInput("--series: expected a duration like 15m, 1h or 1d") }
+                let untilDate = try until.map { try TimeWindow.since($0, field: "until") }
+                let result = try await database.executions.series(reference, bucket: Int(seconds), since: sinceDate, until: untilDate, as: principal)
+                try global.printer.result(result, text: SeriesView(series: result).text)
+                if let next = result.next, global.output == .table { Printer.message("more: pass --since \(next)") }
+                return
+            }
             let stats = try await database.executions.stats(reference, since: sinceDate, as: principal)
             try global.printer.page(Page(items: stats, nextCursor: nil), noun: "runs")
         }
@@ -191,4 +211,20 @@ extension ToolStats: TableRepresentable {
     }
 
     var fields: [(String, String)] { zip(Self.columns.map { $0.lowercased() }, row).map { ($0, $1) } }
+}
+
+/// A stats series as a table: one row per bucket.
+struct SeriesView {
+    let series: StatsSeries
+
+    var text: String {
+        let header = ["START", "SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "REJECTED", "DENIED", "P50_MS", "P95_MS"]
+        let rows = series.buckets.map { b in
+            [
+                b.start, "\(b.succeeded)", "\(b.failed)", "\(b.timedOut)", "\(b.cancelled)", "\(b.rejected)", "\(b.denied)", b.p50Ms.map(String.init) ?? "-",
+                b.p95Ms.map(String.init) ?? "-",
+            ]
+        }
+        return Printer.table(header: header, rows: rows)
+    }
 }

@@ -190,6 +190,91 @@ public struct ExecutionLog: Sendable {
         }
     }
 
+    /// One tool's runs in buckets of `bucket` seconds from `since` (default 24 hours ago) to
+    /// `until` (default now), at most `StatsSeries.maxBuckets` per answer (`next` says where
+    /// the rest starts). Who may see it is decided as for `stats`.
+    public func series(
+        _ reference: ToolReference, bucket: Int, since: Date? = nil, until: Date? = nil, as principal: Principal
+    ) async throws(DryadError) -> StatsSeries {
+        guard (StatsSeries.minBucketSeconds...StatsSeries.maxBucketSeconds).contains(bucket) else {
+            throw .invalidInput("bucket: must be from 1m to 30d")
+        }
+        let now = database.clock()
+        let end = until ?? now
+        let start = since ?? end.addingTimeInterval(-86_400)
+        guard start < end else { throw .invalidInput("since: must be before until") }
+        // Buckets are aligned to the epoch; a page holds at most `maxBuckets` of them.
+        let first = Int64((start.timeIntervalSince1970 / Double(bucket)).rounded(.down)) * Int64(bucket)
+        let wanted = Int64((end.timeIntervalSince1970 - Double(first)) / Double(bucket)) + 1
+        let count = Int(min(wanted, Int64(StatsSeries.maxBuckets)))
+        let last = first + Int64(count) * Int64(bucket)
+        let pageStart = Timestamp.format(Date(timeIntervalSince1970: TimeInterval(first)))
+        let pageEnd = Timestamp.format(Date(timeIntervalSince1970: TimeInterval(last)))
+        let (counts, durations) = try await database.audited(principal, .toolsStats, "tool:\(reference)") { db, note in
+            guard let key = try Self.historyKey(reference, in: db) else { throw DryadError.notFound("tool \(reference) not found") }
+            let access = try Self.requireReadable(reference, principal, hidden: .notFound("tool \(reference) not found"), in: db)
+            note.reason = access.reason
+            // Numbered parameters: the bucket expression appears more than once in a statement.
+            let scope = access.toolID.map { _ in " AND +tool_id = ?" } ?? ""
+            let arguments = StatementArguments(
+                [first, bucket] + key.arguments + [pageStart, pageEnd] + (access.toolID.map { [$0] as [(any DatabaseValueConvertible)?] } ?? []))
+            let bucketOf = "(CAST(strftime('%s', started_at) AS INTEGER) - ?1) / ?2"
+            let range = Self.numbered("\(key.condition) AND started_at >= ? AND started_at < ?\(scope)", from: 3)
+            let counts = try Row.fetchAll(
+                db, sql: "SELECT \(bucketOf) AS bucket, status, count(*) AS n FROM tool_execution WHERE \(range) GROUP BY bucket, status",
+                arguments: arguments
+            ).map { (bucket: $0["bucket"] as Int, status: $0["status"] as String, count: $0["n"] as Int) }
+            // Each bucket's rank-based percentiles, as `stats` takes them, from one ordered pass.
+            let durations = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT bucket,
+                        max(CASE WHEN rank = (n + 1) / 2 THEN duration_ms END) AS p50,
+                        max(CASE WHEN rank = (95 * n + 99) / 100 THEN duration_ms END) AS p95
+                    FROM (
+                        SELECT \(bucketOf) AS bucket, duration_ms,
+                            row_number() OVER (PARTITION BY \(bucketOf) ORDER BY duration_ms) AS rank,
+                            count(*) OVER (PARTITION BY \(bucketOf)) AS n
+                        FROM tool_execution WHERE \(range) AND status IN ('succeeded', 'failed', 'timed_out'))
+                    GROUP BY bucket
+                    """,
+                arguments: arguments
+            ).map { (bucket: $0["bucket"] as Int, p50: $0["p50"] as Int?, p95: $0["p95"] as Int?) }
+            return (counts, durations)
+        }
+        var buckets = (0..<count).map { index in
+            StatsBucket(start: Timestamp.format(Date(timeIntervalSince1970: TimeInterval(first + Int64(index) * Int64(bucket)))))
+        }
+        for row in counts where buckets.indices.contains(row.bucket) {
+            switch ExecutionStatus(rawValue: row.status) {
+            case .succeeded?: buckets[row.bucket].succeeded = row.count
+            case .failed?: buckets[row.bucket].failed = row.count
+            case .timedOut?: buckets[row.bucket].timedOut = row.count
+            case .cancelled?: buckets[row.bucket].cancelled = row.count
+            case .rejected?: buckets[row.bucket].rejected = row.count
+            case .denied?: buckets[row.bucket].denied = row.count
+            case nil: break
+            }
+        }
+        for row in durations where buckets.indices.contains(row.bucket) {
+            buckets[row.bucket].p50Ms = row.p50
+            buckets[row.bucket].p95Ms = row.p95
+        }
+        return StatsSeries(
+            tool: reference.description, bucketSeconds: bucket, since: pageStart, until: pageEnd, buckets: buckets,
+            next: wanted > Int64(count) ? pageEnd : nil)
+    }
+
+    /// `sql` with each `?` numbered in order from `first` (`?3`, `?4`, …).
+    static func numbered(_ sql: String, from first: Int) -> String {
+        var next = first
+        return sql.split(separator: "?", omittingEmptySubsequences: false).enumerated().map { index, part in
+            guard index > 0 else { return String(part) }
+            defer { next += 1 }
+            return "?\(next)" + part
+        }.joined()
+    }
+
     /// Requires read on the tool a history belongs to; a deleted tool's history is for admins only.
     ///
     /// Returns why access was allowed and, for non-admins, the id of the tool they may read:

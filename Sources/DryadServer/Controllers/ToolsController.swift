@@ -48,6 +48,9 @@ struct ToolsController: Sendable {
         table.add(
             .get, "tools/{ref}/stats", "Counts, success rate and durations per version.", on: group, query: ["since"], response: "ToolStatsPage",
             use: self.stats)
+        table.add(
+            .get, "tools/{ref}/stats/series", "Runs over time in buckets (default 1h, since 24h ago): counts by status, p50/p95.", on: group,
+            query: ["bucket", "since", "until"], response: "StatsSeries", use: self.series)
         // A constant segment outranks `{ref}`: a tool named `stats` is `tools/stats@VERSION` or its id here.
         table.add(
             .get, "tools/stats", "Counts, success rate and durations of every version of every readable tool.", on: group, query: ["since"],
@@ -168,6 +171,19 @@ struct ToolsController: Sendable {
     /// Counts, success rate and durations of every readable tool's versions.
     @Sendable func allStats(_ request: Request, context: DryadContext) async throws -> Response {
         try HTTPJSON.list(try await database.executions.stats(nil, since: try Query(request: request).since(), as: try context.actor()))
+    }
+
+    /// A tool's runs over time, for plots.
+    @Sendable func series(_ request: Request, context: DryadContext) async throws -> Response {
+        let query = Query(request: request)
+        let bucket = try query.string("bucket").map { text in
+            guard let seconds = TimeWindow.duration(text) else { throw DryadError.invalidInput("bucket: expected a duration like 15m, 1h or 1d") }
+            return Int(seconds)
+        }
+        let series = try await database.executions.series(
+            try ToolReference(try context.path("ref")), bucket: bucket ?? 3600, since: try query.since(), until: try query.since("until"),
+            as: try context.actor())
+        return try HTTPJSON.response(series)
     }
 
     /// Counts, success rate and durations per version.

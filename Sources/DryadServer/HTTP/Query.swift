@@ -61,7 +61,7 @@ struct Query {
     }
 
     func since(_ name: String = "since") throws -> Date? {
-        try string(name).map { text throws(DryadError) in try TimeWindow.since(text) }
+        try string(name).map { text throws(DryadError) in try TimeWindow.since(text, field: name) }
     }
 
     func page() throws -> PageRequest {

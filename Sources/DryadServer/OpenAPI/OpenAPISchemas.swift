@@ -156,6 +156,17 @@ enum OpenAPISchemas {
             "max_ms": nullable("integer"), "last_run_at": nullable("string"),
         ]),
         "ToolStatsPage": page("ToolStats"),
+        "StatsSeries": object([
+            "tool": string(), "bucket_seconds": integer, "since": string("date-time"), "until": string("date-time"),
+            "buckets": .object([
+                "type": .string("array"),
+                "items": object([
+                    "start": string("date-time"), "succeeded": integer, "failed": integer, "timed_out": integer, "cancelled": integer,
+                    "rejected": integer, "denied": integer, "p50_ms": nullable("integer"), "p95_ms": nullable("integer"),
+                ]),
+            ]),
+            "next": nullable("string"),
+        ]),
         "Session": object([
             "id": string("uuid"), "label": nullable("string"), "principal": string(), "status": enumeration(["open", "ended"]),
             "execution_count": integer, "created_at": string("date-time"), "ended_at": nullable("string"),
@@ -289,6 +300,8 @@ enum OpenAPISchemas {
         "all_versions": boolean, "resolved": boolean, "explain": boolean, "recursive": boolean, "unresolved": boolean,
         "timeout": range("number", above: 0, to: ToolEndpoint.maxTimeoutSeconds),
         "since": .object(["anyOf": .array([pattern("^[0-9]{1,8}[smhdw]$"), string("date-time")])]),
+        "until": .object(["anyOf": .array([pattern("^[0-9]{1,8}[smhdw]$"), string("date-time")])]),
+        "bucket": pattern("^[0-9]{1,8}[smhdw]$"),
         "on_conflict": enumeration(MemoryChange.ConflictPolicy.allCases.map(\.rawValue)),
         "level": enumeration(ToolLevel.allCases.map(\.rawValue)),
         "principal_type": enumeration(Principal.Kind.allCases.map(\.rawValue)),
