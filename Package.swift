@@ -72,7 +72,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
-            ]
+            ],
+            // The console's files are embedded by .ci/generate-console (ConsoleAssets.swift).
+            exclude: ["Console/assets"]
         ),
         .target(
             name: "DryadCLI",

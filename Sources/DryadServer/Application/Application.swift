@@ -101,6 +101,9 @@ func buildRouter(
     MCPController(database: database, environment: configuration.environment, upstream: upstream, serverHost: configuration.host)
         .addRoutes(to: mcp)
 
+    // The web console: public static files that call /api/v1 with the user's token.
+    ConsoleController().addRoutes(to: router)
+
     OpenAPIController(routes: table.specs).addRoutes(to: open, table: &table)
     allowed.fill(from: table.specs)
     return (router, table)

@@ -1,0 +1,5 @@
+/// One file of the web console: its media type and its text.
+struct ConsoleAsset: Sendable {
+    let contentType: String
+    let body: String
+}

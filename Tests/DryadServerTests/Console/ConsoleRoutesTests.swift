@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import DryadServer
+
+/// The web console's files: embedded as they are on disk, served with their security headers,
+/// `/` redirecting to them, nothing else served under `/console/`.
+@Suite struct ConsoleRoutesTests {
+    /// The assets folder beside the sources, found from this file's path.
+    static let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../../Sources/DryadServer/Console/assets"
+    ).standardized
+
+    @Test func theEmbeddedCopyIsTheFilesOnDisk() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.assets.path).sorted()
+        #expect(names == ConsoleAssets.files.keys.sorted(), "run .ci/generate-console")
+        for name in names {
+            let onDisk = try String(contentsOf: Self.assets.appendingPathComponent(name), encoding: .utf8)
+            #expect(ConsoleAssets.files[name]?.body == onDisk, "\(name) changed: run .ci/generate-console")
+        }
+    }
+
+    @Test func filesAreServedWithAStrictPolicy() async throws {
+        let fixture = try await Fixture()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .found)
+                #expect(response.headers[.location] == "/console/")
+            }
+            for (uri, type) in [("/console/", "text/html"), ("/console/console.js", "text/javascript"), ("/console/console.css", "text/css")] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                    #expect(response.headers[.contentType]?.hasPrefix(type) == true, "\(uri)")
+                    #expect(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'; script-src 'self'; style-src 'self'") == true)
+                    #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                }
+            }
+            for uri in ["/console/../dryad.db", "/console/index.htm", "/console/%2e%2e%2fdryad.key"] {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .notFound, "\(uri)") }
+            }
+        }
+    }
+
+    /// The page loads nothing from elsewhere and puts no script or style inline, which the
+    /// policy would block: the files must keep to it.
+    @Test func thePageKeepsToItsOwnPolicy() throws {
+        let html = try #require(ConsoleAssets.files["index.html"]?.body)
+        #expect(!html.contains("<script>") && !html.contains("style="))
+        #expect(!html.contains("http://") && !html.contains("https://"))
+        let script = try #require(ConsoleAssets.files["console.js"]?.body)
+        #expect(!script.contains("innerHTML") && !script.contains("eval(") && !script.contains("document.write"))
+    }
+}
