@@ -31,6 +31,7 @@ SHOTS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".bu
 ENV = {**os.environ, "DRYAD_DB": os.path.join(WORK, "dryad.db")}
 ENV.pop("DRYAD_TOKEN", None)
 ENV.pop("DRYAD_AS", None)
+DOWNLOADS = os.path.join(WORK, "downloads")
 HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1"> <a href="javascript:window.pwned=1">x</a>'
 PASSED = []
 
@@ -52,11 +53,12 @@ def seed():
     dryad("tools", "register", "echo", "--description", "Echoes its input.", "--command", "/bin/cat", "--tag", "demo")
     dryad("tools", "register", "fail", "--description", "Always fails.", "--command", "/bin/false", "--tag", "demo")
     dryad("tools", "register", "hostile", "--description", HOSTILE, "--command", "/bin/cat", "--tag", "demo")
+    # A name that is also a fixed route of the API (`GET /tools/stats`).
+    dryad("tools", "register", "stats", "--description", "Named like a route.", "--command", "/bin/cat")
     for _ in range(5):
         dryad("tools", "execute", "echo", "--input", '{"n": 1}')
     subprocess.run([DRYAD, "tools", "execute", "fail", "--input", "{}"], env=ENV, capture_output=True)
     dryad("perms", "grant", "echo", "--principal", "agent", "--level", "read")
-    return dryad("tokens", "issue", "local:root", "--ttl", "1h").strip() if False else None
 
 
 def browser(width, height):
@@ -65,6 +67,7 @@ def browser(width, height):
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.add_experimental_option("prefs", {"download.default_directory": DOWNLOADS, "download.prompt_for_download": False})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
@@ -73,6 +76,8 @@ def wait_rendered(driver, hash_):
 
 
 def paste_token(driver, token):
+    # The page rendered before the token: wait for the render the token starts, not that one.
+    driver.execute_script("document.body.dataset.rendered = ''")
     field = driver.find_element(By.ID, "token")
     field.clear()
     field.send_keys(token)
@@ -116,7 +121,7 @@ def admin_checks(address, token):
             check_axe(driver, f"overview {label}")
 
             go(driver, "#/tools")
-            assert driver.find_element(By.ID, "tool-count").text == "3 tools"
+            assert driver.find_element(By.ID, "tool-count").text == "4 tools"
             cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "tbody td")]
             assert HOSTILE in cells, cells
             assert driver.execute_script("return window.pwned === undefined"), "a stored description ran as script"
@@ -126,6 +131,12 @@ def admin_checks(address, token):
 
             go(driver, "#/tools?q=fail")
             assert driver.find_element(By.ID, "tool-count").text == "1 tools"
+
+            go(driver, "#/tools/hostile")
+            assert HOSTILE in driver.find_element(By.TAG_NAME, "main").text
+            assert not driver.find_elements(By.CSS_SELECTOR, "main img, main script, main a[href^=javascript]")
+            go(driver, "#/tools/stats")
+            assert "Named like a route." in driver.find_element(By.TAG_NAME, "main").text, driver.find_element(By.TAG_NAME, "main").text
 
             go(driver, "#/tools/echo")
             plot = driver.find_element(By.CSS_SELECTOR, "svg.plot")
@@ -141,6 +152,17 @@ def admin_checks(address, token):
             assert "chain verified" in driver.find_element(By.ID, "audit-verified").text
             actions = {td.text for td in driver.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(4)")}
             assert actions == {"tools.execute"}, actions
+            shown = len(driver.find_elements(By.CSS_SELECTOR, "tbody tr"))
+            assert driver.find_element(By.ID, "audit-count").text == f"{shown} entries, oldest first"
+            if label == "wide":
+                driver.find_element(By.ID, "audit-export").click()
+                exported = os.path.join(DOWNLOADS, "dryad-audit.json")
+                for _ in range(50):
+                    if os.path.exists(exported):
+                        break
+                    time.sleep(0.1)
+                with open(exported) as f:
+                    assert len(json.load(f)) == shown
             driver.save_screenshot(os.path.join(SHOTS, f"audit-{label}.png"))
             check_axe(driver, f"audit {label}")
 
@@ -160,7 +182,8 @@ def admin_checks(address, token):
             assert not errors, errors
         finally:
             driver.quit()
-    passed("pages render for an admin: figures, tools with filters, a plot with one point per bucket, the verified audit chain")
+    passed("pages render for an admin: figures, tools with filters (one named like an API route), a plot with one point per bucket, "
+           "the verified audit chain and its export")
     passed("hostile stored text renders as text and runs nothing")
     passed("axe-core finds no serious or critical violation at 1280x720 and 390 px; controls reachable with Tab")
 
@@ -189,12 +212,13 @@ def main():
     seed()
     server, address = start_serve(DRYAD, ENV, WORK)
     try:
-        admin = dryad("tokens", "issue", "agent", "--ttl", "1h").strip()
         dryad("principals", "add", "ops", "--type", "user", "--role", "admin")
         admin = dryad("tokens", "issue", "ops", "--ttl", "1h").strip()
         member = dryad("tokens", "issue", "agent", "--ttl", "1h").strip()
         headers = subprocess.run(["curl", "-sI", address + "/console/"], capture_output=True, text=True).stdout.lower()
-        assert "content-security-policy: default-src 'self'" in headers and "x-content-type-options: nosniff" in headers, headers
+        assert ("content-security-policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'") in headers, headers
+        assert "x-content-type-options: nosniff" in headers and "referrer-policy: no-referrer" in headers, headers
         passed("the console is served with a strict Content-Security-Policy")
         admin_checks(address, admin)
         member_checks(address, member)

@@ -105,17 +105,22 @@ async function api(path) {
   return body;
 }
 
-/// Every page of a listing (at most `max` items).
+/// The pages of a listing up to `max` items; `cut` says whether more were left out.
 async function all(path, max = 1000) {
   const items = [];
   let cursor = null;
   do {
     const separator = path.includes("?") ? "&" : "?";
-    const page = await api(path + separator + "limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
+    const page = await api(path + separator + "limit=1000" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
     items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor && items.length < max);
-  return items;
+  return { items: items.slice(0, max), cut: Boolean(cursor) || items.length > max };
+}
+
+/// "N things", or "the first N things" and how to see the rest when the listing was cut.
+function counted(listing, noun) {
+  return listing.cut ? `the first ${listing.items.length} ${noun} (narrow the filters to see the rest)` : `${listing.items.length} ${noun}`;
 }
 
 function table(headers, rows) {
@@ -165,7 +170,8 @@ async function overview() {
 async function tools(params) {
   const query = new URLSearchParams();
   for (const key of ["q", "tag", "status"]) if (params.get(key)) query.set(key, params.get(key));
-  const items = await all("/tools" + (query.toString() ? "?" + query : ""));
+  const listing = await all("/tools" + (query.toString() ? "?" + query : ""));
+  const items = listing.items;
   const form = el("form", { id: "tool-filters", role: "search" },
     el("label", { for: "q" }, "Search"), el("input", { id: "q", name: "q", value: params.get("q") || "" }),
     el("label", { for: "tag" }, "Tag"), el("input", { id: "tag", name: "tag", value: params.get("tag") || "" }),
@@ -187,7 +193,7 @@ async function tools(params) {
     location.hash = "#/tools" + (next.toString() ? "?" + next : "");
   });
   return view("Tools", form,
-    el("p", { id: "tool-count" }, `${items.length} tools`),
+    el("p", { id: "tool-count" }, counted(listing, "tools")),
     table(["Name", "Version", "Status", "Tags", "Description"], items.map((tool) => [
       el("a", { href: "#/tools/" + encodeURIComponent(tool.name) }, tool.name), tool.version,
       badge(tool.status, tool.status === "active" ? "ok" : tool.status === "disabled" ? "bad" : "warn"),
@@ -238,9 +244,11 @@ function plot(series) {
 }
 
 async function tool(name) {
-  const ref = encodeURIComponent(name);
+  // By id: a tool may be named like a fixed route (`tools/stats`), which a name would reach instead.
+  const versions = (await all("/tools?all_versions=true&q=" + encodeURIComponent(name), 10000)).items.filter((t) => t.name === name);
+  if (!versions.length) throw new APIError(404, `tool ${name} not found`);
+  const ref = encodeURIComponent(versions[0].id);
   const [current, stats, series] = await Promise.all([api("/tools/" + ref), api("/tools/" + ref + "/stats"), api("/tools/" + ref + "/stats/series?bucket=1h&since=24h")]);
-  const versions = await all("/tools?all_versions=true&q=" + encodeURIComponent(name)).then((items) => items.filter((t) => t.name === name));
   return view(name,
     el("p", {}, current.description),
     el("p", {}, "Latest version ", el("strong", {}, current.version), " ", badge(current.status, current.status === "active" ? "ok" : "warn")),
@@ -259,7 +267,8 @@ async function tool(name) {
 async function audit(params) {
   const query = new URLSearchParams();
   for (const key of ["principal", "action", "decision", "since"]) if (params.get(key)) query.set(key, params.get(key));
-  const entries = await all("/audit" + (query.toString() ? "?" + query : ""), 5000);
+  const listing = await all("/audit" + (query.toString() ? "?" + query : ""), 5000);
+  const entries = listing.items;
   let verified;
   try {
     const check = await api("/audit/verify");
@@ -288,11 +297,15 @@ async function audit(params) {
   const download = el("button", { type: "button", id: "audit-export" }, `Export these ${entries.length} entries (JSON)`);
   download.addEventListener("click", () => {
     const blob = new Blob([JSON.stringify(entries, null, 2)], { type: "application/json" });
-    const link = el("a", { href: URL.createObjectURL(blob), download: "dryad-audit.json" });
+    const link = el("a", { href: URL.createObjectURL(blob), download: "dryad-audit.json", hidden: "" });
+    document.body.append(link);
     link.click();
-    URL.revokeObjectURL(link.href);
+    setTimeout(() => {
+      URL.revokeObjectURL(link.href);
+      link.remove();
+    }, 1000);
   });
-  return view("Audit", el("p", { id: "audit-verified" }, verified), form, download,
+  return view("Audit", el("p", { id: "audit-verified" }, verified), el("p", { id: "audit-count" }, counted(listing, "entries, oldest first")), form, download,
     table(["Seq", "At", "Principal", "Action", "Resource", "Decision", "Reason"], entries.map((e) => [
       e.seq, e.at, e.principal, e.action, e.resource, badge(e.decision, e.decision === "allow" ? "ok" : "bad"), e.reason || ""])));
 }
@@ -354,6 +367,8 @@ document.getElementById("token-form").addEventListener("submit", (event) => {
   route();
 });
 document.getElementById("forget").addEventListener("click", () => {
+  // A render still under way must not show what the forgotten token could read.
+  generation++;
   sessionStorage.removeItem(tokenKey);
   page.replaceChildren();
   status.textContent = "token forgotten";
@@ -388,7 +403,7 @@ route();
   </nav>
   <form id="token-form">
     <label for="token">Bearer token</label>
-    <input id="token" name="token" type="password" autocomplete="new-password" spellcheck="false">
+    <input id="token" type="password" autocomplete="new-password" spellcheck="false">
     <button type="submit">Use token</button>
     <button type="button" id="forget">Forget token</button>
   </form>
