@@ -462,6 +462,7 @@ import Testing
                 ("/api/v1/tokens", .get, nil, "TokenPage"),
                 ("/api/v1/audit?limit=5", .get, nil, "AuditPage"),
                 ("/api/v1/audit/verify", .get, nil, "AuditVerification"),
+                ("/api/v1/status", .get, nil, "Status"),
             ]
             for (uri, method, payload, schema) in cases {
                 let token = uri.hasPrefix("/api/v1/memory") || uri.contains("execute") ? fixture.agent : fixture.admin

@@ -117,6 +117,12 @@ def admin_checks(address, token):
             figures = {li.get_attribute("data-status"): li.find_element(By.TAG_NAME, "strong").text
                        for li in driver.find_elements(By.CSS_SELECTOR, "#runs-last-hour li")}
             assert figures["succeeded"] == "5" and figures["failed"] == "1", figures
+            server = {li.get_attribute("data-figure"): li.find_element(By.TAG_NAME, "strong").text
+                      for li in driver.find_elements(By.CSS_SELECTOR, "#server-figures li")}
+            version = dryad("version").split()[-1]
+            assert server, driver.find_element(By.TAG_NAME, "main").text
+            assert server["version"] == version and server["schema"] == "16", server
+            assert server["size"].endswith(" MiB") and float(server["rate"]) > 0 and server["p99"].startswith("≤ "), server
             driver.save_screenshot(os.path.join(SHOTS, f"overview-{label}.png"))
             check_axe(driver, f"overview {label}")
 
@@ -135,6 +141,10 @@ def admin_checks(address, token):
             go(driver, "#/tools/hostile")
             assert HOSTILE in driver.find_element(By.TAG_NAME, "main").text
             assert not driver.find_elements(By.CSS_SELECTOR, "main img, main script, main a[href^=javascript]")
+            go(driver, "#/tools/echo")
+            assert "every" not in driver.find_element(By.ID, "tool-grants").text
+            assert [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#tool-grants td")] == ["agent", "read"]
+            assert len(driver.find_elements(By.CSS_SELECTOR, "#recent-runs tbody tr")) == 5
             go(driver, "#/tools/stats")
             assert "Named like a route." in driver.find_element(By.TAG_NAME, "main").text, driver.find_element(By.TAG_NAME, "main").text
 
@@ -182,7 +192,7 @@ def admin_checks(address, token):
             assert not errors, errors
         finally:
             driver.quit()
-    passed("pages render for an admin: figures, tools with filters (one named like an API route), a plot with one point per bucket, "
+    passed("pages render for an admin: server figures, runs, tools with filters (one named like an API route), a plot with one point per bucket, "
            "the verified audit chain and its export")
     passed("hostile stored text renders as text and runs nothing")
     passed("axe-core finds no serious or critical violation at 1280x720 and 390 px; controls reachable with Tab")
@@ -195,8 +205,12 @@ def member_checks(address, token):
         wait_rendered(driver, "#/overview")
         paste_token(driver, token)
         wait_rendered(driver, "#/overview")
+        WebDriverWait(driver, 10).until(expected_conditions.presence_of_element_located((By.ID, "server-figures-note")))
+        assert not driver.find_elements(By.ID, "server-figures")
         go(driver, "#/tools")
         assert driver.find_element(By.ID, "tool-count").text == "1 tools"
+        go(driver, "#/tools/echo")
+        assert "shown to admins" in driver.find_element(By.ID, "tool-grants").text
         go(driver, "#/audit")
         assert "HTTP 403" in driver.find_element(By.ID, "status").text
         errors = javascript_errors(driver, allowed=("403",))
@@ -205,7 +219,7 @@ def member_checks(address, token):
         assert driver.execute_script("return sessionStorage.getItem('dryad.token')") is None
     finally:
         driver.quit()
-    passed("a member's token sees only what the API lets it see, and can be forgotten")
+    passed("a member's token sees only what the API lets it see (no server figures, no grants), and can be forgotten")
 
 
 def main():

@@ -105,6 +105,43 @@ async function api(path) {
   return body;
 }
 
+/// The Prometheus text of /metrics (an admin's token), as samples: name, labels, value.
+async function metrics() {
+  const token = sessionStorage.getItem(tokenKey);
+  const response = await fetch("/metrics", { headers: { Authorization: "Bearer " + token } });
+  if (!response.ok) throw new APIError(response.status, "metrics are for admins");
+  const samples = [];
+  for (const line of (await response.text()).split("\n")) {
+    const match = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? ([0-9.eE+-]+|NaN|\+Inf)$/);
+    if (!match) continue;
+    const labels = {};
+    for (const pair of (match[3] || "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]] = pair[2];
+    samples.push({ name: match[1], labels, value: Number(match[4]) });
+  }
+  return samples;
+}
+
+function sum(samples, name, predicate = () => true) {
+  return samples.filter((s) => s.name === name && predicate(s.labels)).reduce((total, s) => total + s.value, 0);
+}
+
+/// Requests per second between two scrapes, the latency bucket holding the 99th percentile of
+/// every request since start (an upper bound: histograms keep buckets, not values), and the
+/// read cache's hit rate.
+function serverFigures(before, after, seconds) {
+  const rate = (sum(after, "dryad_http_requests_total") - sum(before, "dryad_http_requests_total")) / seconds;
+  const buckets = new Map();
+  for (const s of after.filter((s) => s.name === "dryad_http_request_duration_seconds_bucket")) {
+    buckets.set(s.labels.le, (buckets.get(s.labels.le) || 0) + s.value);
+  }
+  const total = buckets.get("+Inf") || 0;
+  const bounds = [...buckets.entries()].filter(([le]) => le !== "+Inf").map(([le, count]) => [Number(le), count]).sort((a, b) => a[0] - b[0]);
+  const p99 = total ? bounds.find(([, count]) => count >= 0.99 * total)?.[0] : undefined;
+  const hits = sum(after, "dryad_read_cache_lookups_total", (l) => l.result === "hit");
+  const misses = sum(after, "dryad_read_cache_lookups_total", (l) => l.result === "miss");
+  return { rate, p99, hitRate: hits + misses ? hits / (hits + misses) : null };
+}
+
 /// The pages of a listing up to `max` items; `cut` says whether more were left out.
 async function all(path, max = 1000) {
   const items = [];
@@ -140,7 +177,7 @@ function view(title, ...content) {
 }
 
 function show(title, ...content) {
-  page.replaceChildren(el("h1", {}, title), ...content);
+  page.replaceChildren(el("h1", {}, title), ...content.flat());
   document.title = title + " · dryad console";
 }
 
@@ -157,10 +194,32 @@ async function overview() {
   const stats = await api("/tools/stats?since=1h");
   const totals = { succeeded: 0, failed: 0, timed_out: 0, cancelled: 0, rejected: 0, denied: 0 };
   for (const row of stats.items) for (const key of Object.keys(totals)) totals[key] += row[key];
+  // Server figures are for admins, as /metrics and /status are; a member's page says so.
+  let server;
+  try {
+    const [status, before] = await Promise.all([api("/status"), metrics()]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const figures = serverFigures(before, await metrics(), 1);
+    server = [
+      el("h2", {}, "This server"),
+      el("ul", { class: "figures", id: "server-figures" },
+        el("li", { "data-figure": "version" }, el("strong", {}, status.version), "dryad version"),
+        el("li", { "data-figure": "schema" }, el("strong", {}, status.schema_version), "schema version"),
+        el("li", { "data-figure": "size" }, el("strong", {}, (status.size_bytes / 1048576).toFixed(1) + " MiB"), "database file"),
+        el("li", { "data-figure": "rate" }, el("strong", {}, figures.rate.toFixed(1)), "requests/s (last second)"),
+        el("li", { "data-figure": "p99" }, el("strong", {}, figures.p99 === undefined ? "-" : "≤ " + Math.round(figures.p99 * 1000) + " ms"),
+          "p99 latency since start"),
+        el("li", { "data-figure": "cache" }, el("strong", {}, figures.hitRate === null ? "-" : (100 * figures.hitRate).toFixed(0) + " %"),
+          "read-cache hits")),
+    ];
+  } catch (error) {
+    server = [el("p", { id: "server-figures-note" }, "Server figures (version, file, requests, latency) are shown to admins.")];
+  }
   return view("Overview",
     el("ul", { class: "figures", "aria-label": "Health" },
       el("li", {}, el("strong", {}, health ? "up" : "down"), badge(health ? "healthy" : "not healthy", health ? "ok" : "bad")),
       el("li", {}, el("strong", {}, ready ? "ready" : "not ready"), badge(ready ? "database answers" : "database unavailable", ready ? "ok" : "bad"))),
+    server,
     el("h2", {}, "Runs in the last hour, by status"),
     el("ul", { class: "figures", id: "runs-last-hour" },
       Object.entries(totals).map(([name, count]) => el("li", { "data-status": name }, el("strong", {}, count), name.replace("_", " ")))),
@@ -248,7 +307,18 @@ async function tool(name) {
   const versions = (await all("/tools?all_versions=true&q=" + encodeURIComponent(name), 10000)).items.filter((t) => t.name === name);
   if (!versions.length) throw new APIError(404, `tool ${name} not found`);
   const ref = encodeURIComponent(versions[0].id);
-  const [current, stats, series] = await Promise.all([api("/tools/" + ref), api("/tools/" + ref + "/stats"), api("/tools/" + ref + "/stats/series?bucket=1h&since=24h")]);
+  const [current, stats, series, history] = await Promise.all([api("/tools/" + ref), api("/tools/" + ref + "/stats"),
+    api("/tools/" + ref + "/stats/series?bucket=1h&since=24h"), api("/tools/" + ref + "/history?limit=20")]);
+  // Who may use the tool: the grants list is for admins.
+  let grants;
+  try {
+    const listed = await all("/permissions?tool=" + encodeURIComponent(name));
+    grants = listed.items.length
+      ? table(["Who", "Level"], listed.items.map((g) => [g.principal || "every " + g.principal_type, g.level]))
+      : el("p", {}, "No grants: only admins may use it.");
+  } catch (error) {
+    grants = el("p", {}, "The grants on a tool are shown to admins.");
+  }
   return view(name,
     el("p", {}, current.description),
     el("p", {}, "Latest version ", el("strong", {}, current.version), " ", badge(current.status, current.status === "active" ? "ok" : "warn")),
@@ -257,6 +327,11 @@ async function tool(name) {
     table(["Version", "Succeeded", "Failed", "Timed out", "Success rate", "p50", "p95", "Max"], stats.items.map((s) => [
       s.version, s.succeeded, s.failed, s.timed_out, s.success_rate === null ? "-" : (100 * s.success_rate).toFixed(1) + " %",
       s.p50_ms === null ? "-" : s.p50_ms + " ms", s.p95_ms === null ? "-" : s.p95_ms + " ms", s.max_ms === null ? "-" : s.max_ms + " ms"])),
+    el("h2", {}, "Who may use it"), el("div", { id: "tool-grants" }, grants),
+    el("h2", {}, "Recent runs"),
+    el("div", { id: "recent-runs" }, table(["Started", "Status", "Principal", "Duration", "Via", "Session", "Context", "Run"], history.items.map((r) => [
+      r.started_at, badge(r.status, r.status === "succeeded" ? "ok" : r.status === "failed" || r.status === "timed_out" ? "bad" : "warn"),
+      r.principal, r.duration_ms + " ms", r.via || "-", r.session_id || "-", r.context_id || "-", r.id]))),
     el("h2", {}, "Versions"),
     table(["Version", "Status", "Updated"], versions.map((v) => [v.version, v.status, v.updated_at])),
     el("h2", {}, "Input schema"), el("pre", {}, JSON.stringify(current.input_schema, null, 2)),

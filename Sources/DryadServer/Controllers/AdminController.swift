@@ -47,6 +47,17 @@ struct AdminController: Sendable {
             .get, "audit", "The audit trail, oldest first.", on: group,
             query: ["principal", "action", "decision", "resource", "since", "limit", "cursor"], response: "AuditPage", use: self.listAudit)
         table.add(.get, "audit/verify", "Check the hash chain.", on: group, response: "AuditVerification", use: self.verifyAudit)
+        table.add(
+            .get, "status", "This dryad and its database: version, schema and SQLite versions, file size, row counts (admin).", on: group,
+            response: "Status", use: self.status)
+    }
+
+    /// What `dryad db status` and `dryad version` say, for the console's overview.
+    @Sendable func status(_ request: Request, context: DryadContext) async throws -> Response {
+        let status = try await database.status(as: try context.actor())
+        var fields = try JSONValue.parse(try JSONEncoder().encode(status)).objectValue ?? [:]
+        fields["version"] = .string(DryadVersion.current)
+        return try HTTPJSON.response(JSONValue.object(fields))
     }
 
     /// Add a principal.

@@ -265,6 +265,10 @@ enum OpenAPISchemas {
             "level": enumeration(ToolLevel.allCases.map(\.rawValue)), "created_at": string("date-time"),
         ]),
         "GrantPage": page("Grant"),
+        "Status": object([
+            "version": string(), "path": string(), "schema_version": integer, "sqlite_version": string(), "journal_mode": string(),
+            "size_bytes": integer, "counts": .object(["type": .string("object"), "additionalProperties": integer]),
+        ]),
         "GrantRequest": exactlyOne(
             closed(
                 object(
