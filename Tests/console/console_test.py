@@ -59,6 +59,13 @@ def seed():
         dryad("tools", "execute", "echo", "--input", '{"n": 1}')
     subprocess.run([DRYAD, "tools", "execute", "fail", "--input", "{}"], env=ENV, capture_output=True)
     dryad("perms", "grant", "echo", "--principal", "agent", "--level", "read")
+    root = json.loads(dryad("memory", "store", "--agent", "planner", "--key", "team", "-o", "json",
+                            "--data", json.dumps({"style": {"lang": "en"}, "goal": "ship", "note": HOSTILE})))
+    child = json.loads(dryad("memory", "store", "--agent", "planner", "--key", "sprint", "--parent", root["id"], "-o", "json",
+                             "--data", '{"goal": "launch"}'))
+    dryad("memory", "update", child["id"], "--data", '{"goal": "launch", "owner": "ana"}')
+    dryad("errors", "log", "--context", child["id"], "--type", "build", "--message", "the build broke")
+    return root["id"], child["id"]
 
 
 def browser(width, height):
@@ -176,6 +183,30 @@ def admin_checks(address, token):
             driver.save_screenshot(os.path.join(SHOTS, f"audit-{label}.png"))
             check_axe(driver, f"audit {label}")
 
+            root, child = CONTEXTS
+            go(driver, "#/memory?agent=planner")
+            assert driver.find_element(By.ID, "memory-count").text == "1 trees"
+            tree = driver.find_element(By.CSS_SELECTOR, f"details.tree[data-id='{root}']")
+            tree.find_element(By.TAG_NAME, "summary").click()
+            WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"details.tree[data-id='{child}']"))
+            check_axe(driver, f"memory {label}")
+
+            go(driver, f"#/memory/{child}")
+            rows = {tr.find_elements(By.TAG_NAME, "td")[0].text: tr.find_elements(By.TAG_NAME, "td")[2].text
+                    for tr in driver.find_elements(By.CSS_SELECTOR, "#resolved tbody tr")}
+            assert rows["/goal"] == "this context" and rows["/owner"] == "this context", rows
+            assert rows["/style/lang"] == "ancestor 1 (team)" and rows["/note"] == "ancestor 1 (team)", rows
+            assert json.dumps(HOSTILE) in driver.find_element(By.ID, "resolved").text
+            assert not driver.find_elements(By.CSS_SELECTOR, "main img, main script, main a[href^=javascript]")
+            changes = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in driver.find_elements(By.CSS_SELECTOR, "#versions tbody tr")]
+            assert changes == [["added", "/owner", "", '"ana"']], changes
+            assert "the build broke" in driver.find_element(By.TAG_NAME, "main").text
+            driver.save_screenshot(os.path.join(SHOTS, f"memory-{label}.png"))
+            check_axe(driver, f"context {label}")
+
+            go(driver, "#/memory?q=launch")
+            assert driver.find_element(By.ID, "memory-count").text == "1 matches"
+
             go(driver, "#/connect")
             assert address + "/mcp" in driver.find_element(By.TAG_NAME, "main").text
             check_axe(driver, f"connect {label}")
@@ -186,7 +217,7 @@ def admin_checks(address, token):
             for _ in range(30):
                 webdriver.ActionChains(driver).send_keys("\ue004").perform()
                 reached.add(driver.execute_script("return document.activeElement.id || document.activeElement.textContent.trim()"))
-            assert {"Overview", "Tools", "Audit", "Connect an agent", "token", "Use token", "forget"} <= reached, reached
+            assert {"Overview", "Tools", "Memory", "Audit", "Connect an agent", "token", "Use token", "forget"} <= reached, reached
 
             errors = javascript_errors(driver)
             assert not errors, errors
@@ -194,7 +225,9 @@ def admin_checks(address, token):
             driver.quit()
     passed("pages render for an admin: server figures, runs, tools with filters (one named like an API route), a plot with one point per bucket, "
            "the verified audit chain and its export")
-    passed("hostile stored text renders as text and runs nothing")
+    passed("memory: trees opened lazily, a context's resolved values attributed to the ancestor they came from, "
+           "its versions as a diff, its open errors, search")
+    passed("hostile stored text (a tool description, context data) renders as text and runs nothing")
     passed("axe-core finds no serious or critical violation at 1280x720 and 390 px; controls reachable with Tab")
 
 
@@ -223,7 +256,8 @@ def member_checks(address, token):
 
 
 def main():
-    seed()
+    global CONTEXTS
+    CONTEXTS = seed()
     server, address = start_serve(DRYAD, ENV, WORK)
     try:
         dryad("principals", "add", "ops", "--type", "user", "--role", "admin")
