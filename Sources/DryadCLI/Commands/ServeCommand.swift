@@ -16,6 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default requests per second per principal.") var rate: Double = 50
     @Option(help: "Default burst per principal.") var burst = 100
     @Option(help: "Largest request body in bytes.") var maxBody = 1024 * 1024
+    @Option(help: "Invalid tokens one client address may present at once before it gets 429; one more is allowed each second.")
+    var tokenFailureBurst = 20
     @Option(help: "Open connections at most; more wait in the kernel's queue (default: 1000, or the open-files limit minus 256 if lower).")
     var maxConnections: Int?
     @Option(help: "Access log format: text or json.") var logFormat = "text"
@@ -44,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBody > 0 else { throw ValidationError("--max-body must be at least 1 (bytes)") }
         guard (maxConnections ?? 1) >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (0...4096).contains(readCache) else { throw ValidationError("--read-cache must be between 0 and 4096 (MiB)") }
+        guard (1...100_000).contains(tokenFailureBurst) else { throw ValidationError("--token-failure-burst must be between 1 and 100000") }
         do {
             _ = try RateLimit.checked(rate: rate, burst: Double(burst))
         } catch {
@@ -66,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, maxBody: maxBody, defaultLimit: RateLimit(rate: rate, burst: burst),
             logFormat: LogFormat(rawValue: logFormat) ?? .text, environment: environment, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey,
-            maxConnections: maxConnections, metrics: metrics, metricsPublic: metricsPublic)
+            maxConnections: maxConnections, tokenFailureLimit: RateLimit(rate: 1, burst: tokenFailureBurst), metrics: metrics,
+            metricsPublic: metricsPublic)
         let address = (tlsCert == nil ? "http://" : "https://") + host
         let app = try buildApplication(database: database, configuration: configuration) { port in
             StandardStream.write("listening on \(address):\(port)\n", to: STDOUT_FILENO)
