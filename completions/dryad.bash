@@ -2681,7 +2681,7 @@ _dryad_serve() {
     repeating_flags=()
     non_repeating_flags=(--metrics-public -h --help)
     repeating_options=()
-    non_repeating_options=(--db --host --port --rate --burst --max-body --max-connections --log-format --audit-reads --read-cache --tls-cert --key-file --tool-user --tls-key)
+    non_repeating_options=(--db --host --port --rate --burst --max-body --token-failure-burst --max-connections --log-format --audit-reads --read-cache --tls-cert --key-file --tool-user --tls-key)
     __dryad_offer_flags_options 0
 
     # Offer option value completions
@@ -2702,6 +2702,9 @@ _dryad_serve() {
         return
         ;;
     '--max-body')
+        return
+        ;;
+    '--token-failure-burst')
         return
         ;;
     '--max-connections')
