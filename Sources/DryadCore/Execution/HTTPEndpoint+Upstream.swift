@@ -2,8 +2,8 @@ import Foundation
 
 extension HTTPEndpoint {
     /// The registered headers with each `${NAME}` taken from `environment` (a value that
-    /// breaks the header rule is refused without being quoted), for a long-lived client of the
-    /// endpoint (an upstream MCP server) that sends them on every request.
+    /// breaks the header rule is refused without being quoted), in name order: what an HTTP
+    /// executor sends with each run and an upstream MCP server's client with each request.
     public func expandedHeaders(environment: [String: String]) throws(DryadError) -> [(name: String, value: String)] {
         var expanded: [(name: String, value: String)] = []
         for (name, template) in headers.sorted(by: { $0.key < $1.key }) {

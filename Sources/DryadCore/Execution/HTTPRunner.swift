@@ -11,9 +11,8 @@ struct HTTPRunner: Sendable {
     func run(_ executor: HTTPEndpoint, input: Data, environment: [String: String], timeout: Duration) async throws(DryadError) -> HTTPResult {
         var draft = HTTPClientRequest(url: executor.url)
         draft.method = HTTPMethod(rawValue: executor.method)
-        for (name, template) in executor.headers.sorted(by: { $0.key < $1.key }) {
-            draft.headers.add(
-                name: name, value: try EnvironmentTemplate.expand(template, field: "header \(name)", environment: environment, rule: .headerValue))
+        for (name, value) in try executor.expandedHeaders(environment: environment) {
+            draft.headers.add(name: name, value: value)
         }
         if draft.headers["Content-Type"].isEmpty {
             draft.headers.add(name: "Content-Type", value: "application/json")
